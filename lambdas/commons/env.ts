@@ -1,0 +1,28 @@
+/**
+ * Lambda configuration from the environment, read once per container. A missing or bad value
+ * fails the first invocation with a message naming the variable, rather than misbehaving.
+ */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new Error(`Environment variable ${name} is not set; the deployment must provide it`);
+  }
+  return value;
+}
+
+export function positiveIntegerEnv(name: string, env: NodeJS.ProcessEnv = process.env): number {
+  const value = requireEnv(name, env);
+  const parsed = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new Error(`Environment variable ${name} must be a whole number of at least 1, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** Names of the environment variables the functions read (set by the CDK construct). */
+export const EnvName = {
+  managedBy: 'MANAGED_BY',
+  targetTagKey: 'TARGET_TAG_KEY',
+  workBucket: 'WORK_BUCKET',
+  waitLimitSeconds: 'WAIT_LIMIT_SECONDS',
+} as const;

@@ -1,0 +1,58 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+
+/**
+ * One logger and one metrics buffer per container (Powertools; service name and namespace come
+ * from POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE). Logs are JSON and carry the
+ * execution name and, in the fan-outs, the volume ID.
+ */
+export const logger = new Logger();
+export const metrics = new Metrics();
+
+/** Metric names are API: dashboards and alarms may use them. */
+export const MetricName = {
+  snapshotsCreated: 'SnapshotsCreated',
+  snapshotsDeleted: 'SnapshotsDeleted',
+  deletionsSkipped: 'DeletionsSkipped',
+  volumesFailed: 'VolumesFailed',
+  invalidTags: 'InvalidTags',
+} as const;
+
+export function countMetric(name: string, value: number): void {
+  if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/**
+ * Runs one invocation with its log keys, logs a failure with its name before rethrowing it
+ * (Step Functions matches that name), and flushes the metrics.
+ */
+export async function observe<T>(
+  keys: { executionName?: string; volumeId?: string },
+  context: Context | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  logger.resetKeys();
+  logger.appendKeys(keys);
+  if (context) logger.addContext(context);
+  try {
+    return await work();
+  } catch (error) {
+    logger.error('step failed', error as Error);
+    throw error;
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * Builds the real handler on first use, so that importing a handler module (in tests, or the
+ * local runner) neither reads the environment nor creates SDK clients.
+ */
+export function lazyHandler<E, R>(build: () => (event: E, context?: Context) => Promise<R>) {
+  let built: ((event: E, context?: Context) => Promise<R>) | undefined;
+  return (event: E, context?: Context): Promise<R> => {
+    built ??= build();
+    return built(event, context);
+  };
+}

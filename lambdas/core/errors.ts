@@ -1,0 +1,73 @@
+/**
+ * Errors whose names are API. Step Functions matches `ErrorEquals` against the `name` of the
+ * error a Lambda throws, so every class sets a literal name (and the bundle keeps names).
+ */
+
+/** Bad execution input (SPEC §6.2): names the field and what is accepted. Never retried. */
+export class InvalidInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'InvalidInput';
+  }
+}
+
+/** EC2 refused the call for its request rate (RequestLimitExceeded, Throttling…). Retried with jitter. */
+export class Ec2ThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Ec2Throttled';
+  }
+}
+
+/** EC2 allows one CreateSnapshot per volume every 15 s (SnapshotCreationPerVolumeRateExceeded). */
+export class SnapshotRateExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotRateExceeded';
+  }
+}
+
+/** A 5xx, a timeout or a dropped connection: the call may or may not have taken effect. Retried. */
+export class Ec2TransientError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Ec2Transient';
+  }
+}
+
+/** The volume disappeared between discovery and snapshot. Terminal. */
+export class VolumeNotFoundError extends Error {
+  constructor(readonly volumeId: string) {
+    super(`${volumeId} no longer exists`);
+    this.name = 'VolumeNotFound';
+  }
+}
+
+/** Any snapshot of this run still pending within the wait limit. Retried by the wait state. */
+export class SnapshotsPendingError extends Error {
+  constructor(
+    readonly pending: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SnapshotsPending';
+  }
+}
+
+/**
+ * This run's snapshot of a volume is not `completed` (missing, `error`, or pending past the
+ * wait limit), so the volume's older generations are left alone (SPEC §3.3). Terminal.
+ */
+export class SnapshotNotCompletedError extends Error {
+  constructor(
+    readonly volumeId: string,
+    readonly reason: 'missing' | 'error' | 'timed-out',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SnapshotNotCompleted';
+  }
+}

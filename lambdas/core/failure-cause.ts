@@ -1,0 +1,51 @@
+import type { InvalidTarget } from './work-item';
+
+/** A volume whose backup failed in this run, with the step and error that failed it. */
+export interface VolumeFailure {
+  volumeId: string;
+  instanceId?: string;
+  instanceName?: string;
+  /** The state that failed: CreateSnapshot or PruneSnapshots. */
+  step: string;
+  error: string;
+  message: string;
+}
+
+/** Step Functions accepts a cause of at most 32,768 characters. */
+export const MAX_CAUSE_LENGTH = 32_768;
+
+/**
+ * The cause of a `BackupFailed` execution (SPEC §4.5): a headline with the counts, then one
+ * line per failed volume and per invalid target, cut to fit with a note of how many more
+ * there are and where the full report is.
+ */
+export function failureCause(
+  failures: readonly VolumeFailure[],
+  invalid: readonly InvalidTarget[],
+  reportUri: string,
+  maxLength = MAX_CAUSE_LENGTH,
+): string {
+  const headline = `${failures.length} volume(s) failed, ${invalid.length} invalid tag value(s). Full report: ${reportUri}`;
+  const lines = [...failures.map(failureLine), ...invalid.map(invalidLine)];
+  let text = headline;
+  for (let i = 0; i < lines.length; i++) {
+    const more = lines.length - i;
+    const tail = `\n… and ${more} more`;
+    const next = `${text}\n${lines[i]}`;
+    const roomForTail = i + 1 < lines.length ? `\n… and ${more - 1} more`.length : 0;
+    if (next.length + roomForTail > maxLength) return `${text}${tail}`.slice(0, maxLength);
+    text = next;
+  }
+  return text;
+}
+
+function failureLine(f: VolumeFailure): string {
+  const where = f.instanceId ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})` : '';
+  return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
+}
+
+function invalidLine(t: InvalidTarget): string {
+  const where = t.resource === 'volume' && t.instanceId ? ` (on ${t.instanceId})` : '';
+  const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;
+  return `${t.resource} ${t.id}${where}:${value} ${t.reason}`;
+}

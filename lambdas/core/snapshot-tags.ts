@@ -1,0 +1,39 @@
+/**
+ * Tag keys written on every snapshot this product creates (SPEC §2.2). They are API: IAM
+ * conditions, pruning and the operator tools rely on them, so they never change.
+ */
+export const SnapshotTag = {
+  /** Names the deployment that owns the snapshot. IAM allows DeleteSnapshot only where it is present. */
+  managedBy: 'Backup-Managed-By',
+  volumeId: 'Backup-Volume-Id',
+  instanceId: 'Backup-Instance-Id',
+  /** The generation (N) in force when the snapshot was taken. */
+  generation: 'Backup-Generation',
+  /** Name of the Step Functions execution that created the snapshot: the idempotency key. */
+  execution: 'Backup-Execution',
+} as const;
+
+/** The default tag key that targets instances and volumes (SPEC §1.1). */
+export const DEFAULT_TARGET_TAG_KEY = 'Backup-Generation';
+
+export interface SnapshotTagInput {
+  managedBy: string;
+  executionName: string;
+  volumeId: string;
+  instanceId: string;
+  instanceName?: string;
+  generations: number;
+}
+
+/** The tags applied atomically at creation (SPEC §2.2). */
+export function snapshotTags(input: SnapshotTagInput): { Key: string; Value: string }[] {
+  const name = input.instanceName?.trim() ? input.instanceName : input.volumeId;
+  return [
+    { Key: 'Name', Value: name },
+    { Key: SnapshotTag.managedBy, Value: input.managedBy },
+    { Key: SnapshotTag.volumeId, Value: input.volumeId },
+    { Key: SnapshotTag.instanceId, Value: input.instanceId },
+    { Key: SnapshotTag.generation, Value: String(input.generations) },
+    { Key: SnapshotTag.execution, Value: input.executionName },
+  ];
+}

@@ -1,0 +1,67 @@
+import { InvalidInputError } from './errors';
+import { MAX_GENERATION } from './generation-tag';
+
+/** One volume to back up in this run: an item of both fan-outs (written to S3 by Discover). */
+export interface VolumeWorkItem {
+  volumeId: string;
+  /** The instance whose Name and attachment this volume is backed up under (see `resolveTargets`). */
+  instanceId: string;
+  /** The instance's Name tag, when it has one. */
+  instanceName?: string;
+  /** `Auto Snapshot <volume-id>(<Name>)`, as in SPEC §2.1. */
+  description: string;
+  /** The number of completed generations to keep (1…1000). */
+  generations: number;
+}
+
+/** What a fan-out child receives (the Map's ItemSelector). */
+export interface VolumeTask {
+  volume: VolumeWorkItem;
+  executionName: string;
+  dryRun: boolean;
+  /** How often the parent execution was redriven. */
+  redriveCount?: number;
+  /** `$$.State.RetryCount` of the task: > 0 means an earlier attempt may have taken effect. */
+  retryCount?: number;
+}
+
+/** An instance or volume whose tag value is not valid (SPEC §1.2): reported, never processed. */
+export interface InvalidTarget {
+  resource: 'instance' | 'volume';
+  id: string;
+  /** The instance the volume is attached to, for volume-level tags. */
+  instanceId?: string;
+  /** The offending tag value; absent for a requested instance that is not targeted at all. */
+  value?: string;
+  reason: string;
+}
+
+/** An instance or volume excluded by a generation of 0, or a requested instance not targeted. */
+export interface SkippedTarget {
+  resource: 'instance' | 'volume';
+  id: string;
+  reason: string;
+}
+
+/** Checks what a fan-out child received; the state machine builds it, so a failure is a wiring bug. */
+export function parseVolumeTask(event: unknown): VolumeTask {
+  const task = event as Partial<VolumeTask> | null;
+  const volume = task?.volume;
+  if (!volume || typeof volume.volumeId !== 'string' || typeof volume.description !== 'string') {
+    throw new InvalidInputError(
+      'volume',
+      'must be a work item with volumeId, instanceId, description and generations',
+    );
+  }
+  if (
+    !Number.isInteger(volume.generations) ||
+    volume.generations < 1 ||
+    volume.generations > MAX_GENERATION
+  ) {
+    throw new InvalidInputError('volume.generations', `must be a whole number from 1 to ${MAX_GENERATION}`);
+  }
+  if (typeof task.executionName !== 'string' || task.executionName === '') {
+    throw new InvalidInputError('executionName', 'must be the name of the execution');
+  }
+  return { ...task, volume, executionName: task.executionName, dryRun: task.dryRun === true };
+}

@@ -1,0 +1,82 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listTaggedInstances, listVolumeTagValues } from '../aws/instance-queries';
+import { putJson, runKey, type S3Location } from '../aws/json-store';
+import { parseExecutionInput } from '../core/execution-input';
+import { resolveTargets } from '../core/volume-targets';
+import type { InvalidTarget, SkippedTarget, VolumeWorkItem } from '../core/work-item';
+
+export interface DiscoverDeps {
+  ec2: EC2Client;
+  s3: S3Client;
+  tagKey: string;
+  bucket: string;
+}
+
+export interface DiscoverEvent {
+  executionName: string;
+  /** The execution input, as given. */
+  input: unknown;
+}
+
+/** Everything discovery found; written to S3 for the summary and the operator. */
+export interface DiscoveryReport {
+  items: VolumeWorkItem[];
+  invalid: InvalidTarget[];
+  skipped: SkippedTarget[];
+}
+
+export interface DiscoverOutput {
+  executionName: string;
+  dryRun: boolean;
+  /** The work list both fan-outs read (a JSON array of VolumeWorkItem). */
+  items: S3Location;
+  /** The full DiscoveryReport. */
+  discovery: S3Location;
+  counts: { instances: number; volumes: number; invalid: number; skipped: number };
+  /** The first invalid targets, for the console; the report has them all. */
+  invalid: InvalidTarget[];
+}
+
+/** How many invalid targets the state output shows; it must stay far below 256 KiB. */
+export const INVALID_SHOWN = 20;
+
+/**
+ * Step 1 of the workflow (SPEC §1, §4.1): validate the input, find the targeted volumes with
+ * server-side filters and pagination, and write the work list where the fan-outs read it.
+ */
+export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
+  const input = parseExecutionInput(event.input);
+  const [instances, volumeTagValues] = await Promise.all([
+    listTaggedInstances(deps.ec2, deps.tagKey, input.instanceIds),
+    listVolumeTagValues(deps.ec2, deps.tagKey),
+  ]);
+  const resolved = resolveTargets(instances, volumeTagValues);
+  const found = new Set(instances.map((i) => i.instanceId));
+  const notTargeted: InvalidTarget[] = (input.instanceIds ?? [])
+    .filter((id) => !found.has(id))
+    .map((id) => ({
+      resource: 'instance',
+      id,
+      reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${deps.tagKey}`,
+    }));
+  const report: DiscoveryReport = { ...resolved, invalid: [...resolved.invalid, ...notTargeted] };
+
+  const [items, discovery] = await Promise.all([
+    putJson(deps.s3, { bucket: deps.bucket, key: runKey(event.executionName, 'volumes') }, report.items),
+    putJson(deps.s3, { bucket: deps.bucket, key: runKey(event.executionName, 'discovery') }, report),
+  ]);
+  return {
+    executionName: event.executionName,
+    dryRun: input.dryRun,
+    items,
+    discovery,
+    counts: {
+      instances: instances.length,
+      volumes: report.items.length,
+      invalid: report.invalid.length,
+      skipped: report.skipped.length,
+    },
+    invalid: report.invalid.slice(0, INVALID_SHOWN),
+  };
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateName } from './names';
+
+export { StateName };
+
+/**
+ * The workflow definition lives in `ebs-generation-backup.asl.json`: the single source that the
+ * CDK stack deploys and the local runner and tests execute. It holds `${Name}` placeholders for
+ * what differs per deployment; `renderDefinition` fills them in.
+ */
+export const DEFINITION_PATH = join(__dirname, 'ebs-generation-backup.asl.json');
+
+export interface DefinitionValues {
+  DiscoverFunctionArn: string;
+  CreateSnapshotFunctionArn: string;
+  AwaitSnapshotsFunctionArn: string;
+  PruneFunctionArn: string;
+  SummariseFunctionArn: string;
+  WorkBucketName: string;
+  /** Child executions of the snapshot fan-out running at once. */
+  SnapshotConcurrency: number;
+  /** Child executions of the prune fan-out running at once. */
+  PruneConcurrency: number;
+  /** Retries of AwaitSnapshots on `SnapshotsPending`: see `waitMaxAttempts`. */
+  WaitMaxAttempts: number;
+  ExecutionTimeoutSeconds: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: ASL is free-form JSON
+export type AslDefinition = Record<string, any>;
+
+export function loadDefinitionTemplate(): AslDefinition {
+  return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8'));
+}
+
+const WHOLE_PLACEHOLDER = /^\$\{(\w+)\}$/;
+const ANY_PLACEHOLDER = /\$\{(\w+)\}/g;
+
+/**
+ * Fills every `${Name}` placeholder. A string that is exactly one placeholder takes the value
+ * with its type (so numbers stay numbers); placeholders inside longer strings are spliced in.
+ * An unknown or missing placeholder is an error, so the definition and this list cannot drift.
+ */
+export function renderDefinition(
+  values: DefinitionValues,
+  template = loadDefinitionTemplate(),
+): AslDefinition {
+  const lookup = (name: string): string | number => {
+    if (!Object.hasOwn(values, name)) {
+      throw new Error(`The state machine definition uses \${${name}}, which renderDefinition was not given`);
+    }
+    return values[name as keyof DefinitionValues];
+  };
+  const visit = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const whole = WHOLE_PLACEHOLDER.exec(node);
+      if (whole) return lookup(whole[1]);
+      return node.replace(ANY_PLACEHOLDER, (_, name: string) => String(lookup(name)));
+    }
+    if (Array.isArray(node)) return node.map(visit);
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));
+    }
+    return node;
+  };
+  return visit(template) as AslDefinition;
+}
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds: number;
+  BackoffRate: number;
+  MaxDelaySeconds: number;
+}
+
+function pendingRetrier(template: AslDefinition): Retrier {
+  const retriers: Retrier[] = template.States[StateName.awaitSnapshots].Retry;
+  const retrier = retriers.find((r) => r.ErrorEquals.includes('SnapshotsPending'));
+  if (!retrier) throw new Error(`${StateName.awaitSnapshots} has no retrier for SnapshotsPending`);
+  return retrier;
+}
+
+/** Seconds the `SnapshotsPending` retries wait in all, over `attempts` retries. */
+export function waitBudgetSeconds(attempts: number, template = loadDefinitionTemplate()): number {
+  const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = pendingRetrier(template);
+  let waited = 0;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    waited += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds);
+  }
+  return waited;
+}
+
+/**
+ * How many `SnapshotsPending` retries cover the wait limit, given the retrier's own interval,
+ * backoff and cap as written in the definition. The handler decides when the limit is reached
+ * (per snapshot, from its StartTime); the retries only need to last at least that long, plus
+ * one more poll after every snapshot's own deadline.
+ */
+export function waitMaxAttempts(waitLimitSeconds: number, template = loadDefinitionTemplate()): number {
+  let attempts = 0;
+  while (waitBudgetSeconds(attempts, template) < waitLimitSeconds) attempts += 1;
+  return attempts + 1;
+}

@@ -1,0 +1,41 @@
+import { MAX_DESCRIPTION_LENGTH, snapshotDescription } from '../../lambdas/core/description';
+
+describe('snapshotDescription (SPEC §2.1)', () => {
+  it('GIVEN a Name WHEN described THEN matches the original recipe byte for byte', () => {
+    expect(snapshotDescription('vol-0123456789abcdef0', 'web-1')).toBe(
+      'Auto Snapshot vol-0123456789abcdef0(web-1)',
+    );
+  });
+
+  it('GIVEN no Name tag WHEN described THEN only the volume ID', () => {
+    expect(snapshotDescription('vol-0123456789abcdef0', undefined)).toBe(
+      'Auto Snapshot vol-0123456789abcdef0',
+    );
+  });
+
+  it.each(['', '   '])('GIVEN a blank Name %j WHEN described THEN only the volume ID', (name) => {
+    expect(snapshotDescription('vol-1', name)).toBe('Auto Snapshot vol-1');
+  });
+
+  it('GIVEN a Name with surrounding spaces WHEN described THEN kept as the recipe did', () => {
+    expect(snapshotDescription('vol-1', ' db ')).toBe('Auto Snapshot vol-1( db )');
+  });
+
+  it('GIVEN a 300-character Name WHEN described THEN cut to 255 characters', () => {
+    const description = snapshotDescription('vol-0123456789abcdef0', 'n'.repeat(300));
+    expect(description).toHaveLength(MAX_DESCRIPTION_LENGTH);
+    expect(description.startsWith('Auto Snapshot vol-0123456789abcdef0(nnn')).toBe(true);
+  });
+
+  it('GIVEN a non-ASCII Name WHEN described THEN kept as is', () => {
+    expect(snapshotDescription('vol-1', 'データベース')).toBe('Auto Snapshot vol-1(データベース)');
+  });
+
+  it('GIVEN a cut that would split an emoji WHEN described THEN the pair is not split', () => {
+    const prefix = 'Auto Snapshot vol-1(';
+    const name = `${'a'.repeat(MAX_DESCRIPTION_LENGTH - prefix.length - 1)}😀😀`;
+    const description = snapshotDescription('vol-1', name);
+    expect(description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
+    expect(() => encodeURIComponent(description)).not.toThrow();
+  });
+});

@@ -1,0 +1,43 @@
+import { failureCause, type VolumeFailure } from '../../lambdas/core/failure-cause';
+import type { InvalidTarget } from '../../lambdas/core/work-item';
+
+const failure = (n: number): VolumeFailure => ({
+  volumeId: `vol-${String(n).padStart(4, '0')}`,
+  instanceId: 'i-1',
+  instanceName: 'web',
+  step: 'CreateSnapshot',
+  error: 'Ec2Throttled',
+  message: 'RequestLimitExceeded: Request limit exceeded.',
+});
+
+describe('failureCause (SPEC §4.5)', () => {
+  it('GIVEN failed volumes and invalid tags WHEN described THEN every one is named with its reason', () => {
+    const invalid: InvalidTarget[] = [
+      { resource: 'instance', id: 'i-bad', value: 'abc', reason: 'is not a whole number' },
+      { resource: 'volume', id: 'vol-x', instanceId: 'i-2', value: '-1', reason: 'is not a whole number' },
+      { resource: 'instance', id: 'i-gone', reason: 'was requested in instanceIds but is not tagged' },
+    ];
+    const cause = failureCause([failure(1)], invalid, 's3://b/runs/x/report.json');
+    expect(cause.split('\n')).toEqual([
+      '1 volume(s) failed, 3 invalid tag value(s). Full report: s3://b/runs/x/report.json',
+      'vol-0001 (i-1 web): CreateSnapshot Ec2Throttled: RequestLimitExceeded: Request limit exceeded.',
+      'instance i-bad: tag value "abc" is not a whole number',
+      'volume vol-x (on i-2): tag value "-1" is not a whole number',
+      'instance i-gone: was requested in instanceIds but is not tagged',
+    ]);
+  });
+
+  it('GIVEN more failures than fit WHEN described THEN cut to the limit with how many more', () => {
+    const failures = Array.from({ length: 5000 }, (_, i) => failure(i));
+    const cause = failureCause(failures, [], 's3://b/r.json', 2000);
+    expect(cause.length).toBeLessThanOrEqual(2000);
+    const shown = cause.split('\n').filter((line) => line.startsWith('vol-')).length;
+    expect(cause).toMatch(new RegExp(`\\n… and ${5000 - shown} more$`));
+    expect(shown).toBeGreaterThan(10);
+  });
+
+  it('GIVEN exactly what fits WHEN described THEN nothing is cut', () => {
+    const full = failureCause([failure(1), failure(2)], [], 'r');
+    expect(failureCause([failure(1), failure(2)], [], 'r', full.length)).toBe(full);
+  });
+});
