@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import template from './ebs-generation-backup.asl.json';
 import { StateName } from './names';
 
 export { StateName };
@@ -7,9 +6,9 @@ export { StateName };
 /**
  * The workflow definition lives in `ebs-generation-backup.asl.json`: the single source that the
  * CDK stack deploys and the local runner and tests execute. It holds `${Name}` placeholders for
- * what differs per deployment; `renderDefinition` fills them in.
+ * what differs per deployment; `renderDefinition` fills them in. It is imported as a module,
+ * not read from disk, so bundles (the Lambda-free local runner, the CLI) carry it along.
  */
-export const DEFINITION_PATH = join(__dirname, 'ebs-generation-backup.asl.json');
 
 export interface DefinitionValues {
   DiscoverFunctionArn: string;
@@ -31,7 +30,7 @@ export interface DefinitionValues {
 export type AslDefinition = Record<string, any>;
 
 export function loadDefinitionTemplate(): AslDefinition {
-  return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8'));
+  return structuredClone(template) as AslDefinition;
 }
 
 const WHOLE_PLACEHOLDER = /^\$\{(\w+)\}$/;

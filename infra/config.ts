@@ -1,0 +1,284 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_TARGET_TAG_KEY } from '../lambdas/core/snapshot-tags';
+
+/**
+ * Every setting of a deployment, in one typed place (SPEC §7). The same parsers validate the
+ * CDK context of the app (`cdk.json` or `-c key=value`, where values arrive as strings) and the
+ * props of the `EbsGenerationBackup` construct (typed values), so a bad value fails the synth
+ * with a message that names the key and what it accepts.
+ */
+export interface BackupSettings {
+  /** EventBridge Scheduler cron expression that starts a run. */
+  readonly schedule: string;
+  /** IANA time zone the cron expression is read in. */
+  readonly timezone: string;
+  /** Addresses subscribed to the alert topic (each must confirm the subscription). */
+  readonly notificationEmails: readonly string[];
+  /** Tag key that targets instances and volumes (SPEC §1.1). */
+  readonly tagKey: string;
+  /** Child executions of the snapshot fan-out running at once. */
+  readonly snapshotConcurrency: number;
+  /** Child executions of the prune fan-out running at once. */
+  readonly pruneConcurrency: number;
+  /** How long a run waits for its snapshots to leave `pending` (SPEC §4.3). */
+  readonly waitLimitHours: number;
+  /** Send one message per failed run naming the failed volumes (SPEC §5.2). */
+  readonly failureMessage: boolean;
+  /** Alarm when no run succeeded for this long (SPEC §5.3). */
+  readonly successWindowHours: number;
+  /** Retention of the functions' and the state machine's log groups. */
+  readonly logRetentionDays: RetentionDays;
+  /**
+   * Value of the `Backup-Managed-By` tag on this deployment's snapshots: pruning and IAM only
+   * touch snapshots carrying it. Undefined means the stack name.
+   */
+  readonly managedBy?: string;
+}
+
+export interface AppConfig {
+  readonly settings: Partial<BackupSettings>;
+  /** One stack per region; empty means one stack in the CLI's default account and region. */
+  readonly regions: readonly string[];
+}
+
+/**
+ * CreateSnapshot has its own EC2 request bucket (100 burst, refilled at 5 per second per
+ * account and region, shared with every other caller). A child execution takes about a second,
+ * so 5 at once matches the refill rate: a large fleet drains the burst, then runs at the refill
+ * rate (10,000 volumes in about 35 minutes, which more concurrency cannot shorten) instead of
+ * piling up throttling retries that could exhaust their attempts. The prune fan-out calls
+ * DescribeSnapshots (refilled at 20 per second) and DeleteSnapshot, another mutating call, so
+ * it uses the same default. Raise both if EC2 has raised your account's limits.
+ */
+export const DEFAULT_SNAPSHOT_CONCURRENCY = 5;
+export const DEFAULT_PRUNE_CONCURRENCY = 5;
+
+export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy'> = {
+  schedule: 'cron(0 3 * * ? *)',
+  timezone: 'UTC',
+  notificationEmails: [],
+  tagKey: DEFAULT_TARGET_TAG_KEY,
+  snapshotConcurrency: DEFAULT_SNAPSHOT_CONCURRENCY,
+  pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
+  waitLimitHours: 24,
+  failureMessage: true,
+  successWindowHours: 26,
+  logRetentionDays: RetentionDays.THREE_MONTHS,
+};
+
+/** Step Functions' limit on a Distributed Map's MaxConcurrency. */
+const MAX_CONCURRENCY = 10_000;
+/** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
+const MAX_HOURS = 168;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where a value came from, so the message names it the way the user wrote it. */
+export type SettingSource = 'context' | 'property';
+
+type Parser<T> = (value: unknown) => T;
+
+/** Thrown by a parser; turned into `Invalid <source> "<key>": <shown value> <reason>`. */
+class Rejected extends Error {}
+
+const reject = (reason: string): never => {
+  throw new Rejected(reason);
+};
+
+function text(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return reject('is not a string');
+}
+
+/** A list from a comma-separated string (`-c key=a,b`) or a JSON array (cdk.json). */
+function list(value: unknown): string[] {
+  const items = Array.isArray(value) ? value.map(text) : text(value).split(',');
+  return [...new Set(items.map((item) => item.trim()).filter((item) => item !== ''))];
+}
+
+function integer(min: number, max: number): Parser<number> {
+  return (value) => {
+    const raw = text(value);
+    const parsed = Number(raw);
+    if (!/^[0-9]+$/.test(raw) || parsed < min || parsed > max) {
+      reject(`is not a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+function boolean(value: unknown): boolean {
+  const raw = text(value).toLowerCase();
+  if (raw !== 'true' && raw !== 'false') reject('is not a boolean (true or false)');
+  return raw === 'true';
+}
+
+/**
+ * EventBridge Scheduler cron: six fields, one of day-of-month and day-of-week must be `?`.
+ * The service checks the values themselves at deploy; this catches the usual mistakes (a
+ * five-field Unix cron, a missing `cron(...)`, `*` in both day fields) at synth.
+ */
+const CRON_FIELDS = [
+  /^[0-9*,/-]+$/, // minutes
+  /^[0-9*,/-]+$/, // hours
+  /^[0-9*?,/LW-]+$/, // day of month
+  /^[0-9A-Za-z*,/-]+$/, // month
+  /^[0-9A-Za-z*?,/L#-]+$/, // day of week
+  /^[0-9*,/-]+$/, // year
+];
+
+function cronExpression(value: unknown): string {
+  const raw = text(value);
+  const fields = /^cron\((.*)\)$/.exec(raw)?.[1].trim().split(/\s+/) ?? [];
+  const valid =
+    fields.length === CRON_FIELDS.length &&
+    fields.every((field, index) => CRON_FIELDS[index].test(field)) &&
+    (fields[2] === '?') !== (fields[4] === '?');
+  if (!valid) {
+    reject(
+      'is not an EventBridge Scheduler cron expression: cron(minutes hours day-of-month month day-of-week year), ' +
+        'with ? in exactly one of the day fields (e.g. cron(0 3 * * ? *))',
+    );
+  }
+  return raw;
+}
+
+const IANA_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+const ZONE_NAME = /^[A-Z][A-Za-z_]*(\/[A-Z][A-Za-z0-9_+-]*)+$/;
+
+/** The IANA names this Node knows, plus aliases it accepts (e.g. Asia/Kolkata for Asia/Calcutta). */
+function isKnownZone(name: string): boolean {
+  if (IANA_ZONES.has(name)) return true;
+  if (!ZONE_NAME.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function timeZone(value: unknown): string {
+  const raw = text(value);
+  if (!isKnownZone(raw)) reject('is not an IANA time zone (e.g. UTC, Asia/Tokyo)');
+  return raw;
+}
+
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+
+function emails(value: unknown): string[] {
+  const addresses = list(value);
+  const bad = addresses.find((address) => !EMAIL.test(address));
+  if (bad !== undefined) reject(`contains "${bad}", which is not an email address (e.g. ops@example.com)`);
+  return addresses;
+}
+
+/** EC2 tag rules: letters, digits, spaces and `_ . : / = + - @`; keys may not start with `aws:`. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function tagKey(value: unknown): string {
+  const raw = text(value);
+  if (raw.length < 1 || raw.length > 128 || !TAG_CHARACTERS.test(raw) || /^aws:/i.test(raw)) {
+    reject(
+      'is not a valid EC2 tag key: 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:',
+    );
+  }
+  return raw;
+}
+
+function tagValue(value: unknown): string {
+  const raw = text(value);
+  if (raw.length < 1 || raw.length > 256 || !TAG_CHARACTERS.test(raw)) {
+    reject('is not a valid EC2 tag value: 1 to 256 letters, digits, spaces or _ . : / = + - @');
+  }
+  return raw;
+}
+
+const RETENTIONS = Object.values(RetentionDays).filter(
+  (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
+
+function retentionDays(value: unknown): RetentionDays {
+  const days = Number(text(value));
+  if (!RETENTIONS.includes(days as RetentionDays)) {
+    reject(`is not a CloudWatch Logs retention in days (one of ${RETENTIONS.join(', ')})`);
+  }
+  return days;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+function regions(value: unknown): string[] {
+  const codes = list(value);
+  const bad = codes.find((code) => !REGION.test(code));
+  if (bad !== undefined)
+    reject(`contains "${bad}", which is not an AWS region code (e.g. us-east-1, eu-west-2)`);
+  return codes;
+}
+
+const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<BackupSettings[K]>> } = {
+  schedule: cronExpression,
+  timezone: timeZone,
+  notificationEmails: emails,
+  tagKey,
+  snapshotConcurrency: integer(1, MAX_CONCURRENCY),
+  pruneConcurrency: integer(1, MAX_CONCURRENCY),
+  waitLimitHours: integer(1, MAX_HOURS),
+  failureMessage: boolean,
+  successWindowHours: integer(1, MAX_HOURS),
+  logRetentionDays: retentionDays,
+  managedBy: tagValue,
+};
+
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+type Parsed<P> = { -readonly [K in keyof P]?: P[K] extends Parser<infer T> ? T : never };
+
+/** Runs the parser of each key given, collecting every problem so that one synth reports them all. */
+function parseAll<P extends Record<string, Parser<unknown>>>(
+  raw: Record<string, unknown>,
+  parsers: P,
+  source: SettingSource,
+): Parsed<P> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, parse] of Object.entries(parsers)) {
+    const value = raw[key];
+    if (value === undefined || value === null) continue;
+    try {
+      values[key] = parse(value);
+    } catch (error) {
+      if (!(error instanceof Rejected)) throw error;
+      problems.push(`Invalid ${source} "${key}": ${shown(value)} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Parsed<P>;
+}
+
+/** Validates the given settings (typed or strings); absent ones stay absent. Throws ConfigError. */
+export function parseSettings(raw: Record<string, unknown>, source: SettingSource): Partial<BackupSettings> {
+  return parseAll(raw, SETTING_PARSERS, source);
+}
+
+/** Settings with the defaults filled in. */
+export function resolveSettings(raw: Record<string, unknown>, source: SettingSource): BackupSettings {
+  return { ...DEFAULT_SETTINGS, ...parseSettings(raw, source) };
+}
+
+const APP_PARSERS = { ...SETTING_PARSERS, regions };
+
+/** Reads the app's configuration from CDK context (`tryGetContext`). Throws ConfigError. */
+export function readAppConfig(tryGetContext: (key: string) => unknown): AppConfig {
+  const raw = Object.fromEntries(Object.keys(APP_PARSERS).map((key) => [key, tryGetContext(key)]));
+  const { regions: codes = [], ...settings } = parseAll(raw, APP_PARSERS, 'context');
+  return { settings, regions: codes };
+}

@@ -1,0 +1,128 @@
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type BackupSettings, ConfigError, resolveSettings } from './config';
+import { BackupFunctions, type FunctionFactory } from './functions';
+import { bucketObjects, createSnapshot, deleteSnapshot, ec2Describe, grant, WorkPrefix } from './iam';
+import { BackupAlerts } from './observability';
+import { BackupSchedule } from './schedule';
+import { WorkBucket } from './storage';
+import { BackupWorkflow } from './workflow';
+
+export interface EbsGenerationBackupProps extends Partial<BackupSettings> {
+  /** Name of the state machine. Default: a name unique to this construct's path. */
+  readonly stateMachineName?: string;
+  /** How the functions' code is built. Default: bundled with the local esbuild. */
+  readonly functionFactory?: FunctionFactory;
+}
+
+/** What Step Functions accepts for a state machine that logs to CloudWatch Logs. */
+const STATE_MACHINE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Marker values in use per stack: two deployments sharing one would prune each other's snapshots. */
+const markersInUse = new WeakMap<Stack, Set<string>>();
+
+/**
+ * Rolling generations of EBS snapshots for EC2 instances tagged `Backup-Generation=N`: the
+ * schedule, the workflow, its functions and work bucket, and the alerts. Every prop is
+ * optional and validated like the app's context (see config.ts).
+ */
+export class EbsGenerationBackup extends Construct {
+  readonly settings: BackupSettings & { readonly managedBy: string };
+  readonly stateMachineName: string;
+  readonly bucket: s3.Bucket;
+  readonly functions: BackupFunctions;
+  readonly workflow: BackupWorkflow;
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule: BackupSchedule;
+  readonly alerts: BackupAlerts;
+
+  constructor(scope: Construct, id: string, props: EbsGenerationBackupProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const resolved = resolveSettings({ ...props }, 'property');
+    const settings = { ...resolved, managedBy: resolved.managedBy ?? stack.stackName };
+    this.settings = settings;
+    claimMarker(stack, settings.managedBy);
+    const stateMachineName =
+      props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    if (!STATE_MACHINE_NAME.test(stateMachineName)) {
+      throw new ConfigError([
+        `Invalid property "stateMachineName": ${JSON.stringify(stateMachineName)} is not 1 to 80 letters, digits, - or _`,
+      ]);
+    }
+    this.stateMachineName = stateMachineName;
+    const waitLimit = Duration.hours(settings.waitLimitHours);
+
+    this.bucket = new WorkBucket(this, 'Work').bucket;
+
+    this.functions = new BackupFunctions(this, 'Functions', {
+      functionFactory: props.functionFactory,
+      settings: {
+        managedBy: settings.managedBy,
+        tagKey: settings.tagKey,
+        bucketName: this.bucket.bucketName,
+        waitLimitSeconds: waitLimit.toSeconds(),
+        logRetention: settings.logRetentionDays,
+      },
+    });
+    const { discover, createSnapshot: create, awaitSnapshots, prune, summarise } = this.functions.steps;
+    grant(
+      discover.role,
+      ec2Describe('ec2:DescribeInstances', 'ec2:DescribeVolumes'),
+      bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+    );
+    grant(create.role, ec2Describe('ec2:DescribeSnapshots'), ...createSnapshot(stack, settings.managedBy));
+    grant(awaitSnapshots.role, ec2Describe('ec2:DescribeSnapshots'));
+    grant(prune.role, ec2Describe('ec2:DescribeSnapshots'), deleteSnapshot(stack, settings.managedBy));
+    grant(
+      summarise.role,
+      bucketObjects(this.bucket, ['s3:GetObject'], [WorkPrefix.runs, WorkPrefix.mapRuns]),
+      bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+    );
+
+    this.workflow = new BackupWorkflow(this, 'Workflow', {
+      stateMachineName,
+      functions: {
+        discover: discover.function,
+        createSnapshot: create.function,
+        awaitSnapshots: awaitSnapshots.function,
+        prune: prune.function,
+        summarise: summarise.function,
+      },
+      bucket: this.bucket,
+      snapshotConcurrency: settings.snapshotConcurrency,
+      pruneConcurrency: settings.pruneConcurrency,
+      waitLimit,
+      logRetention: settings.logRetentionDays,
+    });
+    this.stateMachine = this.workflow.stateMachine;
+
+    this.schedule = new BackupSchedule(this, 'Schedule', {
+      stateMachine: this.stateMachine,
+      expression: settings.schedule,
+      timeZone: settings.timezone,
+    });
+
+    this.alerts = new BackupAlerts(this, 'Alerts', {
+      stateMachine: this.stateMachine,
+      name: stateMachineName,
+      notificationEmails: settings.notificationEmails,
+      failureMessage: settings.failureMessage,
+      successWindowHours: settings.successWindowHours,
+    });
+  }
+}
+
+function claimMarker(stack: Stack, managedBy: string): void {
+  const used = markersInUse.get(stack) ?? new Set<string>();
+  if (used.has(managedBy)) {
+    throw new Error(
+      `Two EbsGenerationBackup constructs in stack ${stack.stackName} use managedBy "${managedBy}": ` +
+        'give each its own managedBy so that neither prunes the other’s snapshots',
+    );
+  }
+  used.add(managedBy);
+  markersInUse.set(stack, used);
+}

@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const PROJECT_ROOT = join(__dirname, '..');
+const HANDLERS_DIR = join(PROJECT_ROOT, 'lambdas', 'handlers');
+
+/** The newest Node.js runtime this aws-cdk-lib knows (cdk-nag AwsSolutions-L1 asks for it). */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Everything about a function except how its code is built. */
+export interface HandlerFunctionProps extends Omit<lambda.FunctionProps, 'code' | 'handler'> {
+  /** The handler module (a TypeScript file exporting `handler`). */
+  readonly entry: string;
+}
+
+/**
+ * Builds a function from its handler module. The default bundles with the local esbuild (no
+ * Docker); infrastructure tests inject one that skips bundling.
+ */
+export type FunctionFactory = (scope: Construct, id: string, props: HandlerFunctionProps) => lambda.Function;
+
+export const bundledFunction: FunctionFactory = (scope, id, props) =>
+  new NodejsFunction(scope, id, {
+    ...props,
+    // Stack traces in the logs point at the TypeScript sources.
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    bundling: {
+      format: OutputFormat.CJS,
+      target: 'node24',
+      minify: true,
+      // Step Functions matches `ErrorEquals` against error class names: minifying must keep them.
+      keepNames: true,
+      sourceMap: true,
+      sourcesContent: false,
+      // The SDK version the tests ran against, not whatever the runtime ships.
+      bundleAwsSDK: true,
+    },
+  });
+
+/** Values the functions read from their environment (lambdas/commons/env.ts). */
+export interface FunctionSettings {
+  readonly managedBy: string;
+  readonly tagKey: string;
+  readonly bucketName: string;
+  readonly waitLimitSeconds: number;
+  readonly logRetention: logs.RetentionDays;
+}
+
+interface HandlerSpec {
+  readonly file: string;
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly environment: (settings: FunctionSettings) => Record<string, string>;
+}
+
+/**
+ * The five steps of the workflow. Discover, AwaitSnapshots and Summarise handle the whole
+ * fleet (10,000 volumes: paginated EC2 calls, S3 documents of a few MB), hence minutes and a
+ * GB; the per-volume steps make a handful of EC2 calls.
+ */
+const HANDLERS = {
+  discover: {
+    file: 'discover.ts',
+    description: 'Finds the targeted volumes and writes the work list (SPEC §1, §4.1)',
+    timeout: Duration.minutes(5),
+    memorySize: 1024,
+    environment: (s) => ({ TARGET_TAG_KEY: s.tagKey, WORK_BUCKET: s.bucketName }),
+  },
+  createSnapshot: {
+    file: 'create-snapshot.ts',
+    description: 'Snapshots one volume, tagged at creation; idempotent per execution (SPEC §2)',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    environment: () => ({}),
+  },
+  awaitSnapshots: {
+    file: 'await-snapshots.ts',
+    description: "Checks whether this run's snapshots have left pending (SPEC §4.3)",
+    timeout: Duration.minutes(2),
+    memorySize: 1024,
+    environment: (s) => ({ WAIT_LIMIT_SECONDS: String(s.waitLimitSeconds) }),
+  },
+  prune: {
+    file: 'prune.ts',
+    description: "Applies one volume's retention (SPEC §3)",
+    timeout: Duration.seconds(60),
+    memorySize: 256,
+    environment: () => ({}),
+  },
+  summarise: {
+    file: 'summarise.ts',
+    description: 'Names every failed volume and invalid instance of the run (SPEC §4.5)',
+    timeout: Duration.minutes(5),
+    memorySize: 1024,
+    environment: (s) => ({ WORK_BUCKET: s.bucketName }),
+  },
+} satisfies Record<string, HandlerSpec>;
+
+export type StepName = keyof typeof HANDLERS;
+export const STEP_NAMES = Object.keys(HANDLERS) as StepName[];
+
+/** Powertools settings shared by every function. */
+export const POWERTOOLS_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'ebs-generation-backup',
+  POWERTOOLS_METRICS_NAMESPACE: 'EbsGenerationBackup',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+};
+
+export interface StepFunction {
+  readonly function: lambda.Function;
+  /** The function's own role: each step gets only the permissions it uses (see iam.ts). */
+  readonly role: iam.Role;
+}
+
+export interface BackupFunctionsProps {
+  readonly settings: FunctionSettings;
+  readonly functionFactory?: FunctionFactory;
+}
+
+/** One function per workflow step, each with its own role and log group. */
+export class BackupFunctions extends Construct {
+  readonly steps: Record<StepName, StepFunction>;
+
+  constructor(scope: Construct, id: string, props: BackupFunctionsProps) {
+    super(scope, id);
+    const create = props.functionFactory ?? bundledFunction;
+    const entries = STEP_NAMES.map((name): [StepName, StepFunction] => {
+      const spec: HandlerSpec = HANDLERS[name];
+      const scope = new Construct(this, name);
+      const role = new iam.Role(scope, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `${spec.description}: runs the ${name} step`,
+      });
+      const logGroup = new logs.LogGroup(scope, 'Logs', { retention: props.settings.logRetention });
+      // The function's own log group only: no CreateLogGroup, no other group.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      );
+      const fn = create(scope, 'Function', {
+        entry: join(HANDLERS_DIR, spec.file),
+        description: spec.description,
+        runtime: FUNCTION_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        role,
+        logGroup,
+        environment: {
+          ...POWERTOOLS_ENVIRONMENT,
+          MANAGED_BY: props.settings.managedBy,
+          ...spec.environment(props.settings),
+        },
+      });
+      return [name, { function: fn, role }];
+    });
+    this.steps = Object.fromEntries(entries) as Record<StepName, StepFunction>;
+  }
+}

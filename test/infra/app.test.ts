@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ConfigError, DEFAULT_SETTINGS, readAppConfig, resolveSettings } from '../../infra/config';
+import { EbsGenerationBackup } from '../../infra/ebs-generation-backup';
+import { backupStacks, inlineFunction, logicalId, outdir, testApp } from './fixtures';
+
+/** The app as `cdk synth` builds it, and the construct as another CDK app would import it (SPEC §7). */
+describe('app', () => {
+  test('cdk.json runs the app with tsx and holds the default of every setting', () => {
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    const config = readAppConfig((key) => cdkJson.context[key]);
+    expect(config.regions).toEqual([]);
+    expect(resolveSettings(config.settings, 'context')).toEqual(DEFAULT_SETTINGS);
+  });
+
+  test('without regions: one stack, in the CLI’s account and region', () => {
+    const stacks = backupStacks(testApp());
+    expect(stacks.map((stack) => [stack.node.id, stack.stackName])).toEqual([
+      ['EbsGenerationBackup', 'EbsGenerationBackup'],
+    ]);
+    expect(Token.isUnresolved(stacks[0].region)).toBe(true);
+    expect(stacks[0].backup.settings.managedBy).toBe('EbsGenerationBackup');
+  });
+
+  test('with regions: one stack per region, named alike so that snapshots are marked alike', () => {
+    const stacks = backupStacks(
+      testApp({ regions: 'eu-west-1,ap-northeast-1' }, { defaultEnv: { account: '123456789012' } }),
+    );
+    expect(stacks.map((stack) => [stack.node.id, stack.stackName, stack.region, stack.account])).toEqual([
+      ['EbsGenerationBackup-eu-west-1', 'EbsGenerationBackup', 'eu-west-1', '123456789012'],
+      ['EbsGenerationBackup-ap-northeast-1', 'EbsGenerationBackup', 'ap-northeast-1', '123456789012'],
+    ]);
+    expect(stacks.map((stack) => stack.backup.settings.managedBy)).toEqual([
+      'EbsGenerationBackup',
+      'EbsGenerationBackup',
+    ]);
+  });
+
+  test('bad context fails the app before anything is built, naming the key', () => {
+    expect(() => testApp({ timezone: 'Mars/Base' })).toThrow(
+      new ConfigError([
+        'Invalid context "timezone": "Mars/Base" is not an IANA time zone (e.g. UTC, Asia/Tokyo)',
+      ]),
+    );
+  });
+});
+
+describe('EbsGenerationBackup construct in another app', () => {
+  const app = new App({ outdir: outdir(), builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Platform');
+  const backup = new EbsGenerationBackup(stack, 'Snapshots', {
+    functionFactory: inlineFunction,
+    stateMachineName: 'platform-ebs-backup',
+    snapshotConcurrency: 10,
+    notificationEmails: ['platform@example.com'],
+  });
+  const template = Template.fromStack(stack);
+
+  test('takes typed props, with the marker defaulting to the stack name', () => {
+    expect(backup.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      snapshotConcurrency: 10,
+      notificationEmails: ['platform@example.com'],
+      managedBy: 'Platform',
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'platform-ebs-backup',
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'platform@example.com' });
+    expect(logicalId(backup.stateMachine)).toMatch(/^SnapshotsWorkflowStateMachine/);
+  });
+
+  test('refuses a bad prop with a message naming it', () => {
+    expect(
+      () => new EbsGenerationBackup(new Stack(new App(), 'Bad'), 'Snapshots', { waitLimitHours: 0 }),
+    ).toThrow('Invalid property "waitLimitHours": 0 is not a whole number from 1 to 168');
+  });
+
+  test('refuses a state machine name Step Functions could not log for', () => {
+    expect(
+      () =>
+        new EbsGenerationBackup(new Stack(new App(), 'Named'), 'Snapshots', {
+          stateMachineName: 'ebs backup',
+        }),
+    ).toThrow('Invalid property "stateMachineName": "ebs backup" is not 1 to 80 letters, digits, - or _');
+  });
+
+  test('refuses a second deployment with the same marker in one stack', () => {
+    const shared = new Stack(new App(), 'Shared');
+    new EbsGenerationBackup(shared, 'First', { functionFactory: inlineFunction, managedBy: 'shared' });
+    expect(
+      () =>
+        new EbsGenerationBackup(shared, 'Second', { functionFactory: inlineFunction, managedBy: 'shared' }),
+    ).toThrow('Two EbsGenerationBackup constructs in stack Shared use managedBy "shared"');
+    expect(
+      () => new EbsGenerationBackup(shared, 'Third', { functionFactory: inlineFunction, managedBy: 'other' }),
+    ).not.toThrow();
+  });
+});

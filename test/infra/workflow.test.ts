@@ -1,0 +1,190 @@
+import { renderDefinition, StateName, waitMaxAttempts } from '../../statemachine/definition';
+import { flatten, type Json, logicalId, roleStatements, synthesize } from './fixtures';
+
+/**
+ * The deployed state machine is the ASL file under statemachine/, filled in for this deployment
+ * (SPEC §4): GIVEN the default app, WHEN synthesized, THEN its definition is exactly
+ * renderDefinition(...) with the deployment's ARNs, and its role allows what the Distributed
+ * Maps need and nothing else.
+ */
+const { template, backup } = synthesize();
+const stateMachineId = logicalId(backup.stateMachine);
+const stateMachine = template.findResources('AWS::StepFunctions::StateMachine')[stateMachineId];
+const deployed: Json = JSON.parse(flatten(stateMachine.Properties.DefinitionString));
+const fnArn = (step: keyof typeof backup.functions.steps) =>
+  `<${logicalId(backup.functions.steps[step].function)}.Arn>`;
+const bucketName = `<${logicalId(backup.bucket)}>`;
+
+const ownArn = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${backup.stateMachineName}`;
+const WAIT_LIMIT_SECONDS = 24 * 3600;
+
+describe('state machine definition', () => {
+  test('is the ASL file rendered with this deployment’s values', () => {
+    expect(deployed).toEqual(
+      renderDefinition({
+        DiscoverFunctionArn: fnArn('discover'),
+        CreateSnapshotFunctionArn: fnArn('createSnapshot'),
+        AwaitSnapshotsFunctionArn: fnArn('awaitSnapshots'),
+        PruneFunctionArn: fnArn('prune'),
+        SummariseFunctionArn: fnArn('summarise'),
+        WorkBucketName: bucketName,
+        SnapshotConcurrency: 5,
+        PruneConcurrency: 5,
+        WaitMaxAttempts: waitMaxAttempts(WAIT_LIMIT_SECONDS),
+        ExecutionTimeoutSeconds: WAIT_LIMIT_SECONDS + 6 * 3600,
+      }),
+    );
+  });
+
+  test('times out after the wait limit plus six hours', () => {
+    expect(deployed.TimeoutSeconds).toBe(30 * 3600);
+  });
+
+  test('waits with enough SnapshotsPending retries to cover the wait limit', () => {
+    const pending = deployed.States[StateName.awaitSnapshots].Retry.find((r: Json) =>
+      r.ErrorEquals.includes('SnapshotsPending'),
+    );
+    expect(pending.MaxAttempts).toBe(waitMaxAttempts(WAIT_LIMIT_SECONDS));
+    expect(pending.MaxAttempts).toBeGreaterThan(1);
+  });
+
+  test.each([
+    [StateName.snapshotVolumes, 'map-runs/snapshot', 5],
+    [StateName.pruneVolumes, 'map-runs/prune', 5],
+  ])(
+    '%s is a Distributed Map reading the work list and writing its results to the work bucket',
+    (name, prefix, concurrency) => {
+      const map = deployed.States[name];
+      expect(map.Type).toBe('Map');
+      expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+      expect(map.ToleratedFailurePercentage).toBe(100);
+      expect(map.MaxConcurrency).toBe(concurrency);
+      expect(map.ItemReader).toEqual({
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' },
+      });
+      expect(map.ResultWriter).toEqual({
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Bucket: bucketName, Prefix: prefix },
+      });
+    },
+  );
+
+  const tasks = (states: Json): [string, Json][] =>
+    Object.entries(states).flatMap(([name, state]: [string, Json]) =>
+      state.ItemProcessor ? tasks(state.ItemProcessor.States) : state.Type === 'Task' ? [[name, state]] : [],
+    );
+
+  test('every task retries throttling and transient errors with full jitter and a maximum delay', () => {
+    const allTasks = tasks(deployed.States);
+    expect(allTasks.map(([name]) => name).sort()).toEqual(
+      [
+        StateName.discover,
+        StateName.createSnapshot,
+        StateName.awaitSnapshots,
+        StateName.pruneSnapshots,
+        StateName.summarise,
+      ].sort(),
+    );
+    for (const [name, task] of allTasks) {
+      for (const errors of [
+        ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
+        ['Ec2Throttled', 'Ec2Transient'],
+      ]) {
+        const retrier = task.Retry.find((r: Json) => errors.every((e) => r.ErrorEquals.includes(e)));
+        expect({ name, retrier }).toEqual({
+          name,
+          retrier: expect.objectContaining({ JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) }),
+        });
+      }
+    }
+  });
+
+  test('CreateSnapshot waits at least 15 s, without jitter, after SnapshotCreationPerVolumeRateExceeded', () => {
+    const create = deployed.States[StateName.snapshotVolumes].ItemProcessor.States[StateName.createSnapshot];
+    const rate = create.Retry.find((r: Json) => r.ErrorEquals.includes('SnapshotRateExceeded'));
+    expect(rate.JitterStrategy).toBe('NONE');
+    expect(rate.IntervalSeconds).toBeGreaterThanOrEqual(15);
+    expect(rate.BackoffRate).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('state machine resource', () => {
+  test('is a Standard workflow with an explicit name, logging errors with their data, untraced', () => {
+    const [logGroupId] = Object.keys(
+      template.findResources('AWS::Logs::LogGroup', {
+        Properties: {
+          LogGroupName: `/aws/vendedlogs/states/${backup.stateMachineName}`,
+          RetentionInDays: 90,
+        },
+      }),
+    );
+    expect(stateMachine.Properties).toEqual(
+      expect.objectContaining({
+        StateMachineName: backup.stateMachineName,
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: {
+          Level: 'ERROR',
+          IncludeExecutionData: true,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
+        },
+      }),
+    );
+    expect(stateMachine.Properties.TracingConfiguration).toEqual({ Enabled: false });
+    expect(stateMachine.Properties.RoleArn).toEqual({
+      'Fn::GetAtt': [logicalId(backup.workflow.role), 'Arn'],
+    });
+  });
+
+  test('its role can only be assumed by Step Functions, for this account', () => {
+    const role = template.findResources('AWS::IAM::Role')[logicalId(backup.workflow.role)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+
+  test('its role grants exactly: invoke, the Distributed Map calls, the work bucket prefixes, log delivery', () => {
+    const children = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${backup.stateMachineName}/*`;
+    const bucketArn = `<${logicalId(backup.bucket)}.Arn>`;
+    const steps = ['discover', 'createSnapshot', 'awaitSnapshots', 'prune', 'summarise'] as const;
+    expect(roleStatements(template, backup.workflow.role)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: steps.flatMap((step) => [fnArn(step), `${fnArn(step)}:*`]),
+      },
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: [ownArn] },
+      {
+        Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+        Effect: 'Allow',
+        Resource: [children],
+      },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
+      {
+        Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: [`${bucketArn}/map-runs/*`],
+      },
+      {
+        Action: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
+        Effect: 'Allow',
+        Resource: ['*'],
+      },
+    ]);
+  });
+});
