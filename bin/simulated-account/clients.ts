@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { SimulatedEc2 } from './simulated-ec2';
+import type { SimulatedS3 } from './simulated-s3';
+
+const REGION = 'us-east-1';
+const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
+
+/**
+ * A real EC2Client whose `send` is answered by the simulator: product code keeps its real
+ * commands and paginators (`paginateDescribeInstances` checks `instanceof EC2Client`). Only this
+ * instance is mocked, so other clients in the same process are unaffected; pass `client` to
+ * connect one that already exists (say, a handler's module-level client). The SDK middleware
+ * (retries included) does not run: each call reaches the simulator exactly once.
+ */
+export function connectEc2(
+  sim: SimulatedEc2,
+  client = new EC2Client({ region: REGION, credentials: CREDENTIALS }),
+): EC2Client {
+  const mock = mockClient(client);
+  mock.on(DescribeInstancesCommand).callsFake(answer((input) => sim.describeInstances(input)));
+  mock.on(DescribeVolumesCommand).callsFake(answer((input) => sim.describeVolumes(input)));
+  mock.on(DescribeSnapshotsCommand).callsFake(answer((input) => sim.describeSnapshots(input)));
+  mock.on(CreateSnapshotCommand).callsFake(answer((input) => sim.createSnapshot(input)));
+  mock.on(DeleteSnapshotCommand).callsFake(answer((input) => sim.deleteSnapshot(input)));
+  mock.on(CreateTagsCommand).callsFake(answer((input) => sim.createTags(input)));
+  refuseOthers(mock, 'EC2');
+  return client;
+}
+
+/** A real S3Client answered by the simulated S3, like connectEc2. */
+export function connectS3(
+  sim: SimulatedS3,
+  client = new S3Client({ region: REGION, credentials: CREDENTIALS }),
+): S3Client {
+  const mock = mockClient(client);
+  mock.on(PutObjectCommand).callsFake(answer((input) => sim.putObject(input)));
+  mock.on(GetObjectCommand).callsFake(answer((input) => sim.getObject(input)));
+  mock.on(ListObjectsV2Command).callsFake(answer((input) => sim.listObjectsV2(input)));
+  mock.on(DeleteObjectCommand).callsFake(answer((input) => sim.deleteObject(input)));
+  refuseOthers(mock, 'S3');
+  return client;
+}
+
+/**
+ * Adapts a simulator method to what `send` resolves to: always a promise (a simulator error
+ * becomes a rejection, never a synchronous throw) carrying the `$metadata` every SDK output has.
+ */
+function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
+  return async (input: I) => ({
+    ...(await action(input)),
+    $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 },
+  });
+}
+
+/**
+ * A command nobody routed would otherwise resolve to `undefined` and fail far from the cause.
+ * This is the stub's default behaviour, which sinon uses only when no `on(Command)` matches.
+ */
+function refuseOthers(
+  mock: { send: { callsFake(fake: (command: object) => Promise<never>): unknown } },
+  service: string,
+): void {
+  mock.send.callsFake(async (command: object) => {
+    throw new Error(`The simulated ${service} does not implement ${command.constructor.name}`);
+  });
+}

@@ -1,0 +1,11 @@
+/** The EC2 API actions the simulator answers; also the keys of call counts, faults and rate limits. */
+export const EC2_ACTIONS = [
+  'DescribeInstances',
+  'DescribeVolumes',
+  'DescribeSnapshots',
+  'CreateSnapshot',
+  'DeleteSnapshot',
+  'CreateTags',
+] as const;
+
+export type Ec2Action = (typeof EC2_ACTIONS)[number];

@@ -1,0 +1,184 @@
+import type {
+  DescribeInstancesRequest,
+  DescribeInstancesResult,
+  DescribeSnapshotsRequest,
+  DescribeSnapshotsResult,
+  DescribeVolumesRequest,
+  DescribeVolumesResult,
+  Filter,
+  Tag,
+} from '@aws-sdk/client-ec2';
+import { ec2Error } from './ec2-errors';
+import { compileFilters, type FilterFields, hasWildcard } from './ec2-filters';
+import { paginate } from './ec2-pagination';
+import {
+  type InstanceRecord,
+  SIMULATED_ACCOUNT_ID,
+  type SnapshotRecord,
+  type VolumeRecord,
+} from './ec2-records';
+import { toReservation, toSnapshot, toVolume } from './ec2-shapes';
+import type { Ec2State } from './ec2-state';
+import { snapshotState } from './snapshot-lifecycle';
+
+// The three Describe actions: ids → filters → page, each with EC2's own paging bounds.
+
+const tagsOf = (resource: { tags: readonly Tag[] }) => resource.tags;
+
+export function describeInstances(
+  state: Ec2State,
+  input: DescribeInstancesRequest,
+  maxPageSize: number | undefined,
+): DescribeInstancesResult {
+  const fields: FilterFields<InstanceRecord> = {
+    'instance-id': (instance) => [instance.instanceId],
+    'instance-state-name': (instance) => [instance.state],
+    'block-device-mapping.volume-id': (instance) =>
+      state.volumesAttachedTo(instance.instanceId).map((volume) => volume.volumeId),
+  };
+  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const candidates = byIds(state.instances, input.InstanceIds, (missing) =>
+    missing.length === 1
+      ? ec2Error('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`)
+      : ec2Error('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`),
+  );
+  const page = paginate({
+    action: 'DescribeInstances',
+    candidates,
+    matches,
+    keyOf: (instance) => instance.instanceId,
+    request: input,
+    idsGiven: isGiven(input.InstanceIds),
+    rule: { min: 5, max: 1000, idsMember: 'instancesSet' },
+    maxPageSize,
+  });
+  return {
+    Reservations: page.items.map((instance) =>
+      toReservation(instance, state.volumesAttachedTo(instance.instanceId)),
+    ),
+    NextToken: page.nextToken,
+  };
+}
+
+export function describeVolumes(
+  state: Ec2State,
+  input: DescribeVolumesRequest,
+  maxPageSize: number | undefined,
+): DescribeVolumesResult {
+  const fields: FilterFields<VolumeRecord> = {
+    'volume-id': (volume) => [volume.volumeId],
+    status: (volume) => [volume.attachments.length > 0 ? 'in-use' : 'available'],
+    size: (volume) => [String(volume.sizeGiB)],
+    'attachment.instance-id': (volume) => volume.attachments.map((attachment) => attachment.instanceId),
+    'attachment.status': (volume) => volume.attachments.map(() => 'attached'),
+    'multi-attach-enabled': (volume) => [String(volume.multiAttachEnabled)],
+  };
+  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const candidates = byIds(state.volumes, input.VolumeIds, (missing) =>
+    ec2Error('InvalidVolume.NotFound', `The volume '${missing[0]}' does not exist.`),
+  );
+  const page = paginate({
+    action: 'DescribeVolumes',
+    candidates,
+    matches,
+    keyOf: (volume) => volume.volumeId,
+    request: input,
+    idsGiven: isGiven(input.VolumeIds),
+    rule: { min: 5, max: 500, idsMember: 'volumeIds' },
+    maxPageSize,
+  });
+  return { Volumes: page.items.map(toVolume), NextToken: page.nextToken };
+}
+
+/**
+ * Without `OwnerIds`, EC2 lists every snapshot the caller may use, including other accounts'
+ * shared and public ones; the simulator treats every snapshot seeded with a foreign owner as
+ * shared with this account, so product code that forgets `OwnerIds: ['self']` is caught.
+ */
+export function describeSnapshots(
+  state: Ec2State,
+  input: DescribeSnapshotsRequest,
+  maxPageSize: number | undefined,
+): DescribeSnapshotsResult {
+  const now = state.now();
+  const fields: FilterFields<SnapshotRecord> = {
+    'snapshot-id': (snapshot) => [snapshot.snapshotId],
+    'volume-id': (snapshot) => [snapshot.volumeId],
+    'volume-size': (snapshot) => [String(snapshot.volumeSize)],
+    status: (snapshot) => [snapshotState(snapshot, now)],
+    'owner-id': (snapshot) => [snapshot.ownerId],
+    description: (snapshot) => [snapshot.description],
+  };
+  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const owners = isGiven(input.OwnerIds)
+    ? input.OwnerIds.map((owner) => (owner === 'self' ? SIMULATED_ACCOUNT_ID : owner))
+    : undefined;
+  const ownedAsAsked = (snapshot: SnapshotRecord) =>
+    owners === undefined || owners.includes(snapshot.ownerId);
+  const candidates = isGiven(input.SnapshotIds)
+    ? byIds(state.snapshots, input.SnapshotIds, (missing) =>
+        ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+      )
+    : indexedSnapshots(state, input.Filters ?? []);
+  const page = paginate({
+    action: 'DescribeSnapshots',
+    candidates,
+    matches: (snapshot) => ownedAsAsked(snapshot) && matches(snapshot),
+    keyOf: (snapshot) => snapshot.snapshotId,
+    request: input,
+    idsGiven: isGiven(input.SnapshotIds),
+    rule: { min: 5, max: 1000, idsMember: 'snapshotSet' },
+    maxPageSize,
+  });
+  return { Snapshots: page.items.map((snapshot) => toSnapshot(snapshot, now)), NextToken: page.nextToken };
+}
+
+/**
+ * The snapshots a request's exact `volume-id` or `tag:<key>` filter can match, looked up in the
+ * index instead of scanning the account (the filters are still applied afterwards). Values with
+ * wildcards, and requests without such a filter, fall back to every snapshot.
+ */
+function indexedSnapshots(state: Ec2State, filters: readonly Filter[]): SnapshotRecord[] {
+  const index = state.snapshotIndex;
+  const lookups = filters.flatMap(({ Name: name, Values: values }) => {
+    if (!name || !values?.length || values.some(hasWildcard)) return [];
+    if (name === 'volume-id') return [values.map((value) => index.ofVolume(value))];
+    if (!name.startsWith('tag:')) return [];
+    const key = name.slice('tag:'.length);
+    return [values.map((value) => index.withTag(key, value))];
+  });
+  const size = (sets: ReadonlySet<string>[]) => sets.reduce((total, ids) => total + ids.size, 0);
+  const narrowest = lookups.reduce<ReadonlySet<string>[] | undefined>(
+    (best, sets) => (best === undefined || size(sets) < size(best) ? sets : best),
+    undefined,
+  );
+  // Only the narrowest lookup is materialised, and only when it does narrow: a marker-tag
+  // lookup may hold nearly every snapshot.
+  if (narrowest === undefined || size(narrowest) > state.snapshots.size / 2) {
+    return [...state.snapshots.values()];
+  }
+  const ids = new Set(narrowest.flatMap((set) => [...set]));
+  return [...ids].map((id) => state.snapshots.get(id) as SnapshotRecord);
+}
+
+/**
+ * The EC2 query protocol sends nothing for an empty list, so EC2 cannot tell `InstanceIds: []`
+ * from no `InstanceIds` at all and answers with everything. Product code that passes an empty
+ * restriction gets the whole account here too.
+ */
+function isGiven(list: readonly string[] | undefined): list is readonly string[] {
+  return list !== undefined && list.length > 0;
+}
+
+/** All records, or the ones named (each once); EC2 refuses the whole call if any id is unknown. */
+function byIds<T>(
+  records: ReadonlyMap<string, T>,
+  ids: readonly string[] | undefined,
+  notFound: (missing: string[]) => Error,
+): T[] {
+  if (!isGiven(ids)) return [...records.values()];
+  const unique = [...new Set(ids)];
+  const missing = unique.filter((id) => !records.has(id));
+  if (missing.length > 0) throw notFound(missing);
+  return unique.map((id) => records.get(id) as T);
+}

@@ -1,0 +1,154 @@
+import type { InstanceStateName } from '@aws-sdk/client-ec2';
+import { SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
+import type { Ec2State } from './ec2-state';
+import { type TagMap, tagsFromMap } from './ec2-tags';
+
+// Building the account a test or demo starts from. Seeding bypasses the API (no faults, no
+// throttling, no call counts) and its errors are plain ones: they are bugs in the test.
+
+export interface VolumeSeed {
+  readonly volumeId?: string;
+  readonly tags?: TagMap;
+  readonly sizeGiB?: number;
+  /** Default true for the root device, false for the others, as EC2 launches them. */
+  readonly deleteOnTermination?: boolean;
+}
+
+export interface InstanceSeed {
+  readonly instanceId?: string;
+  /** Shorthand for a `Name` tag. */
+  readonly name?: string;
+  readonly tags?: TagMap;
+  readonly state?: InstanceStateName;
+  /** Volumes attached in order (the first is the root device); default one 8 GiB root volume. */
+  readonly volumes?: readonly VolumeSeed[];
+}
+
+export interface SeededInstance {
+  readonly instanceId: string;
+  readonly volumeIds: string[];
+}
+
+export interface SnapshotSeed {
+  readonly volumeId: string;
+  readonly description?: string;
+  readonly tags?: TagMap;
+  /** Default `completed`; a seeded state holds until completeSnapshot/failSnapshot changes it. */
+  readonly state?: SnapshotStateName;
+  /** Default now. */
+  readonly startTime?: Date | number;
+  /** Default this account; another id makes a snapshot shared with it by someone else. */
+  readonly ownerId?: string;
+  /** Default the volume's size. */
+  readonly volumeSize?: number;
+}
+
+const DEFAULT_VOLUME_SIZE_GIB = 8;
+// Device names in the order EC2's console suggests them: the root device, then sdf…sdz.
+const ROOT_DEVICE = '/dev/xvda';
+const DEVICE_NAMES = [ROOT_DEVICE, ...[...'fghijklmnopqrstuvwxyz'].map((letter) => `/dev/sd${letter}`)];
+
+export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstance {
+  const instanceId = freshId(state, seed.instanceId, 'i', state.instances);
+  state.instances.set(instanceId, {
+    instanceId,
+    state: seed.state ?? 'running',
+    tags: tagsFromMap({ ...(seed.name === undefined ? {} : { Name: seed.name }), ...seed.tags }),
+    launchTime: state.now(),
+  });
+  const volumeIds = (seed.volumes ?? [{}]).map((volume) => seedVolume(state, { ...volume, instanceId }));
+  return { instanceId, volumeIds };
+}
+
+export function seedVolume(state: Ec2State, seed: VolumeSeed & { readonly instanceId?: string }): string {
+  const volumeId = freshId(state, seed.volumeId, 'vol', state.volumes);
+  state.volumes.set(volumeId, {
+    volumeId,
+    sizeGiB: seed.sizeGiB ?? DEFAULT_VOLUME_SIZE_GIB,
+    tags: tagsFromMap(seed.tags),
+    attachments: [],
+    multiAttachEnabled: false,
+    createTime: state.now(),
+  });
+  if (seed.instanceId !== undefined) attachVolume(state, volumeId, seed.instanceId, seed);
+  return volumeId;
+}
+
+/** Attaches on the instance's next free device name. */
+export function attachVolume(
+  state: Ec2State,
+  volumeId: string,
+  instanceId: string,
+  options: { readonly deleteOnTermination?: boolean },
+): void {
+  const volume = state.requireVolume(volumeId);
+  state.requireInstance(instanceId);
+  if (volume.attachments.some((attachment) => attachment.instanceId === instanceId)) {
+    throw new Error(`Volume ${volumeId} is already attached to ${instanceId}`);
+  }
+  const used = new Set(
+    state
+      .volumesAttachedTo(instanceId)
+      .flatMap((other) => other.attachments.filter((a) => a.instanceId === instanceId).map((a) => a.device)),
+  );
+  const device = DEVICE_NAMES.find((name) => !used.has(name));
+  if (!device) throw new Error(`Instance ${instanceId} has no free device name left`);
+  state.attach(volume, {
+    instanceId,
+    device,
+    attachTime: state.now(),
+    deleteOnTermination: options.deleteOnTermination ?? device === ROOT_DEVICE,
+  });
+}
+
+export function seedSnapshot(state: Ec2State, seed: SnapshotSeed): string {
+  const snapshotId = state.ids.next('snap');
+  state.addSnapshot({
+    snapshotId,
+    volumeId: seed.volumeId,
+    volumeSize: seed.volumeSize ?? state.volumes.get(seed.volumeId)?.sizeGiB ?? DEFAULT_VOLUME_SIZE_GIB,
+    description: seed.description ?? '',
+    ownerId: seed.ownerId ?? SIMULATED_ACCOUNT_ID,
+    startTime: seed.startTime === undefined ? state.now() : new Date(seed.startTime).getTime(),
+    tags: tagsFromMap(seed.tags),
+    settlesAt: undefined,
+    outcome: 'completed',
+    forcedState: seed.state ?? 'completed',
+    usedByImage: undefined,
+  });
+  return snapshotId;
+}
+
+export function registerImage(state: Ec2State, snapshotId: string): string {
+  const snapshot = state.requireSnapshot(snapshotId);
+  if (snapshot.usedByImage) throw new Error(`Snapshot ${snapshotId} already backs ${snapshot.usedByImage}`);
+  const imageId = state.ids.next('ami');
+  snapshot.usedByImage = imageId;
+  state.images.set(imageId, snapshotId);
+  return imageId;
+}
+
+export function deregisterImage(state: Ec2State, imageId: string): void {
+  const snapshotId = state.images.get(imageId);
+  if (snapshotId === undefined) throw new Error(`No image ${imageId}`);
+  state.images.delete(imageId);
+  const snapshot = state.snapshots.get(snapshotId);
+  if (snapshot) snapshot.usedByImage = undefined;
+}
+
+function freshId(
+  state: Ec2State,
+  requested: string | undefined,
+  prefix: 'i' | 'vol',
+  taken: ReadonlyMap<string, unknown>,
+): string {
+  if (requested === undefined) {
+    // A test may have chosen an id the counter reaches later: skip it rather than collide.
+    let id = state.ids.next(prefix);
+    while (taken.has(id)) id = state.ids.next(prefix);
+    return id;
+  }
+  if (!requested.startsWith(`${prefix}-`)) throw new Error(`Id ${requested} must start with ${prefix}-`);
+  if (taken.has(requested)) throw new Error(`Id ${requested} is already in use`);
+  return requested;
+}

@@ -1,0 +1,102 @@
+import type { Instance, InstanceStateName, Reservation, Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
+import {
+  type InstanceRecord,
+  SIMULATED_ACCOUNT_ID,
+  type SnapshotRecord,
+  type VolumeRecord,
+} from './ec2-records';
+import { copyTags } from './ec2-tags';
+import { snapshotProgress, snapshotState } from './snapshot-lifecycle';
+
+const AVAILABILITY_ZONE = 'us-east-1a';
+
+// EC2's numeric codes for instance states (the low byte of State.Code).
+const STATE_CODES: Readonly<Record<InstanceStateName, number>> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+// EC2 leaves `tagSet` out of a response when a resource has no tags, and the SDK then gives
+// `Tags: undefined`, not `[]`: product code must cope, so the simulator does the same.
+function tagsOrNothing(tags: readonly Tag[]): { Tags?: Tag[] } {
+  return tags.length > 0 ? { Tags: copyTags(tags) } : {};
+}
+
+/** One reservation per instance: EC2 groups instances by launch request, and one each is valid. */
+export function toReservation(instance: InstanceRecord, attached: readonly VolumeRecord[]): Reservation {
+  return {
+    ReservationId: `r-${instance.instanceId.slice('i-'.length)}`,
+    OwnerId: SIMULATED_ACCOUNT_ID,
+    Instances: [toInstance(instance, attached)],
+  };
+}
+
+export function toInstance(instance: InstanceRecord, attached: readonly VolumeRecord[]): Instance {
+  const mappings = attached.flatMap((volume) =>
+    volume.attachments
+      .filter((attachment) => attachment.instanceId === instance.instanceId)
+      .map((attachment) => ({
+        DeviceName: attachment.device,
+        Ebs: {
+          VolumeId: volume.volumeId,
+          Status: 'attached' as const,
+          AttachTime: new Date(attachment.attachTime),
+          DeleteOnTermination: attachment.deleteOnTermination,
+        },
+      })),
+  );
+  mappings.sort((a, b) => (a.DeviceName < b.DeviceName ? -1 : a.DeviceName > b.DeviceName ? 1 : 0));
+  return {
+    InstanceId: instance.instanceId,
+    InstanceType: 't3.micro',
+    LaunchTime: new Date(instance.launchTime),
+    Placement: { AvailabilityZone: AVAILABILITY_ZONE },
+    State: { Name: instance.state, Code: STATE_CODES[instance.state] },
+    RootDeviceType: 'ebs',
+    RootDeviceName: '/dev/xvda',
+    BlockDeviceMappings: mappings,
+    ...tagsOrNothing(instance.tags),
+  };
+}
+
+export function toVolume(volume: VolumeRecord): Volume {
+  return {
+    VolumeId: volume.volumeId,
+    Size: volume.sizeGiB,
+    VolumeType: 'gp3',
+    AvailabilityZone: AVAILABILITY_ZONE,
+    CreateTime: new Date(volume.createTime),
+    Encrypted: false,
+    State: volume.attachments.length > 0 ? 'in-use' : 'available',
+    MultiAttachEnabled: volume.multiAttachEnabled,
+    Attachments: volume.attachments.map((attachment) => ({
+      InstanceId: attachment.instanceId,
+      VolumeId: volume.volumeId,
+      Device: attachment.device,
+      State: 'attached' as const,
+      AttachTime: new Date(attachment.attachTime),
+      DeleteOnTermination: attachment.deleteOnTermination,
+    })),
+    ...tagsOrNothing(volume.tags),
+  };
+}
+
+export function toSnapshot(snapshot: SnapshotRecord, now: number): Snapshot {
+  return {
+    SnapshotId: snapshot.snapshotId,
+    VolumeId: snapshot.volumeId,
+    VolumeSize: snapshot.volumeSize,
+    State: snapshotState(snapshot, now),
+    Progress: snapshotProgress(snapshot, now),
+    StartTime: new Date(snapshot.startTime),
+    Description: snapshot.description,
+    OwnerId: snapshot.ownerId,
+    Encrypted: false,
+    StorageTier: 'standard',
+    ...tagsOrNothing(snapshot.tags),
+  };
+}

@@ -1,0 +1,149 @@
+import type { Tag } from '@aws-sdk/client-ec2';
+import {
+  type AttachmentRecord,
+  type InstanceRecord,
+  type SettledSnapshotState,
+  SIMULATED_ACCOUNT_ID,
+  type SnapshotRecord,
+  type VolumeRecord,
+} from './ec2-records';
+import { ResourceIds } from './resource-ids';
+import { SnapshotIndex } from './snapshot-index';
+
+/** How the snapshots CreateSnapshot makes of one volume end; see SimulatedEc2.setSnapshotOutcome. */
+export type SnapshotOutcome = SettledSnapshotState | 'stuck-pending';
+
+interface OutcomePlan {
+  readonly outcome: SnapshotOutcome;
+  readonly completionDelayMs: number;
+}
+
+/**
+ * The account's resources, shared by the seeding API and the API actions. Internal to the
+ * simulator: tests and product code see the account only through SimulatedEc2 and the client.
+ * Snapshots, attachments and snapshot tags change only through the methods here, which keep
+ * the indexes that make lookups cheap at 10,000 volumes.
+ */
+export class Ec2State {
+  readonly instances = new Map<string, InstanceRecord>();
+  readonly volumes = new Map<string, VolumeRecord>();
+  readonly snapshots = new Map<string, SnapshotRecord>();
+  readonly snapshotIndex = new SnapshotIndex();
+  /** AMI id → the snapshot it was registered from. */
+  readonly images = new Map<string, string>();
+  /** Volume id → when the last CreateSnapshot of it succeeded, for EC2's 15 s per-volume rule. */
+  readonly lastSnapshotAt = new Map<string, number>();
+  readonly ids = new ResourceIds();
+  private readonly outcomes = new Map<string, OutcomePlan>();
+  /** Instance id → ids of the volumes attached to it. */
+  private readonly attached = new Map<string, Set<string>>();
+
+  constructor(
+    readonly now: () => number,
+    private readonly completionDelayMs: number,
+  ) {}
+
+  // The require* lookups serve the seeding API: a missing resource there is a bug in the test,
+  // so they throw plain errors, not EC2 ones.
+
+  requireInstance(instanceId: string): InstanceRecord {
+    const instance = this.instances.get(instanceId);
+    if (!instance) throw new Error(`No instance ${instanceId}`);
+    return instance;
+  }
+
+  requireVolume(volumeId: string): VolumeRecord {
+    const volume = this.volumes.get(volumeId);
+    if (!volume) throw new Error(`No volume ${volumeId}`);
+    return volume;
+  }
+
+  requireSnapshot(snapshotId: string): SnapshotRecord {
+    const snapshot = this.snapshots.get(snapshotId);
+    if (!snapshot) throw new Error(`No snapshot ${snapshotId}`);
+    return snapshot;
+  }
+
+  requireTaggable(resourceId: string): InstanceRecord | VolumeRecord | SnapshotRecord {
+    const resource =
+      this.instances.get(resourceId) ?? this.volumes.get(resourceId) ?? this.snapshots.get(resourceId);
+    if (!resource) throw new Error(`No instance, volume or snapshot ${resourceId}`);
+    return resource;
+  }
+
+  volumesAttachedTo(instanceId: string): VolumeRecord[] {
+    return [...(this.attached.get(instanceId) ?? [])].map(
+      (volumeId) => this.volumes.get(volumeId) as VolumeRecord,
+    );
+  }
+
+  attach(volume: VolumeRecord, attachment: AttachmentRecord): void {
+    volume.attachments.push(attachment);
+    volume.multiAttachEnabled ||= volume.attachments.length > 1;
+    let volumeIds = this.attached.get(attachment.instanceId);
+    if (!volumeIds) {
+      volumeIds = new Set();
+      this.attached.set(attachment.instanceId, volumeIds);
+    }
+    volumeIds.add(volume.volumeId);
+  }
+
+  detach(volume: VolumeRecord, instanceId: string): void {
+    volume.attachments = volume.attachments.filter((attachment) => attachment.instanceId !== instanceId);
+    this.attached.get(instanceId)?.delete(volume.volumeId);
+  }
+
+  deleteVolume(volume: VolumeRecord): void {
+    for (const { instanceId } of volume.attachments) this.detach(volume, instanceId);
+    this.volumes.delete(volume.volumeId);
+  }
+
+  addSnapshot(snapshot: SnapshotRecord): void {
+    this.snapshots.set(snapshot.snapshotId, snapshot);
+    this.snapshotIndex.add(snapshot);
+  }
+
+  deleteSnapshot(snapshot: SnapshotRecord): void {
+    this.snapshots.delete(snapshot.snapshotId);
+    this.snapshotIndex.remove(snapshot);
+  }
+
+  /** Replaces a resource's tags (keeping the snapshot index in step). */
+  retag(resource: InstanceRecord | VolumeRecord | SnapshotRecord, tags: Tag[]): void {
+    const isSnapshot = 'snapshotId' in resource;
+    if (isSnapshot) this.snapshotIndex.remove(resource);
+    resource.tags = tags;
+    if (isSnapshot) this.snapshotIndex.add(resource);
+  }
+
+  planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs = this.completionDelayMs): void {
+    this.outcomes.set(volumeId, { outcome, completionDelayMs });
+  }
+
+  /**
+   * A new pending snapshot as CreateSnapshot makes it. Its fate (outcome and when) is fixed now,
+   * from the volume's plan at this moment, so changing a plan later never rewrites history.
+   */
+  newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
+    const startTime = this.now();
+    const plan = this.outcomes.get(volume.volumeId) ?? {
+      outcome: 'completed',
+      completionDelayMs: this.completionDelayMs,
+    };
+    const snapshot: SnapshotRecord = {
+      snapshotId: this.ids.next('snap'),
+      volumeId: volume.volumeId,
+      volumeSize: volume.sizeGiB,
+      description,
+      ownerId: SIMULATED_ACCOUNT_ID,
+      startTime,
+      tags,
+      settlesAt: plan.outcome === 'stuck-pending' ? undefined : startTime + plan.completionDelayMs,
+      outcome: plan.outcome === 'error' ? 'error' : 'completed',
+      forcedState: undefined,
+      usedByImage: undefined,
+    };
+    this.addSnapshot(snapshot);
+    return snapshot;
+  }
+}

@@ -1,0 +1,107 @@
+import type { Ec2Action } from './ec2-actions';
+import { ec2Error, lostResponseError } from './ec2-errors';
+
+/** `error` value of a fault whose call takes effect but whose response never arrives. */
+export const LOST_RESPONSE = 'LostResponse';
+
+export interface FaultSpec {
+  readonly action: Ec2Action;
+  /** The EC2 error code to answer with (`RequestLimitExceeded`, `InternalError`, …), or LOST_RESPONSE. */
+  readonly error: string;
+  /** How many calls it hits; default 1, or unlimited when `probability` is given. */
+  readonly times?: number;
+  /** Only calls about this volume (CreateSnapshot's VolumeId, a deleted snapshot's volume). */
+  readonly volumeId?: string;
+  /** Only calls about this snapshot (DeleteSnapshot). */
+  readonly snapshotId?: string;
+  /** Chance (0..1) that a matching call is hit, drawn from the simulator's seeded generator. */
+  readonly probability?: number;
+  readonly message?: string;
+  /** Overrides the HTTP status EC2 uses for `error`. */
+  readonly httpStatusCode?: number;
+}
+
+/** What a call is about, for faults aimed at one volume or snapshot. */
+export interface CallSubject {
+  readonly volumeId?: string;
+  readonly snapshotId?: string;
+}
+
+const DEFAULT_MESSAGES: Readonly<Record<string, string>> = {
+  RequestLimitExceeded: 'Request limit exceeded.',
+  InternalError: 'An internal error has occurred.',
+  InternalFailure: 'The request processing has failed because of an unknown error, exception or failure.',
+  ServiceUnavailable: 'The server is overloaded and cannot handle the request.',
+  Unavailable: 'The server is overloaded and cannot handle the request.',
+};
+
+interface ActiveFault {
+  readonly spec: FaultSpec;
+  remaining: number;
+}
+
+/**
+ * Faults a test arms in advance. Ordinary faults replace the call (nothing happens); a lost
+ * response lets the call take effect and then fails it, which is how a retried CreateSnapshot
+ * can make a second snapshot unless the caller is idempotent.
+ */
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+  private readonly random: () => number;
+
+  constructor(seed: number) {
+    this.random = mulberry32(seed);
+  }
+
+  add(spec: FaultSpec): void {
+    const { times, probability } = spec;
+    if (probability !== undefined && !(probability >= 0 && probability <= 1)) {
+      throw new Error(`Fault probability must be between 0 and 1, got ${probability}`);
+    }
+    if (times !== undefined && !(times >= 1)) throw new Error(`Fault times must be at least 1, got ${times}`);
+    const remaining = times ?? (probability === undefined ? 1 : Number.POSITIVE_INFINITY);
+    this.faults.push({ spec, remaining });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The error to throw instead of performing the call, if an ordinary fault hits it. */
+  before(action: Ec2Action, subject: CallSubject): Error | undefined {
+    const fault = this.hit(action, subject, false);
+    if (!fault) return undefined;
+    const { error, message, httpStatusCode } = fault.spec;
+    return ec2Error(error, message ?? DEFAULT_MESSAGES[error] ?? `Simulated fault: ${error}`, httpStatusCode);
+  }
+
+  /** The error to throw after the call took effect, if a lost-response fault hits it. */
+  after(action: Ec2Action, subject: CallSubject): Error | undefined {
+    return this.hit(action, subject, true) ? lostResponseError(action) : undefined;
+  }
+
+  private hit(action: Ec2Action, subject: CallSubject, lost: boolean): ActiveFault | undefined {
+    const fault = this.faults.find(({ spec }) => {
+      if (spec.action !== action || (spec.error === LOST_RESPONSE) !== lost) return false;
+      if (spec.volumeId !== undefined && spec.volumeId !== subject.volumeId) return false;
+      if (spec.snapshotId !== undefined && spec.snapshotId !== subject.snapshotId) return false;
+      return spec.probability === undefined || this.random() < spec.probability;
+    });
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults = this.faults.filter((other) => other !== fault);
+    return fault;
+  }
+}
+
+/** A small seeded generator: the same seed and the same calls give the same faults. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

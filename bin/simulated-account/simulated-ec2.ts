@@ -1,0 +1,300 @@
+import type {
+  CreateSnapshotRequest,
+  CreateTagsRequest,
+  DeleteSnapshotRequest,
+  DescribeInstancesRequest,
+  DescribeInstancesResult,
+  DescribeSnapshotsRequest,
+  DescribeSnapshotsResult,
+  DescribeVolumesRequest,
+  DescribeVolumesResult,
+  Instance,
+  InstanceStateName,
+  Snapshot,
+  Volume,
+} from '@aws-sdk/client-ec2';
+import { type CallCounts, CallLog } from './call-log';
+import type { Ec2Action } from './ec2-actions';
+import { describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
+import { ec2Error } from './ec2-errors';
+import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
+import type { SnapshotRecord } from './ec2-records';
+import {
+  attachVolume,
+  deregisterImage,
+  type InstanceSeed,
+  registerImage,
+  type SeededInstance,
+  type SnapshotSeed,
+  seedInstance,
+  seedSnapshot,
+  seedVolume,
+  type VolumeSeed,
+} from './ec2-seeding';
+import { toInstance, toSnapshot, toVolume } from './ec2-shapes';
+import { Ec2State, type SnapshotOutcome } from './ec2-state';
+import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
+import { type CallSubject, FaultInjector, type FaultSpec } from './fault-injector';
+import { RateLimiter, type RateLimits } from './rate-limits';
+
+export interface SimulatedEc2Options {
+  /** Epoch ms; read on every use, so a fake clock installed later is honoured. Default Date.now(). */
+  readonly now?: () => number;
+  /** How long a new snapshot stays pending; 0 completes it at the next read. Default 5 minutes. */
+  readonly completionDelayMs?: number;
+  /** Caps every Describe page whatever MaxResults says, to make callers walk many pages. */
+  readonly maxPageSize?: number;
+  /** EC2 token buckets (e.g. EC2_DEFAULT_RATE_LIMITS); default none, nothing is throttled. */
+  readonly rateLimits?: RateLimits;
+  /** Seed of the generator behind probabilistic faults. Default 1. */
+  readonly seed?: number;
+}
+
+const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
+
+/**
+ * A stateful in-memory EC2 account. Seed it with instances, volumes and snapshot history, drive
+ * snapshot lifecycles and faults from the test, and answer the API actions (through
+ * `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
+ */
+export class SimulatedEc2 {
+  private readonly state: Ec2State;
+  private readonly maxPageSize: number | undefined;
+  private readonly limiter: RateLimiter;
+  private readonly faults: FaultInjector;
+  private readonly log = new CallLog();
+
+  constructor(options: SimulatedEc2Options = {}) {
+    const now = options.now ?? (() => Date.now());
+    const { maxPageSize, completionDelayMs = DEFAULT_COMPLETION_DELAY_MS } = options;
+    if (maxPageSize !== undefined && !(Number.isInteger(maxPageSize) && maxPageSize >= 1)) {
+      throw new Error(`maxPageSize must be a positive integer, got ${maxPageSize}`);
+    }
+    if (!(completionDelayMs >= 0)) {
+      throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
+    }
+    this.state = new Ec2State(now, completionDelayMs);
+    this.maxPageSize = maxPageSize;
+    this.limiter = new RateLimiter(options.rateLimits, now);
+    this.faults = new FaultInjector(options.seed ?? 1);
+  }
+
+  // ---- Seeding: build the account a test or demo starts from. Errors here are test bugs. ----
+
+  addInstance(seed: InstanceSeed = {}): SeededInstance {
+    return seedInstance(this.state, seed);
+  }
+
+  /** A new volume, attached to `instanceId` when given, else available. */
+  addVolume(seed: VolumeSeed & { readonly instanceId?: string } = {}): string {
+    return seedVolume(this.state, seed);
+  }
+
+  /** Attaches a volume; attaching one already attached elsewhere makes it multi-attach. */
+  attachVolume(
+    volumeId: string,
+    instanceId: string,
+    options: { readonly deleteOnTermination?: boolean } = {},
+  ): void {
+    attachVolume(this.state, volumeId, instanceId, options);
+  }
+
+  detachVolume(volumeId: string, instanceId: string): void {
+    this.state.detach(this.state.requireVolume(volumeId), instanceId);
+  }
+
+  /** Makes a volume vanish (detached and deleted); its snapshots remain, as in EC2. */
+  deleteVolume(volumeId: string): void {
+    this.state.deleteVolume(this.state.requireVolume(volumeId));
+  }
+
+  setInstanceState(instanceId: string, state: InstanceStateName): void {
+    this.state.requireInstance(instanceId).state = state;
+  }
+
+  /** Adds or overwrites tags on an instance, volume or snapshot (e.g. a user changing generations). */
+  tag(resourceId: string, tags: TagMap): void {
+    const resource = this.state.requireTaggable(resourceId);
+    this.state.retag(resource, mergedTags(resource.tags, tagsFromMap(tags)));
+  }
+
+  untag(resourceId: string, keys: readonly string[]): void {
+    const resource = this.state.requireTaggable(resourceId);
+    this.state.retag(
+      resource,
+      resource.tags.filter((tag) => !keys.includes(tag.Key ?? '')),
+    );
+  }
+
+  /** Existing history: earlier backups, users' own snapshots, other accounts' shared snapshots. */
+  addSnapshot(seed: SnapshotSeed): string {
+    return seedSnapshot(this.state, seed);
+  }
+
+  /** Registers an AMI backed by the snapshot, which EC2 then refuses to delete. Returns the AMI id. */
+  registerImage(snapshotId: string): string {
+    return registerImage(this.state, snapshotId);
+  }
+
+  deregisterImage(imageId: string): void {
+    deregisterImage(this.state, imageId);
+  }
+
+  // ---- Snapshot lifecycle under test control. ----
+
+  /**
+   * How snapshots CreateSnapshot makes of this volume from now on end: `completed` or `error`
+   * after the completion delay (the simulator's, or the one given), or `stuck-pending` forever.
+   * Snapshots already made keep the fate they were given at creation.
+   */
+  setSnapshotOutcome(
+    volumeId: string,
+    outcome: SnapshotOutcome,
+    options: { readonly completionDelayMs?: number } = {},
+  ): void {
+    this.state.planOutcome(volumeId, outcome, options.completionDelayMs);
+  }
+
+  completeSnapshot(snapshotId: string): void {
+    this.state.requireSnapshot(snapshotId).forcedState = 'completed';
+  }
+
+  failSnapshot(snapshotId: string): void {
+    this.state.requireSnapshot(snapshotId).forcedState = 'error';
+  }
+
+  // ---- Faults, throttling and call accounting. ----
+
+  injectFault(spec: FaultSpec): void {
+    this.faults.add(spec);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Calls per action so far, split by what the caller saw. */
+  calls(): Record<Ec2Action, CallCounts> {
+    return this.log.snapshot();
+  }
+
+  resetCalls(): void {
+    this.log.reset();
+  }
+
+  // ---- Queries for assertions: SDK shapes, state as of now, copies. ----
+
+  instances(): Instance[] {
+    return [...this.state.instances.values()].map((instance) =>
+      toInstance(instance, this.state.volumesAttachedTo(instance.instanceId)),
+    );
+  }
+
+  instance(instanceId: string): Instance | undefined {
+    const instance = this.state.instances.get(instanceId);
+    return instance && toInstance(instance, this.state.volumesAttachedTo(instanceId));
+  }
+
+  volumes(): Volume[] {
+    return [...this.state.volumes.values()].map(toVolume);
+  }
+
+  volume(volumeId: string): Volume | undefined {
+    const volume = this.state.volumes.get(volumeId);
+    return volume && toVolume(volume);
+  }
+
+  snapshot(snapshotId: string): Snapshot | undefined {
+    const snapshot = this.state.snapshots.get(snapshotId);
+    return snapshot && toSnapshot(snapshot, this.state.now());
+  }
+
+  /** Every snapshot of the volume, oldest first (StartTime, then SnapshotId). */
+  snapshotsOf(volumeId: string): Snapshot[] {
+    const ids = this.state.snapshotIndex.ofVolume(volumeId);
+    return this.snapshotsOldestFirst([...ids].map((id) => this.state.snapshots.get(id) as SnapshotRecord));
+  }
+
+  /** Every snapshot in the account, including other accounts' shared ones, oldest first. */
+  allSnapshots(): Snapshot[] {
+    return this.snapshotsOldestFirst([...this.state.snapshots.values()]);
+  }
+
+  // ---- The API actions, as the client routes them. ----
+
+  describeInstances(input: DescribeInstancesRequest): DescribeInstancesResult {
+    return this.invoke('DescribeInstances', input, {}, () =>
+      describeInstances(this.state, input, this.maxPageSize),
+    );
+  }
+
+  describeVolumes(input: DescribeVolumesRequest): DescribeVolumesResult {
+    return this.invoke('DescribeVolumes', input, {}, () =>
+      describeVolumes(this.state, input, this.maxPageSize),
+    );
+  }
+
+  describeSnapshots(input: DescribeSnapshotsRequest): DescribeSnapshotsResult {
+    return this.invoke('DescribeSnapshots', input, {}, () =>
+      describeSnapshots(this.state, input, this.maxPageSize),
+    );
+  }
+
+  createSnapshot(input: CreateSnapshotRequest): Snapshot {
+    return this.invoke('CreateSnapshot', input, { volumeId: input.VolumeId }, () =>
+      createSnapshot(this.state, input),
+    );
+  }
+
+  deleteSnapshot(input: DeleteSnapshotRequest): Record<string, never> {
+    const snapshotId = input.SnapshotId;
+    const volumeId = snapshotId === undefined ? undefined : this.state.snapshots.get(snapshotId)?.volumeId;
+    return this.invoke('DeleteSnapshot', input, { snapshotId, volumeId }, () =>
+      deleteSnapshot(this.state, input),
+    );
+  }
+
+  createTags(input: CreateTagsRequest): Record<string, never> {
+    return this.invoke('CreateTags', input, {}, () => createTags(this.state, input));
+  }
+
+  /**
+   * Every API call passes here: injected faults first (the call never happens), then the
+   * account's token bucket, then EC2's DryRun answer, then the action itself, then lost-response
+   * faults (it happened, the caller is not told). Each call is counted by what its caller saw.
+   */
+  private invoke<T>(
+    action: Ec2Action,
+    input: { readonly DryRun?: boolean },
+    subject: CallSubject,
+    perform: () => T,
+  ): T {
+    try {
+      const injected = this.faults.before(action, subject);
+      if (injected) throw injected;
+      if (!this.limiter.admit(action)) throw ec2Error('RequestLimitExceeded', 'Request limit exceeded.');
+      if (input.DryRun) {
+        throw ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+      }
+      const result = perform();
+      const lost = this.faults.after(action, subject);
+      if (lost) throw lost;
+      this.log.record(action, 'succeeded');
+      return result;
+    } catch (error) {
+      this.log.record(action, (error as Error).name === 'RequestLimitExceeded' ? 'throttled' : 'failed');
+      throw error;
+    }
+  }
+
+  private snapshotsOldestFirst(snapshots: SnapshotRecord[]): Snapshot[] {
+    const now = this.state.now();
+    return snapshots.sort(byStartTime).map((snapshot) => toSnapshot(snapshot, now));
+  }
+}
+
+function byStartTime(a: SnapshotRecord, b: SnapshotRecord): number {
+  return (
+    a.startTime - b.startTime || (a.snapshotId < b.snapshotId ? -1 : a.snapshotId > b.snapshotId ? 1 : 0)
+  );
+}
