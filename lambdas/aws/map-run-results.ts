@@ -17,6 +17,9 @@ interface MapRunManifest {
 /** One child execution as the ResultWriter records it (only the fields we read). */
 export interface ChildExecutionResult {
   ExecutionArn?: string;
+  Name?: string;
+  StartDate?: string;
+  StopDate?: string;
   /** The child's input, as a JSON string. */
   Input?: string;
   /** The child's output, as a JSON string (succeeded children). */

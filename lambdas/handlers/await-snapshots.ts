@@ -27,6 +27,6 @@ export const handler = lazyHandler(() =>
     ec2: ec2Client(),
     managedBy: requireEnv(EnvName.managedBy),
     waitLimitSeconds: positiveIntegerEnv(EnvName.waitLimitSeconds),
-    now: Date.now,
+    now: () => Date.now(),
   }),
 );

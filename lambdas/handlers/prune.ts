@@ -25,5 +25,5 @@ export function createHandler(deps: PruneDeps) {
 }
 
 export const handler = lazyHandler(() =>
-  createHandler({ ec2: ec2Client(), managedBy: requireEnv(EnvName.managedBy), now: Date.now }),
+  createHandler({ ec2: ec2Client(), managedBy: requireEnv(EnvName.managedBy), now: () => Date.now() }),
 );

@@ -1,0 +1,89 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
+import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
+import * as discover from '../../lambdas/handlers/discover';
+import * as prune from '../../lambdas/handlers/prune';
+import * as summarise from '../../lambdas/handlers/summarise';
+import {
+  type DefinitionValues,
+  renderDefinition,
+  StateName,
+  waitMaxAttempts,
+} from '../../statemachine/definition';
+import { asLambdaTask, type TaskHandler } from './lambda-task';
+
+/** What a deployment configures, for a run on this machine. */
+export interface LocalDeployment {
+  /** The marker tag value (`Backup-Managed-By`); a stack name when deployed. */
+  managedBy: string;
+  tagKey: string;
+  bucket: string;
+  waitLimitSeconds: number;
+  snapshotConcurrency: number;
+  pruneConcurrency: number;
+  region: string;
+  accountId: string;
+}
+
+export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
+  managedBy: 'ebs-generation-backup',
+  tagKey: DEFAULT_TARGET_TAG_KEY,
+  bucket: 'ebs-generation-backup-work',
+  waitLimitSeconds: 24 * 3600,
+  snapshotConcurrency: 40,
+  pruneConcurrency: 40,
+  region: 'us-east-1',
+  accountId: '123456789012',
+};
+
+/** The clients the handlers use: the simulated account's, or real ones. */
+export interface AccountClients {
+  ec2: EC2Client;
+  s3: S3Client;
+}
+
+export function stateMachineArn(deployment: LocalDeployment): string {
+  return `arn:aws:states:${deployment.region}:${deployment.accountId}:stateMachine:${deployment.managedBy}`;
+}
+
+/** The deployed definition, with this deployment's values (the Lambda ARNs are not called locally). */
+export function localDefinition(deployment: LocalDeployment) {
+  const lambda = (name: string) =>
+    `arn:aws:lambda:${deployment.region}:${deployment.accountId}:function:${name}`;
+  const values: DefinitionValues = {
+    DiscoverFunctionArn: lambda('discover'),
+    CreateSnapshotFunctionArn: lambda('create-snapshot'),
+    AwaitSnapshotsFunctionArn: lambda('await-snapshots'),
+    PruneFunctionArn: lambda('prune'),
+    SummariseFunctionArn: lambda('summarise'),
+    WorkBucketName: deployment.bucket,
+    SnapshotConcurrency: deployment.snapshotConcurrency,
+    PruneConcurrency: deployment.pruneConcurrency,
+    WaitMaxAttempts: waitMaxAttempts(deployment.waitLimitSeconds),
+    ExecutionTimeoutSeconds: deployment.waitLimitSeconds + 6 * 3600,
+  };
+  return renderDefinition(values);
+}
+
+/** The real handlers, built on the given clients, by the name of the Task state that calls them. */
+export function localTaskHandlers(
+  clients: AccountClients,
+  deployment: LocalDeployment,
+): Record<string, TaskHandler> {
+  const { ec2, s3 } = clients;
+  const { managedBy, bucket } = deployment;
+  const now = () => Date.now();
+  return {
+    [StateName.discover]: asLambdaTask(
+      discover.createHandler({ ec2, s3, tagKey: deployment.tagKey, bucket }),
+    ),
+    [StateName.createSnapshot]: asLambdaTask(createSnapshot.createHandler({ ec2, managedBy })),
+    [StateName.awaitSnapshots]: asLambdaTask(
+      awaitSnapshots.createHandler({ ec2, managedBy, waitLimitSeconds: deployment.waitLimitSeconds, now }),
+    ),
+    [StateName.pruneSnapshots]: asLambdaTask(prune.createHandler({ ec2, managedBy, now })),
+    [StateName.summarise]: asLambdaTask(summarise.createHandler({ s3, bucket })),
+  };
+}

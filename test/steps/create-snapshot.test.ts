@@ -1,0 +1,98 @@
+import { LOST_RESPONSE } from '../../bin/simulated-account';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
+import { givenSteps, rejection, task, workItem } from './fixture';
+
+describe('create-snapshot step (SPEC §2)', () => {
+  function given() {
+    const steps = givenSteps();
+    const { volumeIds } = steps.sim.addInstance({ name: 'web', volumes: [{}] });
+    const volume = workItem(volumeIds[0], 3);
+    return { ...steps, volume, deps: { ec2: steps.ec2, managedBy: steps.managedBy } };
+  }
+
+  it('GIVEN a volume WHEN snapshotted THEN description and every tag are set at creation, in one call', async () => {
+    const { sim, deps, volume } = given();
+    const created = await createVolumeSnapshot(deps, task(volume, 'exec-7'));
+
+    const snapshot = sim.snapshot(created.snapshotId);
+    expect(snapshot?.Description).toBe(volume.description);
+    expect(Object.fromEntries((snapshot?.Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
+      Name: 'web',
+      [SnapshotTag.managedBy]: 'backup-test',
+      [SnapshotTag.volumeId]: volume.volumeId,
+      [SnapshotTag.instanceId]: volume.instanceId,
+      [SnapshotTag.generation]: '3',
+      [SnapshotTag.execution]: 'exec-7',
+    });
+    expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
+    expect(sim.calls().DescribeSnapshots.succeeded).toBe(0);
+    expect(sim.calls().CreateTags.succeeded).toBe(0);
+  });
+
+  it('GIVEN an instance without a Name WHEN snapshotted THEN the Name tag is the volume ID', async () => {
+    const { sim, deps } = given();
+    const volume = { ...workItem('vol-x', 1), instanceName: undefined };
+    const { volumeIds } = sim.addInstance({ volumes: [{}] });
+    const created = await createVolumeSnapshot(deps, task({ ...volume, volumeId: volumeIds[0] }));
+    expect(sim.snapshot(created.snapshotId)?.Tags).toContainEqual({ Key: 'Name', Value: volumeIds[0] });
+  });
+
+  it('GIVEN the response was lost WHEN the step is retried THEN the first snapshot is returned and no second is made', async () => {
+    const { sim, deps, volume } = given();
+    sim.injectFault({ action: 'CreateSnapshot', error: LOST_RESPONSE });
+
+    const first = await rejection(createVolumeSnapshot(deps, task(volume, 'exec-1')));
+    expect(first.name).toBe('Ec2Transient');
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+
+    const retried = await createVolumeSnapshot(deps, task(volume, 'exec-1', { retryCount: 1 }));
+    expect(retried.reused).toBe(true);
+    expect(retried.snapshotId).toBe(sim.snapshotsOf(volume.volumeId)[0].SnapshotId);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it('GIVEN a redriven execution WHEN the snapshot exists THEN it is reused', async () => {
+    const { sim, deps, volume } = given();
+    const original = await createVolumeSnapshot(deps, task(volume, 'exec-1'));
+    const redriven = await createVolumeSnapshot(deps, task(volume, 'exec-1', { redriveCount: 1 }));
+    expect(redriven).toEqual({ ...original, reused: true });
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it("GIVEN a retry WHEN only another execution's snapshot exists THEN a new one is created", async () => {
+    const { sim, deps, clock, volume } = given();
+    await createVolumeSnapshot(deps, task(volume, 'exec-1'));
+    clock.advance(60_000);
+    const second = await createVolumeSnapshot(deps, task(volume, 'exec-2', { retryCount: 2 }));
+    expect(second.reused).toBe(false);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(2);
+  });
+
+  it.each([
+    ['RequestLimitExceeded', 'Ec2Throttled'],
+    ['InternalError', 'Ec2Transient'],
+    ['ServiceUnavailable', 'Ec2Transient'],
+    ['UnauthorizedOperation', 'UnauthorizedOperation'],
+  ])('GIVEN EC2 answers %s WHEN snapshotted THEN the step fails with %s', async (code, name) => {
+    const { sim, deps, volume } = given();
+    sim.injectFault({ action: 'CreateSnapshot', error: code });
+    expect((await rejection(createVolumeSnapshot(deps, task(volume)))).name).toBe(name);
+  });
+
+  it('GIVEN a snapshot of the volume 5 s ago WHEN snapshotted again THEN the retryable per-volume rate error', async () => {
+    const { deps, clock, volume } = given();
+    await createVolumeSnapshot(deps, task(volume, 'exec-1'));
+    clock.advance(5_000);
+    const error = await rejection(createVolumeSnapshot(deps, task(volume, 'exec-2')));
+    expect(error.name).toBe('SnapshotRateExceeded');
+  });
+
+  it('GIVEN the volume vanished WHEN snapshotted THEN VolumeNotFound names it', async () => {
+    const { sim, deps, volume } = given();
+    sim.deleteVolume(volume.volumeId);
+    const error = await rejection(createVolumeSnapshot(deps, task(volume)));
+    expect(error.name).toBe('VolumeNotFound');
+    expect(error.message).toContain(volume.volumeId);
+  });
+});

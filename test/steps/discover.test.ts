@@ -1,0 +1,149 @@
+import { getJson } from '../../lambdas/aws/json-store';
+import type { VolumeWorkItem } from '../../lambdas/core/work-item';
+import { type DiscoveryReport, discover } from '../../lambdas/steps/discover';
+import { BUCKET, givenSteps, rejection } from './fixture';
+
+const TAG = 'Backup-Generation';
+
+describe('discover step (SPEC §1, §4.1)', () => {
+  function given(options: { maxPageSize?: number } = {}) {
+    const steps = givenSteps(options);
+    const deps = { ec2: steps.ec2, s3: steps.s3, tagKey: TAG, bucket: BUCKET };
+    const run = (input: unknown = {}) => discover(deps, { executionName: 'run-1', input });
+    return { ...steps, deps, run };
+  }
+
+  describe.each([5, 1000])(
+    'GIVEN 2,500 tagged instances among untagged ones, at page size %i',
+    (maxPageSize) => {
+      let items: VolumeWorkItem[];
+      let expected: Set<string>;
+      let sim: ReturnType<typeof given>['sim'];
+      let counts: Awaited<ReturnType<ReturnType<typeof given>['run']>>['counts'];
+
+      beforeAll(async () => {
+        const fixture = given({ maxPageSize });
+        sim = fixture.sim;
+        expected = new Set();
+        for (let i = 0; i < 2500; i++) {
+          const { volumeIds } = fixture.sim.addInstance({
+            name: `node-${i}`,
+            tags: { [TAG]: String((i % 7) + 1) },
+            volumes: [{}, {}],
+          });
+          for (const id of volumeIds) expected.add(id);
+        }
+        for (let i = 0; i < 300; i++) fixture.sim.addInstance({ volumes: [{}] });
+        for (const state of ['terminated', 'shutting-down'] as const) {
+          fixture.sim.addInstance({ tags: { [TAG]: '3' }, state, volumes: [{}] });
+        }
+        fixture.sim.resetCalls();
+        const output = await fixture.run();
+        counts = output.counts;
+        items = await getJson<VolumeWorkItem[]>(fixture.s3, output.items);
+      });
+
+      it('THEN every volume of a tagged, live instance is an item exactly once', () => {
+        expect(items).toHaveLength(5000);
+        expect(new Set(items.map((i) => i.volumeId))).toEqual(expected);
+        expect(counts).toEqual({ instances: 2500, volumes: 5000, invalid: 0, skipped: 0 });
+      });
+
+      it('THEN untagged instances are filtered out by EC2, not by us', () => {
+        const pages = Math.ceil(2500 / maxPageSize);
+        expect(sim.calls().DescribeInstances.succeeded).toBe(pages);
+      });
+    },
+  );
+
+  it('GIVEN a multi-attached volume WHEN discovered twice THEN one item, under the smallest instance ID', async () => {
+    const { sim, run, s3 } = given();
+    const a = sim.addInstance({ name: 'a', tags: { [TAG]: '2' }, volumes: [{}] });
+    const b = sim.addInstance({ name: 'b', tags: { [TAG]: '5' }, volumes: [] });
+    sim.attachVolume(a.volumeIds[0], b.instanceId);
+    const first = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+    const second = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+    const owner = [a.instanceId, b.instanceId].sort()[0];
+    expect(first).toEqual([expect.objectContaining({ volumeId: a.volumeIds[0], instanceId: owner })]);
+    expect(second).toEqual(first);
+  });
+
+  it('GIVEN a volume tag override WHEN discovered THEN it applies to that volume only (0 excludes it)', async () => {
+    const { sim, run, s3 } = given();
+    const { volumeIds } = sim.addInstance({
+      name: 'db',
+      tags: { [TAG]: '3' },
+      volumes: [{}, { tags: { [TAG]: '0' } }, { tags: { [TAG]: ' 9 ' } }],
+    });
+    const output = await run();
+    const items = await getJson<VolumeWorkItem[]>(s3, output.items);
+    expect(items.map((i) => [i.volumeId, i.generations])).toEqual([
+      [volumeIds[0], 3],
+      [volumeIds[2], 9],
+    ]);
+    expect(output.counts.skipped).toBe(1);
+  });
+
+  it('GIVEN invalid tag values WHEN discovered THEN reported with value and reason, the rest processed', async () => {
+    const { sim, run, s3 } = given();
+    const bad = sim.addInstance({ tags: { [TAG]: 'abc' }, volumes: [{}] });
+    const good = sim.addInstance({ tags: { [TAG]: '2' }, volumes: [{}] });
+    const output = await run();
+    expect(output.invalid).toEqual([
+      {
+        resource: 'instance',
+        id: bad.instanceId,
+        value: 'abc',
+        reason: expect.stringContaining('ASCII digits'),
+      },
+    ]);
+    expect((await getJson<VolumeWorkItem[]>(s3, output.items)).map((i) => i.volumeId)).toEqual(
+      good.volumeIds,
+    );
+    const report = await getJson<DiscoveryReport>(s3, output.discovery);
+    expect(report.invalid).toHaveLength(1);
+  });
+
+  it('GIVEN instanceIds WHEN discovered THEN only those; an untargeted one is reported', async () => {
+    const { sim, run, s3 } = given();
+    const [one, two] = [1, 2].map(() => sim.addInstance({ tags: { [TAG]: '1' }, volumes: [{}] }));
+    const untagged = sim.addInstance({ volumes: [{}] });
+    const output = await run({ instanceIds: [two.instanceId, untagged.instanceId] });
+    expect((await getJson<VolumeWorkItem[]>(s3, output.items)).map((i) => i.instanceId)).toEqual([
+      two.instanceId,
+    ]);
+    expect(output.invalid).toEqual([
+      {
+        resource: 'instance',
+        id: untagged.instanceId,
+        reason: expect.stringContaining('was requested in instanceIds'),
+      },
+    ]);
+    expect(output.invalid.map((i) => i.id)).not.toContain(one.instanceId);
+  });
+
+  it('GIVEN an instance without a Name WHEN discovered THEN the short description, no crash', async () => {
+    const { sim, run, s3 } = given();
+    const { volumeIds } = sim.addInstance({ tags: { [TAG]: '1' }, volumes: [{}] });
+    const [item] = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+    expect(item.description).toBe(`Auto Snapshot ${volumeIds[0]}`);
+  });
+
+  it('GIVEN a dry run WHEN discovered THEN the output says so', async () => {
+    expect((await given().run({ dryRun: true })).dryRun).toBe(true);
+  });
+
+  it('GIVEN an unknown input field WHEN discovered THEN InvalidInput before any EC2 call', async () => {
+    const { sim, run } = given();
+    const error = await rejection(run({ instanceIDs: ['i-1'] }));
+    expect(error.name).toBe('InvalidInput');
+    expect(error.message).toMatch(/^instanceIDs: unknown field/);
+    expect(sim.calls().DescribeInstances.succeeded).toBe(0);
+  });
+
+  it('GIVEN throttling WHEN discovered THEN the retryable Ec2Throttled', async () => {
+    const { sim, run } = given();
+    sim.injectFault({ action: 'DescribeInstances', error: 'RequestLimitExceeded' });
+    expect((await rejection(run())).name).toBe('Ec2Throttled');
+  });
+});

@@ -1,0 +1,183 @@
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import type { VolumeWorkItem } from '../../lambdas/core/work-item';
+import { PLANNED_SNAPSHOT_ID, pruneVolume } from '../../lambdas/steps/prune-volume';
+import { givenSteps, MANAGED_BY, rejection, task, workItem } from './fixture';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2025, 0, 1);
+
+describe('prune step (SPEC §3)', () => {
+  function given(generations = 3) {
+    const steps = givenSteps();
+    const { volumeIds } = steps.sim.addInstance({ name: 'web', volumes: [{}] });
+    const volume = workItem(volumeIds[0], generations);
+    const deps = { ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now };
+    /** A snapshot this deployment made on `day` in execution `run-<day>`. */
+    const managed = (
+      day: number,
+      state: 'completed' | 'pending' | 'error' = 'completed',
+      of: VolumeWorkItem = volume,
+    ) =>
+      steps.sim.addSnapshot({
+        volumeId: of.volumeId,
+        description: of.description,
+        state,
+        startTime: T0 + day * DAY,
+        tags: {
+          [SnapshotTag.managedBy]: MANAGED_BY,
+          [SnapshotTag.volumeId]: of.volumeId,
+          [SnapshotTag.execution]: `run-${day}`,
+        },
+      });
+    const remaining = () => steps.sim.snapshotsOf(volume.volumeId).map((s) => s.SnapshotId);
+    return { ...steps, volume, deps, managed, remaining };
+  }
+
+  it("GIVEN 5 completed and N=3 WHEN this run's snapshot completed THEN keeps the newest 3 and deletes 2", async () => {
+    const { deps, volume, managed, remaining } = given(3);
+    const ids = [1, 2, 3, 4, 5].map((day) => managed(day));
+    const result = await pruneVolume(deps, task(volume, 'run-5'));
+    expect(result.deleted.sort()).toEqual([ids[0], ids[1]].sort());
+    expect(result.kept).toEqual([ids[4], ids[3], ids[2]]);
+    expect(remaining().sort()).toEqual(ids.slice(2).sort());
+  });
+
+  it('GIVEN pending snapshots of other runs WHEN pruned THEN they are neither counted nor deleted', async () => {
+    const { deps, volume, managed, remaining } = given(2);
+    const old = managed(1);
+    const pending = managed(2, 'pending');
+    const mine = managed(3);
+    const result = await pruneVolume(deps, task(volume, 'run-3'));
+    expect(result.deleted).toEqual([]);
+    expect(result.pending).toBe(1);
+    expect(remaining().sort()).toEqual([old, pending, mine].sort());
+  });
+
+  it('GIVEN managed snapshots in state error WHEN pruned THEN they are deleted', async () => {
+    const { deps, volume, managed, remaining } = given(5);
+    const failed = managed(1, 'error');
+    const mine = managed(2);
+    expect((await pruneVolume(deps, task(volume, 'run-2'))).deleted).toEqual([failed]);
+    expect(remaining()).toEqual([mine]);
+  });
+
+  it("GIVEN a user's own snapshot with the identical description WHEN pruned THEN it is never deleted", async () => {
+    const { sim, deps, volume, managed, remaining } = given(1);
+    const users = sim.addSnapshot({
+      volumeId: volume.volumeId,
+      description: volume.description,
+      startTime: T0,
+    });
+    const recipe = sim.addSnapshot({
+      volumeId: volume.volumeId,
+      description: volume.description,
+      startTime: T0 + DAY / 2,
+      tags: { [SnapshotTag.managedBy]: 'another-deployment', [SnapshotTag.volumeId]: volume.volumeId },
+    });
+    managed(1);
+    const mine = managed(2);
+    await pruneVolume(deps, task(volume, 'run-2'));
+    expect(remaining().sort()).toEqual([users, recipe, mine].sort());
+  });
+
+  it('GIVEN an old snapshot backing an AMI WHEN pruned THEN skipped with the reason, the rest deleted', async () => {
+    const { sim, deps, volume, managed, remaining } = given(1);
+    const ami = managed(1);
+    sim.registerImage(ami);
+    const older = managed(0);
+    const mine = managed(2);
+    const result = await pruneVolume(deps, task(volume, 'run-2'));
+    expect(result.deleted).toEqual([older]);
+    expect(result.skipped).toEqual([
+      { snapshotId: ami, reason: expect.stringMatching(/^InvalidSnapshot\.InUse: .*ami-/) },
+    ]);
+    expect(remaining().sort()).toEqual([ami, mine].sort());
+  });
+
+  it('GIVEN a snapshot deleted meanwhile WHEN pruned THEN it counts as deleted', async () => {
+    const { sim, deps, volume, managed } = given(1);
+    const gone = managed(1);
+    managed(2);
+    sim.injectFault({ action: 'DeleteSnapshot', error: 'InvalidSnapshot.NotFound', snapshotId: gone });
+    expect((await pruneVolume(deps, task(volume, 'run-2'))).deleted).toEqual([gone]);
+  });
+
+  it.each([
+    ['missing', undefined, /created no snapshot/],
+    ['in error', 'error' as const, /ended in state error/],
+    ['still pending', 'pending' as const, /still pending at the wait limit/],
+  ])(
+    "GIVEN this run's snapshot is %s WHEN pruned THEN SnapshotNotCompleted and nothing is deleted",
+    async (_, state, message) => {
+      const { deps, volume, managed, remaining } = given(1);
+      const before = [managed(1), managed(2), managed(3)];
+      if (state) managed(4, state);
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-4')));
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toMatch(message);
+      expect(error.message).toContain(volume.volumeId);
+      expect(remaining()).toEqual(expect.arrayContaining(before));
+    },
+  );
+
+  it('GIVEN a renamed instance WHEN pruned THEN the older generations under the old name are pruned with the new', async () => {
+    const { deps, volume, managed, remaining } = given(2);
+    const oldName = { ...volume, description: `Auto Snapshot ${volume.volumeId}(old-name)` };
+    const [a, b] = [managed(1, 'completed', oldName), managed(2, 'completed', oldName)];
+    const c = managed(3);
+    const result = await pruneVolume(deps, task(volume, 'run-3'));
+    expect(result.deleted).toEqual([a]);
+    expect(remaining().sort()).toEqual([b, c].sort());
+  });
+
+  it('GIVEN N lowered from 5 to 2 WHEN pruned THEN 3 are deleted', async () => {
+    const { deps, volume, managed } = given(2);
+    for (const day of [1, 2, 3, 4, 5]) managed(day);
+    expect((await pruneVolume(deps, task(volume, 'run-5'))).deleted).toHaveLength(3);
+  });
+
+  it('GIVEN a dry run WHEN planned THEN it lists what a new snapshot would push out, and deletes nothing', async () => {
+    const { deps, volume, managed, remaining, clock } = given(2);
+    const ids = [1, 2, 3].map((day) => managed(day));
+    clock.advance(4 * DAY);
+    const result = await pruneVolume(deps, task(volume, 'dry-1', { dryRun: true }));
+    expect(result.dryRun).toBe(true);
+    expect(result.kept).toEqual([PLANNED_SNAPSHOT_ID, ids[2]]);
+    expect(result.deleted.sort()).toEqual([ids[0], ids[1]].sort());
+    expect(remaining().sort()).toEqual(ids.sort());
+  });
+
+  it('GIVEN throttling on delete WHEN pruned THEN the retryable Ec2Throttled, and a rerun finishes the job', async () => {
+    const { sim, deps, volume, managed, remaining } = given(1);
+    managed(1);
+    managed(2);
+    const mine = managed(3);
+    sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', times: 1 });
+    expect((await rejection(pruneVolume(deps, task(volume, 'run-3')))).name).toBe('Ec2Throttled');
+    await pruneVolume(deps, task(volume, 'run-3'));
+    expect(remaining()).toEqual([mine]);
+  });
+
+  it('GIVEN a family over many pages WHEN pruned THEN every page is read', async () => {
+    const steps = givenSteps({ maxPageSize: 5 });
+    const { volumeIds } = steps.sim.addInstance({ volumes: [{}] });
+    const volume = workItem(volumeIds[0], 3);
+    for (let day = 1; day <= 23; day++) {
+      steps.sim.addSnapshot({
+        volumeId: volume.volumeId,
+        startTime: T0 + day * DAY,
+        tags: {
+          [SnapshotTag.managedBy]: MANAGED_BY,
+          [SnapshotTag.volumeId]: volume.volumeId,
+          [SnapshotTag.execution]: `run-${day}`,
+        },
+      });
+    }
+    const result = await pruneVolume(
+      { ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now },
+      task(volume, 'run-23'),
+    );
+    expect(result.deleted).toHaveLength(20);
+    expect(steps.sim.snapshotsOf(volume.volumeId)).toHaveLength(3);
+  });
+});

@@ -1,0 +1,156 @@
+import { putJson } from '../../lambdas/aws/json-store';
+import type { ChildExecutionResult, MapRunOutput } from '../../lambdas/aws/map-run-results';
+import type { DiscoveryReport } from '../../lambdas/steps/discover';
+import type { PruneResult } from '../../lambdas/steps/prune-volume';
+import { summarise } from '../../lambdas/steps/summarise';
+import { BUCKET, givenSteps, workItem } from './fixture';
+
+const item = (id: string) => workItem(id, 2);
+const child = (
+  volumeId: string,
+  status: 'SUCCEEDED' | 'FAILED',
+  extra: Partial<ChildExecutionResult> = {},
+) => ({
+  ExecutionArn: `arn:aws:states:us-east-1:123456789012:execution:x/Map:${volumeId}`,
+  Input: JSON.stringify({ volume: item(volumeId), executionName: 'run-1' }),
+  Status: status,
+  ...extra,
+});
+const lambdaFailure = (errorType: string, errorMessage: string) => ({
+  Error: errorType,
+  Cause: JSON.stringify({ errorType, errorMessage }),
+});
+const pruned = (volumeId: string, extra: Partial<PruneResult> = {}): PruneResult => ({
+  volumeId,
+  generations: 2,
+  dryRun: false,
+  kept: ['snap-new', 'snap-old'],
+  deleted: ['snap-oldest'],
+  skipped: [],
+  pending: 0,
+  ...extra,
+});
+
+describe('summarise step (SPEC §4.5)', () => {
+  async function given(
+    report: DiscoveryReport,
+    runs: { snapshot?: ChildExecutionResult[]; prune: ChildExecutionResult[] },
+  ) {
+    const { s3 } = givenSteps();
+    const writeRun = async (name: string, children: ChildExecutionResult[]): Promise<MapRunOutput> => {
+      const files: Record<string, { Key: string }[]> = { SUCCEEDED: [], FAILED: [], PENDING: [] };
+      for (const status of ['SUCCEEDED', 'FAILED'] as const) {
+        const list = children.filter((c) => c.Status === status);
+        if (list.length === 0) continue;
+        const key = `map-runs/${name}/id/${status}_0.json`;
+        await putJson(s3, { bucket: BUCKET, key }, list);
+        files[status].push({ Key: key });
+      }
+      const manifest = `map-runs/${name}/id/manifest.json`;
+      await putJson(s3, { bucket: BUCKET, key: manifest }, { DestinationBucket: BUCKET, ResultFiles: files });
+      return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: manifest } };
+    };
+    const discovery = await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/discovery.json' }, report);
+    const event = {
+      executionName: 'run-1',
+      dryRun: false,
+      items: { bucket: BUCKET, key: 'runs/run-1/volumes.json' },
+      discovery,
+      ...(runs.snapshot && { snapshotRun: await writeRun('snapshot', runs.snapshot) }),
+      pruneRun: await writeRun('prune', runs.prune),
+    };
+    return { s3, event, summarise: () => summarise({ s3, bucket: BUCKET }, event) };
+  }
+
+  it('GIVEN every volume succeeded WHEN summarised THEN SUCCEEDED with the counts and no cause', async () => {
+    const { summarise: run } = await given(
+      { items: [item('vol-1'), item('vol-2')], invalid: [], skipped: [] },
+      {
+        snapshot: [child('vol-1', 'SUCCEEDED'), child('vol-2', 'SUCCEEDED')],
+        prune: [
+          child('vol-1', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-1')) }),
+          child('vol-2', 'SUCCEEDED', {
+            Output: JSON.stringify(
+              pruned('vol-2', {
+                skipped: [{ snapshotId: 'snap-ami', reason: 'InvalidSnapshot.InUse: ami-1' }],
+              }),
+            ),
+          }),
+        ],
+      },
+    );
+    const output = await run();
+    expect(output.outcome).toBe('SUCCEEDED');
+    expect(output).not.toHaveProperty('cause');
+    expect(output.counts).toEqual({
+      volumes: 2,
+      volumesFailed: 0,
+      invalid: 0,
+      skippedTargets: 0,
+      snapshotsDeleted: 2,
+      deletionsSkipped: 1,
+    });
+    expect(output.skippedDeletions).toEqual([
+      { snapshotId: 'snap-ami', reason: 'InvalidSnapshot.InUse: ami-1' },
+    ]);
+  });
+
+  it('GIVEN a volume failed in both fan-outs and an invalid tag WHEN summarised THEN FAILED naming each once', async () => {
+    const { summarise: run } = await given(
+      {
+        items: [item('vol-1'), item('vol-2')],
+        invalid: [{ resource: 'instance', id: 'i-bad', value: 'abc', reason: 'is not a whole number' }],
+        skipped: [],
+      },
+      {
+        snapshot: [
+          child('vol-1', 'FAILED', lambdaFailure('VolumeNotFound', 'vol-1 no longer exists')),
+          child('vol-2', 'SUCCEEDED'),
+        ],
+        prune: [
+          child(
+            'vol-1',
+            'FAILED',
+            lambdaFailure('SnapshotNotCompleted', 'vol-1: execution run-1 created no snapshot'),
+          ),
+          child(
+            'vol-2',
+            'FAILED',
+            lambdaFailure('SnapshotNotCompleted', 'vol-2: snapshot snap-2 ended in state error'),
+          ),
+        ],
+      },
+    );
+    const output = await run();
+    expect(output.outcome).toBe('FAILED');
+    expect(output.cause?.split('\n')).toEqual([
+      '2 volume(s) failed, 1 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
+      'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
+      'vol-2 (i-0000000000000000a web): PruneSnapshots SnapshotNotCompleted: vol-2: snapshot snap-2 ended in state error',
+      'instance i-bad: tag value "abc" is not a whole number',
+    ]);
+    expect(output.counts.volumesFailed).toBe(2);
+  });
+
+  it('GIVEN only an invalid tag WHEN summarised THEN the run still fails', async () => {
+    const { summarise: run } = await given(
+      {
+        items: [],
+        invalid: [{ resource: 'volume', id: 'vol-9', instanceId: 'i-1', value: '-1', reason: 'bad' }],
+        skipped: [],
+      },
+      { snapshot: [], prune: [] },
+    );
+    expect((await run()).outcome).toBe('FAILED');
+  });
+
+  it('GIVEN a dry run WHEN summarised THEN the plan lists creations and deletions', async () => {
+    const { event, s3 } = await given(
+      { items: [item('vol-1')], invalid: [], skipped: [] },
+      { prune: [child('vol-1', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-1', { dryRun: true })) })] },
+    );
+    const output = await summarise({ s3, bucket: BUCKET }, { ...event, dryRun: true });
+    expect(output.plan).toEqual({ create: ['Auto Snapshot vol-1(web)'], delete: ['snap-oldest'] });
+    expect(output.counts.snapshotsDeleted).toBe(0);
+  });
+});

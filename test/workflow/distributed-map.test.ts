@@ -1,0 +1,188 @@
+import { runDistributedMap } from '../../bin/local/distributed-map';
+import { asLambdaTask } from '../../bin/local/lambda-task';
+import { VirtualClock } from '../../bin/local/virtual-clock';
+import { SimulatedAccount } from '../../bin/simulated-account';
+import { getJson, putJson } from '../../lambdas/aws/json-store';
+import { type ChildExecutionResult, readMapRunResults } from '../../lambdas/aws/map-run-results';
+
+const parent = {
+  name: 'run-1',
+  arn: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
+  redriveCount: 2,
+};
+
+function mapState(overrides: Record<string, unknown> = {}) {
+  return {
+    Type: 'Map',
+    Label: 'Work',
+    ItemReader: {
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' },
+    },
+    ItemSelector: { 'n.$': '$$.Map.Item.Value', 'run.$': '$.name', 'redrive.$': '$$.Execution.RedriveCount' },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'Work',
+      States: {
+        Work: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:123456789012:function:work',
+          Parameters: {
+            'n.$': '$.n',
+            'run.$': '$.run',
+            'redrive.$': '$.redrive',
+            'retry.$': '$$.State.RetryCount',
+          },
+          Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }],
+          End: true,
+        },
+      },
+    },
+    MaxConcurrency: 3,
+    ToleratedFailurePercentage: 100,
+    ResultWriter: {
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: 'results', Prefix: 'map-runs/work' },
+    },
+    ...overrides,
+  };
+}
+
+describe('runDistributedMap: Distributed Map semantics for local runs', () => {
+  let clock: VirtualClock;
+  beforeEach(() => {
+    clock = VirtualClock.install(Date.UTC(2025, 0, 1));
+  });
+  afterEach(() => clock.uninstall());
+
+  async function given(items: unknown[]) {
+    const account = new SimulatedAccount();
+    const s3 = account.s3Client();
+    await putJson(s3, { bucket: 'work', key: 'items.json' }, items);
+    return { s3, input: { name: 'run-1', items: { bucket: 'work', key: 'items.json' } } };
+  }
+
+  it('GIVEN items in S3 WHEN run THEN one child per item with the ItemSelector applied, results written like the ResultWriter', async () => {
+    const { s3, input } = await given([1, 2, 3, 4]);
+    const seen: unknown[] = [];
+    const work = asLambdaTask(async (event: { n: number }) => {
+      seen.push(event);
+      if (event.n === 3) throw Object.assign(new Error('three is bad'), { name: 'Terminal' });
+      return { doubled: event.n * 2 };
+    });
+    const output = await clock.settle(
+      runDistributedMap({
+        mapState: mapState(),
+        stateName: 'Work',
+        input,
+        parent,
+        s3,
+        handlers: { Work: work },
+      }),
+    );
+
+    expect(output.ResultWriterDetails).toEqual({
+      Bucket: 'results',
+      Key: 'map-runs/work/run-1-Work/manifest.json',
+    });
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { n: 1, run: 'run-1', redrive: 2, retry: 0 },
+        { n: 4, run: 'run-1', redrive: 2, retry: 0 },
+      ]),
+    );
+    const manifest = await getJson<{ ResultFiles: Record<string, unknown[]> }>(s3, {
+      bucket: 'results',
+      key: output.ResultWriterDetails.Key,
+    });
+    expect(Object.keys(manifest.ResultFiles).sort()).toEqual(['FAILED', 'PENDING', 'SUCCEEDED']);
+    const results = await readMapRunResults(s3, output);
+    expect(results.succeeded.map((c) => JSON.parse(c.Output ?? '{}').doubled).sort()).toEqual([2, 4, 8]);
+    expect(results.failed).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Error: 'Terminal',
+        Cause: JSON.stringify({ errorType: 'Terminal', errorMessage: 'three is bad' }),
+        Input: JSON.stringify({ n: 3, run: 'run-1', redrive: 2 }),
+      }),
+    ]);
+  });
+
+  it('GIVEN a flaky task WHEN retried THEN the Retry waits in virtual time and $$.State.RetryCount counts up', async () => {
+    const { s3, input } = await given([7]);
+    const retries: number[] = [];
+    const start = clock.now();
+    const work = asLambdaTask(async (event: { retry: number }) => {
+      retries.push(event.retry);
+      if (event.retry < 2) throw Object.assign(new Error('again'), { name: 'Flaky' });
+      return 'ok';
+    });
+    await clock.settle(
+      runDistributedMap({
+        mapState: mapState(),
+        stateName: 'Work',
+        input,
+        parent,
+        s3,
+        handlers: { Work: work },
+      }),
+    );
+    expect(retries).toEqual([0, 1, 2]);
+    expect(clock.now() - start).toBe((10 + 20) * 1000);
+  });
+
+  it('GIVEN MaxConcurrency 3 WHEN 10 items run THEN at most 3 children at once', async () => {
+    const { s3, input } = await given([...Array(10).keys()]);
+    let running = 0;
+    let peak = 0;
+    const work = async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      running -= 1;
+      return null;
+    };
+    await clock.settle(
+      runDistributedMap({
+        mapState: mapState(),
+        stateName: 'Work',
+        input,
+        parent,
+        s3,
+        handlers: { Work: work },
+      }),
+    );
+    expect(peak).toBe(3);
+  });
+
+  it('GIVEN failures beyond ToleratedFailurePercentage WHEN run THEN the map fails with States.ExceedToleratedFailureThreshold', async () => {
+    const { s3, input } = await given([1, 2, 3, 4]);
+    const work = async () => {
+      throw Object.assign(new Error('no'), { name: 'Terminal' });
+    };
+    const outcome = await clock
+      .settle(
+        runDistributedMap({
+          mapState: mapState({ ToleratedFailurePercentage: 50 }),
+          stateName: 'Work',
+          input,
+          parent,
+          s3,
+          handlers: { Work: work },
+        }),
+      )
+      .catch((error: Error) => error);
+    expect((outcome as Error).name).toBe('States.ExceedToleratedFailureThreshold');
+  });
+
+  it('GIVEN no items WHEN run THEN an empty but valid result set', async () => {
+    const { s3, input } = await given([]);
+    const output = await clock.settle(
+      runDistributedMap({ mapState: mapState(), stateName: 'Work', input, parent, s3, handlers: {} }),
+    );
+    const results = await readMapRunResults(s3, output);
+    expect(results).toEqual({ succeeded: [] as ChildExecutionResult[], failed: [] });
+  });
+});
