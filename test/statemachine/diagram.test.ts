@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDefinitionTemplate } from '../../statemachine/definition';
+import { mermaidDiagram, withDiagram } from '../../statemachine/diagram';
+
+describe('the workflow diagram in README.md', () => {
+  const definition = loadDefinitionTemplate();
+  const diagram = mermaidDiagram(definition);
+
+  it('GIVEN the README WHEN the diagram is regenerated from the ASL THEN nothing changes (run `npm run diagram`)', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withDiagram(readme, diagram)).toBe(readme);
+  });
+
+  it('THEN every state and every transition of the definition is drawn', () => {
+    for (const [name, state] of Object.entries(definition.States as Record<string, { Next?: string }>)) {
+      expect(diagram).toMatch(new RegExp(`^\\s+(subgraph )?${name}[\\[{(]`, 'm'));
+      if (state.Next) expect(diagram).toContain(`${name} --> ${state.Next}`);
+    }
+    expect(diagram).toContain('CreateSnapshot[CreateSnapshot');
+    expect(diagram).toContain('IsDryRun -->|dryRun = true| PruneVolumes');
+    expect(diagram).toContain('AwaitSnapshots -.->|SnapshotsPending| PruneVolumes');
+  });
+
+  it('GIVEN a README without markers WHEN updated THEN it says which markers are missing', () => {
+    expect(() => withDiagram('# no markers', diagram)).toThrow('workflow-diagram:start');
+  });
+
+  it('GIVEN a changed definition WHEN drawn THEN the diagram changes', () => {
+    const changed = structuredClone(definition);
+    changed.States.Discover.Next = 'Summarise';
+    expect(mermaidDiagram(changed)).not.toBe(diagram);
+  });
+});
