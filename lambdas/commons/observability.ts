@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { parseVolumeTask, type VolumeTask } from '../core/work-item';
 
 /**
  * One logger and one metrics buffer per container (Powertools; service name and namespace come
@@ -43,6 +44,18 @@ export async function observe<T>(
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
+}
+
+/** `observe` for a fan-out child: checks the work item, then logs with its volume ID. */
+export function observeVolumeTask<T>(
+  event: unknown,
+  context: Context | undefined,
+  work: (task: VolumeTask) => Promise<T>,
+): Promise<T> {
+  const task = parseVolumeTask(event);
+  return observe({ executionName: task.executionName, volumeId: task.volume.volumeId }, context, () =>
+    work(task),
+  );
 }
 
 /**

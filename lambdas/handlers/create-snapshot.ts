@@ -1,26 +1,19 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client } from '../commons/clients';
 import { EnvName, requireEnv } from '../commons/env';
-import { countMetric, lazyHandler, logger, MetricName, observe } from '../commons/observability';
-import { parseVolumeTask } from '../core/work-item';
+import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { type CreateSnapshotDeps, createVolumeSnapshot } from '../steps/create-snapshot';
 
 export function createHandler(deps: CreateSnapshotDeps) {
-  return (event: unknown, context?: Context) => {
-    const task = parseVolumeTask(event);
-    return observe(
-      { executionName: task.executionName, volumeId: task.volume.volumeId },
-      context,
-      async () => {
-        const created = await createVolumeSnapshot(deps, task);
-        if (!created.reused) countMetric(MetricName.snapshotsCreated, 1);
-        logger.info(created.reused ? 'snapshot already created by an earlier attempt' : 'snapshot created', {
-          snapshotId: created.snapshotId,
-        });
-        return created;
-      },
-    );
-  };
+  return (event: unknown, context?: Context) =>
+    observeVolumeTask(event, context, async (task) => {
+      const created = await createVolumeSnapshot(deps, task);
+      if (!created.reused) countMetric(MetricName.snapshotsCreated, 1);
+      logger.info(created.reused ? 'snapshot already created by an earlier attempt' : 'snapshot created', {
+        snapshotId: created.snapshotId,
+      });
+      return created;
+    });
 }
 
 export const handler = lazyHandler(() =>

@@ -1,5 +1,6 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { runDistributedMap } from '../../bin/local/distributed-map';
-import { asLambdaTask } from '../../bin/local/lambda-task';
+import { asLambdaTask, type TaskHandler } from '../../bin/local/lambda-task';
 import { VirtualClock } from '../../bin/local/virtual-clock';
 import { SimulatedAccount } from '../../bin/simulated-account';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
@@ -57,6 +58,23 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
   });
   afterEach(() => clock.uninstall());
 
+  const runMap = (
+    s3: S3Client,
+    input: unknown,
+    work: TaskHandler | undefined,
+    overrides: Record<string, unknown> = {},
+  ) =>
+    clock.settle(
+      runDistributedMap({
+        mapState: mapState(overrides),
+        stateName: 'Work',
+        input,
+        parent,
+        s3,
+        handlers: work ? { Work: work } : {},
+      }),
+    );
+
   async function given(items: unknown[]) {
     const account = new SimulatedAccount();
     const s3 = account.s3Client();
@@ -72,16 +90,7 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
       if (event.n === 3) throw Object.assign(new Error('three is bad'), { name: 'Terminal' });
       return { doubled: event.n * 2 };
     });
-    const output = await clock.settle(
-      runDistributedMap({
-        mapState: mapState(),
-        stateName: 'Work',
-        input,
-        parent,
-        s3,
-        handlers: { Work: work },
-      }),
-    );
+    const output = await runMap(s3, input, work);
 
     expect(output.ResultWriterDetails).toEqual({
       Bucket: 'results',
@@ -119,16 +128,7 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
       if (event.retry < 2) throw Object.assign(new Error('again'), { name: 'Flaky' });
       return 'ok';
     });
-    await clock.settle(
-      runDistributedMap({
-        mapState: mapState(),
-        stateName: 'Work',
-        input,
-        parent,
-        s3,
-        handlers: { Work: work },
-      }),
-    );
+    await runMap(s3, input, work);
     expect(retries).toEqual([0, 1, 2]);
     expect(clock.now() - start).toBe((10 + 20) * 1000);
   });
@@ -144,16 +144,7 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
       running -= 1;
       return null;
     };
-    await clock.settle(
-      runDistributedMap({
-        mapState: mapState(),
-        stateName: 'Work',
-        input,
-        parent,
-        s3,
-        handlers: { Work: work },
-      }),
-    );
+    await runMap(s3, input, work);
     expect(peak).toBe(3);
   });
 
@@ -162,26 +153,15 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     const work = async () => {
       throw Object.assign(new Error('no'), { name: 'Terminal' });
     };
-    const outcome = await clock
-      .settle(
-        runDistributedMap({
-          mapState: mapState({ ToleratedFailurePercentage: 50 }),
-          stateName: 'Work',
-          input,
-          parent,
-          s3,
-          handlers: { Work: work },
-        }),
-      )
-      .catch((error: Error) => error);
+    const outcome = await runMap(s3, input, work, { ToleratedFailurePercentage: 50 }).catch(
+      (error: Error) => error,
+    );
     expect((outcome as Error).name).toBe('States.ExceedToleratedFailureThreshold');
   });
 
   it('GIVEN no items WHEN run THEN an empty but valid result set', async () => {
     const { s3, input } = await given([]);
-    const output = await clock.settle(
-      runDistributedMap({ mapState: mapState(), stateName: 'Work', input, parent, s3, handlers: {} }),
-    );
+    const output = await runMap(s3, input, undefined);
     const results = await readMapRunResults(s3, output);
     expect(results).toEqual({ succeeded: [] as ChildExecutionResult[], failed: [] });
   });
