@@ -1,0 +1,287 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+
+/**
+ * The options of `npm start` (bin/ebs-backup-local.ts). One table drives parsing, validation and
+ * `--help`, so an option cannot exist without its help line. A bad option is one line naming it
+ * and what it accepts (exit 2), never a stack trace.
+ */
+
+/** What the CDK app marks snapshots with when `managedBy` is not configured: its stack name. */
+export const DEFAULT_MANAGED_BY = 'EbsGenerationBackup';
+export const DEFAULT_DAYS = 4;
+export const MAX_DAYS = 30;
+export const MAX_FLEET = 500;
+export const PROGRAM = 'ebs-backup-local';
+
+export type Target = 'simulated' | 'aws';
+
+export interface CliOptions {
+  target: Target;
+  days: number;
+  fleet: number;
+  throttleRate: number;
+  /** A volume ID or a volume's Name tag; resolved against the demo fleet. */
+  failVolume?: string;
+  seed: number;
+  /** Plan only (`{"dryRun": true}`). Always true with `--target aws` unless `--live`. */
+  dryRun: boolean;
+  live: boolean;
+  yes: boolean;
+  tagKey: string;
+  managedBy: string;
+  strict: boolean;
+  json: boolean;
+}
+
+export type ParsedCommandLine =
+  | { kind: 'run'; options: CliOptions }
+  | { kind: 'help' }
+  | { kind: 'usage-error'; message: string };
+
+/**
+ * A bad option or a refused run: the message names the option and the accepted values. The
+ * command prints it as one line and exits 2; nothing was changed.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+interface OptionSpec {
+  /** The value's placeholder in --help; absent for flags. */
+  value?: string;
+  help: string;
+  /** For the error line: what the option accepts. */
+  accepts?: string;
+  /** `--target aws` options are refused with the simulator and vice versa. */
+  only?: Target;
+}
+
+const OPTIONS = {
+  target: {
+    value: 'simulated|aws',
+    accepts: 'simulated or aws',
+    help: 'simulated (default): the demo fleet in a simulated account, days pass in seconds. aws: the account and endpoint of the SDK settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_EC2 …), one run in real time, a dry run unless --live.',
+  },
+  days: {
+    value: 'N',
+    accepts: `a whole number from 1 to ${MAX_DAYS}`,
+    only: 'simulated',
+    help: `Simulated days, one run a day at 03:00 UTC (default ${DEFAULT_DAYS}, 1…${MAX_DAYS}).`,
+  },
+  fleet: {
+    value: 'N',
+    accepts: `a whole number from 0 to ${MAX_FLEET}`,
+    only: 'simulated',
+    help: `Add N generated instances with random generations and volumes (default 0, up to ${MAX_FLEET}).`,
+  },
+  'throttle-rate': {
+    value: 'P',
+    accepts: 'a probability from 0 to 1, e.g. 0.3',
+    only: 'simulated',
+    help: 'Chance (0…1) that any EC2 call is answered RequestLimitExceeded, on top of the token buckets.',
+  },
+  'fail-volume': {
+    value: 'VOLUME',
+    accepts: 'a volume ID or volume Name of the demo fleet, e.g. db-root',
+    only: 'simulated',
+    help: "That volume's snapshots end in state error (give its ID or its Name tag, e.g. db-root).",
+  },
+  seed: {
+    value: 'N',
+    accepts: 'a whole number from 0 to 2147483647',
+    only: 'simulated',
+    help: 'Seed of the generated fleet and of the injected throttling (default 1).',
+  },
+  'dry-run': {
+    help: 'Execution input {"dryRun": true}: plan what would be created and deleted, touch nothing.',
+  },
+  live: {
+    only: 'aws',
+    help: 'With --target aws: really create and delete, after showing the plan and a typed confirmation.',
+  },
+  yes: { only: 'aws', help: 'With --live: skip the confirmation (needed when stdin is not a terminal).' },
+  'tag-key': {
+    value: 'KEY',
+    accepts: 'a tag key of 1 to 128 characters not starting with aws:',
+    help: `Tag key that targets instances and volumes (default ${DEFAULT_TARGET_TAG_KEY}).`,
+  },
+  'managed-by': {
+    value: 'VALUE',
+    accepts: 'a tag value of 1 to 256 characters',
+    help: `Backup-Managed-By marker of the deployment to match (default ${DEFAULT_MANAGED_BY}, the stack name).`,
+  },
+  strict: { help: 'Exit 1 when any execution ends FAILED (the demo fleet makes every run fail on purpose).' },
+  json: {
+    help: 'Print one JSON document on stdout (runs, per-volume records, final generations); progress goes to stderr.',
+  },
+  help: { help: 'Show this help.' },
+} satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+const NAMES = Object.keys(OPTIONS) as OptionName[];
+const HELP_COLUMN = 28;
+
+export const HELP = `Usage: npm start -- [options]      (or: npx tsx bin/ebs-backup-local.ts [options])
+
+Runs the real state machine (statemachine/ebs-generation-backup.asl.json) and the real Lambda
+handlers on this machine. By default against a simulated EC2 account seeded with a demo fleet that
+shows every rule, over several simulated days: no AWS account, no network, no credentials.
+
+Options:
+${NAMES.map((name) => helpLine(name)).join('\n')}
+
+Exit codes:
+  0  every execution ran to its end; their outcomes are in the output. The demo fleet carries an
+     invalid tag value on purpose, so each demo run ends FAILED (BackupFailed) and still exits 0.
+  1  --strict and an execution ended FAILED, or the runner could not run (no region/credentials).
+  2  a bad option, or --live refused or not confirmed: nothing was changed.
+
+Examples:
+  npm start
+  npm start -- --days 7 --fail-volume db-root
+  npm start --silent -- --fleet 200 --throttle-rate 0.3 --json    (--silent: no npm banner)
+  AWS_PROFILE=prod AWS_REGION=eu-west-1 npm start -- --target aws
+  AWS_REGION=eu-west-1 npm start -- --target aws --live
+`;
+
+/** `  --option VALUE   help…`, the help wrapped to 100 columns under its own column. */
+function helpLine(name: OptionName): string {
+  const spec: OptionSpec = OPTIONS[name];
+  const flag = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(HELP_COLUMN);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of spec.help.split(' ')) {
+    if (line && HELP_COLUMN + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((text, i) => (i === 0 ? flag : ' '.repeat(HELP_COLUMN)) + text).join('\n');
+}
+
+/** Parses `argv` (without node and the script). Never throws. */
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        NAMES.map((name) => [
+          name,
+          {
+            type: (OPTIONS[name] as OptionSpec).value ? 'string' : 'boolean',
+            ...(name === 'help' && { short: 'h' }),
+          },
+        ]),
+      ) as Record<string, { type: 'string' | 'boolean' }>,
+    }));
+  } catch (error) {
+    return { kind: 'usage-error', message: parseArgsMessage(error as Error & { code?: string }) };
+  }
+  if (values.help) return { kind: 'help' };
+  try {
+    return { kind: 'run', options: toOptions(values) };
+  } catch (error) {
+    if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
+    throw error;
+  }
+}
+
+function toOptions(values: Record<string, string | boolean | undefined>): CliOptions {
+  const text = (name: OptionName) => values[name] as string | undefined;
+  const flag = (name: OptionName) => values[name] === true;
+  const target = oneOf('target', text('target') ?? 'simulated', ['simulated', 'aws'] as const);
+  for (const name of NAMES) {
+    const only = (OPTIONS[name] as OptionSpec).only;
+    if (values[name] !== undefined && only && only !== target) {
+      throw new UsageError(`--${name} applies to --target ${only} only`);
+    }
+  }
+  if (flag('yes') && !flag('live')) throw new UsageError('--yes applies to --live only');
+  if (flag('live') && flag('dry-run')) throw new UsageError('--live and --dry-run exclude each other');
+  const failVolume = text('fail-volume');
+  if (failVolume !== undefined && failVolume.trim() === '') throw invalid('fail-volume', failVolume);
+  return {
+    target,
+    days: integer('days', text('days'), DEFAULT_DAYS, 1, MAX_DAYS),
+    fleet: integer('fleet', text('fleet'), 0, 0, MAX_FLEET),
+    throttleRate: probability('throttle-rate', text('throttle-rate')),
+    ...(failVolume !== undefined && { failVolume }),
+    seed: integer('seed', text('seed'), 1, 0, 2 ** 31 - 1),
+    dryRun: target === 'aws' ? !flag('live') : flag('dry-run'),
+    live: flag('live'),
+    yes: flag('yes'),
+    tagKey: tagKey(text('tag-key')),
+    managedBy: managedBy(text('managed-by')),
+    strict: flag('strict'),
+    json: flag('json'),
+  };
+}
+
+function integer(
+  name: OptionName,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < min || value > max) throw invalid(name, raw);
+  return value;
+}
+
+function probability(name: OptionName, raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const value = Number(raw);
+  if (!/^[0-9]*\.?[0-9]+$/.test(raw) || !(value >= 0 && value <= 1)) throw invalid(name, raw);
+  return value;
+}
+
+function oneOf<T extends string>(name: OptionName, raw: string, accepted: readonly T[]): T {
+  if (!(accepted as readonly string[]).includes(raw)) throw invalid(name, raw);
+  return raw as T;
+}
+
+function tagKey(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULT_TARGET_TAG_KEY;
+  if (raw.length < 1 || raw.length > 128 || raw.toLowerCase().startsWith('aws:'))
+    throw invalid('tag-key', raw);
+  return raw;
+}
+
+function managedBy(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULT_MANAGED_BY;
+  if (raw.trim() === '' || raw.length > 256) throw invalid('managed-by', raw);
+  return raw;
+}
+
+function invalid(name: OptionName, raw: string): UsageError {
+  return new UsageError(
+    `--${name} ${JSON.stringify(raw)} is not valid: expected ${(OPTIONS[name] as OptionSpec).accepts}`,
+  );
+}
+
+/** node:util's messages are long and suggest `--`; ours name the option and what it accepts. */
+function parseArgsMessage(error: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
+  const known = NAMES.map((name) => `--${name}`).join(', ');
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? ''}; accepted options: ${known}`.replace('  ', ' ');
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = NAMES.find((n) => option === `--${n}`);
+      const spec: OptionSpec | undefined = name && OPTIONS[name];
+      if (spec?.accepts) return `--${name} needs a value: ${spec.accepts}`;
+      return `${option ?? 'an option'} takes no value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${option ?? JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '')}; options start with -- (see --help)`;
+    default:
+      return `${error.message} (see --help)`;
+  }
+}

@@ -1,0 +1,425 @@
+import { randomBytes } from 'node:crypto';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { getJson } from '../../lambdas/aws/json-store';
+import { parseJsonField } from '../../lambdas/aws/map-run-results';
+import { ec2Client } from '../../lambdas/commons/clients';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import type { CreatedSnapshot } from '../../lambdas/steps/create-snapshot';
+import type { DiscoverOutput } from '../../lambdas/steps/discover';
+import type { SummariseOutput } from '../../lambdas/steps/summarise';
+import { StateName } from '../../statemachine/names';
+import {
+  connectS3,
+  EC2_ACTIONS,
+  EC2_DEFAULT_RATE_LIMITS,
+  PER_VOLUME_SNAPSHOT_INTERVAL_MS,
+  SimulatedAccount,
+  type SimulatedEc2,
+  SimulatedS3,
+} from '../simulated-account';
+import { type CliOptions, UsageError } from './cli-options';
+import { type DemoFleet, findFleetVolume, fleetGenerations, fleetText, seedDemoFleet } from './demo-fleet';
+import {
+  type AccountClients,
+  DEFAULT_LOCAL_DEPLOYMENT,
+  type LocalDeployment,
+  localTaskHandlers,
+} from './local-deployment';
+import { type ProgressEvent, runLocalExecution } from './local-execution';
+import {
+  type Ec2CallTotals,
+  type FinalGeneration,
+  finalText,
+  type RunRecord,
+  runJson,
+  runText,
+  type VolumeRow,
+  volumeRows,
+} from './report-view';
+import { VirtualClock } from './virtual-clock';
+
+/**
+ * The two ways `npm start` runs the real workflow: the demo (a simulated account, one execution
+ * per simulated day at the same hour, on a virtual clock) and one run against the account and
+ * endpoint of the SDK's settings (real time; a dry run unless `--live`).
+ */
+
+export interface RunnerIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdin is a terminal, where a confirmation can be typed. */
+  isTTY: boolean;
+  /** Asks on the terminal; undefined at end of input. */
+  readLine(prompt: string): Promise<string | undefined>;
+}
+
+export interface RunnerResult {
+  runs: RunRecord[];
+  /** The `--json` document. */
+  json: unknown;
+}
+
+/** The first simulated day's run: 03:00 UTC, when a nightly schedule would start it. */
+export const DEMO_START = Date.UTC(2025, 0, 1, 3);
+const DAY = 24 * 3_600_000;
+/** How long the simulated EBS keeps a new snapshot pending. */
+export const SNAPSHOT_PENDING_MS = 6 * 60_000;
+
+export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promise<RunnerResult> {
+  const say = progressOutput(options, io);
+  const clock = VirtualClock.install(DEMO_START);
+  try {
+    const account = new SimulatedAccount({
+      ec2: {
+        completionDelayMs: SNAPSHOT_PENDING_MS,
+        rateLimits: EC2_DEFAULT_RATE_LIMITS,
+        seed: options.seed,
+      },
+    });
+    const deployment = { ...DEFAULT_LOCAL_DEPLOYMENT, tagKey: options.tagKey, managedBy: options.managedBy };
+    const fleet = seedDemoFleet(account.ec2, {
+      tagKey: options.tagKey,
+      managedBy: options.managedBy,
+      start: DEMO_START,
+      generated: options.fleet,
+      seed: options.seed,
+    });
+    armFaults(account.ec2, fleet, options);
+    const clients = { ec2: account.ec2Client(), s3: account.s3Client() };
+    if (!options.json)
+      io.stdout(`${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey)}`);
+
+    // A generated fleet's unremarkable rows are counted, not listed: the demo's own stay visible.
+    const generated = new Set(
+      fleet.instances.filter((i) => i.generated).flatMap((i) => i.volumes.map((v) => v.volumeId)),
+    );
+    const collapse = (row: VolumeRow) =>
+      generated.has(row.volumeId ?? '') && row.outcome === 'backed-up' && row.skipped.length === 0;
+
+    const runs: { record: RunRecord; rows: VolumeRow[] }[] = [];
+    for (let day = 1; day <= options.days; day++) {
+      await clock.advanceTo(DEMO_START + (day - 1) * DAY);
+      const executionName = `demo-day-${day}`;
+      say(
+        `\nDay ${day} of ${options.days} · ${isoMinute(clock.now())} UTC (virtual) · execution ${executionName}\n`,
+      );
+      const input = options.dryRun ? { dryRun: true } : {};
+      const printer = new PhasePrinter(say, false);
+      account.ec2.resetCalls();
+      const run = await clock.settle(executeRun({ clients, deployment, executionName, input, printer }));
+      const record = { ...run, day, ec2Calls: callTotals(account.ec2) };
+      say(`  ${'EC2 API'.padEnd(16)} ${ec2CallsText(record.ec2Calls)}\n`);
+      const rows = volumeRows(record, fleet.instances);
+      runs.push({ record, rows });
+      if (!options.json) io.stdout(runText(record, rows, { collapse }));
+    }
+
+    const last = runs[runs.length - 1].rows;
+    const { volumes, unmanaged } = fleetGenerations(account.ec2, fleet, last, deployment.managedBy);
+    const atN = (v: FinalGeneration) => generated.has(v.volumeId) && v.generations === v.managed;
+    if (!options.json) io.stdout(`\n${finalText(volumes, unmanaged, { collapse: atN })}`);
+    return {
+      runs: runs.map((r) => r.record),
+      json: {
+        target: 'simulated',
+        deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
+        options: {
+          days: options.days,
+          fleet: options.fleet,
+          throttleRate: options.throttleRate,
+          seed: options.seed,
+          dryRun: options.dryRun,
+          ...(options.failVolume && { failVolume: options.failVolume }),
+        },
+        fleet: fleet.instances,
+        runs: runs.map((r) => runJson(r.record, r.rows)),
+        final: { volumes, unmanaged },
+      },
+    };
+  } finally {
+    clock.uninstall();
+  }
+}
+
+/**
+ * One run against the account of the SDK's settings. Work files stay in an in-memory S3 on this
+ * machine: nothing is written to the account's S3. First a dry run (the plan); with `--live`, after
+ * a typed confirmation (or `--yes`), the real run.
+ */
+export async function runOnAccount(
+  options: CliOptions,
+  io: RunnerIo,
+  ec2: EC2Client = ec2Client({ retryInSdk: false }),
+): Promise<RunnerResult> {
+  const say = progressOutput(options, io);
+  const region = await settingOrExplain(
+    () => ec2.config.region(),
+    'no AWS Region: set AWS_REGION or use a profile that has one',
+  );
+  await settingOrExplain(
+    () => ec2.config.credentials(),
+    'no AWS credentials: set AWS_PROFILE or the AWS_ACCESS_KEY_ID variables',
+  );
+  const endpoint = process.env.AWS_ENDPOINT_URL_EC2 ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
+  const deployment = {
+    ...DEFAULT_LOCAL_DEPLOYMENT,
+    tagKey: options.tagKey,
+    managedBy: options.managedBy,
+    region,
+  };
+  const clients = { ec2, s3: connectS3(new SimulatedS3()) };
+  say(
+    `Target: ${endpoint}, region ${region}. Instances tagged ${deployment.tagKey}; snapshots marked ${SnapshotTag.managedBy}=${deployment.managedBy}.\n` +
+      "Work files stay in memory on this machine; nothing is written to the account's S3.\n",
+  );
+
+  const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+  const suffix = randomBytes(2).toString('hex');
+  const runs: { record: RunRecord; rows: VolumeRow[] }[] = [];
+  const run = async (title: string, executionName: string, input: object) => {
+    say(`\n${title} · execution ${executionName}\n`);
+    const printer = new PhasePrinter(say, true);
+    const record = await executeRun({ clients, deployment, executionName, input, printer });
+    const rows = volumeRows(record);
+    runs.push({ record, rows });
+    if (!options.json) io.stdout(runText(record, rows));
+    return { record, rows };
+  };
+
+  const plan = await run('Plan (dry run)', `local-plan-${stamp}-${suffix}`, { dryRun: true });
+  if (options.live) {
+    if (!plan.record.discovery) {
+      throw new Error(`the plan did not complete (${plan.record.error}): no live run`);
+    }
+    const creates = plan.rows.filter((r) => r.outcome === 'planned').length;
+    const deletes = plan.rows.reduce((n, r) => n + r.deleted.length, 0);
+    if (!options.yes) {
+      const prompt = `Type "yes" to create ${creates} snapshot(s) and delete up to ${deletes} in ${region}: `;
+      const answer = await io.readLine(prompt);
+      if (answer?.trim() !== 'yes') {
+        throw new UsageError('--live not confirmed: nothing was created or deleted');
+      }
+    }
+    await run('Live run', `local-${stamp}-${suffix}`, {});
+  }
+  return {
+    runs: runs.map((r) => r.record),
+    json: {
+      target: 'aws',
+      region,
+      endpoint,
+      deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
+      runs: runs.map((r) => runJson(r.record, r.rows)),
+    },
+  };
+}
+
+/**
+ * Runs one execution and collects what the report needs: Discover's and Summarise's outputs (the
+ * real handlers, observed) lead to the discovery report and the run report in the work bucket,
+ * and SnapshotVolumes' children name the snapshots this run created.
+ */
+async function executeRun(args: {
+  clients: AccountClients;
+  deployment: LocalDeployment;
+  executionName: string;
+  input: object;
+  printer: PhasePrinter;
+}): Promise<RunRecord> {
+  const { clients, deployment, executionName, input, printer } = args;
+  const real = localTaskHandlers(clients, deployment);
+  let discovered: DiscoverOutput | undefined;
+  let summary: SummariseOutput | undefined;
+  const created: Record<string, CreatedSnapshot> = {};
+  const startedAt = new Date().toISOString();
+  const result = await runLocalExecution({
+    clients,
+    deployment,
+    executionName,
+    input,
+    handlerOverrides: {
+      [StateName.discover]: async (event) => {
+        discovered = (await real[StateName.discover](event)) as DiscoverOutput;
+        printer.discovered(discovered);
+        return discovered;
+      },
+      [StateName.summarise]: async (event) => {
+        summary = (await real[StateName.summarise](event)) as SummariseOutput;
+        return summary;
+      },
+    },
+    onProgress: (event) => {
+      if (event.type === 'child' && event.map === StateName.snapshotVolumes) {
+        const snapshot = parseJsonField<CreatedSnapshot>(event.child.Output);
+        if (snapshot?.volumeId) created[snapshot.volumeId] = snapshot;
+      }
+      printer.event(event);
+    },
+  });
+  printer.finish();
+  return {
+    executionName,
+    startedAt,
+    dryRun: discovered?.dryRun ?? (input as { dryRun?: boolean }).dryRun === true,
+    status: result.status,
+    ...(result.error !== undefined && { error: result.error }),
+    ...(result.cause !== undefined && { cause: result.cause }),
+    ...(discovered && { discovery: await getJson(clients.s3, discovered.discovery) }),
+    ...(summary && { report: await getJson(clients.s3, summary.report) }),
+    created,
+    polls: result.tasks.filter((task) => task === StateName.awaitSnapshots).length,
+  };
+}
+
+/**
+ * A line per phase of the execution as it ends (the next phase starts): the top-level Task states
+ * start once per attempt and each fan-out child reports its end. With a real clock, where a retry
+ * or a poll may wait minutes, each start, retry and poll also gets a line.
+ */
+class PhasePrinter {
+  private phase: string | undefined;
+  private attempts = 0;
+  private phaseStart = 0;
+  private succeeded = 0;
+  private failed = 0;
+  private discovery: DiscoverOutput | undefined;
+
+  constructor(
+    private readonly say: (text: string) => void,
+    private readonly realTime: boolean,
+  ) {}
+
+  discovered(output: DiscoverOutput): void {
+    this.discovery = output;
+  }
+
+  event(event: ProgressEvent): void {
+    if (event.type === 'child') {
+      if (event.child.Status === 'SUCCEEDED') this.succeeded += 1;
+      else this.failed += 1;
+      return;
+    }
+    if (event.name === this.phase) {
+      this.attempts += 1;
+      if (this.realTime) {
+        const what = event.name === StateName.awaitSnapshots ? 'poll' : 'attempt';
+        this.line(`${what} ${this.attempts} after ${duration(Date.now() - this.phaseStart)}`);
+      }
+      return;
+    }
+    this.finish();
+    if (this.realTime) this.line('…', event.name);
+    this.phase = event.name;
+    this.attempts = 1;
+    this.phaseStart = Date.now();
+    this.succeeded = 0;
+    this.failed = 0;
+  }
+
+  /** Prints the phase in progress, if any. */
+  finish(): void {
+    const phase = this.phase;
+    this.phase = undefined;
+    if (phase !== undefined) this.line(this.summary(phase), phase);
+  }
+
+  private summary(phase: string): string {
+    const retried = this.attempts > 1 ? ` (${this.attempts} attempts)` : '';
+    const total = this.discovery?.counts.volumes ?? this.succeeded + this.failed;
+    const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
+    const c = this.discovery?.counts;
+    switch (phase) {
+      case StateName.discover:
+        if (!c) return `did not finish${retried}`;
+        return `${plural(c.volumes, 'volume')} on ${plural(c.instances, 'tagged instance')}, ${c.invalid} invalid, ${c.skipped} excluded${retried}`;
+      case StateName.snapshotVolumes:
+        return `${this.succeeded}/${total} snapshots created${failed}`;
+      case StateName.awaitSnapshots:
+        return `${this.attempts} polls until no snapshot was pending (${duration(Date.now() - this.phaseStart)})`;
+      case StateName.pruneVolumes:
+        return `${this.succeeded}/${total} volumes ${this.discovery?.dryRun ? 'planned' : 'pruned'}${failed}`;
+      default:
+        return `run report written${retried}`;
+    }
+  }
+
+  private line(text: string, phase = this.phase ?? ''): void {
+    this.say(`  ${phase.padEnd(16)} ${text}\n`);
+  }
+}
+
+function callTotals(ec2: SimulatedEc2): Ec2CallTotals {
+  const totals = { succeeded: 0, throttled: 0, failed: 0 };
+  for (const counts of Object.values(ec2.calls())) {
+    totals.succeeded += counts.succeeded;
+    totals.throttled += counts.throttled;
+    totals.failed += counts.failed;
+  }
+  return totals;
+}
+
+function ec2CallsText(calls: Ec2CallTotals): string {
+  const total = calls.succeeded + calls.throttled + calls.failed;
+  const throttled =
+    calls.throttled > 0
+      ? `${calls.throttled} throttled (RequestLimitExceeded) and retried by the state machine`
+      : 'none throttled';
+  const failed = calls.failed > 0 ? `, ${calls.failed} answered with another error` : '';
+  return `${total} calls, ${throttled}${failed}`;
+}
+
+/** Faults the options ask for: a volume whose snapshots end in error, random throttling. */
+function armFaults(ec2: SimulatedEc2, fleet: DemoFleet, options: CliOptions): void {
+  if (options.failVolume !== undefined) {
+    const volumeId = findFleetVolume(fleet, options.failVolume);
+    if (volumeId === undefined) {
+      throw new UsageError(
+        `--fail-volume ${JSON.stringify(options.failVolume)} is not a volume of the demo fleet: give a volume ID or Name such as db-root`,
+      );
+    }
+    ec2.setSnapshotOutcome(volumeId, 'error');
+  }
+  if (options.throttleRate > 0) {
+    for (const action of EC2_ACTIONS) {
+      ec2.injectFault({ action, error: 'RequestLimitExceeded', probability: options.throttleRate });
+    }
+  }
+}
+
+function accountText(deployment: LocalDeployment, options: CliOptions): string {
+  return [
+    `Simulated account ${deployment.accountId}, ${deployment.region}: EC2 token buckets on (CreateSnapshot/DeleteSnapshot 100 + 5/s,`,
+    `describes 100 + 20/s), snapshots pending ${SNAPSHOT_PENDING_MS / 60_000} min, one CreateSnapshot per volume per ${PER_VOLUME_SNAPSHOT_INTERVAL_MS / 1000} s.`,
+    `Snapshots marked ${SnapshotTag.managedBy}=${deployment.managedBy}; instances targeted by tag ${deployment.tagKey}.`,
+    `${options.days} simulated day(s), one ${options.dryRun ? 'dry run' : 'run'} a day at 03:00 UTC on a virtual clock.`,
+    '',
+  ].join('\n');
+}
+
+/** Progress goes to stdout, or to stderr when stdout carries the JSON document. */
+function progressOutput(options: CliOptions, io: RunnerIo): (text: string) => void {
+  return (text) => (options.json ? io.stderr(text) : io.stdout(text));
+}
+
+async function settingOrExplain<T>(read: () => Promise<T>, explanation: string): Promise<T> {
+  try {
+    const value = await read();
+    if (value === undefined || value === '') throw new Error('missing');
+    return value;
+  } catch (error) {
+    throw new Error(`${explanation} (${(error as Error).message})`);
+  }
+}
+
+function isoMinute(time: number): string {
+  return new Date(time).toISOString().replace('T', ' ').slice(0, 16);
+}
+
+function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,204 @@
+import type { FinalGeneration, VolumeRow } from '../../bin/local/report-view';
+import { type CliRun, runCli, tableAfter } from './run-cli';
+
+interface DemoJson {
+  target: string;
+  fleet: { instanceId: string; name?: string; volumes: { volumeId: string; name?: string }[] }[];
+  runs: {
+    day: number;
+    executionName: string;
+    status: string;
+    dryRun: boolean;
+    ec2Calls: { throttled: number };
+    volumes: VolumeRow[];
+  }[];
+  final: { volumes: FinalGeneration[]; unmanaged: { snapshotId: string; volumeId: string }[] };
+}
+
+/** Column indexes of the per-day table and of the final table. */
+const DAY = { instance: 1, n: 2, created: 3, kept: 4, deleted: 5, skipped: 6, result: 7 };
+const FINAL = { name: 1, n: 3, managed: 4, status: 5 };
+
+describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
+  describe('GIVEN no options', () => {
+    let run: CliRun;
+    beforeAll(async () => {
+      run = await runCli([]);
+    });
+
+    it('WHEN it ends THEN exit 0 and nothing on stderr, though each run ended FAILED on the invalid tag', () => {
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(
+        run.stdout.match(/Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 1 invalid/g),
+      ).toHaveLength(4);
+    });
+
+    it('WHEN it works THEN it prints a line per phase for each of the 4 days', () => {
+      for (const day of [1, 2, 3, 4]) {
+        expect(run.stdout).toContain(
+          `Day ${day} of 4 · 2025-01-0${day} 03:00 UTC (virtual) · execution demo-day-${day}`,
+        );
+      }
+      expect(
+        run.stdout.match(/^ {2}Discover {9}8 volumes on 8 tagged instances, 1 invalid, 2 excluded/gm),
+      ).toHaveLength(4);
+      expect(run.stdout.match(/^ {2}SnapshotVolumes {2}8\/8 snapshots created$/gm)).toHaveLength(4);
+      expect(
+        run.stdout.match(/^ {2}AwaitSnapshots {3}\d+ polls until no snapshot was pending/gm),
+      ).toHaveLength(4);
+      expect(run.stdout.match(/^ {2}PruneVolumes {5}8\/8 volumes pruned$/gm)).toHaveLength(4);
+      expect(run.stdout.match(/^ {2}Summarise {8}run report written$/gm)).toHaveLength(4);
+    });
+
+    it('WHEN day 1 is shown THEN every rule is visible in its table', () => {
+      const rows = tableAfter(run.stdout, /^Day 1 of 4/);
+      const byInstance = (name: string) => rows.filter((row) => row[DAY.instance] === name);
+      const [webRoot, webData] = byInstance('web');
+      expect(webRoot.slice(DAY.n, DAY.skipped + 1)).toEqual([
+        '2',
+        expect.stringMatching(/^snap-/),
+        '2',
+        '3',
+        '0',
+      ]);
+      expect(webData[DAY.result]).toBe('excluded: volume tag is 0: no snapshot, nothing pruned');
+      expect(byInstance('legacy')[0][DAY.result]).toBe(
+        'excluded: instance tag is 0: no snapshot, nothing pruned',
+      );
+      expect(byInstance('typo')[0][DAY.result]).toBe(
+        'invalid: tag value "2.5" is not a whole number of ASCII digits; expected 0 to 1000',
+      );
+      expect(byInstance('app')[0][DAY.result]).toMatch(
+        /^ok; kept snap-\w+: InvalidSnapshot\.InUse: The snapshot snap-\w+ is currently in use by ami-\w+$/,
+      );
+      const unnamed = rows.filter((row) => /^i-/.test(row[DAY.instance]));
+      expect(unnamed).toHaveLength(1);
+      const multiAttached = rows.filter((row) => row[DAY.result].includes('multi-attach'));
+      expect(multiAttached).toHaveLength(1);
+      expect(rows.filter((row) => row[0] === multiAttached[0][0])).toHaveLength(1);
+    });
+
+    it('WHEN the last day ends THEN every backed-up volume holds exactly N managed generations, the AMI one aside', () => {
+      const rows = tableAfter(run.stdout, /^Generations after the last run/);
+      const atN = rows.filter((row) => row[FINAL.status] === '= N');
+      expect(atN.map((row) => row[FINAL.name]).sort()).toEqual(
+        ['-', 'db-data', 'db-root', 'node-a-root', 'node-b-root', 'shared-data', 'web-root'].sort(),
+      );
+      for (const row of atN) expect(row[FINAL.managed]).toBe(row[FINAL.n]);
+      const app = rows.find((row) => row[FINAL.name] === 'app-root');
+      expect(app?.slice(FINAL.n)).toEqual(['2', '3', expect.stringMatching(/^1 over N: snap-\w+ in use$/)]);
+      const legacy = rows.find((row) => row[FINAL.name] === 'legacy-root');
+      expect(legacy?.slice(FINAL.managed)).toEqual(['1', 'excluded: 1 earlier generation(s) left alone']);
+    });
+
+    it("WHEN it ends THEN the user's own snapshot with the same description is listed untouched", () => {
+      expect(run.stdout).toMatch(
+        /Snapshots without this deployment's marker \(never deleted\): 1\n {2}snap-\w+ {2}(vol-\w+) {2}"Auto Snapshot \1\(web\)" {2}untouched/,
+      );
+    });
+  });
+
+  it('GIVEN --json WHEN run THEN stdout is one JSON document with per-day per-volume records', async () => {
+    const { code, stdout } = await runCli(['--json', '--days', '3']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as DemoJson;
+    expect(doc.target).toBe('simulated');
+    expect(doc.runs.map((r) => [r.day, r.executionName, r.status])).toEqual([
+      [1, 'demo-day-1', 'FAILED'],
+      [2, 'demo-day-2', 'FAILED'],
+      [3, 'demo-day-3', 'FAILED'],
+    ]);
+    const webRoot = doc.fleet.find((i) => i.name === 'web')?.volumes[0].volumeId;
+    const perDay = doc.runs.map((r) => r.volumes.find((v) => v.volumeId === webRoot));
+    expect(perDay.map((v) => [v?.outcome, v?.kept, v?.deleted.length])).toEqual([
+      ['backed-up', 2, 3],
+      ['backed-up', 2, 1],
+      ['backed-up', 2, 1],
+    ]);
+    expect(doc.runs[0].volumes.map((v) => v.outcome).sort()).toEqual([
+      ...Array(8).fill('backed-up'),
+      'excluded',
+      'excluded',
+      'invalid',
+    ]);
+    const dbRoot = doc.final.volumes.find((v) => v.volumeName === 'db-root');
+    expect(dbRoot).toEqual(expect.objectContaining({ generations: 3, managed: 3, status: '= N' }));
+  });
+
+  it('GIVEN --dry-run WHEN run THEN a plan is shown and nothing is created or deleted', async () => {
+    const { code, stdout } = await runCli(['--dry-run', '--days', '2', '--json']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as DemoJson;
+    expect(doc.runs.every((r) => r.dryRun)).toBe(true);
+    const webRoot = doc.runs[1].volumes.find((v) => v.volumeName === 'web-root');
+    expect(webRoot).toEqual(expect.objectContaining({ outcome: 'planned', created: '(new snapshot)' }));
+    expect(webRoot?.deleted).toHaveLength(3);
+    // Exactly the history the fleet was seeded with: nothing created, nothing deleted.
+    const managed = Object.fromEntries(doc.final.volumes.map((v) => [v.volumeName ?? v.volumeId, v.managed]));
+    const seeded = { 'web-root': 4, 'app-root': 3, 'legacy-root': 1 };
+    const unnamed = doc.fleet.find((i) => i.name === undefined)?.volumes[0].volumeId ?? '';
+    for (const [volume, count] of Object.entries(managed)) {
+      expect([volume, count]).toEqual([volume, { ...seeded, [unnamed]: 2 }[volume] ?? 0]);
+    }
+    expect(doc.final.volumes.every((v) => v.notCompleted === 0)).toBe(true);
+  });
+
+  it('GIVEN --dry-run WHEN shown as text THEN each volume says what would be created and deleted', async () => {
+    const { stdout } = await runCli(['--dry-run', '--days', '1']);
+    const rows = tableAfter(stdout, /^Day 1 of 1/);
+    const web = rows.find((row) => row[DAY.instance] === 'web');
+    expect(web?.[DAY.created]).toBe('(new snapshot)');
+    expect(web?.[DAY.result]).toMatch(/^would create 1, delete snap-\w+, snap-\w+, snap-\w+$/);
+    expect(stdout).not.toContain('snapshots created');
+  });
+
+  it('GIVEN --fail-volume web-root WHEN run THEN that volume fails with the reason each day and keeps its old generations', async () => {
+    const { code, stdout } = await runCli(['--fail-volume', 'web-root', '--days', '2']);
+    expect(code).toBe(0);
+    for (const day of [1, 2]) {
+      const web = tableAfter(stdout, new RegExp(`^Day ${day} of 2`)).find(
+        (row) => row[DAY.instance] === 'web',
+      );
+      expect(web?.[DAY.result]).toMatch(
+        /^FAILED PruneSnapshots SnapshotNotCompleted: vol-\w+: snapshot snap-\w+ ended in state error; older generations kept$/,
+      );
+      expect(web?.[DAY.deleted]).toBe('-');
+    }
+    expect(stdout).toMatch(/BackupFailed: 1 volume\(s\) failed, 1 invalid tag value\(s\)/);
+    const final = tableAfter(stdout, /^Generations after the last run/).find(
+      (row) => row[FINAL.name] === 'web-root',
+    );
+    expect(final?.slice(FINAL.managed)).toEqual([
+      '4',
+      'last run failed: older generations kept, 2 in error or pending',
+    ]);
+  });
+
+  it('GIVEN --throttle-rate 0.3 WHEN run THEN throttled calls are retried and every volume converges or names the throttling', async () => {
+    const { code, stdout } = await runCli(['--throttle-rate', '0.3', '--json']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as DemoJson;
+    expect(doc.runs.every((r) => r.ec2Calls.throttled > 0)).toBe(true);
+    for (const volume of doc.final.volumes.filter((v) => v.generations !== undefined)) {
+      const lastRow = doc.runs[3].volumes.find((v) => v.volumeId === volume.volumeId);
+      if (lastRow?.outcome === 'failed') expect(lastRow.reason).toMatch(/Ec2Throttled|RequestLimitExceeded/);
+      else expect(volume.status).toMatch(/^= N$|^1 over N: snap-\w+ in use$/);
+    }
+  });
+
+  it('GIVEN --fleet 40 WHEN run for 2 days THEN the generated volumes are backed up and counted, not listed', async () => {
+    const { code, stdout } = await runCli(['--fleet', '40', '--days', '2']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\+ 40 generated instances \(fleet-001…\) with \d+ volumes/);
+    const volumes = Number(/^ {2}Discover {9}(\d+) volumes on 48 tagged instances/m.exec(stdout)?.[1]);
+    expect(volumes).toBeGreaterThan(48);
+    expect(stdout).toContain(`SnapshotVolumes  ${volumes}/${volumes} snapshots created`);
+    expect(stdout).toMatch(/… and \d+ more volumes without remark \(--json lists every one\)/);
+  });
+
+  it('GIVEN --strict WHEN a run ends FAILED THEN exit 1', async () => {
+    const { code } = await runCli(['--strict', '--days', '1']);
+    expect(code).toBe(1);
+  });
+});

@@ -1,0 +1,96 @@
+import { DEFAULT_MANAGED_BY, parseCommandLine } from '../../bin/local/cli-options';
+import { STACK_NAME } from '../../infra/build-app';
+import { runCli } from './run-cli';
+
+const EVERY_OPTION = [
+  '--target',
+  '--days',
+  '--fleet',
+  '--throttle-rate',
+  '--fail-volume',
+  '--seed',
+  '--dry-run',
+  '--live',
+  '--yes',
+  '--tag-key',
+  '--managed-by',
+  '--strict',
+  '--json',
+  '--help',
+];
+
+describe('npm start: options (SPEC §9)', () => {
+  it.each([['--help'], ['-h']])(
+    'GIVEN %s WHEN run THEN every option and the exit codes are listed, exit 0',
+    async (flag) => {
+      const { code, stdout, stderr } = await runCli([flag]);
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      for (const option of EVERY_OPTION) expect(stdout).toMatch(new RegExp(`^  ${option}\\b`, 'm'));
+      expect(stdout).toMatch(/^Exit codes:\n {2}0 .*\n(.*\n)* {2}1 .*--strict.*\n(.*\n)* {2}2 /m);
+    },
+  );
+
+  it.each([
+    [['--days', '0'], '--days "0" is not valid: expected a whole number from 1 to 30'],
+    [['--days', '31'], '--days "31" is not valid'],
+    [['--days', '2.5'], '--days "2.5" is not valid'],
+    [['--days'], '--days needs a value: a whole number from 1 to 30'],
+    [['--fleet', '-1'], '--fleet needs a value: a whole number from 0 to 500'],
+    [['--fleet', '501'], '--fleet "501" is not valid'],
+    [['--throttle-rate', '1.5'], '--throttle-rate "1.5" is not valid: expected a probability from 0 to 1'],
+    [['--throttle-rate', 'often'], '--throttle-rate "often" is not valid'],
+    [['--seed', 'x'], '--seed "x" is not valid'],
+    [['--target', 'gcp'], '--target "gcp" is not valid: expected simulated or aws'],
+    [['--tag-key', 'aws:backup'], '--tag-key "aws:backup" is not valid'],
+    [['--managed-by', ''], '--managed-by "" is not valid: expected a tag value of 1 to 256 characters'],
+    [['--fail-volume', 'no-such-volume'], '--fail-volume "no-such-volume" is not a volume of the demo fleet'],
+    [['--bogus'], 'unknown option --bogus; accepted options: --target, --days'],
+    [['--json=yes'], '--json takes no value'],
+    [['fast'], 'unexpected argument "fast"'],
+    [['--live'], '--live applies to --target aws only'],
+    [['--target', 'aws', '--days', '2'], '--days applies to --target simulated only'],
+    [['--target', 'aws', '--fleet', '2'], '--fleet applies to --target simulated only'],
+    [['--target', 'aws', '--yes'], '--yes applies to --live only'],
+    [['--target', 'aws', '--live', '--dry-run', '--yes'], '--live and --dry-run exclude each other'],
+  ])(
+    'GIVEN %j WHEN run THEN one line names the option and what it accepts, exit 2',
+    async (argv, message) => {
+      const { code, stdout, stderr } = await runCli(argv);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.split('\n').filter(Boolean)).toEqual([expect.stringContaining(message)]);
+      expect(stderr).toMatch(/^ebs-backup-local: /);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it('GIVEN no options WHEN parsed THEN the demo defaults: simulated, 4 days, not a dry run, the stack marker', () => {
+    expect(parseCommandLine([])).toEqual({
+      kind: 'run',
+      options: expect.objectContaining({
+        target: 'simulated',
+        days: 4,
+        fleet: 0,
+        throttleRate: 0,
+        dryRun: false,
+        tagKey: 'Backup-Generation',
+        managedBy: 'EbsGenerationBackup',
+      }),
+    });
+  });
+
+  it('GIVEN --target aws WHEN parsed without --live THEN it is a dry run', () => {
+    const parsed = parseCommandLine(['--target', 'aws']);
+    expect(parsed).toEqual({
+      kind: 'run',
+      options: expect.objectContaining({ target: 'aws', dryRun: true, live: false }),
+    });
+    const live = parseCommandLine(['--target', 'aws', '--live']);
+    expect(live).toEqual({ kind: 'run', options: expect.objectContaining({ dryRun: false, live: true }) });
+  });
+
+  it('GIVEN the CDK app WHEN managedBy is not configured THEN the default marker is the stack name it uses', () => {
+    expect(DEFAULT_MANAGED_BY).toBe(STACK_NAME);
+  });
+});
