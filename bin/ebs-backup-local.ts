@@ -33,7 +33,9 @@ export async function main(argv: readonly string[], io: RunnerIo, deps: CliDeps 
         ? await runner.runOnAccount(options, io, deps.ec2Client?.())
         : await runner.runSimulatedDemo(options, io);
     if (options.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
-    return options.strict && result.runs.some((run) => run.status === 'FAILED') ? 1 : 0;
+    // The demo fleet fails each run on purpose; against an account, a failed run is a failure.
+    const failedCounts = options.strict || options.target === 'aws';
+    return failedCounts && result.runs.some((run) => run.status === 'FAILED') ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) return refuse(io, error.message);
     io.stderr(`${PROGRAM}: ${(error as Error).message}\n`);

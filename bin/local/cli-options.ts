@@ -111,7 +111,9 @@ const OPTIONS = {
     accepts: 'a tag value of 1 to 256 characters',
     help: `Backup-Managed-By marker of the deployment to match (default ${DEFAULT_MANAGED_BY}, the stack name).`,
   },
-  strict: { help: 'Exit 1 when any execution ends FAILED (the demo fleet makes every run fail on purpose).' },
+  strict: {
+    help: 'Exit 1 when any execution ends FAILED (always so with --target aws; the demo fleet makes every run fail on purpose).',
+  },
   json: {
     help: 'Print one JSON document on stdout (runs, per-volume records, final generations); progress goes to stderr.',
   },
@@ -134,7 +136,8 @@ ${NAMES.map((name) => helpLine(name)).join('\n')}
 Exit codes:
   0  every execution ran to its end; their outcomes are in the output. The demo fleet carries an
      invalid tag value on purpose, so each demo run ends FAILED (BackupFailed) and still exits 0.
-  1  --strict and an execution ended FAILED, or the runner could not run (no region/credentials).
+  1  an execution ended FAILED with --target aws or --strict, or the runner could not run (no
+     region/credentials).
   2  a bad option, or --live refused or not confirmed: nothing was changed.
 
 Examples:
