@@ -1,0 +1,69 @@
+import { positiveIntegerEnv, requireEnv } from '../../lambdas/commons/env';
+import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
+import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
+import * as discover from '../../lambdas/handlers/discover';
+import * as prune from '../../lambdas/handlers/prune';
+import * as summarise from '../../lambdas/handlers/summarise';
+import { givenSteps, MANAGED_BY, rejection } from '../steps/fixture';
+
+describe('Lambda handlers', () => {
+  it('GIVEN a missing variable WHEN read THEN the error names it', () => {
+    expect(() => requireEnv('WORK_BUCKET', {})).toThrow('Environment variable WORK_BUCKET is not set');
+    expect(() => positiveIntegerEnv('WAIT_LIMIT_SECONDS', { WAIT_LIMIT_SECONDS: '1.5' })).toThrow(
+      'Environment variable WAIT_LIMIT_SECONDS must be a whole number of at least 1, got "1.5"',
+    );
+    expect(positiveIntegerEnv('WAIT_LIMIT_SECONDS', { WAIT_LIMIT_SECONDS: '86400' })).toBe(86400);
+  });
+
+  it('GIVEN the deployed entry points WHEN imported THEN each exports a handler and reads nothing yet', () => {
+    for (const module of [discover, createSnapshot, awaitSnapshots, prune, summarise]) {
+      expect(typeof module.handler).toBe('function');
+    }
+  });
+
+  it('GIVEN no environment WHEN the deployed handler is invoked THEN it fails naming the variable', async () => {
+    const saved = process.env.MANAGED_BY;
+    delete process.env.MANAGED_BY;
+    try {
+      const error = await rejection(Promise.resolve().then(() => prune.handler({})));
+      expect(error.message).toContain('MANAGED_BY');
+    } finally {
+      if (saved !== undefined) process.env.MANAGED_BY = saved;
+    }
+  });
+
+  it.each([
+    [{}, 'volume: must be a work item'],
+    [
+      { volume: { volumeId: 'vol-1', description: 'd', generations: 0 }, executionName: 'x' },
+      'volume.generations',
+    ],
+    [{ volume: { volumeId: 'vol-1', description: 'd', generations: 2 } }, 'executionName'],
+  ])(
+    'GIVEN a malformed work item %j WHEN a fan-out handler runs THEN InvalidInput names the field',
+    async (event, field) => {
+      const { ec2 } = givenSteps();
+      const handlers: ((event: unknown) => Promise<unknown>)[] = [
+        createSnapshot.createHandler({ ec2, managedBy: MANAGED_BY }),
+        prune.createHandler({ ec2, managedBy: MANAGED_BY, now: () => 0 }),
+      ];
+      for (const handler of handlers) {
+        const error = await rejection(Promise.resolve().then(() => handler(event)));
+        expect(error.name).toBe('InvalidInput');
+        expect(error.message).toContain(field);
+      }
+    },
+  );
+
+  it('GIVEN no execution name WHEN AwaitSnapshots runs THEN InvalidInput names it', async () => {
+    const { ec2 } = givenSteps();
+    const handler = awaitSnapshots.createHandler({
+      ec2,
+      managedBy: MANAGED_BY,
+      waitLimitSeconds: 60,
+      now: () => 0,
+    });
+    const error = await rejection(Promise.resolve().then(() => handler({})));
+    expect(error).toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('executionName') });
+  });
+});
