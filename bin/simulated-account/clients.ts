@@ -71,7 +71,7 @@ function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
 
 /**
  * A command nobody routed would otherwise resolve to `undefined` and fail far from the cause.
- * This is the stub's default behaviour, which sinon uses only when no `on(Command)` matches.
+ * This is the mock's fallback, which sinon uses only when no `on(Command)` matches.
  */
 function refuseOthers(
   mock: { send: { callsFake(fake: (command: object) => Promise<never>): unknown } },
