@@ -168,14 +168,26 @@ describe('the workflow run locally against a simulated account (SPEC §3–§6)'
     expect(world.sim.snapshotsOf(volumes[0])).toHaveLength(1);
   });
 
-  it('GIVEN two executions overlap WHEN both finish THEN no more than retention allows is deleted', async () => {
+  it('GIVEN two executions overlap WHEN both finish THEN each made one snapshot per volume and exactly N remain', async () => {
     const { web, db } = givenFleet();
     await world.runDaily(3);
     await world.clock.advanceTo(START + 3 * DAY);
     const [a, b] = await Promise.all([world.run(), world.run()]);
-    expect([a.status, b.status].sort()).toContain('SUCCEEDED');
-    for (const id of web.volumeIds) expect(world.managedSnapshots(id).length).toBeGreaterThanOrEqual(2);
-    expect(world.managedSnapshots(db.volumeIds[0]).length).toBeGreaterThanOrEqual(3);
+    expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const executionOf = (s: { Tags?: { Key?: string; Value?: string }[] }) =>
+      s.Tags?.find((t) => t.Key === 'Backup-Execution')?.Value;
+    for (const [ids, n] of [
+      [web.volumeIds, 2],
+      [db.volumeIds, 3],
+    ] as const) {
+      for (const id of ids) {
+        const remaining = world.managedSnapshots(id);
+        expect(remaining).toHaveLength(n);
+        expect(remaining.map(executionOf)).toEqual(
+          expect.arrayContaining([a.executionName, b.executionName]),
+        );
+      }
+    }
   });
 
   it('GIVEN a run WHEN it ends THEN the full report is in S3', async () => {
