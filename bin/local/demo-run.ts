@@ -19,12 +19,7 @@ import {
 } from '../simulated-account';
 import { type CliOptions, UsageError } from './cli-options';
 import { type DemoFleet, findFleetVolume, fleetGenerations, fleetText, seedDemoFleet } from './demo-fleet';
-import {
-  type AccountClients,
-  DEFAULT_LOCAL_DEPLOYMENT,
-  type LocalDeployment,
-  localTaskHandlers,
-} from './local-deployment';
+import { type AccountClients, DEFAULT_LOCAL_DEPLOYMENT, type LocalDeployment } from './local-deployment';
 import { type ProgressEvent, runLocalExecution } from './local-execution';
 import {
   type Ec2CallTotals,
@@ -215,9 +210,9 @@ export async function runOnAccount(
 }
 
 /**
- * Runs one execution and collects what the report needs: Discover's and Summarise's outputs (the
- * real handlers, observed) lead to the discovery report and the run report in the work bucket,
- * and SnapshotVolumes' children name the snapshots this run created.
+ * Runs one execution and collects what the report needs: Discover's and Summarise's outputs lead
+ * to the discovery report and the run report in the work bucket, and SnapshotVolumes' children
+ * name the snapshots this run created.
  */
 async function executeRun(args: {
   clients: AccountClients;
@@ -227,7 +222,6 @@ async function executeRun(args: {
   printer: PhasePrinter;
 }): Promise<RunRecord> {
   const { clients, deployment, executionName, input, printer } = args;
-  const real = localTaskHandlers(clients, deployment);
   let discovered: DiscoverOutput | undefined;
   let summary: SummariseOutput | undefined;
   const created: Record<string, CreatedSnapshot> = {};
@@ -237,18 +231,13 @@ async function executeRun(args: {
     deployment,
     executionName,
     input,
-    handlerOverrides: {
-      [StateName.discover]: async (event) => {
-        discovered = (await real[StateName.discover](event)) as DiscoverOutput;
-        printer.discovered(discovered);
-        return discovered;
-      },
-      [StateName.summarise]: async (event) => {
-        summary = (await real[StateName.summarise](event)) as SummariseOutput;
-        return summary;
-      },
-    },
     onProgress: (event) => {
+      if (event.type === 'output' && event.name === StateName.discover) {
+        discovered = event.output as DiscoverOutput;
+        printer.discovered(discovered);
+      }
+      if (event.type === 'output' && event.name === StateName.summarise)
+        summary = event.output as SummariseOutput;
       if (event.type === 'child' && event.map === StateName.snapshotVolumes) {
         const snapshot = parseJsonField<CreatedSnapshot>(event.child.Output);
         if (snapshot?.volumeId) created[snapshot.volumeId] = snapshot;
@@ -294,6 +283,7 @@ class PhasePrinter {
   }
 
   event(event: ProgressEvent): void {
+    if (event.type === 'output') return;
     if (event.type === 'child') {
       if (event.child.Status === 'SUCCEEDED') this.succeeded += 1;
       else this.failed += 1;

@@ -21,12 +21,13 @@ export interface LocalExecutionOptions {
   input: unknown;
   /** Replaces the real handlers of some Task states (tests use it to observe or break a step). */
   handlerOverrides?: Record<string, TaskHandler>;
-  /** Progress: a state started, or a fan-out child ended. */
+  /** Progress: a top-level Task started or returned, or a fan-out child ended. */
   onProgress?: (event: ProgressEvent) => void;
 }
 
 export type ProgressEvent =
   | { type: 'state'; name: string }
+  | { type: 'output'; name: string; output: unknown }
   | { type: 'child'; map: string; child: ChildExecutionResult };
 
 export interface LocalExecutionResult {
@@ -61,7 +62,9 @@ export async function runLocalExecution(options: LocalExecutionOptions): Promise
     async (input) => {
       tasks.push(name);
       options.onProgress?.({ type: 'state', name });
-      return handler(input);
+      const output = await handler(input);
+      options.onProgress?.({ type: 'output', name, output });
+      return output;
     };
   const topLevel: Record<string, TaskHandler> = {};
   for (const name of Object.keys(adaptation.definition.States)) {
