@@ -19,8 +19,6 @@ export interface LocalExecutionOptions {
   deployment: LocalDeployment;
   executionName: string;
   input: unknown;
-  /** Replaces the real handlers of some Task states (tests use it to observe or break a step). */
-  handlerOverrides?: Record<string, TaskHandler>;
   /** Progress: a top-level Task started or returned, or a fan-out child ended. */
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -49,7 +47,7 @@ export interface LocalExecutionResult {
 export async function runLocalExecution(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
   const { clients, deployment, executionName } = options;
   const adaptation = adaptForLocalRun(localDefinition(deployment));
-  const handlers = { ...localTaskHandlers(clients, deployment), ...options.handlerOverrides };
+  const handlers = localTaskHandlers(clients, deployment);
   const parent = {
     name: executionName,
     arn: `${stateMachineArn(deployment).replace(':stateMachine:', ':execution:')}:${executionName}`,
