@@ -68,7 +68,8 @@ export async function runDistributedMap(run: DistributedMapRun) {
       run.onChildDone?.(children[index]);
     }
   };
-  const concurrency = Math.max(1, Math.min(mapState.MaxConcurrency || items.length || 1, items.length || 1));
+  // MaxConcurrency 0 (or none) means no limit, as in Step Functions.
+  const concurrency = Math.min(mapState.MaxConcurrency || Number.POSITIVE_INFINITY, Math.max(items.length, 1));
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   const failed = children.filter((c) => c.Status !== 'SUCCEEDED');
