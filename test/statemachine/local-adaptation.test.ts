@@ -23,33 +23,26 @@ describe('adaptForLocalRun: the one change local runs make to the definition', (
     (name) => {
       const map = original.States[name];
       const task = adapted.States[name];
-      const {
-        ItemReader,
-        ItemSelector,
-        ItemProcessor,
-        MaxConcurrency,
-        ToleratedFailurePercentage,
-        ResultWriter,
-        Label,
-        ...shared
-      } = map;
-      const { Type: _type, ...sharedWithoutType } = shared;
+      const mapOnly = [
+        'ItemReader',
+        'ItemSelector',
+        'ItemProcessor',
+        'MaxConcurrency',
+        'ToleratedFailurePercentage',
+        'ResultWriter',
+        'Label',
+      ];
+      const shared = Object.fromEntries(
+        Object.entries(map).filter(([field]) => field !== 'Type' && !mapOnly.includes(field)),
+      );
       expect(task).toEqual({
-        ...sharedWithoutType,
+        ...shared,
         Type: 'Task',
         Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
         TimeoutSeconds: original.TimeoutSeconds,
       });
       expect(distributedMaps[name]).toEqual(map);
-      expect([
-        ItemReader,
-        ItemSelector,
-        ItemProcessor,
-        MaxConcurrency,
-        ToleratedFailurePercentage,
-        ResultWriter,
-        Label,
-      ]).not.toContain(undefined);
+      expect(mapOnly.map((field) => map[field])).not.toContain(undefined);
     },
   );
 
