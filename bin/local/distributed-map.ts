@@ -69,7 +69,10 @@ export async function runDistributedMap(run: DistributedMapRun) {
     }
   };
   // MaxConcurrency 0 (or none) means no limit, as in Step Functions.
-  const concurrency = Math.min(mapState.MaxConcurrency || Number.POSITIVE_INFINITY, Math.max(items.length, 1));
+  const concurrency = Math.min(
+    mapState.MaxConcurrency || Number.POSITIVE_INFINITY,
+    Math.max(items.length, 1),
+  );
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   const failed = children.filter((c) => c.Status !== 'SUCCEEDED');
