@@ -21,7 +21,7 @@ export function mermaidDiagram(definition: AslDefinition): string {
       for (const [child, childState] of Object.entries(
         state.ItemProcessor.States as Record<string, AslDefinition>,
       )) {
-        lines.push(`    ${child}[${child}${retryNote(childState)}]`);
+        lines.push(`    ${child}${shape(child, childState)}`);
         edges(child, childState, '    ');
       }
       lines.push('  end');
@@ -48,7 +48,8 @@ function shape(name: string, state: AslDefinition): string {
 
 function retryNote(state: AslDefinition): string {
   const retried: string[] = (state.Retry ?? []).flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
-  const own = retried.filter((e) => !e.startsWith('Lambda.'));
+  // Lambda's own service errors and timeouts are retried on every task: the README says so once.
+  const own = retried.filter((e) => !e.startsWith('Lambda.') && e !== 'Sandbox.Timedout');
   return own.length > 0 ? `<br/><small>retries ${own.join(', ')}</small>` : '';
 }
 

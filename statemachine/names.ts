@@ -10,6 +10,8 @@ export const StateName = {
   awaitSnapshots: 'AwaitSnapshots',
   pruneVolumes: 'PruneVolumes',
   pruneSnapshots: 'PruneSnapshots',
+  morePruning: 'MorePruning',
+  volumePruned: 'VolumePruned',
   summarise: 'Summarise',
   didBackupSucceed: 'DidBackupSucceed',
   backupFailed: 'BackupFailed',

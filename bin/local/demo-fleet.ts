@@ -259,9 +259,11 @@ class FleetBuilder {
     const ids: string[] = [];
     for (let daysBefore = count; daysBefore >= 1; daysBefore--) {
       const startTime = this.options.start - daysBefore * DAY;
+      const executionName = `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`;
       const tags = snapshotTags({
         managedBy: this.options.managedBy,
-        executionName: `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`,
+        executionName,
+        runId: `${executionName}-key`,
         volumeId,
         instanceId: instance.instanceId,
         ...(instance.name !== undefined && { instanceName: instance.name }),

@@ -81,7 +81,14 @@ export function localTaskHandlers(
     ),
     [StateName.createSnapshot]: asLambdaTask(createSnapshot.createHandler({ ec2, managedBy })),
     [StateName.awaitSnapshots]: asLambdaTask(
-      awaitSnapshots.createHandler({ ec2, managedBy, waitLimitSeconds: deployment.waitLimitSeconds, now }),
+      awaitSnapshots.createHandler({
+        ec2,
+        s3,
+        bucket,
+        managedBy,
+        waitLimitSeconds: deployment.waitLimitSeconds,
+        now,
+      }),
     ),
     [StateName.pruneSnapshots]: asLambdaTask(prune.createHandler({ ec2, managedBy, now })),
     [StateName.summarise]: asLambdaTask(summarise.createHandler({ s3, bucket })),

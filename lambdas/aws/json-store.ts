@@ -26,6 +26,9 @@ export async function getJson<T>(s3: S3Client, location: S3Location): Promise<T>
 }
 
 /** Keys of one run's documents in the work bucket. */
-export function runKey(executionName: string, document: 'volumes' | 'discovery' | 'report'): string {
+export function runKey(
+  executionName: string,
+  document: 'volumes' | 'discovery' | 'prune' | 'report',
+): string {
   return `runs/${executionName}/${document}.json`;
 }

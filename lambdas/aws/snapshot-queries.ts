@@ -1,7 +1,13 @@
-import { type EC2Client, type Filter, paginateDescribeSnapshots, type Snapshot } from '@aws-sdk/client-ec2';
+import {
+  DescribeSnapshotsCommand,
+  type EC2Client,
+  type Filter,
+  paginateDescribeSnapshots,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
 import type { SnapshotRecord } from '../core/retention';
 import { SnapshotTag } from '../core/snapshot-tags';
-import { ec2Call } from './ec2-errors';
+import { ec2Call, ec2ErrorCode } from './ec2-errors';
 
 /** A snapshot this deployment manages, with the tags that matter to it. */
 export interface ManagedSnapshot extends SnapshotRecord {
@@ -10,16 +16,19 @@ export interface ManagedSnapshot extends SnapshotRecord {
   tags: Record<string, string>;
 }
 
+/** Which managed snapshots to list: the marker always, narrowed by volume and/or run. */
 export interface ManagedSnapshotQuery {
   managedBy: string;
   volumeId?: string;
-  executionName?: string;
+  /** The run's key (SnapshotTag.runId). */
+  runId?: string;
 }
 
 /**
  * Lists this deployment's snapshots, filtered server-side by owner and tags and fully
- * paginated: the marker tag always, and the volume and/or execution when given (SPEC §1.5,
- * §3.1). Snapshots without the marker are never returned, whatever their description.
+ * paginated (SPEC §1.5, §3.1). Defence in depth (SPEC §2.4): every snapshot returned is checked
+ * again here against the marker and, when asked, the volume and the run, because a filter is
+ * only as good as the endpoint that applies it, and what this returns may be deleted.
  */
 export async function listManagedSnapshots(
   ec2: EC2Client,
@@ -27,23 +36,59 @@ export async function listManagedSnapshots(
 ): Promise<ManagedSnapshot[]> {
   const filters: Filter[] = [{ Name: `tag:${SnapshotTag.managedBy}`, Values: [query.managedBy] }];
   if (query.volumeId) filters.push({ Name: `tag:${SnapshotTag.volumeId}`, Values: [query.volumeId] });
-  if (query.executionName)
-    filters.push({ Name: `tag:${SnapshotTag.execution}`, Values: [query.executionName] });
+  if (query.runId) filters.push({ Name: `tag:${SnapshotTag.runId}`, Values: [query.runId] });
   const snapshots: ManagedSnapshot[] = [];
-  await ec2Call(async () => {
-    const pages = paginateDescribeSnapshots(
-      { client: ec2, pageSize: 1000 },
-      { OwnerIds: ['self'], Filters: filters },
-    );
-    for await (const page of pages) {
-      for (const snapshot of page.Snapshots ?? []) {
-        const managed = toManagedSnapshot(snapshot);
-        // Defence in depth: never trust a filter alone with deletions.
-        if (managed.tags[SnapshotTag.managedBy] === query.managedBy) snapshots.push(managed);
+  await ec2Call(
+    async () => {
+      const pages = paginateDescribeSnapshots(
+        { client: ec2, pageSize: 1000 },
+        { OwnerIds: ['self'], Filters: filters },
+      );
+      for await (const page of pages) {
+        for (const snapshot of page.Snapshots ?? []) {
+          const managed = toManagedSnapshot(snapshot);
+          if (matchesQuery(managed, query)) snapshots.push(managed);
+        }
       }
-    }
-  }, query);
+    },
+    { volumeId: query.volumeId },
+  );
   return snapshots;
+}
+
+/**
+ * One managed snapshot by ID, or undefined when EC2 does not know it (deleted, or not yet
+ * visible: EC2's API is eventually consistent, so a snapshot just created may be missing from
+ * listings and answer `InvalidSnapshot.NotFound` for a while —
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). A snapshot that
+ * does not match the query (another deployment's, another volume's) counts as not found.
+ */
+export async function findManagedSnapshot(
+  ec2: EC2Client,
+  snapshotId: string,
+  query: ManagedSnapshotQuery,
+): Promise<ManagedSnapshot | undefined> {
+  try {
+    const { Snapshots = [] } = await ec2Call(() =>
+      ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], SnapshotIds: [snapshotId] })),
+    );
+    return Snapshots.map(toManagedSnapshot).find(
+      (s) => s.snapshotId === snapshotId && matchesQuery(s, query),
+    );
+  } catch (error) {
+    if (ec2ErrorCode(error) === 'InvalidSnapshot.NotFound') return undefined;
+    throw error;
+  }
+}
+
+/** The client-side check of a query: marker, and volume and run when given. */
+export function matchesQuery(snapshot: ManagedSnapshot, query: ManagedSnapshotQuery): boolean {
+  const { tags } = snapshot;
+  return (
+    tags[SnapshotTag.managedBy] === query.managedBy &&
+    (query.volumeId === undefined || tags[SnapshotTag.volumeId] === query.volumeId) &&
+    (query.runId === undefined || tags[SnapshotTag.runId] === query.runId)
+  );
 }
 
 export function toManagedSnapshot(snapshot: Snapshot): ManagedSnapshot {

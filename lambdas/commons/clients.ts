@@ -2,6 +2,18 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 
 /**
+ * Every request gives up after this long without an answer. The SDK's default has no timeout
+ * at all, so a response lost on the network would hang the invocation until the Lambda
+ * timeout; this way it fails with `TimeoutError` (our `Ec2Transient`), which the state
+ * machine retries, and the create step looks for the snapshot before trying again.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Connecting to a regional endpoint takes milliseconds; a refused or black-holed one fails fast. */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+
+const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+
+/**
  * SDK clients built from the SDK's standard settings (region, `AWS_ENDPOINT_URL_EC2`,
  * profiles…), so the same code reaches AWS or any EC2-compatible endpoint.
  *
@@ -10,9 +22,9 @@ import { S3Client } from '@aws-sdk/client-s3';
  * the step's idempotency check (on a declared Retry) can tell.
  */
 export function ec2Client(options: { retryInSdk: boolean } = { retryInSdk: true }): EC2Client {
-  return new EC2Client(options.retryInSdk ? {} : { maxAttempts: 1 });
+  return new EC2Client({ requestHandler, ...(options.retryInSdk ? {} : { maxAttempts: 1 }) });
 }
 
 export function s3Client(): S3Client {
-  return new S3Client({});
+  return new S3Client({ requestHandler });
 }

@@ -9,8 +9,14 @@ export const SnapshotTag = {
   instanceId: 'Backup-Instance-Id',
   /** The generation (N) in force when the snapshot was taken. */
   generation: 'Backup-Generation',
-  /** Name of the Step Functions execution that created the snapshot: the idempotency key. */
+  /** Name of the Step Functions execution that created the snapshot, for people and the console. */
   execution: 'Backup-Execution',
+  /**
+   * The run's key, unique across every execution ever run (see `newRunId`): the idempotency key
+   * and how a run finds its own snapshots. Execution names are not enough: they repeat after 90
+   * days, and a replaced state machine keeps its name and marker.
+   */
+  runId: 'Backup-Run-Id',
 } as const;
 
 /** The default tag key that targets instances and volumes (SPEC §1.1). */
@@ -19,6 +25,7 @@ export const DEFAULT_TARGET_TAG_KEY = 'Backup-Generation';
 export interface SnapshotTagInput {
   managedBy: string;
   executionName: string;
+  runId: string;
   volumeId: string;
   instanceId: string;
   instanceName?: string;
@@ -35,5 +42,6 @@ export function snapshotTags(input: SnapshotTagInput): { Key: string; Value: str
     { Key: SnapshotTag.instanceId, Value: input.instanceId },
     { Key: SnapshotTag.generation, Value: String(input.generations) },
     { Key: SnapshotTag.execution, Value: input.executionName },
+    { Key: SnapshotTag.runId, Value: input.runId },
   ];
 }

@@ -14,12 +14,33 @@ export interface VolumeWorkItem {
   generations: number;
 }
 
-/** What a fan-out child receives (the Map's ItemSelector). */
+/** This run's snapshot of a volume, as SnapshotVolumes created it. */
+export interface NewSnapshot {
+  snapshotId: string;
+  /** Epoch milliseconds. */
+  startTime: number;
+}
+
+/**
+ * An item of PruneVolumes: the volume and, once AwaitSnapshots has joined the results of
+ * SnapshotVolumes, this run's snapshot of it. Discovery's work list (a dry run, or a wait that
+ * could not finish) has no `newSnapshot`: the prune step then finds it by the run's tag.
+ */
+export interface PruneWorkItem extends VolumeWorkItem {
+  newSnapshot?: NewSnapshot;
+}
+
+/** What a fan-out child receives (the Map's ItemSelector, plus the Task's own context fields). */
 export interface VolumeTask {
-  volume: VolumeWorkItem;
+  volume: PruneWorkItem;
   executionName: string;
+  /** The run's unique key (SnapshotTag.runId): idempotency and finding this run's snapshots. */
+  runId: string;
   dryRun: boolean;
-  /** How often the parent execution was redriven. */
+  /**
+   * `$$.Execution.RedriveCount` of the child execution itself: > 0 when the child was redriven,
+   * e.g. after its parent was stopped while this step's Lambda invocation was still running.
+   */
   redriveCount?: number;
   /** `$$.State.RetryCount` of the task: > 0 means an earlier attempt may have taken effect. */
   retryCount?: number;
@@ -63,5 +84,14 @@ export function parseVolumeTask(event: unknown): VolumeTask {
   if (typeof task.executionName !== 'string' || task.executionName === '') {
     throw new InvalidInputError('executionName', 'must be the name of the execution');
   }
-  return { ...task, volume, executionName: task.executionName, dryRun: task.dryRun === true };
+  if (typeof task.runId !== 'string' || task.runId === '') {
+    throw new InvalidInputError('runId', "must be the run's key, as Discover returned it");
+  }
+  return {
+    ...task,
+    volume,
+    executionName: task.executionName,
+    runId: task.runId,
+    dryRun: task.dryRun === true,
+  };
 }

@@ -1,23 +1,29 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client } from '../commons/clients';
+import { ec2Client, s3Client } from '../commons/clients';
 import { EnvName, positiveIntegerEnv, requireEnv } from '../commons/env';
 import { lazyHandler, logger, observe } from '../commons/observability';
 import { InvalidInputError } from '../core/errors';
-import { type AwaitSnapshotsDeps, awaitSnapshots } from '../steps/await-snapshots';
+import { type AwaitSnapshotsDeps, type AwaitSnapshotsEvent, awaitSnapshots } from '../steps/await-snapshots';
 
 export function createHandler(deps: AwaitSnapshotsDeps) {
-  return (event: { executionName?: unknown }, context?: Context) => {
-    const { executionName } = event ?? {};
-    if (typeof executionName !== 'string' || executionName === '') {
+  return (event: Partial<AwaitSnapshotsEvent>, context?: Context) => {
+    const { executionName, runId, items, snapshotRun } = event ?? {};
+    for (const [field, value] of Object.entries({ executionName, runId })) {
+      if (typeof value !== 'string' || value === '') {
+        throw new InvalidInputError(field, 'must be a non-empty string from the execution state');
+      }
+    }
+    if (!items?.bucket || !snapshotRun?.ResultWriterDetails) {
       throw new InvalidInputError(
-        'executionName',
-        'must be the name of the execution whose snapshots to wait for',
+        'items, snapshotRun',
+        "must be Discover's work list and SnapshotVolumes' result",
       );
     }
-    return observe({ executionName }, context, async () => {
-      const progress = await awaitSnapshots(deps, executionName);
-      logger.info('snapshots settled', { ...progress });
-      return progress;
+    const checked = { executionName, runId, items, snapshotRun } as AwaitSnapshotsEvent;
+    return observe({ executionName: checked.executionName }, context, async () => {
+      const workList = await awaitSnapshots(deps, checked);
+      logger.info('snapshots settled', { ...workList.progress });
+      return workList;
     });
   };
 }
@@ -25,6 +31,8 @@ export function createHandler(deps: AwaitSnapshotsDeps) {
 export const handler = lazyHandler(() =>
   createHandler({
     ec2: ec2Client(),
+    s3: s3Client(),
+    bucket: requireEnv(EnvName.workBucket),
     managedBy: requireEnv(EnvName.managedBy),
     waitLimitSeconds: positiveIntegerEnv(EnvName.waitLimitSeconds),
     now: () => Date.now(),

@@ -1,46 +1,134 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { listManagedSnapshots } from '../aws/snapshot-queries';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { getJson, putJson, runKey, type S3Location } from '../aws/json-store';
+import { type MapRunOutput, parseJsonField, readMapRunResults } from '../aws/map-run-results';
+import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
 import { SnapshotsPendingError } from '../core/errors';
+import type { NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../core/work-item';
+import type { CreatedSnapshot } from './create-snapshot';
 
 export interface AwaitSnapshotsDeps {
   ec2: EC2Client;
+  s3: S3Client;
+  bucket: string;
   managedBy: string;
   /** How long one snapshot may stay pending, from its StartTime (SPEC §4.3). */
   waitLimitSeconds: number;
   now: () => number;
 }
 
+/** AwaitSnapshots' input: from Discover's output and SnapshotVolumes' result. */
+export interface AwaitSnapshotsEvent {
+  executionName: string;
+  runId: string;
+  /** Discovery's work list. */
+  items: S3Location;
+  /** Where SnapshotVolumes' ResultWriter put the children's results. */
+  snapshotRun: MapRunOutput;
+}
+
+/** PruneVolumes' work list, and how the wait ended (shown in the console). */
+export interface PruneWorkList extends S3Location {
+  progress: SnapshotProgress;
+}
+
 export interface SnapshotProgress {
-  total: number;
+  /** Snapshots SnapshotVolumes created. */
+  created: number;
   completed: number;
   error: number;
-  /** Still pending after the wait limit: their volumes fail in PruneVolumes. */
+  /** Not yet listed by EC2 (its API is eventually consistent). */
+  notVisible: number;
+  pending: number;
+  /** Pending or not visible past the wait limit: their volumes fail in PruneVolumes. */
   timedOut: number;
 }
 
 /**
- * One poll of every snapshot this execution created, found by its execution tag: the cost
- * grows with pages of 1,000 snapshots, not with volumes. Throws `SnapshotsPending` while any
- * is pending within the wait limit; the state machine's Retry paces the polls.
+ * Waits for the snapshots SnapshotVolumes actually created (SPEC §4.3), known by ID from its
+ * results, rather than for whatever a listing shows: EC2's API is eventually consistent, so a
+ * snapshot just created can be missing from DescribeSnapshots for a while
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html), and an empty
+ * listing must not read as "nothing pending". One poll lists the run's snapshots by its tag
+ * (pages of 1,000, not one call per volume). While any is pending or not yet visible within the
+ * wait limit it throws `SnapshotsPending`, and the state machine's Retry paces the polls. A poll
+ * EC2 throttled or failed also counts as "still pending": a Retry budget counts attempts across
+ * the whole wait (about a hundred polls), so sporadic errors must not spend it.
+ *
+ * When done, it writes PruneVolumes' work list: each volume with this run's snapshot of it, so
+ * that pruning checks that snapshot by ID instead of trusting a listing.
  */
 export async function awaitSnapshots(
   deps: AwaitSnapshotsDeps,
-  executionName: string,
-): Promise<SnapshotProgress> {
-  const snapshots = await listManagedSnapshots(deps.ec2, { managedBy: deps.managedBy, executionName });
-  const deadline = deps.now() - deps.waitLimitSeconds * 1000;
-  const pending = snapshots.filter((s) => s.state === 'pending');
-  const waiting = pending.filter((s) => s.startTime > deadline);
-  if (waiting.length > 0) {
+  event: AwaitSnapshotsEvent,
+): Promise<PruneWorkList> {
+  const created = await createdSnapshots(deps.s3, event.snapshotRun);
+  let listed: ManagedSnapshot[];
+  try {
+    listed = await listManagedSnapshots(deps.ec2, { managedBy: deps.managedBy, runId: event.runId });
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'Ec2Throttled' && name !== 'Ec2Transient') throw error;
     throw new SnapshotsPendingError(
-      waiting.length,
-      `${waiting.length} of ${snapshots.length} snapshots of execution ${executionName} still pending`,
+      created.size,
+      `Could not check the ${created.size} snapshots of execution ${event.executionName} this time (${(error as Error).message}); still waiting`,
     );
   }
-  return {
-    total: snapshots.length,
-    completed: snapshots.filter((s) => s.state === 'completed').length,
-    error: snapshots.filter((s) => s.state === 'error').length,
-    timedOut: pending.length,
+  const progress = measure(created, listed, deps.now() - deps.waitLimitSeconds * 1000);
+  const waiting = progress.pending + progress.notVisible - progress.timedOut;
+  if (waiting > 0) {
+    throw new SnapshotsPendingError(
+      waiting,
+      `${waiting} of ${progress.created} snapshots of execution ${event.executionName} still pending ` +
+        `(${progress.notVisible} not yet visible in EC2)`,
+    );
+  }
+  const volumes = await getJson<VolumeWorkItem[]>(deps.s3, event.items);
+  const pruneItems: PruneWorkItem[] = volumes.map((volume) => {
+    const newSnapshot = created.get(volume.volumeId);
+    return newSnapshot ? { ...volume, newSnapshot } : volume;
+  });
+  const location = { bucket: deps.bucket, key: runKey(event.executionName, 'prune') };
+  await putJson(deps.s3, location, pruneItems);
+  return { ...location, progress };
+}
+
+/** This run's snapshots by volume, from the succeeded children of SnapshotVolumes. */
+async function createdSnapshots(s3: S3Client, snapshotRun: MapRunOutput): Promise<Map<string, NewSnapshot>> {
+  const { succeeded } = await readMapRunResults(s3, snapshotRun);
+  const created = new Map<string, NewSnapshot>();
+  for (const child of succeeded) {
+    const output = parseJsonField<CreatedSnapshot>(child.Output);
+    if (output?.snapshotId) {
+      created.set(output.volumeId, { snapshotId: output.snapshotId, startTime: output.startTime });
+    }
+  }
+  return created;
+}
+
+function measure(
+  created: ReadonlyMap<string, NewSnapshot>,
+  listed: readonly ManagedSnapshot[],
+  deadline: number,
+): SnapshotProgress {
+  const byId = new Map(listed.map((s) => [s.snapshotId, s]));
+  const progress: SnapshotProgress = {
+    created: created.size,
+    completed: 0,
+    error: 0,
+    notVisible: 0,
+    pending: 0,
+    timedOut: 0,
   };
+  for (const { snapshotId, startTime } of created.values()) {
+    const state = byId.get(snapshotId)?.state;
+    if (state === 'completed') progress.completed += 1;
+    else if (state === 'error') progress.error += 1;
+    else {
+      if (state === undefined) progress.notVisible += 1;
+      else progress.pending += 1;
+      if (startTime <= deadline) progress.timedOut += 1;
+    }
+  }
+  return progress;
 }

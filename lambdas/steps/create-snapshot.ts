@@ -9,37 +9,47 @@ export interface CreateSnapshotDeps {
   managedBy: string;
 }
 
+/** CreateSnapshot's output: what the ResultWriter records and AwaitSnapshots joins. */
 export interface CreatedSnapshot {
   volumeId: string;
   snapshotId: string;
   state: string;
-  /** True when an earlier attempt of this execution had already created it. */
+  /** Epoch milliseconds. */
+  startTime: number;
+  /** True when an earlier attempt of this run had already created it. */
   reused: boolean;
 }
 
 /**
  * Creates this run's snapshot of one volume (SPEC §2). EC2 CreateSnapshot has no client
- * token, so idempotency comes from the execution tag: on a retry or a redrive, when an
- * earlier attempt may have taken effect without us seeing the answer, look for this
- * execution's snapshot of the volume first. A first attempt costs exactly one API call.
+ * token, so idempotency comes from the run's key, a tag unique to this execution: whenever an
+ * earlier attempt may have taken effect without us seeing the answer, look for the run's
+ * snapshot of the volume first. Every re-entry Step Functions can produce shows in the task's
+ * input: a Retry (after a lost response, a request timeout or a Lambda timeout) has
+ * `$$.State.RetryCount` > 0, and a redriven child execution — e.g. after its parent was
+ * stopped or timed out while this invocation was still running, which the stop does not
+ * cancel — has its own `$$.Execution.RedriveCount` > 0. A first attempt costs exactly one API
+ * call; a request EC2 refused (throttled, invalid) created nothing, so its retry only costs the
+ * look-up.
  */
 export async function createVolumeSnapshot(
   deps: CreateSnapshotDeps,
   task: VolumeTask,
 ): Promise<CreatedSnapshot> {
-  const { volume, executionName } = task;
+  const { volume, executionName, runId } = task;
   const mayAlreadyExist = (task.retryCount ?? 0) > 0 || (task.redriveCount ?? 0) > 0;
   if (mayAlreadyExist) {
     const [existing] = await listManagedSnapshots(deps.ec2, {
       managedBy: deps.managedBy,
       volumeId: volume.volumeId,
-      executionName,
+      runId,
     });
     if (existing) {
       return {
         volumeId: volume.volumeId,
         snapshotId: existing.snapshotId,
         state: existing.state,
+        startTime: existing.startTime,
         reused: true,
       };
     }
@@ -53,7 +63,7 @@ export async function createVolumeSnapshot(
           TagSpecifications: [
             {
               ResourceType: 'snapshot',
-              Tags: snapshotTags({ managedBy: deps.managedBy, executionName, ...volume }),
+              Tags: snapshotTags({ managedBy: deps.managedBy, executionName, runId, ...volume }),
             },
           ],
         }),
@@ -64,6 +74,7 @@ export async function createVolumeSnapshot(
     volumeId: volume.volumeId,
     snapshotId: created.SnapshotId ?? '',
     state: created.State ?? 'pending',
+    startTime: created.StartTime ? new Date(created.StartTime).getTime() : Date.now(),
     reused: false,
   };
 }

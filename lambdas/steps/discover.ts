@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listTaggedInstances, listVolumeTagValues } from '../aws/instance-queries';
@@ -11,6 +12,8 @@ export interface DiscoverDeps {
   s3: S3Client;
   tagKey: string;
   bucket: string;
+  /** The run's key; default a random UUID (see SnapshotTag.runId). */
+  newRunId?: () => string;
 }
 
 export interface DiscoverEvent {
@@ -28,9 +31,20 @@ export interface DiscoveryReport {
 
 export interface DiscoverOutput {
   executionName: string;
+  /**
+   * This run's key, unique across every execution ever run: tagged on its snapshots for
+   * idempotency. Made here, once: a redrive resumes from the recorded state and keeps it.
+   */
+  runId: string;
   dryRun: boolean;
-  /** The work list both fan-outs read (a JSON array of VolumeWorkItem). */
+  /** The work list SnapshotVolumes reads (a JSON array of VolumeWorkItem). */
   items: S3Location;
+  /**
+   * The work list PruneVolumes reads: the same list for a dry run; AwaitSnapshots replaces it
+   * with one that carries each volume's new snapshot. If the wait fails, the prune step finds
+   * the run's snapshots by tag instead.
+   */
+  pruneItems: S3Location;
   /** The full DiscoveryReport. */
   discovery: S3Location;
   counts: { instances: number; volumes: number; invalid: number; skipped: number };
@@ -68,8 +82,10 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
   ]);
   return {
     executionName: event.executionName,
+    runId: (deps.newRunId ?? randomUUID)(),
     dryRun: input.dryRun,
     items,
+    pruneItems: items,
     discovery,
     counts: {
       instances: instances.length,

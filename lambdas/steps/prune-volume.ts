@@ -1,8 +1,8 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
-import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import { findManagedSnapshot, listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
 import { SnapshotNotCompletedError } from '../core/errors';
-import { planRetention } from '../core/retention';
+import { newestFirst, planRetention } from '../core/retention';
 import { SnapshotTag } from '../core/snapshot-tags';
 import type { VolumeTask } from '../core/work-item';
 
@@ -10,6 +10,12 @@ export interface PruneDeps {
   ec2: EC2Client;
   managedBy: string;
   now: () => number;
+}
+
+/** A prune invocation's input: the work item, and what earlier invocations of it did. */
+export interface PruneTask extends VolumeTask {
+  /** The result so far, when this invocation continues a backlog (see `more`). */
+  progress?: PruneResult;
 }
 
 export interface SkippedDeletion {
@@ -21,90 +27,193 @@ export interface PruneResult {
   volumeId: string;
   generations: number;
   dryRun: boolean;
+  /**
+   * `pruned`: retention applied. `superseded`: this run's snapshot was already deleted by an
+   * overlapping run's retention because newer completed generations exist (SPEC §6.3); that run
+   * pruned the volume, so nothing is deleted here.
+   */
+  outcome: 'pruned' | 'superseded';
+  /** The newer completed snapshot that superseded this run's. */
+  supersededBy?: string;
   /** Snapshots kept: the newest N completed. */
   kept: string[];
-  /** Deleted (or, in a dry run, to be deleted). */
+  /** Deleted (or, in a dry run, to be deleted): the first MAX_LISTED of `deletedCount`. */
   deleted: string[];
+  deletedCount: number;
   /** Deletions EC2 refused for a reason that is not a failure (in use by an AMI). */
   skipped: SkippedDeletion[];
   /** Pending snapshots of other runs, left alone. */
   pending: number;
+  /** Deletions remain: PruneSnapshots runs again with this result as `progress`. */
+  more: boolean;
 }
 
 /** Placeholder ID for the snapshot a dry run would create. */
 export const PLANNED_SNAPSHOT_ID = '(new snapshot)';
 
 /**
+ * Work one invocation does at most. Deleting is bounded by EC2's DeleteSnapshot bucket (5 per
+ * second per account and region, shared by the whole fan-out), so a backlog — years of adopted
+ * recipe snapshots, N lowered from 30 to 1 — is worked off in slices the state machine loops
+ * over, each far inside the function's timeout, instead of one invocation that times out.
+ */
+export const MAX_DELETIONS_PER_INVOCATION = 100;
+export const DELETION_TIME_BUDGET_MS = 20_000;
+/** Snapshot IDs listed in a result; `deletedCount` has the total. Keeps the state payload small. */
+export const MAX_LISTED = 1_000;
+
+/**
  * Applies retention (SPEC §3) to one volume's family: the snapshots carrying this deployment's
  * marker and this volume's ID, whatever their description. Nothing is deleted unless this
  * run's snapshot of the volume is `completed`. A dry run plans as if it were.
  */
-export async function pruneVolume(deps: PruneDeps, task: VolumeTask): Promise<PruneResult> {
-  const { volume, executionName, dryRun } = task;
-  const family = await listManagedSnapshots(deps.ec2, {
-    managedBy: deps.managedBy,
-    volumeId: volume.volumeId,
-  });
-  const own = family.filter((s) => s.tags[SnapshotTag.execution] === executionName);
+export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<PruneResult> {
+  const { volume, dryRun } = task;
+  const query = { managedBy: deps.managedBy, volumeId: volume.volumeId };
+  const family = await listManagedSnapshots(deps.ec2, query);
+  const own = await ownSnapshot(deps, task, family);
+  const previous = task.progress;
+  const base = { volumeId: volume.volumeId, generations: volume.generations, dryRun };
 
-  let candidates: ManagedSnapshot[];
+  let candidates = family;
   if (dryRun) {
     candidates = [
       ...family,
       { snapshotId: PLANNED_SNAPSHOT_ID, state: 'completed', startTime: deps.now(), tags: {} },
     ];
-  } else {
-    requireCompleted(volume.volumeId, executionName, own);
-    candidates = family;
+  } else if (own?.state !== 'completed') {
+    const newer = own === undefined ? supersedingSnapshot(task, family) : undefined;
+    if (newer) {
+      return {
+        ...base,
+        outcome: 'superseded',
+        supersededBy: newer.snapshotId,
+        kept: [],
+        deleted: [],
+        deletedCount: 0,
+        skipped: [],
+        pending: 0,
+        more: false,
+      };
+    }
+    throw notCompleted(task, own);
   }
   const plan = planRetention(candidates, volume.generations);
-  const ownIds = new Set(own.map((s) => s.snapshotId));
+  const alreadySkipped = new Set(previous?.skipped.map((s) => s.snapshotId));
   // This run's snapshot is never deleted, even if clocks disagree about what is newest.
-  const toDelete = plan.delete.filter((s) => !ownIds.has(s.snapshotId));
+  const toDelete = plan.delete.filter(
+    (s) => s.snapshotId !== own?.snapshotId && !alreadySkipped.has(s.snapshotId),
+  );
 
-  const result: PruneResult = {
-    volumeId: volume.volumeId,
-    generations: volume.generations,
-    dryRun,
-    kept: plan.keep.map((s) => s.snapshotId),
-    deleted: [],
-    skipped: [],
-    pending: plan.leave.length,
-  };
-  for (const snapshot of toDelete) {
-    if (dryRun) {
-      result.deleted.push(snapshot.snapshotId);
-      continue;
+  const deleted: string[] = [];
+  const skipped: SkippedDeletion[] = [];
+  let attempted = 0;
+  if (dryRun) {
+    deleted.push(...toDelete.map((s) => s.snapshotId));
+    attempted = toDelete.length;
+  } else {
+    const started = deps.now();
+    for (const snapshot of toDelete) {
+      if (attempted >= MAX_DELETIONS_PER_INVOCATION || deps.now() - started >= DELETION_TIME_BUDGET_MS) break;
+      let outcome: Awaited<ReturnType<typeof deleteSnapshot>>;
+      try {
+        outcome = await deleteSnapshot(deps.ec2, snapshot.snapshotId);
+      } catch (error) {
+        // Work done so far is reported, not lost: the next invocation goes on from here.
+        if (attempted > 0 && isRetryable(error)) break;
+        throw error;
+      }
+      attempted += 1;
+      if (outcome === 'deleted') deleted.push(snapshot.snapshotId);
+      else skipped.push({ snapshotId: snapshot.snapshotId, reason: outcome.reason });
     }
-    const outcome = await deleteSnapshot(deps.ec2, snapshot.snapshotId);
-    if (outcome === 'deleted') result.deleted.push(snapshot.snapshotId);
-    else result.skipped.push({ snapshotId: snapshot.snapshotId, reason: outcome.reason });
   }
-  return result;
+  const allDeleted = [...(previous?.deleted ?? []), ...deleted];
+  return {
+    ...base,
+    outcome: 'pruned',
+    kept: plan.keep.map((s) => s.snapshotId),
+    deleted: allDeleted.slice(0, MAX_LISTED),
+    deletedCount: (previous?.deletedCount ?? 0) + deleted.length,
+    skipped: [...(previous?.skipped ?? []), ...skipped],
+    pending: plan.leave.length,
+    more: attempted < toDelete.length,
+  };
 }
 
-function requireCompleted(volumeId: string, executionName: string, own: ManagedSnapshot[]): void {
-  if (own.some((s) => s.state === 'completed')) return;
-  if (own.length === 0) {
-    throw new SnapshotNotCompletedError(
+/**
+ * This run's snapshot of the volume. Known by ID once AwaitSnapshots has joined the results of
+ * SnapshotVolumes: if the family listing lags behind (EC2 is eventually consistent), it is
+ * looked up by ID rather than taken for missing. Otherwise it is found by the run's tag.
+ */
+async function ownSnapshot(
+  deps: PruneDeps,
+  task: PruneTask,
+  family: ManagedSnapshot[],
+): Promise<ManagedSnapshot | undefined> {
+  const known = task.volume.newSnapshot?.snapshotId;
+  if (known === undefined) {
+    const own = family.filter((s) => s.tags[SnapshotTag.runId] === task.runId).sort(newestFirst);
+    return own.find((s) => s.state === 'completed') ?? own[0];
+  }
+  const listed = family.find((s) => s.snapshotId === known);
+  if (listed) return listed;
+  const found = await findManagedSnapshot(deps.ec2, known, {
+    managedBy: deps.managedBy,
+    volumeId: task.volume.volumeId,
+    runId: task.runId,
+  });
+  if (found) family.push(found);
+  return found;
+}
+
+/**
+ * The run's snapshot is gone: if a newer completed generation of the volume exists (made after
+ * ours by another run), an overlapping run's retention deleted ours, as it should have.
+ */
+function supersedingSnapshot(task: PruneTask, family: ManagedSnapshot[]): ManagedSnapshot | undefined {
+  const ours = task.volume.newSnapshot;
+  if (ours === undefined) return undefined;
+  return family
+    .filter((s) => s.state === 'completed' && s.tags[SnapshotTag.runId] !== task.runId)
+    .filter((s) => s.startTime > ours.startTime)
+    .sort(newestFirst)[0];
+}
+
+function notCompleted(task: PruneTask, own: ManagedSnapshot | undefined): SnapshotNotCompletedError {
+  const { volumeId, newSnapshot } = task.volume;
+  const kept = 'older generations kept';
+  if (own === undefined && newSnapshot === undefined) {
+    return new SnapshotNotCompletedError(
       volumeId,
       'missing',
-      `${volumeId}: execution ${executionName} created no snapshot of it (see SnapshotVolumes); older generations kept`,
+      `${volumeId}: execution ${task.executionName} created no snapshot of it (see SnapshotVolumes); ${kept}`,
     );
   }
-  const [snapshot] = own;
-  if (snapshot.state === 'error') {
-    throw new SnapshotNotCompletedError(
+  if (own === undefined) {
+    return new SnapshotNotCompletedError(
+      volumeId,
+      'missing',
+      `${volumeId}: snapshot ${newSnapshot?.snapshotId} of this run no longer exists and no newer completed snapshot replaces it; ${kept}`,
+    );
+  }
+  if (own.state === 'error') {
+    return new SnapshotNotCompletedError(
       volumeId,
       'error',
-      `${volumeId}: snapshot ${snapshot.snapshotId} ended in state error; older generations kept`,
+      `${volumeId}: snapshot ${own.snapshotId} ended in state error; ${kept}`,
     );
   }
-  throw new SnapshotNotCompletedError(
+  return new SnapshotNotCompletedError(
     volumeId,
     'timed-out',
-    `${volumeId}: snapshot ${snapshot.snapshotId} still ${snapshot.state} at the wait limit; older generations kept`,
+    `${volumeId}: snapshot ${own.snapshotId} still ${own.state} when the wait ended; ${kept}`,
   );
+}
+
+function isRetryable(error: unknown): boolean {
+  const name = (error as Error).name;
+  return name === 'Ec2Throttled' || name === 'Ec2Transient';
 }
 
 /**

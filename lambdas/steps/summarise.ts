@@ -20,6 +20,8 @@ export interface SummariseEvent {
   discovery: S3Location;
   snapshotRun?: MapRunOutput;
   pruneRun: MapRunOutput;
+  /** AwaitSnapshots' error, when the wait itself failed and the run went on to prune. */
+  waitError?: { Error?: string; Cause?: string };
 }
 
 export interface RunReport {
@@ -28,6 +30,10 @@ export interface RunReport {
   outcome: 'SUCCEEDED' | 'FAILED';
   failures: VolumeFailure[];
   invalid: InvalidTarget[];
+  /** Volumes whose new snapshot an overlapping run's newer generation superseded (not failures). */
+  superseded: { volumeId: string; supersededBy?: string }[];
+  /** Why AwaitSnapshots failed, if it did (each volume was then checked by PruneSnapshots). */
+  waitError?: { error: string; message: string };
   volumes: PruneResult[];
 }
 
@@ -39,6 +45,7 @@ export interface SummariseOutput {
   counts: {
     volumes: number;
     volumesFailed: number;
+    volumesSuperseded: number;
     invalid: number;
     skippedTargets: number;
     snapshotsDeleted: number;
@@ -84,6 +91,16 @@ export async function summarise(
   });
   const failed = [...failures.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
   const outcome = failed.length > 0 || discovery.invalid.length > 0 ? 'FAILED' : 'SUCCEEDED';
+  const superseded = volumes
+    .filter((v) => v.outcome === 'superseded')
+    .map(({ volumeId, supersededBy }) => ({ volumeId, supersededBy }));
+  const waitError = event.waitError && {
+    error: event.waitError.Error ?? 'Unknown',
+    message:
+      parseJsonField<{ errorMessage?: string }>(event.waitError.Cause)?.errorMessage ??
+      event.waitError.Cause ??
+      '',
+  };
 
   const report: RunReport = {
     executionName: event.executionName,
@@ -91,6 +108,8 @@ export async function summarise(
     outcome,
     failures: failed,
     invalid: discovery.invalid,
+    superseded,
+    ...(waitError && { waitError }),
     volumes,
   };
   const reportLocation = await putJson(
@@ -108,9 +127,10 @@ export async function summarise(
     counts: {
       volumes: discovery.items.length,
       volumesFailed: failed.length,
+      volumesSuperseded: superseded.length,
       invalid: discovery.invalid.length,
       skippedTargets: discovery.skipped.length,
-      snapshotsDeleted: event.dryRun ? 0 : volumes.reduce((n, v) => n + v.deleted.length, 0),
+      snapshotsDeleted: event.dryRun ? 0 : volumes.reduce((n, v) => n + v.deletedCount, 0),
       deletionsSkipped: skippedDeletions.length,
     },
     report: reportLocation,

@@ -23,6 +23,7 @@ function givenAccount() {
         snapshotTags({
           managedBy: MARKER,
           executionName: `earlier-${daysAgo}`,
+          runId: `earlier-${daysAgo}-key`,
           volumeId,
           instanceId: web.instanceId,
           instanceName: 'web',

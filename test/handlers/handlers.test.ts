@@ -56,9 +56,11 @@ describe('Lambda handlers', () => {
   );
 
   it('GIVEN no execution name WHEN AwaitSnapshots runs THEN InvalidInput names it', async () => {
-    const { ec2 } = givenSteps();
+    const { ec2, s3 } = givenSteps();
     const handler = awaitSnapshots.createHandler({
       ec2,
+      s3,
+      bucket: 'work',
       managedBy: MANAGED_BY,
       waitLimitSeconds: 60,
       now: () => 0,

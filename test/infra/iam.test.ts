@@ -65,6 +65,7 @@ describe('function roles', () => {
     const written = snapshotTags({
       managedBy: MARKER,
       executionName: 'run-1',
+      runId: 'run-1-key',
       volumeId: 'vol-1',
       instanceId: 'i-1',
       instanceName: 'web',

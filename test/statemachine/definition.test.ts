@@ -27,6 +27,7 @@ describe('the workflow definition (SPEC §4)', () => {
   const snapshotMap = states[StateName.snapshotVolumes];
   const pruneMap = states[StateName.pruneVolumes];
   const createTask = snapshotMap.ItemProcessor.States[StateName.createSnapshot];
+  const pruneTask = pruneMap.ItemProcessor.States[StateName.pruneSnapshots];
 
   it('GIVEN values WHEN rendered THEN no placeholder is left and numbers stay numbers', () => {
     expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
@@ -64,16 +65,19 @@ describe('the workflow definition (SPEC §4)', () => {
     );
   });
 
-  it.each([StateName.snapshotVolumes, StateName.pruneVolumes])(
-    'THEN %s is a Distributed Map of STANDARD children reading and writing S3, tolerating every failure',
-    (name) => {
+  it.each([
+    [StateName.snapshotVolumes, '$.items'],
+    [StateName.pruneVolumes, '$.pruneItems'],
+  ])(
+    'THEN %s is a Distributed Map of STANDARD children reading %s and writing S3, tolerating every failure',
+    (name, items) => {
       const map = states[name];
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
       expect(map.ToleratedFailurePercentage).toBe(100);
       expect(map.ItemReader).toEqual({
         Resource: 'arn:aws:states:::s3:getObject',
         ReaderConfig: { InputType: 'JSON' },
-        Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' },
+        Parameters: { 'Bucket.$': `${items}.bucket`, 'Key.$': `${items}.key` },
       });
       expect(map.ResultWriter.Resource).toBe('arn:aws:states:::s3:putObject');
       expect(map.ResultWriter.Parameters.Bucket).toBe('work-bucket');
@@ -81,42 +85,63 @@ describe('the workflow definition (SPEC §4)', () => {
     },
   );
 
-  it('THEN every Lambda task retries Lambda service errors and EC2 throttling with full jitter and a max delay', () => {
-    const tasks = [
-      states.Discover,
-      createTask,
-      states.AwaitSnapshots,
-      pruneMap.ItemProcessor.States[StateName.pruneSnapshots],
-      states.Summarise,
-    ];
-    for (const task of tasks) {
-      expect(task.Retry).toEqual(
-        expect.arrayContaining([
-          {
-            ErrorEquals: [
-              'Lambda.ServiceException',
-              'Lambda.AWSLambdaException',
-              'Lambda.SdkClientException',
-              'Lambda.TooManyRequestsException',
-              'Lambda.ClientExecutionTimeoutException',
-            ],
-            IntervalSeconds: 2,
-            MaxAttempts: 6,
-            BackoffRate: 2,
-            MaxDelaySeconds: 60,
-            JitterStrategy: 'FULL',
-          },
-          {
-            ErrorEquals: ['Ec2Throttled', 'Ec2Transient'],
-            IntervalSeconds: 2,
-            MaxAttempts: 8,
-            BackoffRate: 2,
-            MaxDelaySeconds: 120,
-            JitterStrategy: 'FULL',
-          },
-        ]),
-      );
-    }
+  /**
+   * Lambda's transient service errors, and `Sandbox.Timedout`, the error of an invocation that
+   * ran past the function's timeout (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html):
+   * every step is safe to run again after one.
+   */
+  const LAMBDA_ERRORS = {
+    ErrorEquals: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Lambda.ClientExecutionTimeoutException',
+      'Sandbox.Timedout',
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  };
+  const EC2_ERRORS = {
+    ErrorEquals: ['Ec2Throttled', 'Ec2Transient'],
+    IntervalSeconds: 2,
+    MaxAttempts: 8,
+    BackoffRate: 2,
+    MaxDelaySeconds: 120,
+    JitterStrategy: 'FULL',
+  };
+
+  it('THEN each task retries exactly the errors it can raise, with full jitter and a max delay', () => {
+    expect(states.Discover.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
+    expect(createTask.Retry).toEqual([
+      LAMBDA_ERRORS,
+      EC2_ERRORS,
+      {
+        ErrorEquals: ['SnapshotRateExceeded'],
+        IntervalSeconds: 16,
+        MaxAttempts: 5,
+        BackoffRate: 1.5,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'NONE',
+      },
+    ]);
+    expect(states.AwaitSnapshots.Retry).toEqual([
+      {
+        ErrorEquals: ['SnapshotsPending'],
+        IntervalSeconds: 30,
+        MaxAttempts: 99,
+        BackoffRate: 1.5,
+        MaxDelaySeconds: 900,
+        JitterStrategy: 'NONE',
+      },
+      LAMBDA_ERRORS,
+    ]);
+    expect(pruneTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
+    // Summarise reads and writes S3 only.
+    expect(states.Summarise.Retry).toEqual([LAMBDA_ERRORS]);
   });
 
   it('THEN the per-volume rate error waits at least 15 s, without jitter that could shorten it', () => {
@@ -129,7 +154,18 @@ describe('the workflow definition (SPEC §4)', () => {
   });
 
   it('THEN terminal errors are never retried', () => {
-    const retried = JSON.stringify(definition).match(/"ErrorEquals":\[[^\]]*\]/g) ?? [];
+    const retried: string[] = [];
+    const visit = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'Retry')
+            retried.push(...(value as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals));
+          else visit(value);
+        }
+      }
+    };
+    visit(definition);
     for (const terminal of [
       'InvalidInput',
       'VolumeNotFound',
@@ -137,29 +173,63 @@ describe('the workflow definition (SPEC §4)', () => {
       'States.ALL',
       'BackupFailed',
     ]) {
-      expect(retried.join()).not.toContain(terminal);
+      expect(retried).not.toContain(terminal);
     }
   });
 
-  it('THEN the create task receives its retry count and the redrive count, for idempotency', () => {
+  it("THEN the create task receives the run's key and its own retry and redrive counts, for idempotency", () => {
+    expect(snapshotMap.ItemSelector).toEqual({
+      'volume.$': '$$.Map.Item.Value',
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+    });
+    // The child's own RedriveCount: AWS redrives an unsuccessful STANDARD child with its original
+    // input, so a count frozen by the parent's ItemSelector would still read 0.
     expect(createTask.Parameters).toEqual({
       'volume.$': '$.volume',
       'executionName.$': '$.executionName',
-      'dryRun.$': '$.dryRun',
-      'redriveCount.$': '$.redriveCount',
+      'runId.$': '$.runId',
+      'redriveCount.$': '$$.Execution.RedriveCount',
       'retryCount.$': '$$.State.RetryCount',
     });
-    expect(snapshotMap.ItemSelector['redriveCount.$']).toBe('$$.Execution.RedriveCount');
   });
 
-  it('THEN the wait retries SnapshotsPending with growing intervals and then goes on to prune', () => {
+  it('THEN the wait knows what it waits for, replaces the prune work list, and whatever fails goes on to prune', () => {
     const wait = states.AwaitSnapshots;
-    expect(wait.Retry[0]).toEqual(
-      expect.objectContaining({ ErrorEquals: ['SnapshotsPending'], BackoffRate: 1.5, MaxAttempts: 99 }),
-    );
+    expect(wait.Parameters).toEqual({
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+      'items.$': '$.items',
+      'snapshotRun.$': '$.snapshotRun',
+    });
+    expect(wait.ResultPath).toBe('$.pruneItems');
+    expect(wait.Next).toBe('PruneVolumes');
     expect(wait.Catch).toEqual([
-      { ErrorEquals: ['SnapshotsPending'], ResultPath: '$.wait', Next: 'PruneVolumes' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.waitError', Next: 'PruneVolumes' },
     ]);
+  });
+
+  it('THEN a prune child works off a backlog in slices, looping while the last slice left more', () => {
+    const child = pruneMap.ItemProcessor;
+    expect(pruneMap.ItemSelector).toEqual({
+      'volume.$': '$$.Map.Item.Value',
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+      'dryRun.$': '$.dryRun',
+    });
+    expect(Object.keys(child.States)).toEqual(['PruneSnapshots', 'MorePruning', 'VolumePruned']);
+    expect(pruneTask).toEqual(expect.objectContaining({ ResultPath: '$.progress', Next: 'MorePruning' }));
+    expect(pruneTask).not.toHaveProperty('Parameters');
+    expect(child.States.MorePruning).toEqual(
+      expect.objectContaining({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.progress.more', BooleanEquals: true, Next: 'PruneSnapshots' }],
+        Default: 'VolumePruned',
+      }),
+    );
+    expect(child.States.VolumePruned).toEqual(
+      expect.objectContaining({ Type: 'Succeed', OutputPath: '$.progress' }),
+    );
   });
 });
 

@@ -1,69 +1,154 @@
-import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
-import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { givenSteps, MANAGED_BY, rejection, task, workItem } from './fixture';
+import { getJson, putJson } from '../../lambdas/aws/json-store';
+import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
+import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/core/work-item';
+import { type AwaitSnapshotsEvent, awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { type CreatedSnapshot, createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
+import { BUCKET, givenSteps, MANAGED_BY, rejection, task, workItem, writeMapRun } from './fixture';
 
 const MINUTE = 60_000;
 
 describe('await-snapshots step (SPEC §4.3)', () => {
-  async function given(volumes: number, options: { maxPageSize?: number } = {}) {
+  /** `volumes` volumes snapshotted by run-1, SnapshotVolumes' results written as the ResultWriter does. */
+  async function given(
+    volumes: number,
+    options: Parameters<typeof givenSteps>[0] = {},
+    outcomes: { stuck?: number[] } = {},
+  ) {
     const steps = givenSteps({ completionDelayMs: 10 * MINUTE, ...options });
-    const ids: string[] = [];
-    for (let i = 0; i < volumes; i++) ids.push(...steps.sim.addInstance({ volumes: [{}] }).volumeIds);
-    for (const id of ids)
-      await createVolumeSnapshot({ ec2: steps.ec2, managedBy: MANAGED_BY }, task(workItem(id, 2), 'run-1'));
-    const deps = { ec2: steps.ec2, managedBy: MANAGED_BY, waitLimitSeconds: 3600, now: steps.clock.now };
-    return { ...steps, ids, deps };
+    const items: VolumeWorkItem[] = [];
+    for (let i = 0; i < volumes; i++) {
+      items.push(workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 2));
+    }
+    for (const i of outcomes.stuck ?? []) steps.sim.setSnapshotOutcome(items[i].volumeId, 'stuck-pending');
+    const created: CreatedSnapshot[] = [];
+    for (const item of items) {
+      created.push(
+        await createVolumeSnapshot({ ec2: steps.ec2, managedBy: MANAGED_BY }, task(item, 'run-1')),
+      );
+    }
+    const deps = {
+      ec2: steps.ec2,
+      s3: steps.s3,
+      bucket: BUCKET,
+      managedBy: MANAGED_BY,
+      waitLimitSeconds: 3600,
+      now: steps.clock.now,
+    };
+    const children = (outputs: CreatedSnapshot[]): ChildExecutionResult[] =>
+      outputs.map((output) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(output) }));
+    const event = async (
+      outputs = created,
+      failed: ChildExecutionResult[] = [],
+    ): Promise<AwaitSnapshotsEvent> => ({
+      executionName: 'run-1',
+      runId: task(items[0], 'run-1').runId,
+      items: await putJson(steps.s3, { bucket: BUCKET, key: 'runs/run-1/volumes.json' }, items),
+      snapshotRun: await writeMapRun(steps.s3, 'snapshot', [...children(outputs), ...failed]),
+    });
+    return { ...steps, items, created, deps, event };
   }
 
   it('GIVEN snapshots still pending WHEN polled THEN the named SnapshotsPending error with the count', async () => {
-    const { deps } = await given(3);
-    const error = await rejection(awaitSnapshots(deps, 'run-1'));
+    const { deps, event } = await given(3);
+    const error = await rejection(awaitSnapshots(deps, await event()));
     expect(error.name).toBe('SnapshotsPending');
-    expect(error.message).toBe('3 of 3 snapshots of execution run-1 still pending');
+    expect(error.message).toBe(
+      '3 of 3 snapshots of execution run-1 still pending (0 not yet visible in EC2)',
+    );
   });
 
-  it('GIVEN all completed WHEN polled THEN the counts', async () => {
-    const { deps, clock } = await given(3);
+  it("GIVEN all completed WHEN polled THEN PruneVolumes' work list carries each volume's new snapshot", async () => {
+    const { deps, clock, s3, items, created, event } = await given(3);
     clock.advance(11 * MINUTE);
-    expect(await awaitSnapshots(deps, 'run-1')).toEqual({ total: 3, completed: 3, error: 0, timedOut: 0 });
+    const workList = await awaitSnapshots(deps, await event());
+    expect(workList).toEqual({
+      bucket: BUCKET,
+      key: 'runs/run-1/prune.json',
+      progress: { created: 3, completed: 3, error: 0, notVisible: 0, pending: 0, timedOut: 0 },
+    });
+    expect(await getJson<PruneWorkItem[]>(s3, workList)).toEqual(
+      items.map((item, i) => ({
+        ...item,
+        newSnapshot: { snapshotId: created[i].snapshotId, startTime: created[i].startTime },
+      })),
+    );
   });
 
   it('GIVEN one snapshot ends in error WHEN polled THEN it is counted, not waited for', async () => {
-    const { deps, clock, sim, ids } = await given(2);
-    sim.failSnapshot(sim.snapshotsOf(ids[0])[0].SnapshotId ?? '');
+    const { deps, clock, sim, created, event } = await given(2);
+    sim.failSnapshot(created[0].snapshotId);
     clock.advance(11 * MINUTE);
-    expect(await awaitSnapshots(deps, 'run-1')).toEqual({ total: 2, completed: 1, error: 1, timedOut: 0 });
+    expect((await awaitSnapshots(deps, await event())).progress).toMatchObject({ completed: 1, error: 1 });
   });
 
   it('GIVEN a snapshot stuck pending past the wait limit WHEN polled THEN it is reported timed out', async () => {
-    const steps = givenSteps({ completionDelayMs: MINUTE });
-    const [stuck, fine] = [
-      steps.sim.addInstance({ volumes: [{}] }),
-      steps.sim.addInstance({ volumes: [{}] }),
-    ].map((i) => i.volumeIds[0]);
-    steps.sim.setSnapshotOutcome(stuck, 'stuck-pending');
-    for (const id of [stuck, fine]) {
-      await createVolumeSnapshot({ ec2: steps.ec2, managedBy: MANAGED_BY }, task(workItem(id, 1), 'run-1'));
-    }
-    const deps = { ec2: steps.ec2, managedBy: MANAGED_BY, waitLimitSeconds: 3600, now: steps.clock.now };
-    steps.clock.advance(30 * MINUTE);
-    expect((await rejection(awaitSnapshots(deps, 'run-1'))).message).toMatch(/^1 of 2/);
-    steps.clock.advance(31 * MINUTE);
-    expect(await awaitSnapshots(deps, 'run-1')).toEqual({ total: 2, completed: 1, error: 0, timedOut: 1 });
+    const { deps, clock, event } = await given(2, { completionDelayMs: MINUTE }, { stuck: [0] });
+    clock.advance(30 * MINUTE);
+    expect((await rejection(awaitSnapshots(deps, await event()))).message).toMatch(/^1 of 2/);
+    clock.advance(31 * MINUTE);
+    expect((await awaitSnapshots(deps, await event())).progress).toMatchObject({
+      completed: 1,
+      pending: 1,
+      timedOut: 1,
+    });
   });
 
-  it("GIVEN another execution's snapshots WHEN polled THEN only this execution's count", async () => {
-    const { deps, clock, ec2, ids } = await given(2);
+  it('GIVEN a created snapshot EC2 does not list yet WHEN polled THEN it is waited for, then timed out', async () => {
+    const { deps, clock, created, event } = await given(1);
     clock.advance(11 * MINUTE);
-    await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(workItem(ids[0], 2), 'run-2'));
-    expect((await awaitSnapshots(deps, 'run-1')).total).toBe(2);
+    const lagging = {
+      ...created[0],
+      volumeId: 'vol-0000000000000000f',
+      snapshotId: 'snap-0000000000000000f',
+      startTime: clock.now(),
+    };
+    const error = await rejection(awaitSnapshots(deps, await event([...created, lagging])));
+    expect(error.message).toBe(
+      '1 of 2 snapshots of execution run-1 still pending (1 not yet visible in EC2)',
+    );
+    clock.advance(61 * MINUTE);
+    expect((await awaitSnapshots(deps, await event([...created, lagging]))).progress).toMatchObject({
+      completed: 1,
+      notVisible: 1,
+      timedOut: 1,
+    });
+  });
+
+  it('GIVEN EC2 throttles the poll WHEN polled THEN still pending (the wait goes on), not a failure', async () => {
+    const { deps, clock, sim, event } = await given(2);
+    clock.advance(11 * MINUTE);
+    sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded' });
+    const error = await rejection(awaitSnapshots(deps, await event()));
+    expect(error.name).toBe('SnapshotsPending');
+    expect(error.message).toMatch(
+      /^Could not check the 2 snapshots of execution run-1 this time \(RequestLimitExceeded/,
+    );
+    expect((await awaitSnapshots(deps, await event())).progress.completed).toBe(2);
+  });
+
+  it('GIVEN a volume whose CreateSnapshot child failed WHEN done THEN its prune item has no new snapshot', async () => {
+    const { deps, clock, s3, created, event } = await given(2);
+    clock.advance(11 * MINUTE);
+    const failed: ChildExecutionResult = { Status: 'FAILED', Error: 'Ec2Throttled' };
+    const workList = await awaitSnapshots(deps, await event([created[1]], [failed]));
+    const items = await getJson<PruneWorkItem[]>(s3, workList);
+    expect(items[0].newSnapshot).toBeUndefined();
+    expect(items[1].newSnapshot?.snapshotId).toBe(created[1].snapshotId);
+  });
+
+  it("GIVEN another run's pending snapshots WHEN polled THEN they are not waited for", async () => {
+    const { deps, clock, ec2, items, event } = await given(2);
+    clock.advance(11 * MINUTE);
+    await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(items[0], 'run-2'));
+    expect((await awaitSnapshots(deps, await event())).progress.created).toBe(2);
   });
 
   it('GIVEN 40 volumes at page size 5 WHEN polled THEN one call per page, not per volume', async () => {
-    const { deps, clock, sim } = await given(40, { maxPageSize: 5 });
+    const { deps, clock, sim, event } = await given(40, { maxPageSize: 5 });
     clock.advance(11 * MINUTE);
+    const ev = await event();
     sim.resetCalls();
-    expect((await awaitSnapshots(deps, 'run-1')).completed).toBe(40);
+    expect((await awaitSnapshots(deps, ev)).progress.completed).toBe(40);
     expect(sim.calls().DescribeSnapshots.succeeded).toBe(8);
   });
 });

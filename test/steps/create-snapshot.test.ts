@@ -24,6 +24,7 @@ describe('create-snapshot step (SPEC §2)', () => {
       [SnapshotTag.instanceId]: volume.instanceId,
       [SnapshotTag.generation]: '3',
       [SnapshotTag.execution]: 'exec-7',
+      [SnapshotTag.runId]: 'exec-7-key',
     });
     expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
     expect(sim.calls().DescribeSnapshots.succeeded).toBe(0);
@@ -58,6 +59,33 @@ describe('create-snapshot step (SPEC §2)', () => {
     const redriven = await createVolumeSnapshot(deps, task(volume, 'exec-1', { redriveCount: 1 }));
     expect(redriven).toEqual({ ...original, reused: true });
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it('GIVEN a redriven child whose earlier attempt created the snapshot THEN it is reused, not made twice', async () => {
+    // The parent was stopped while this child's invocation ran on; the child is redriven with
+    // its original input (RetryCount 0) and its own RedriveCount 1.
+    const { sim, deps, volume } = given();
+    await createVolumeSnapshot(deps, task(volume, 'exec-1'));
+    const redriven = await createVolumeSnapshot(
+      deps,
+      task(volume, 'exec-1', { retryCount: 0, redriveCount: 1 }),
+    );
+    expect(redriven.reused).toBe(true);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it('GIVEN a same-named execution 110 days ago WHEN a retry looks up THEN its snapshot is not taken for this run', async () => {
+    // Execution names repeat after 90 days, and a replaced state machine keeps its name and marker.
+    const { sim, deps, clock, volume } = given();
+    const old = await createVolumeSnapshot(deps, task(volume, 'daily', { runId: 'key-of-the-old-run' }));
+    clock.advance(110 * 86_400_000);
+    const retried = await createVolumeSnapshot(
+      deps,
+      task(volume, 'daily', { runId: 'key-of-this-run', retryCount: 1 }),
+    );
+    expect(retried.reused).toBe(false);
+    expect(retried.snapshotId).not.toBe(old.snapshotId);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(2);
   });
 
   it("GIVEN a retry WHEN only another execution's snapshot exists THEN a new one is created", async () => {

@@ -1,6 +1,12 @@
+import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import type { VolumeWorkItem } from '../../lambdas/core/work-item';
-import { PLANNED_SNAPSHOT_ID, pruneVolume } from '../../lambdas/steps/prune-volume';
+import {
+  MAX_DELETIONS_PER_INVOCATION,
+  PLANNED_SNAPSHOT_ID,
+  type PruneResult,
+  pruneVolume,
+} from '../../lambdas/steps/prune-volume';
 import { givenSteps, MANAGED_BY, rejection, task, workItem } from './fixture';
 
 const DAY = 86_400_000;
@@ -27,6 +33,7 @@ describe('prune step (SPEC §3)', () => {
           [SnapshotTag.managedBy]: MANAGED_BY,
           [SnapshotTag.volumeId]: of.volumeId,
           [SnapshotTag.execution]: `run-${day}`,
+          [SnapshotTag.runId]: `run-${day}-key`,
         },
       });
     const remaining = () => steps.sim.snapshotsOf(volume.volumeId).map((s) => s.SnapshotId);
@@ -105,7 +112,7 @@ describe('prune step (SPEC §3)', () => {
   it.each([
     ['missing', undefined, /created no snapshot/],
     ['in error', 'error' as const, /ended in state error/],
-    ['still pending', 'pending' as const, /still pending at the wait limit/],
+    ['still pending', 'pending' as const, /still pending when the wait ended/],
   ])(
     "GIVEN this run's snapshot is %s WHEN pruned THEN SnapshotNotCompleted and nothing is deleted",
     async (_, state, message) => {
@@ -170,6 +177,7 @@ describe('prune step (SPEC §3)', () => {
           [SnapshotTag.managedBy]: MANAGED_BY,
           [SnapshotTag.volumeId]: volume.volumeId,
           [SnapshotTag.execution]: `run-${day}`,
+          [SnapshotTag.runId]: `run-${day}-key`,
         },
       });
     }
@@ -179,5 +187,80 @@ describe('prune step (SPEC §3)', () => {
     );
     expect(result.deleted).toHaveLength(20);
     expect(steps.sim.snapshotsOf(volume.volumeId)).toHaveLength(3);
+  });
+
+  describe('overlapping runs (SPEC §6.3)', () => {
+    it("GIVEN a later run's retention deleted this run's snapshot WHEN pruned THEN superseded, nothing deleted", async () => {
+      const { deps, ec2, volume, managed, remaining } = given(1);
+      const old = managed(0);
+      const mine = managed(1);
+      const newer = managed(2);
+      await ec2.send(new DeleteSnapshotCommand({ SnapshotId: mine })); // the later run, N=1
+      const result = await pruneVolume(
+        deps,
+        task({ ...volume, newSnapshot: { snapshotId: mine, startTime: T0 + DAY } }, 'run-1'),
+      );
+      expect(result).toMatchObject({ outcome: 'superseded', supersededBy: newer, deletedCount: 0 });
+      expect(remaining().sort()).toEqual([old, newer].sort());
+    });
+
+    it("GIVEN this run's snapshot is gone and nothing newer exists WHEN pruned THEN SnapshotNotCompleted", async () => {
+      const { deps, ec2, volume, managed, remaining } = given(1);
+      const old = managed(0);
+      const mine = managed(1);
+      await ec2.send(new DeleteSnapshotCommand({ SnapshotId: mine }));
+      const error = await rejection(
+        pruneVolume(
+          deps,
+          task({ ...volume, newSnapshot: { snapshotId: mine, startTime: T0 + DAY } }, 'run-1'),
+        ),
+      );
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toContain(`snapshot ${mine} of this run no longer exists`);
+      expect(remaining()).toEqual([old]);
+    });
+  });
+
+  describe('a backlog larger than one invocation (declarative continuation)', () => {
+    it('GIVEN 250 generations over N=1 WHEN pruned THEN slices of 100 until done, every deletion reported', async () => {
+      const { deps, volume, managed, remaining } = given(1);
+      const old = Array.from({ length: 250 }, (_, day) => managed(day));
+      const mine = managed(250);
+      const slices: PruneResult[] = [];
+      let progress: PruneResult | undefined;
+      do {
+        progress = await pruneVolume(deps, task(volume, 'run-250', { ...(progress && { progress }) }));
+        slices.push(progress);
+      } while (progress.more);
+      expect(slices.map((r) => r.deletedCount)).toEqual([100, 200, 250]);
+      expect(MAX_DELETIONS_PER_INVOCATION).toBe(100);
+      expect(progress.deleted.sort()).toEqual(old.sort());
+      expect(remaining()).toEqual([mine]);
+    });
+
+    it('GIVEN throttling after some deletions WHEN pruned THEN the work so far is returned with more to do', async () => {
+      const { sim, deps, volume, managed, remaining } = given(1);
+      const old = [1, 2, 3, 4, 5].map((day) => managed(day));
+      const mine = managed(6);
+      sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', snapshotId: old[2] });
+      const first = await pruneVolume(deps, task(volume, 'run-6'));
+      expect(first).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
+      const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first }));
+      expect(second).toMatchObject({ deletedCount: 5, more: false });
+      expect(second.deleted.sort()).toEqual(old.sort());
+      expect(remaining()).toEqual([mine]);
+    });
+
+    it('GIVEN a snapshot in use WHEN a backlog continues THEN it is not tried again in the next slice', async () => {
+      const { sim, deps, volume, managed } = given(1);
+      const inUse = managed(0);
+      sim.registerImage(inUse);
+      managed(1);
+      const first = await pruneVolume(deps, task(volume, 'run-1'));
+      sim.resetCalls();
+      const again = await pruneVolume(deps, task(volume, 'run-1', { progress: { ...first, more: true } }));
+      expect(sim.calls().DeleteSnapshot.failed).toBe(0);
+      expect(again.skipped).toEqual(first.skipped);
+    });
   });
 });

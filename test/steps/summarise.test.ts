@@ -1,9 +1,9 @@
 import { putJson } from '../../lambdas/aws/json-store';
-import type { ChildExecutionResult, MapRunOutput } from '../../lambdas/aws/map-run-results';
+import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import type { DiscoveryReport } from '../../lambdas/steps/discover';
 import type { PruneResult } from '../../lambdas/steps/prune-volume';
 import { summarise } from '../../lambdas/steps/summarise';
-import { BUCKET, givenSteps, workItem } from './fixture';
+import { BUCKET, givenSteps, workItem, writeMapRun } from './fixture';
 
 const item = (id: string) => workItem(id, 2);
 const child = (
@@ -24,10 +24,13 @@ const pruned = (volumeId: string, extra: Partial<PruneResult> = {}): PruneResult
   volumeId,
   generations: 2,
   dryRun: false,
+  outcome: 'pruned',
   kept: ['snap-new', 'snap-old'],
   deleted: ['snap-oldest'],
+  deletedCount: 1,
   skipped: [],
   pending: 0,
+  more: false,
   ...extra,
 });
 
@@ -37,19 +40,7 @@ describe('summarise step (SPEC §4.5)', () => {
     runs: { snapshot?: ChildExecutionResult[]; prune: ChildExecutionResult[] },
   ) {
     const { s3 } = givenSteps();
-    const writeRun = async (name: string, children: ChildExecutionResult[]): Promise<MapRunOutput> => {
-      const files: Record<string, { Key: string }[]> = { SUCCEEDED: [], FAILED: [], PENDING: [] };
-      for (const status of ['SUCCEEDED', 'FAILED'] as const) {
-        const list = children.filter((c) => c.Status === status);
-        if (list.length === 0) continue;
-        const key = `map-runs/${name}/id/${status}_0.json`;
-        await putJson(s3, { bucket: BUCKET, key }, list);
-        files[status].push({ Key: key });
-      }
-      const manifest = `map-runs/${name}/id/manifest.json`;
-      await putJson(s3, { bucket: BUCKET, key: manifest }, { DestinationBucket: BUCKET, ResultFiles: files });
-      return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: manifest } };
-    };
+    const writeRun = (name: string, children: ChildExecutionResult[]) => writeMapRun(s3, name, children);
     const discovery = await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/discovery.json' }, report);
     const event = {
       executionName: 'run-1',
@@ -85,6 +76,7 @@ describe('summarise step (SPEC §4.5)', () => {
     expect(output.counts).toEqual({
       volumes: 2,
       volumesFailed: 0,
+      volumesSuperseded: 0,
       invalid: 0,
       skippedTargets: 0,
       snapshotsDeleted: 2,

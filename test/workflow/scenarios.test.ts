@@ -105,7 +105,7 @@ describe('the workflow run locally against a simulated account (SPEC §3–§6)'
     world.sim.setSnapshotOutcome(volumeIds[0], 'stuck-pending');
     const result = await world.run();
     expect(result.status).toBe('FAILED');
-    expect(result.cause).toContain('still pending at the wait limit');
+    expect(result.cause).toContain('still pending when the wait ended');
     expect(world.managedSnapshots(volumeIds[0])).toHaveLength(2);
     expect(world.clock.now() - START).toBeGreaterThanOrEqual(2 * HOUR);
     expect(world.clock.now() - START).toBeLessThan(4 * HOUR);
