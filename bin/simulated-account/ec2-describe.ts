@@ -9,7 +9,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-ec2';
 import { ec2Error } from './ec2-errors';
-import { compileFilters, type FilterFields, hasWildcard } from './ec2-filters';
+import { compileFilters, type FilterDialect, type FilterFields, hasWildcard } from './ec2-filters';
 import { paginate } from './ec2-pagination';
 import {
   type InstanceRecord,
@@ -23,12 +23,19 @@ import { snapshotState } from './snapshot-lifecycle';
 
 // The three Describe actions: ids → filters → page, each with EC2's own paging bounds.
 
+/** How the simulator's options shape every Describe answer. */
+export interface DescribeSettings {
+  /** Caps every page whatever MaxResults says. */
+  readonly maxPageSize: number | undefined;
+  readonly filters: FilterDialect;
+}
+
 const tagsOf = (resource: { tags: readonly Tag[] }) => resource.tags;
 
 export function describeInstances(
   state: Ec2State,
   input: DescribeInstancesRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeInstancesResult {
   const fields: FilterFields<InstanceRecord> = {
     'instance-id': (instance) => [instance.instanceId],
@@ -36,7 +43,7 @@ export function describeInstances(
     'block-device-mapping.volume-id': (instance) =>
       state.volumesAttachedTo(instance.instanceId).map((volume) => volume.volumeId),
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const candidates = byIds(state.instances, input.InstanceIds, (missing) =>
     missing.length === 1
       ? ec2Error('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`)
@@ -63,7 +70,7 @@ export function describeInstances(
 export function describeVolumes(
   state: Ec2State,
   input: DescribeVolumesRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeVolumesResult {
   const fields: FilterFields<VolumeRecord> = {
     'volume-id': (volume) => [volume.volumeId],
@@ -73,7 +80,7 @@ export function describeVolumes(
     'attachment.status': (volume) => volume.attachments.map(() => 'attached'),
     'multi-attach-enabled': (volume) => [String(volume.multiAttachEnabled)],
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const candidates = byIds(state.volumes, input.VolumeIds, (missing) =>
     ec2Error('InvalidVolume.NotFound', `The volume '${missing[0]}' does not exist.`),
   );
@@ -98,7 +105,7 @@ export function describeVolumes(
 export function describeSnapshots(
   state: Ec2State,
   input: DescribeSnapshotsRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeSnapshotsResult {
   const now = state.now();
   const fields: FilterFields<SnapshotRecord> = {
@@ -109,7 +116,7 @@ export function describeSnapshots(
     'owner-id': (snapshot) => [snapshot.ownerId],
     description: (snapshot) => [snapshot.description],
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const owners = isGiven(input.OwnerIds)
     ? input.OwnerIds.map((owner) => (owner === 'self' ? SIMULATED_ACCOUNT_ID : owner))
     : undefined;
@@ -119,7 +126,7 @@ export function describeSnapshots(
     ? byIds(state.snapshots, input.SnapshotIds, (missing) =>
         ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
       )
-    : indexedSnapshots(state, input.Filters ?? []);
+    : indexedSnapshots(state, input.Filters ?? [], dialect);
   const page = paginate({
     action: 'DescribeSnapshots',
     candidates,
@@ -136,14 +143,19 @@ export function describeSnapshots(
 /**
  * The snapshots a request's exact `volume-id` or `tag:<key>` filter can match, looked up in the
  * index instead of scanning the account (the filters are still applied afterwards). Values with
- * wildcards, and requests without such a filter, fall back to every snapshot.
+ * wildcards, and requests without such a filter, fall back to every snapshot. A dialect that
+ * ignores tag filters must not narrow by them either, or the index would apply them after all.
  */
-function indexedSnapshots(state: Ec2State, filters: readonly Filter[]): SnapshotRecord[] {
+function indexedSnapshots(
+  state: Ec2State,
+  filters: readonly Filter[],
+  dialect: FilterDialect,
+): SnapshotRecord[] {
   const index = state.snapshotIndex;
   const lookups = filters.flatMap(({ Name: name, Values: values }) => {
     if (!name || !values?.length || values.some(hasWildcard)) return [];
     if (name === 'volume-id') return [values.map((value) => index.ofVolume(value))];
-    if (!name.startsWith('tag:')) return [];
+    if (!name.startsWith('tag:') || dialect.ignoreTagFilters) return [];
     const key = name.slice('tag:'.length);
     return [values.map((value) => index.withTag(key, value))];
   });

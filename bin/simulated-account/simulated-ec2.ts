@@ -15,7 +15,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { type CallCounts, CallLog } from './call-log';
 import type { Ec2Action } from './ec2-actions';
-import { describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
+import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
 import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
 import type { SnapshotRecord } from './ec2-records';
@@ -48,6 +48,16 @@ export interface SimulatedEc2Options {
   readonly rateLimits?: RateLimits;
   /** Seed of the generator behind probabilistic faults. Default 1. */
   readonly seed?: number;
+  /**
+   * Models an EC2-compatible endpoint that accepts `tag:<key>` and `tag-key` filters on
+   * DescribeInstances, DescribeVolumes and DescribeSnapshots but does not apply them (other
+   * filters, `OwnerIds` and ids still apply). EC2 itself applies them; compatible endpoints
+   * implement only as much of the filter grammar as they chose to. SPEC §9.2 lets the product
+   * target such endpoints and §2.4 makes it check every snapshot client-side whatever the
+   * server-side filters returned: with this on, a test proves nothing foreign is touched.
+   * Default false.
+   */
+  readonly ignoreTagFilters?: boolean;
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
@@ -59,7 +69,7 @@ const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
  */
 export class SimulatedEc2 {
   private readonly state: Ec2State;
-  private readonly maxPageSize: number | undefined;
+  private readonly describeSettings: DescribeSettings;
   private readonly limiter: RateLimiter;
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
@@ -74,7 +84,7 @@ export class SimulatedEc2 {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
     this.state = new Ec2State(now, completionDelayMs);
-    this.maxPageSize = maxPageSize;
+    this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
   }
@@ -224,19 +234,19 @@ export class SimulatedEc2 {
 
   describeInstances(input: DescribeInstancesRequest): DescribeInstancesResult {
     return this.invoke('DescribeInstances', input, {}, () =>
-      describeInstances(this.state, input, this.maxPageSize),
+      describeInstances(this.state, input, this.describeSettings),
     );
   }
 
   describeVolumes(input: DescribeVolumesRequest): DescribeVolumesResult {
     return this.invoke('DescribeVolumes', input, {}, () =>
-      describeVolumes(this.state, input, this.maxPageSize),
+      describeVolumes(this.state, input, this.describeSettings),
     );
   }
 
   describeSnapshots(input: DescribeSnapshotsRequest): DescribeSnapshotsResult {
     return this.invoke('DescribeSnapshots', input, {}, () =>
-      describeSnapshots(this.state, input, this.maxPageSize),
+      describeSnapshots(this.state, input, this.describeSettings),
     );
   }
 
