@@ -101,6 +101,8 @@ export function describeVolumes(
  * Without `OwnerIds`, EC2 lists every snapshot the caller may use, including other accounts'
  * shared and public ones; the simulator treats every snapshot seeded with a foreign owner as
  * shared with this account, so product code that forgets `OwnerIds: ['self']` is caught.
+ * A snapshot still inside its visibility lag (Ec2State.isVisible) is left out of listings and
+ * unknown when named, as EC2's eventual consistency allows.
  */
 export function describeSnapshots(
   state: Ec2State,
@@ -122,15 +124,19 @@ export function describeSnapshots(
     : undefined;
   const ownedAsAsked = (snapshot: SnapshotRecord) =>
     owners === undefined || owners.includes(snapshot.ownerId);
+  const visible = (snapshot: SnapshotRecord) => state.isVisible(snapshot, now);
   const candidates = isGiven(input.SnapshotIds)
-    ? byIds(state.snapshots, input.SnapshotIds, (missing) =>
-        ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+    ? byIds(
+        state.snapshots,
+        input.SnapshotIds,
+        (missing) => ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+        visible,
       )
     : indexedSnapshots(state, input.Filters ?? [], dialect);
   const page = paginate({
     action: 'DescribeSnapshots',
     candidates,
-    matches: (snapshot) => ownedAsAsked(snapshot) && matches(snapshot),
+    matches: (snapshot) => visible(snapshot) && ownedAsAsked(snapshot) && matches(snapshot),
     keyOf: (snapshot) => snapshot.snapshotId,
     request: input,
     idsGiven: isGiven(input.SnapshotIds),
@@ -182,15 +188,22 @@ function isGiven(list: readonly string[] | undefined): list is readonly string[]
   return list !== undefined && list.length > 0;
 }
 
-/** All records, or the ones named (each once); EC2 refuses the whole call if any id is unknown. */
+/**
+ * All records, or the ones named (each once); EC2 refuses the whole call if any id is unknown.
+ * A record not yet `visible` counts as unknown.
+ */
 function byIds<T>(
   records: ReadonlyMap<string, T>,
   ids: readonly string[] | undefined,
   notFound: (missing: string[]) => Error,
+  visible: (record: T) => boolean = () => true,
 ): T[] {
   if (!isGiven(ids)) return [...records.values()];
   const unique = [...new Set(ids)];
-  const missing = unique.filter((id) => !records.has(id));
+  const missing = unique.filter((id) => {
+    const record = records.get(id);
+    return record === undefined || !visible(record);
+  });
   if (missing.length > 0) throw notFound(missing);
   return unique.map((id) => records.get(id) as T);
 }

@@ -58,6 +58,16 @@ export interface SimulatedEc2Options {
    * Default false.
    */
   readonly ignoreTagFilters?: boolean;
+  /**
+   * EC2's API is eventually consistent: a resource just created may not show in Describe calls
+   * yet, and a call naming its id may answer `…NotFound`
+   * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). For this long
+   * after CreateSnapshot made it, a snapshot is absent from DescribeSnapshots listings and naming
+   * it in `SnapshotIds` answers `InvalidSnapshot.NotFound`. Every other action (DeleteSnapshot,
+   * CreateTags) and the query helpers (`snapshot`, `snapshotsOf`, `allSnapshots`, the ground
+   * truth for assertions) see it at once; so do seeded snapshots. Default 0; see setVisibilityLag.
+   */
+  readonly visibilityLagMs?: number;
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
@@ -83,7 +93,7 @@ export class SimulatedEc2 {
     if (!(completionDelayMs >= 0)) {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
-    this.state = new Ec2State(now, completionDelayMs);
+    this.state = new Ec2State(now, completionDelayMs, validLag(options.visibilityLagMs ?? 0));
     this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
@@ -163,6 +173,14 @@ export class SimulatedEc2 {
     options: { readonly completionDelayMs?: number } = {},
   ): void {
     this.state.planOutcome(volumeId, outcome, options.completionDelayMs);
+  }
+
+  /**
+   * Changes the visibility lag (SimulatedEc2Options.visibilityLagMs) for snapshots made from now
+   * on; each snapshot already made keeps the moment it becomes visible.
+   */
+  setVisibilityLag(ms: number): void {
+    this.state.visibilityLagMs = validLag(ms);
   }
 
   completeSnapshot(snapshotId: string): void {
@@ -301,6 +319,12 @@ export class SimulatedEc2 {
     const now = this.state.now();
     return snapshots.sort(byStartTime).map((snapshot) => toSnapshot(snapshot, now));
   }
+}
+
+function validLag(ms: number): number {
+  if (!(ms >= 0 && Number.isFinite(ms)))
+    throw new Error(`visibilityLagMs must be a finite number >= 0, got ${ms}`);
+  return ms;
 }
 
 function byStartTime(a: SnapshotRecord, b: SnapshotRecord): number {
