@@ -13,7 +13,7 @@ import type {
   Snapshot,
   Volume,
 } from '@aws-sdk/client-ec2';
-import { type CallCounts, CallLog } from './call-log';
+import { type CallCounts, CallLog, type CallOutcome } from './call-log';
 import type { Ec2Action } from './ec2-actions';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
@@ -34,7 +34,7 @@ import {
 import { toInstance, toSnapshot, toVolume } from './ec2-shapes';
 import { Ec2State, type SnapshotOutcome } from './ec2-state';
 import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
-import { type CallSubject, FaultInjector, type FaultSpec } from './fault-injector';
+import { type CallSubject, FaultInjector, type FaultSpec, HungResponse } from './fault-injector';
 import { RateLimiter, type RateLimits } from './rate-limits';
 
 export interface SimulatedEc2Options {
@@ -289,7 +289,8 @@ export class SimulatedEc2 {
   /**
    * Every API call passes here: injected faults first (the call never happens), then the
    * account's token bucket, then EC2's DryRun answer, then the action itself, then lost-response
-   * faults (it happened, the caller is not told). Each call is counted by what its caller saw.
+   * and hang faults (it happened, the caller is not told). Each call is counted by what its
+   * caller saw; a hung call by what EC2 did, since its caller never sees anything.
    */
   private invoke<T>(
     action: Ec2Action,
@@ -310,7 +311,7 @@ export class SimulatedEc2 {
       this.log.record(action, 'succeeded');
       return result;
     } catch (error) {
-      this.log.record(action, (error as Error).name === 'RequestLimitExceeded' ? 'throttled' : 'failed');
+      this.log.record(action, outcomeOf(error as Error));
       throw error;
     }
   }
@@ -319,6 +320,11 @@ export class SimulatedEc2 {
     const now = this.state.now();
     return snapshots.sort(byStartTime).map((snapshot) => toSnapshot(snapshot, now));
   }
+}
+
+function outcomeOf(error: Error): CallOutcome {
+  if (error instanceof HungResponse) return 'succeeded';
+  return error.name === 'RequestLimitExceeded' ? 'throttled' : 'failed';
 }
 
 function validLag(ms: number): number {
