@@ -2,6 +2,7 @@ import { EC2_ACTIONS, type Ec2Action } from './ec2-actions';
 
 /** What the callers of one action saw. */
 export interface CallCounts {
+  /** Answered with success, including calls whose response a HANG fault then withheld. */
   succeeded: number;
   /** Refused with RequestLimitExceeded (by a token bucket or an injected fault). */
   throttled: number;

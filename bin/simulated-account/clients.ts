@@ -16,6 +16,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { HungResponse } from './fault-injector';
 import type { SimulatedEc2 } from './simulated-ec2';
 import type { SimulatedS3 } from './simulated-s3';
 
@@ -61,12 +62,21 @@ export function connectS3(
 /**
  * Adapts a simulator method to what `send` resolves to: always a promise (a simulator error
  * becomes a rejection, never a synchronous throw) carrying the `$metadata` every SDK output has.
+ * A HANG fault's response never arrives: the promise never settles. It holds no timer or
+ * socket, so it does not keep the process alive by itself.
  */
 function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
-  return async (input: I) => ({
-    ...(await action(input)),
-    $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 },
-  });
+  return async (input: I) => {
+    try {
+      return {
+        ...(await action(input)),
+        $metadata: { httpStatusCode: 200, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 },
+      };
+    } catch (error) {
+      if (error instanceof HungResponse) return new Promise<never>(() => {});
+      throw error;
+    }
+  };
 }
 
 /**

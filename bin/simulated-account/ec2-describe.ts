@@ -9,7 +9,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-ec2';
 import { ec2Error } from './ec2-errors';
-import { compileFilters, type FilterFields, hasWildcard } from './ec2-filters';
+import { compileFilters, type FilterDialect, type FilterFields, hasWildcard } from './ec2-filters';
 import { paginate } from './ec2-pagination';
 import {
   type InstanceRecord,
@@ -23,12 +23,19 @@ import { snapshotState } from './snapshot-lifecycle';
 
 // The three Describe actions: ids → filters → page, each with EC2's own paging bounds.
 
+/** How the simulator's options shape every Describe answer. */
+export interface DescribeSettings {
+  /** Caps every page whatever MaxResults says. */
+  readonly maxPageSize: number | undefined;
+  readonly filters: FilterDialect;
+}
+
 const tagsOf = (resource: { tags: readonly Tag[] }) => resource.tags;
 
 export function describeInstances(
   state: Ec2State,
   input: DescribeInstancesRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeInstancesResult {
   const fields: FilterFields<InstanceRecord> = {
     'instance-id': (instance) => [instance.instanceId],
@@ -36,7 +43,7 @@ export function describeInstances(
     'block-device-mapping.volume-id': (instance) =>
       state.volumesAttachedTo(instance.instanceId).map((volume) => volume.volumeId),
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const candidates = byIds(state.instances, input.InstanceIds, (missing) =>
     missing.length === 1
       ? ec2Error('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`)
@@ -63,7 +70,7 @@ export function describeInstances(
 export function describeVolumes(
   state: Ec2State,
   input: DescribeVolumesRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeVolumesResult {
   const fields: FilterFields<VolumeRecord> = {
     'volume-id': (volume) => [volume.volumeId],
@@ -73,7 +80,7 @@ export function describeVolumes(
     'attachment.status': (volume) => volume.attachments.map(() => 'attached'),
     'multi-attach-enabled': (volume) => [String(volume.multiAttachEnabled)],
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const candidates = byIds(state.volumes, input.VolumeIds, (missing) =>
     ec2Error('InvalidVolume.NotFound', `The volume '${missing[0]}' does not exist.`),
   );
@@ -94,11 +101,13 @@ export function describeVolumes(
  * Without `OwnerIds`, EC2 lists every snapshot the caller may use, including other accounts'
  * shared and public ones; the simulator treats every snapshot seeded with a foreign owner as
  * shared with this account, so product code that forgets `OwnerIds: ['self']` is caught.
+ * A snapshot still inside its visibility lag (Ec2State.isVisible) is left out of listings and
+ * unknown when named, as EC2's eventual consistency allows.
  */
 export function describeSnapshots(
   state: Ec2State,
   input: DescribeSnapshotsRequest,
-  maxPageSize: number | undefined,
+  { maxPageSize, filters: dialect }: DescribeSettings,
 ): DescribeSnapshotsResult {
   const now = state.now();
   const fields: FilterFields<SnapshotRecord> = {
@@ -109,21 +118,25 @@ export function describeSnapshots(
     'owner-id': (snapshot) => [snapshot.ownerId],
     description: (snapshot) => [snapshot.description],
   };
-  const matches = compileFilters(input.Filters, fields, tagsOf);
+  const matches = compileFilters(input.Filters, fields, tagsOf, dialect);
   const owners = isGiven(input.OwnerIds)
     ? input.OwnerIds.map((owner) => (owner === 'self' ? SIMULATED_ACCOUNT_ID : owner))
     : undefined;
   const ownedAsAsked = (snapshot: SnapshotRecord) =>
     owners === undefined || owners.includes(snapshot.ownerId);
+  const visible = (snapshot: SnapshotRecord) => state.isVisible(snapshot, now);
   const candidates = isGiven(input.SnapshotIds)
-    ? byIds(state.snapshots, input.SnapshotIds, (missing) =>
-        ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+    ? byIds(
+        state.snapshots,
+        input.SnapshotIds,
+        (missing) => ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+        visible,
       )
-    : indexedSnapshots(state, input.Filters ?? []);
+    : indexedSnapshots(state, input.Filters ?? [], dialect);
   const page = paginate({
     action: 'DescribeSnapshots',
     candidates,
-    matches: (snapshot) => ownedAsAsked(snapshot) && matches(snapshot),
+    matches: (snapshot) => visible(snapshot) && ownedAsAsked(snapshot) && matches(snapshot),
     keyOf: (snapshot) => snapshot.snapshotId,
     request: input,
     idsGiven: isGiven(input.SnapshotIds),
@@ -136,14 +149,19 @@ export function describeSnapshots(
 /**
  * The snapshots a request's exact `volume-id` or `tag:<key>` filter can match, looked up in the
  * index instead of scanning the account (the filters are still applied afterwards). Values with
- * wildcards, and requests without such a filter, fall back to every snapshot.
+ * wildcards, and requests without such a filter, fall back to every snapshot. A dialect that
+ * ignores tag filters must not narrow by them either, or the index would apply them after all.
  */
-function indexedSnapshots(state: Ec2State, filters: readonly Filter[]): SnapshotRecord[] {
+function indexedSnapshots(
+  state: Ec2State,
+  filters: readonly Filter[],
+  dialect: FilterDialect,
+): SnapshotRecord[] {
   const index = state.snapshotIndex;
   const lookups = filters.flatMap(({ Name: name, Values: values }) => {
     if (!name || !values?.length || values.some(hasWildcard)) return [];
     if (name === 'volume-id') return [values.map((value) => index.ofVolume(value))];
-    if (!name.startsWith('tag:')) return [];
+    if (!name.startsWith('tag:') || dialect.ignoreTagFilters) return [];
     const key = name.slice('tag:'.length);
     return [values.map((value) => index.withTag(key, value))];
   });
@@ -170,15 +188,22 @@ function isGiven(list: readonly string[] | undefined): list is readonly string[]
   return list !== undefined && list.length > 0;
 }
 
-/** All records, or the ones named (each once); EC2 refuses the whole call if any id is unknown. */
+/**
+ * All records, or the ones named (each once); EC2 refuses the whole call if any id is unknown.
+ * A record not yet `visible` counts as unknown.
+ */
 function byIds<T>(
   records: ReadonlyMap<string, T>,
   ids: readonly string[] | undefined,
   notFound: (missing: string[]) => Error,
+  visible: (record: T) => boolean = () => true,
 ): T[] {
   if (!isGiven(ids)) return [...records.values()];
   const unique = [...new Set(ids)];
-  const missing = unique.filter((id) => !records.has(id));
+  const missing = unique.filter((id) => {
+    const record = records.get(id);
+    return record === undefined || !visible(record);
+  });
   if (missing.length > 0) throw notFound(missing);
   return unique.map((id) => records.get(id) as T);
 }

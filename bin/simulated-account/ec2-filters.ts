@@ -7,19 +7,31 @@ export const MAX_FILTER_VALUES = 200;
 /** For each filter name a resource supports, the values of that field on one resource. */
 export type FilterFields<T> = Readonly<Record<string, (item: T) => readonly string[]>>;
 
+/** How faithfully the endpoint applies filters; see SimulatedEc2Options.ignoreTagFilters. */
+export interface FilterDialect {
+  readonly ignoreTagFilters: boolean;
+}
+
+export const FAITHFUL_FILTERS: FilterDialect = { ignoreTagFilters: false };
+
 /**
  * Turns a request's `Filters` into a predicate with EC2's semantics: filters are ANDed, the
  * values of one filter are ORed, values may use `*` and `?` wildcards (`\` escapes them).
  * `tag:<key>`, `tag-key` and `tag-value` work on every resource that has tags.
  * An unknown filter name is rejected like EC2 does, so a typo in product code fails loudly
- * instead of silently matching everything.
+ * instead of silently matching everything. A dialect that ignores tag filters still validates
+ * them (the request is well-formed) and then lets every resource through.
  */
 export function compileFilters<T>(
   filters: readonly Filter[] | undefined,
   fields: FilterFields<T>,
   tagsOf: (item: T) => readonly Tag[],
+  dialect: FilterDialect = FAITHFUL_FILTERS,
 ): (item: T) => boolean {
-  const tests = (filters ?? []).map((filter) => compileFilter(filter, fields, tagsOf));
+  const tests = (filters ?? []).map((filter) => {
+    const test = compileFilter(filter, fields, tagsOf);
+    return dialect.ignoreTagFilters && isIgnorableTagFilter(filter.Name) ? () => true : test;
+  });
   return (item) => tests.every((test) => test(item));
 }
 
@@ -45,6 +57,11 @@ function compileFilter<T>(
   if (name === 'tag-value') return (item) => tagsOf(item).some((tag) => accepts(tag.Value ?? ''));
   const key = name.slice('tag:'.length);
   return (item) => tagsOf(item).some((tag) => tag.Key === key && accepts(tag.Value ?? ''));
+}
+
+/** The tag filters an endpoint with `ignoreTagFilters` drops: `tag:<key>` and `tag-key`. */
+export function isIgnorableTagFilter(name: string | undefined): boolean {
+  return name === 'tag-key' || (name?.startsWith('tag:') ?? false);
 }
 
 /** The resource field a filter reads, undefined for the tag filters every resource has. */

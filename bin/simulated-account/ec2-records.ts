@@ -48,4 +48,6 @@ export interface SnapshotRecord {
   forcedState: SnapshotStateName | undefined;
   /** The AMI built from it, which makes EC2 refuse its deletion. */
   usedByImage: string | undefined;
+  /** When DescribeSnapshots starts to see it (eventual consistency); -Infinity for seeded ones. */
+  readonly visibleAt: number;
 }

@@ -115,6 +115,8 @@ export function seedSnapshot(state: Ec2State, seed: SnapshotSeed): string {
     outcome: 'completed',
     forcedState: seed.state ?? 'completed',
     usedByImage: undefined,
+    // History existed long before the test began: any lag has long passed.
+    visibleAt: Number.NEGATIVE_INFINITY,
   });
   return snapshotId;
 }

@@ -41,6 +41,8 @@ export class Ec2State {
   constructor(
     readonly now: () => number,
     private readonly completionDelayMs: number,
+    /** How long a snapshot CreateSnapshot makes stays invisible to DescribeSnapshots. */
+    public visibilityLagMs: number,
   ) {}
 
   // The require* lookups serve the seeding API: a missing resource there is a bug in the test,
@@ -116,13 +118,19 @@ export class Ec2State {
     if (isSnapshot) this.snapshotIndex.add(resource);
   }
 
+  /** Whether DescribeSnapshots sees the snapshot yet; nothing else in the API waits for it. */
+  isVisible(snapshot: SnapshotRecord, now: number): boolean {
+    return snapshot.visibleAt <= now;
+  }
+
   planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs = this.completionDelayMs): void {
     this.outcomes.set(volumeId, { outcome, completionDelayMs });
   }
 
   /**
-   * A new pending snapshot as CreateSnapshot makes it. Its fate (outcome and when) is fixed now,
-   * from the volume's plan at this moment, so changing a plan later never rewrites history.
+   * A new pending snapshot as CreateSnapshot makes it. Its fate (outcome and when) and the
+   * moment it becomes visible are fixed now, from the volume's plan and the lag at this moment,
+   * so changing either later never rewrites history.
    */
   newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
     const startTime = this.now();
@@ -142,6 +150,7 @@ export class Ec2State {
       outcome: plan.outcome === 'error' ? 'error' : 'completed',
       forcedState: undefined,
       usedByImage: undefined,
+      visibleAt: startTime + this.visibilityLagMs,
     };
     this.addSnapshot(snapshot);
     return snapshot;

@@ -1,12 +1,38 @@
 import type { Ec2Action } from './ec2-actions';
 import { ec2Error, lostResponseError } from './ec2-errors';
 
-/** `error` value of a fault whose call takes effect but whose response never arrives. */
+/** `error` value of a fault whose call takes effect but whose caller gets a TimeoutError. */
 export const LOST_RESPONSE = 'LostResponse';
+
+/**
+ * `error` value of a fault whose call takes effect but whose response never arrives: the promise
+ * the SDK client returns never settles. It models a response silently lost on a connection the
+ * client keeps waiting on, which is what the SDK does by default: NodeHttpHandlerOptions'
+ * `requestTimeout`, `connectionTimeout` and `socketTimeout` all default to 0, "which disables
+ * the timeout" (@smithy/types, httpHandlerInitialization.d.ts). Only a timeout of the caller's
+ * own (an abort signal, a race) ends the wait. The call counts as `succeeded`: EC2 did it and
+ * answered, no error ever reaches the caller.
+ */
+export const HANG = 'Hang';
+
+/**
+ * Thrown by a simulator method whose response a HANG fault swallows. The client adapter turns
+ * it into a promise that never settles; a synchronous method called directly cannot hang, so
+ * there it surfaces as this error.
+ */
+export class HungResponse extends Error {
+  constructor(action: string) {
+    super(`Simulated hang: the response to ${action} never arrives`);
+    this.name = 'HungResponse';
+  }
+}
+
+/** Faults that let the call take effect and then withhold its response. */
+const AFTER_EFFECT: readonly string[] = [LOST_RESPONSE, HANG];
 
 export interface FaultSpec {
   readonly action: Ec2Action;
-  /** The EC2 error code to answer with (`RequestLimitExceeded`, `InternalError`, …), or LOST_RESPONSE. */
+  /** The EC2 error code to answer with (`RequestLimitExceeded`, `InternalError`, …), LOST_RESPONSE or HANG. */
   readonly error: string;
   /** How many calls it hits; default 1, or unlimited when `probability` is given. */
   readonly times?: number;
@@ -43,7 +69,8 @@ interface ActiveFault {
 /**
  * Faults a test arms in advance. Ordinary faults replace the call (nothing happens); a lost
  * response lets the call take effect and then fails it, which is how a retried CreateSnapshot
- * can make a second snapshot unless the caller is idempotent.
+ * can make a second snapshot unless the caller is idempotent; a hang lets it take effect and
+ * never answers.
  */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
@@ -75,14 +102,16 @@ export class FaultInjector {
     return ec2Error(error, message ?? DEFAULT_MESSAGES[error] ?? `Simulated fault: ${error}`, httpStatusCode);
   }
 
-  /** The error to throw after the call took effect, if a lost-response fault hits it. */
+  /** The error to throw after the call took effect, if a LOST_RESPONSE or HANG fault hits it. */
   after(action: Ec2Action, subject: CallSubject): Error | undefined {
-    return this.hit(action, subject, true) ? lostResponseError(action) : undefined;
+    const fault = this.hit(action, subject, true);
+    if (!fault) return undefined;
+    return fault.spec.error === HANG ? new HungResponse(action) : lostResponseError(action);
   }
 
-  private hit(action: Ec2Action, subject: CallSubject, lost: boolean): ActiveFault | undefined {
+  private hit(action: Ec2Action, subject: CallSubject, afterEffect: boolean): ActiveFault | undefined {
     const fault = this.faults.find(({ spec }) => {
-      if (spec.action !== action || (spec.error === LOST_RESPONSE) !== lost) return false;
+      if (spec.action !== action || AFTER_EFFECT.includes(spec.error) !== afterEffect) return false;
       if (spec.volumeId !== undefined && spec.volumeId !== subject.volumeId) return false;
       if (spec.snapshotId !== undefined && spec.snapshotId !== subject.snapshotId) return false;
       return spec.probability === undefined || this.random() < spec.probability;

@@ -8,7 +8,7 @@ export { SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
 export type { InstanceSeed, SeededInstance, SnapshotSeed, VolumeSeed } from './ec2-seeding';
 export type { SnapshotOutcome } from './ec2-state';
 export type { TagMap } from './ec2-tags';
-export { type FaultSpec, LOST_RESPONSE } from './fault-injector';
+export { type FaultSpec, HANG, HungResponse, LOST_RESPONSE } from './fault-injector';
 export { ManualClock } from './manual-clock';
 export { EC2_DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits';
 export { SimulatedAccount, type SimulatedAccountOptions } from './simulated-account';

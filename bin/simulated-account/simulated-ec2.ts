@@ -13,9 +13,9 @@ import type {
   Snapshot,
   Volume,
 } from '@aws-sdk/client-ec2';
-import { type CallCounts, CallLog } from './call-log';
+import { type CallCounts, CallLog, type CallOutcome } from './call-log';
 import type { Ec2Action } from './ec2-actions';
-import { describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
+import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
 import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
 import type { SnapshotRecord } from './ec2-records';
@@ -34,7 +34,7 @@ import {
 import { toInstance, toSnapshot, toVolume } from './ec2-shapes';
 import { Ec2State, type SnapshotOutcome } from './ec2-state';
 import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
-import { type CallSubject, FaultInjector, type FaultSpec } from './fault-injector';
+import { type CallSubject, FaultInjector, type FaultSpec, HungResponse } from './fault-injector';
 import { RateLimiter, type RateLimits } from './rate-limits';
 
 export interface SimulatedEc2Options {
@@ -48,6 +48,26 @@ export interface SimulatedEc2Options {
   readonly rateLimits?: RateLimits;
   /** Seed of the generator behind probabilistic faults. Default 1. */
   readonly seed?: number;
+  /**
+   * Models an EC2-compatible endpoint that accepts `tag:<key>` and `tag-key` filters on
+   * DescribeInstances, DescribeVolumes and DescribeSnapshots but does not apply them (other
+   * filters, `OwnerIds` and ids still apply). EC2 itself applies them; compatible endpoints
+   * implement only as much of the filter grammar as they chose to. SPEC §9.2 lets the product
+   * target such endpoints and §2.4 makes it check every snapshot client-side whatever the
+   * server-side filters returned: with this on, a test proves nothing foreign is touched.
+   * Default false.
+   */
+  readonly ignoreTagFilters?: boolean;
+  /**
+   * EC2's API is eventually consistent: a resource just created may not show in Describe calls
+   * yet, and a call naming its id may answer `…NotFound`
+   * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). For this long
+   * after CreateSnapshot made it, a snapshot is absent from DescribeSnapshots listings and naming
+   * it in `SnapshotIds` answers `InvalidSnapshot.NotFound`. Every other action (DeleteSnapshot,
+   * CreateTags) and the query helpers (`snapshot`, `snapshotsOf`, `allSnapshots`, the ground
+   * truth for assertions) see it at once; so do seeded snapshots. Default 0; see setVisibilityLag.
+   */
+  readonly visibilityLagMs?: number;
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
@@ -59,7 +79,7 @@ const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
  */
 export class SimulatedEc2 {
   private readonly state: Ec2State;
-  private readonly maxPageSize: number | undefined;
+  private readonly describeSettings: DescribeSettings;
   private readonly limiter: RateLimiter;
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
@@ -73,8 +93,8 @@ export class SimulatedEc2 {
     if (!(completionDelayMs >= 0)) {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
-    this.state = new Ec2State(now, completionDelayMs);
-    this.maxPageSize = maxPageSize;
+    this.state = new Ec2State(now, completionDelayMs, validLag(options.visibilityLagMs ?? 0));
+    this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
   }
@@ -155,6 +175,14 @@ export class SimulatedEc2 {
     this.state.planOutcome(volumeId, outcome, options.completionDelayMs);
   }
 
+  /**
+   * Changes the visibility lag (SimulatedEc2Options.visibilityLagMs) for snapshots made from now
+   * on; each snapshot already made keeps the moment it becomes visible.
+   */
+  setVisibilityLag(ms: number): void {
+    this.state.visibilityLagMs = validLag(ms);
+  }
+
   completeSnapshot(snapshotId: string): void {
     this.state.requireSnapshot(snapshotId).forcedState = 'completed';
   }
@@ -224,19 +252,19 @@ export class SimulatedEc2 {
 
   describeInstances(input: DescribeInstancesRequest): DescribeInstancesResult {
     return this.invoke('DescribeInstances', input, {}, () =>
-      describeInstances(this.state, input, this.maxPageSize),
+      describeInstances(this.state, input, this.describeSettings),
     );
   }
 
   describeVolumes(input: DescribeVolumesRequest): DescribeVolumesResult {
     return this.invoke('DescribeVolumes', input, {}, () =>
-      describeVolumes(this.state, input, this.maxPageSize),
+      describeVolumes(this.state, input, this.describeSettings),
     );
   }
 
   describeSnapshots(input: DescribeSnapshotsRequest): DescribeSnapshotsResult {
     return this.invoke('DescribeSnapshots', input, {}, () =>
-      describeSnapshots(this.state, input, this.maxPageSize),
+      describeSnapshots(this.state, input, this.describeSettings),
     );
   }
 
@@ -261,7 +289,8 @@ export class SimulatedEc2 {
   /**
    * Every API call passes here: injected faults first (the call never happens), then the
    * account's token bucket, then EC2's DryRun answer, then the action itself, then lost-response
-   * faults (it happened, the caller is not told). Each call is counted by what its caller saw.
+   * and hang faults (it happened, the caller is not told). Each call is counted by what its
+   * caller saw; a hung call by what EC2 did, since its caller never sees anything.
    */
   private invoke<T>(
     action: Ec2Action,
@@ -282,7 +311,7 @@ export class SimulatedEc2 {
       this.log.record(action, 'succeeded');
       return result;
     } catch (error) {
-      this.log.record(action, (error as Error).name === 'RequestLimitExceeded' ? 'throttled' : 'failed');
+      this.log.record(action, outcomeOf(error as Error));
       throw error;
     }
   }
@@ -291,6 +320,17 @@ export class SimulatedEc2 {
     const now = this.state.now();
     return snapshots.sort(byStartTime).map((snapshot) => toSnapshot(snapshot, now));
   }
+}
+
+function outcomeOf(error: Error): CallOutcome {
+  if (error instanceof HungResponse) return 'succeeded';
+  return error.name === 'RequestLimitExceeded' ? 'throttled' : 'failed';
+}
+
+function validLag(ms: number): number {
+  if (!(ms >= 0 && Number.isFinite(ms)))
+    throw new Error(`visibilityLagMs must be a finite number >= 0, got ${ms}`);
+  return ms;
 }
 
 function byStartTime(a: SnapshotRecord, b: SnapshotRecord): number {
