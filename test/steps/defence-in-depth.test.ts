@@ -1,0 +1,91 @@
+import { putJson } from '../../lambdas/aws/json-store';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
+import { pruneVolume } from '../../lambdas/steps/prune-volume';
+import { BUCKET, givenSteps, MANAGED_BY, task, workItem, writeMapRun } from './fixture';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2025, 0, 1);
+
+/**
+ * SPEC §2.4: against an EC2-compatible endpoint that ignores tag filters, every snapshot a step
+ * acts on is still checked client-side for the marker, the volume and (for look-ups) the run.
+ */
+describe('defence in depth: an endpoint that ignores tag filters', () => {
+  function given() {
+    const steps = givenSteps({ ignoreTagFilters: true, completionDelayMs: 0 });
+    const [a, b] = [steps.sim.addInstance({ volumes: [{}] }), steps.sim.addInstance({ volumes: [{}] })].map(
+      (i) => workItem(i.volumeIds[0], 1),
+    );
+    const snapshot = (volumeId: string, day: number, tags: Record<string, string>) =>
+      steps.sim.addSnapshot({ volumeId, startTime: T0 + day * DAY, tags });
+    const managed = (volumeId: string, day: number) =>
+      snapshot(volumeId, day, {
+        [SnapshotTag.managedBy]: MANAGED_BY,
+        [SnapshotTag.volumeId]: volumeId,
+        [SnapshotTag.runId]: `run-${day}-key`,
+      });
+    return { ...steps, a, b, snapshot, managed };
+  }
+
+  it("GIVEN volume B's generations and another deployment's WHEN volume A is pruned with N=1 THEN only A's are deleted", async () => {
+    const { sim, ec2, clock, a, b, snapshot, managed } = given();
+    const bs = [1, 2, 3].map((day) => managed(b.volumeId, day));
+    const foreign = [1, 2].map((day) =>
+      snapshot(a.volumeId, day, { [SnapshotTag.managedBy]: 'other', [SnapshotTag.volumeId]: a.volumeId }),
+    );
+    const unmarked = snapshot(a.volumeId, 0, {});
+    const aOld = managed(a.volumeId, 1);
+    const aNew = managed(a.volumeId, 2);
+    const result = await pruneVolume({ ec2, managedBy: MANAGED_BY, now: clock.now }, task(a, 'run-2'));
+    expect(result.deleted).toEqual([aOld]);
+    expect(sim.snapshotsOf(b.volumeId).map((s) => s.SnapshotId)).toEqual(bs);
+    expect(
+      sim
+        .snapshotsOf(a.volumeId)
+        .map((s) => s.SnapshotId)
+        .sort(),
+    ).toEqual([...foreign, unmarked, aNew].sort());
+  });
+
+  it("GIVEN volume B's snapshot of this run WHEN A's creation is retried THEN it is not taken for A's", async () => {
+    const { sim, ec2, a, b } = given();
+    const deps = { ec2, managedBy: MANAGED_BY };
+    const ofB = await createVolumeSnapshot(deps, task(b, 'run-1'));
+    const ofA = await createVolumeSnapshot(deps, task(a, 'run-1', { retryCount: 1 }));
+    expect(ofA.reused).toBe(false);
+    expect(ofA.snapshotId).not.toBe(ofB.snapshotId);
+    expect(sim.snapshotsOf(a.volumeId)).toHaveLength(1);
+  });
+
+  it("GIVEN another run's snapshot of the volume WHEN a retry looks up THEN it is not taken for this run's", async () => {
+    const { ec2, a, managed } = given();
+    const earlier = managed(a.volumeId, 1);
+    const retried = await createVolumeSnapshot(
+      { ec2, managedBy: MANAGED_BY },
+      task(a, 'run-2', { retryCount: 1 }),
+    );
+    expect(retried.reused).toBe(false);
+    expect(retried.snapshotId).not.toBe(earlier);
+  });
+
+  it("GIVEN other runs' pending snapshots WHEN awaited THEN only this run's are waited for", async () => {
+    const { s3, ec2, clock, a, b, sim } = given();
+    sim.setSnapshotOutcome(b.volumeId, 'stuck-pending');
+    await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(b, 'run-0'));
+    const mine = await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(a, 'run-1'));
+    const workList = await awaitSnapshots(
+      { ec2, s3, bucket: BUCKET, managedBy: MANAGED_BY, waitLimitSeconds: 3600, now: clock.now },
+      {
+        executionName: 'run-1',
+        runId: 'run-1-key',
+        items: await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/volumes.json' }, [a]),
+        snapshotRun: await writeMapRun(s3, 'snapshot', [
+          { Status: 'SUCCEEDED', Output: JSON.stringify(mine) },
+        ]),
+      },
+    );
+    expect(workList.progress).toMatchObject({ created: 1, completed: 1, pending: 0 });
+  });
+});
