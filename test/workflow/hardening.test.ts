@@ -1,0 +1,124 @@
+import { EC2_DEFAULT_RATE_LIMITS } from '../../bin/simulated-account';
+import { getJson } from '../../lambdas/aws/json-store';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
+import { DAY, givenWorkflow, HOUR, START, TAG } from './harness';
+
+const MINUTE = 60_000;
+
+/**
+ * The ways a real account breaks a run (AWS's re-entry, consistency and throttling semantics),
+ * each on the real definition run locally against the simulated account.
+ */
+describe('hardening: the workflow under real-account semantics', () => {
+  let world: ReturnType<typeof givenWorkflow>;
+  afterEach(() => world.close());
+
+  const report = async (output: unknown) =>
+    getJson<RunReport>(world.clients.s3, (output as SummariseOutput).report);
+
+  it('GIVEN sporadic throttling over a 6 h wait WHEN run THEN the wait goes on and the run SUCCEEDS', async () => {
+    // A Retry's MaxAttempts counts across the whole state: ~30 polls with 30 % throttled used to
+    // exhaust the 8 attempts of the throttling retrier and fail the run at AwaitSnapshots.
+    world = givenWorkflow({ completionDelayMs: 6 * HOUR, seed: 7 });
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}, {}] });
+    world.sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded', probability: 0.3 });
+    const result = await world.run();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.sim.calls().DescribeSnapshots.throttled).toBeGreaterThan(8);
+    expect(result.tasks.filter((t) => t === 'AwaitSnapshots').length).toBeGreaterThan(20);
+    for (const id of volumeIds) expect(world.managedSnapshots(id)).toHaveLength(1);
+  });
+
+  it('GIVEN AwaitSnapshots fails outright WHEN run THEN the run still prunes and Summarise names every failed volume', async () => {
+    world = givenWorkflow();
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}] });
+    world.sim.injectFault({ action: 'DescribeSnapshots', error: 'UnauthorizedOperation' });
+    const result = await world.run();
+    expect(result.tasks).toEqual([
+      'Discover',
+      'SnapshotVolumes',
+      'AwaitSnapshots',
+      'PruneVolumes',
+      'Summarise',
+    ]);
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain(`${volumeIds[0]} (`);
+    expect(result.cause).toContain('PruneSnapshots SnapshotNotCompleted');
+    const full = await getJson<RunReport>(world.clients.s3, {
+      bucket: world.deployment.bucket,
+      key: 'runs/run-1/report.json',
+    });
+    expect(full.waitError).toEqual({ error: 'UnauthorizedOperation', message: expect.any(String) });
+    expect(full.failures.map((f) => f.volumeId)).toEqual(volumeIds);
+  });
+
+  it('GIVEN EC2 lists new snapshots 10 min late WHEN run THEN the wait waits for them and every volume is pruned', async () => {
+    // EC2 is eventually consistent: an empty listing used to read as "nothing pending", and
+    // every volume then failed with "created no snapshot of it".
+    world = givenWorkflow({ completionDelayMs: 5 * MINUTE, visibilityLagMs: 10 * MINUTE });
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}, {}] });
+    const results = await world.runDaily(2);
+    expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const last = await report(results[1].output);
+    expect(last.volumes.map((v) => v.deletedCount)).toEqual([1, 1]);
+    for (const id of volumeIds) expect(world.managedSnapshots(id)).toHaveLength(1);
+  });
+
+  it("GIVEN an overlapping run pruned this run's snapshot WHEN this run prunes THEN superseded, not failed", async () => {
+    world = givenWorkflow({ completionDelayMs: 20 * MINUTE });
+    const web = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}] });
+    const slow = world.sim.addInstance({ name: 'slow', tags: { [TAG]: '1' }, volumes: [{}] });
+    world.sim.setSnapshotOutcome(slow.volumeIds[0], 'completed', { completionDelayMs: 3 * HOUR });
+    // Run A waits 3 h for `slow`; meanwhile run B (just `web`) completes and prunes web with N=1.
+    const runA = world.run();
+    let runB: ReturnType<typeof world.run> | undefined;
+    setTimeout(() => {
+      runB = world.run({ instanceIds: [web.instanceId] });
+    }, MINUTE);
+    const a = await runA;
+    const b = await (runB as ReturnType<typeof world.run>);
+    expect(b.status).toBe('SUCCEEDED');
+    expect(a.status).toBe('SUCCEEDED');
+    const aReport = await report(a.output);
+    const [newest] = world.managedSnapshots(web.volumeIds[0]);
+    expect(aReport.superseded).toEqual([{ volumeId: web.volumeIds[0], supersededBy: newest.SnapshotId }]);
+    expect(world.managedSnapshots(web.volumeIds[0])).toHaveLength(1);
+    expect((a.output as SummariseOutput).counts.volumesSuperseded).toBe(1);
+  });
+
+  it('GIVEN an execution of the same name 110 days ago WHEN a throttled create is retried THEN a new snapshot is made', async () => {
+    // Execution names repeat after 90 days: the old snapshot must not pass for this run's.
+    world = givenWorkflow();
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '5' }, volumes: [{}] });
+    await world.run({}, { executionName: 'nightly' });
+    await world.clock.advanceTo(START + 110 * DAY);
+    world.sim.injectFault({ action: 'CreateSnapshot', error: 'RequestLimitExceeded' });
+    const again = await world.run({}, { executionName: 'nightly' });
+    expect(again.status).toBe('SUCCEEDED');
+    const snapshots = world.managedSnapshots(volumeIds[0]);
+    expect(snapshots).toHaveLength(2);
+    const runIds = snapshots.map((s) => s.Tags?.find((t) => t.Key === SnapshotTag.runId)?.Value);
+    expect(new Set(runIds).size).toBe(2);
+  });
+
+  it('GIVEN 1,000 generations on one volume and N=1 WHEN run under EC2 rate limits THEN all are pruned within the run', async () => {
+    world = givenWorkflow({ rateLimits: EC2_DEFAULT_RATE_LIMITS });
+    const { volumeIds } = world.sim.addInstance({ name: 'db', tags: { [TAG]: '1' }, volumes: [{}] });
+    const volumeId = volumeIds[0];
+    for (let i = 0; i < 1000; i++) {
+      world.sim.addSnapshot({
+        volumeId,
+        startTime: START - (i + 1) * HOUR,
+        tags: { [SnapshotTag.managedBy]: world.deployment.managedBy, [SnapshotTag.volumeId]: volumeId },
+      });
+    }
+    const result = await world.run();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.managedSnapshots(volumeId)).toHaveLength(1);
+    const full = await report(result.output);
+    expect(full.volumes[0]).toMatchObject({ deletedCount: 1000, more: false });
+    expect(full.volumes[0].deleted).toHaveLength(1000);
+    expect((result.output as SummariseOutput).counts.snapshotsDeleted).toBe(1000);
+  });
+});
