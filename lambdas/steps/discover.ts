@@ -33,7 +33,7 @@ export interface DiscoverOutput {
   items: S3Location;
   /** The full DiscoveryReport. */
   discovery: S3Location;
-  /** `instances`: the live instances considered, tagged or with a tagged volume attached. */
+  /** `instances`: the live instances carrying the tag (not those only a tagged volume is on). */
   counts: { instances: number; volumes: number; invalid: number; skipped: number };
   /** The first invalid targets, for the console; the report has them all. */
   invalid: InvalidTarget[];
@@ -47,8 +47,8 @@ export const INVALID_SHOWN = 20;
  * server-side filters and pagination, and write the work list where the fan-outs read it.
  *
  * The tagged instances and the tagged volumes are listed by tag key; then the instances that
- * tagged volumes are attached to but that the first listing did not return (untagged ones, or
- * outside `instanceIds`' scope) are fetched by ID, for their Name and state.
+ * tagged volumes are attached to but that the first listing did not return (untagged ones;
+ * in an `instanceIds` run, only requested ones) are fetched by ID, for their Name and state.
  */
 export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
   const input = parseExecutionInput(event.input);
@@ -86,7 +86,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     items,
     discovery,
     counts: {
-      instances: instances.length,
+      instances: instances.filter((i) => i.tagValue !== undefined).length,
       volumes: report.items.length,
       invalid: report.invalid.length,
       skipped: report.skipped.length,

@@ -163,7 +163,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           },
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1)),
       );
-      expect(output.counts).toEqual({ instances: 1, volumes: 3, invalid: 0, skipped: 0 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0 });
     });
 
     it('GIVEN volume tags 0 and invalid on an untagged instance WHEN discovered THEN skipped and invalid are reported', async () => {
@@ -172,7 +172,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
         volumes: [{ tags: { [TAG]: '0' } }, { tags: { [TAG]: 'two' } }],
       });
       const output = await run();
-      expect(output.counts).toEqual({ instances: 1, volumes: 0, invalid: 1, skipped: 1 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1 });
       expect(output.invalid).toEqual([
         { resource: 'volume', id: volumeIds[1], instanceId, value: 'two', reason: expect.any(String) },
       ]);
