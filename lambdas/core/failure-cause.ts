@@ -3,6 +3,7 @@ import type { InvalidTarget } from './work-item';
 /** A volume whose backup failed in this run, with the step and error that failed it. */
 export interface VolumeFailure {
   volumeId: string;
+  /** Absent for a volume backed up without an instance (not attached). */
   instanceId?: string;
   instanceName?: string;
   /** The state that failed: CreateSnapshot or PruneSnapshots. */
@@ -39,13 +40,18 @@ export function failureCause(
   return text;
 }
 
+/** Says why a volume's line names no instance, so it does not read as missing data. */
+const NOT_ATTACHED = ' (not attached)';
+
 function failureLine(f: VolumeFailure): string {
-  const where = f.instanceId ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})` : '';
+  const where = f.instanceId
+    ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})`
+    : NOT_ATTACHED;
   return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
 }
 
 function invalidLine(t: InvalidTarget): string {
-  const where = t.resource === 'volume' && t.instanceId ? ` (on ${t.instanceId})` : '';
+  const where = t.resource !== 'volume' ? '' : t.instanceId ? ` (on ${t.instanceId})` : NOT_ATTACHED;
   const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;
   return `${t.resource} ${t.id}${where}:${value} ${t.reason}`;
 }

@@ -27,19 +27,23 @@ export interface SnapshotTagInput {
   executionName: string;
   runId: string;
   volumeId: string;
-  instanceId: string;
+  /** Absent for a volume that is not attached: then no instance ID tag is written. */
+  instanceId?: string;
   instanceName?: string;
   generations: number;
 }
 
-/** The tags applied atomically at creation (SPEC §2.2). */
+/**
+ * The tags applied atomically at creation (SPEC §2.2). A volume backed up without an instance
+ * (not attached) gets no `Backup-Instance-Id` tag and its own ID as `Name`.
+ */
 export function snapshotTags(input: SnapshotTagInput): { Key: string; Value: string }[] {
   const name = input.instanceName?.trim() ? input.instanceName : input.volumeId;
   return [
     { Key: 'Name', Value: name },
     { Key: SnapshotTag.managedBy, Value: input.managedBy },
     { Key: SnapshotTag.volumeId, Value: input.volumeId },
-    { Key: SnapshotTag.instanceId, Value: input.instanceId },
+    ...(input.instanceId === undefined ? [] : [{ Key: SnapshotTag.instanceId, Value: input.instanceId }]),
     { Key: SnapshotTag.generation, Value: String(input.generations) },
     { Key: SnapshotTag.execution, Value: input.executionName },
     { Key: SnapshotTag.runId, Value: input.runId },

@@ -2,13 +2,36 @@ import { snapshotDescription } from './description';
 import { type GenerationTag, parseGenerationTag } from './generation-tag';
 import type { InvalidTarget, SkippedTarget, VolumeWorkItem } from './work-item';
 
-/** What discovery knows about an instance, independent of the EC2 API's shapes. */
+/**
+ * A live instance (any state but `terminated` and `shutting-down`) as discovery knows it,
+ * independent of the EC2 API's shapes: a tagged one, or an untagged one that a tagged volume
+ * is attached to.
+ */
 export interface TargetInstance {
   instanceId: string;
   name?: string;
-  /** The raw value of the generation tag on the instance. */
-  tagValue: string;
+  /** The raw value of the generation tag on the instance; absent when it carries no such tag. */
+  tagValue?: string;
+  /** The volumes attached to it. */
   volumeIds: string[];
+}
+
+/** A volume carrying the tag key itself (SPEC §1.3). */
+export interface TaggedVolume {
+  volumeId: string;
+  /** The raw value of its generation tag. */
+  tagValue: string;
+  /** The instances it is attached to, in any state; empty when it is not attached. */
+  instanceIds: string[];
+}
+
+/** What a run covers. */
+export interface TargetScope {
+  /**
+   * An `instanceIds` run: only attachments to these instances count, and a volume attached to
+   * none of them (an unattached one too) is out of scope. Absent: the whole account.
+   */
+  instanceIds?: readonly string[];
 }
 
 export interface ResolvedTargets {
@@ -17,88 +40,133 @@ export interface ResolvedTargets {
   skipped: SkippedTarget[];
 }
 
-interface Candidate {
-  instance: TargetInstance;
-  generations: number;
-}
-
 /**
- * Applies SPEC §1.2–§1.4 to the tagged instances and the volume-level tags.
+ * Applies SPEC §1.2–§1.4 to the live instances and the tagged volumes. An attachment counts
+ * only when its instance is among `instances` (so one to a terminated or shutting-down
+ * instance does not) and in `scope`.
  *
- * - An instance with an invalid value is reported and none of its volumes are processed
- *   through it; an instance with `0` is skipped unless a volume overrides it.
- * - A volume's own tag overrides its instance's value for that volume (`0` excludes it).
- * - Multi-attach: a volume attached to several targeted instances is backed up once, under
- *   the attachment whose instance ID sorts first among those that would back it up; that
- *   instance's Name and generation (or the volume's override) apply.
+ * - An instance with an invalid value is reported, and blocks every volume attached to it:
+ *   those are neither backed up nor reported again, whatever the volume's own tag or the
+ *   instance's other attachments say.
+ * - A volume's own tag overrides its instances' values for that volume: `0` excludes it
+ *   (reported as skipped, also on an untagged instance), an invalid value is reported with the
+ *   attachment whose instance ID sorts first.
+ * - A volume without its own tag is backed up under the attached instance whose ID sorts first
+ *   among those tagged with a non-zero value, with that instance's Name and generation.
+ * - A volume with its own valid, non-zero tag is backed up whether or not its instances are
+ *   tagged: under its attachment whose instance ID sorts first (tagged or not, `0` included),
+ *   with that instance's Name; when it has no attachment that counts (a full run only), with
+ *   no instance at all.
+ * - An instance tagged `0` is reported as skipped unless one of its volumes is backed up by the
+ *   volume's own tag.
  *
- * The output is sorted by volume ID so that runs are repeatable.
+ * Each list is sorted (instances before volumes, by ID) so that runs are repeatable whatever
+ * order EC2 listed things in.
  */
 export function resolveTargets(
   instances: readonly TargetInstance[],
-  volumeTagValues: ReadonlyMap<string, string>,
+  volumes: readonly TaggedVolume[],
+  scope: TargetScope = {},
 ): ResolvedTargets {
-  const invalid: InvalidTarget[] = [];
-  const skipped: SkippedTarget[] = [];
-  const candidates = new Map<string, Candidate[]>();
-  const excludedVolumes = new Map<string, SkippedTarget>();
-  const invalidVolumes = new Map<string, InvalidTarget>();
-
-  for (const instance of [...instances].sort((a, b) => compare(a.instanceId, b.instanceId))) {
-    const instanceTag = parseGenerationTag(instance.tagValue);
-    if (instanceTag.kind === 'invalid') {
-      invalid.push({
-        resource: 'instance',
-        id: instance.instanceId,
-        value: instanceTag.value,
-        reason: instanceTag.reason,
-      });
-      continue;
-    }
-    let backsUpAny = false;
-    for (const volumeId of instance.volumeIds) {
-      const override = volumeTagValues.get(volumeId);
-      const tag: GenerationTag = override === undefined ? instanceTag : parseGenerationTag(override);
-      if (tag.kind === 'invalid') {
-        invalidVolumes.set(volumeId, {
-          resource: 'volume',
-          id: volumeId,
-          instanceId: instance.instanceId,
-          value: tag.value,
-          reason: tag.reason,
-        });
-      } else if (tag.kind === 'skip') {
-        if (override !== undefined) {
-          excludedVolumes.set(volumeId, { resource: 'volume', id: volumeId, reason: 'volume tag is 0' });
-        }
-      } else {
-        backsUpAny = true;
-        const list = candidates.get(volumeId) ?? [];
-        list.push({ instance, generations: tag.generations });
-        candidates.set(volumeId, list);
-      }
-    }
-    if (instanceTag.kind === 'skip' && !backsUpAny) {
-      skipped.push({ resource: 'instance', id: instance.instanceId, reason: 'instance tag is 0' });
-    }
+  const only = scope.instanceIds && new Set(scope.instanceIds);
+  const live = new Map(
+    instances.filter((i) => !only || only.has(i.instanceId)).map((i) => [i.instanceId, i]),
+  );
+  const instanceTags = new Map<string, GenerationTag>();
+  for (const instance of live.values()) {
+    if (instance.tagValue !== undefined)
+      instanceTags.set(instance.instanceId, parseGenerationTag(instance.tagValue));
   }
+  const volumeTags = new Map(volumes.map((v) => [v.volumeId, v.tagValue]));
+  const attachments = attachmentsOf(live, volumes, only === undefined);
 
   const items: VolumeWorkItem[] = [];
-  for (const [volumeId, list] of candidates) {
-    // Instances were visited in ID order, so the first candidate is the deterministic choice.
-    const { instance, generations } = list[0];
-    items.push({
-      volumeId,
-      instanceId: instance.instanceId,
-      ...(instance.name !== undefined && { instanceName: instance.name }),
-      description: snapshotDescription(volumeId, instance.name),
-      generations,
-    });
+  const invalidVolumes: InvalidTarget[] = [];
+  const excludedVolumes: SkippedTarget[] = [];
+  const backedUpByVolumeTag = new Set<string>();
+  for (const volumeId of [...attachments.keys()].sort(compare)) {
+    const instanceIds = [...(attachments.get(volumeId) ?? [])].sort(compare);
+    // Blocked: the invalid instance is reported on its own.
+    if (instanceIds.some((id) => instanceTags.get(id)?.kind === 'invalid')) continue;
+    const own = volumeTags.get(volumeId);
+    if (own === undefined) {
+      for (const id of instanceIds) {
+        const tag = instanceTags.get(id);
+        if (tag?.kind !== 'generation') continue;
+        items.push(workItem(volumeId, live.get(id), tag.generations));
+        break;
+      }
+      continue;
+    }
+    const tag = parseGenerationTag(own);
+    const [first] = instanceIds;
+    if (tag.kind === 'invalid') {
+      invalidVolumes.push({
+        resource: 'volume',
+        id: volumeId,
+        ...(first !== undefined && { instanceId: first }),
+        value: tag.value,
+        reason: tag.reason,
+      });
+    } else if (tag.kind === 'skip') {
+      excludedVolumes.push({ resource: 'volume', id: volumeId, reason: 'volume tag is 0' });
+    } else {
+      items.push(workItem(volumeId, first === undefined ? undefined : live.get(first), tag.generations));
+      for (const id of instanceIds) backedUpByVolumeTag.add(id);
+    }
   }
-  items.sort((a, b) => compare(a.volumeId, b.volumeId));
-  invalid.push(...invalidVolumes.values());
-  skipped.push(...excludedVolumes.values());
-  return { items, invalid, skipped };
+
+  const invalid: InvalidTarget[] = [];
+  const skipped: SkippedTarget[] = [];
+  for (const [instanceId, tag] of [...instanceTags].sort(([a], [b]) => compare(a, b))) {
+    if (tag.kind === 'invalid') {
+      invalid.push({ resource: 'instance', id: instanceId, value: tag.value, reason: tag.reason });
+    } else if (tag.kind === 'skip' && !backedUpByVolumeTag.has(instanceId)) {
+      skipped.push({ resource: 'instance', id: instanceId, reason: 'instance tag is 0' });
+    }
+  }
+  return { items, invalid: [...invalid, ...invalidVolumes], skipped: [...skipped, ...excludedVolumes] };
+}
+
+/**
+ * Volume ID → the IDs of the live instances it is attached to, from both sides (an instance's
+ * block devices and a volume's attachments, which EC2 lists separately). With `unattached`,
+ * a tagged volume with no live attachment is present with none.
+ */
+function attachmentsOf(
+  live: ReadonlyMap<string, TargetInstance>,
+  volumes: readonly TaggedVolume[],
+  unattached: boolean,
+): Map<string, Set<string>> {
+  const attachments = new Map<string, Set<string>>();
+  const attach = (volumeId: string, instanceId: string) => {
+    if (!live.has(instanceId)) return;
+    const set = attachments.get(volumeId) ?? new Set<string>();
+    set.add(instanceId);
+    attachments.set(volumeId, set);
+  };
+  for (const instance of live.values()) {
+    for (const volumeId of instance.volumeIds) attach(volumeId, instance.instanceId);
+  }
+  for (const volume of volumes) {
+    for (const instanceId of volume.instanceIds) attach(volume.volumeId, instanceId);
+    if (unattached && !attachments.has(volume.volumeId)) attachments.set(volume.volumeId, new Set());
+  }
+  return attachments;
+}
+
+function workItem(
+  volumeId: string,
+  instance: TargetInstance | undefined,
+  generations: number,
+): VolumeWorkItem {
+  return {
+    volumeId,
+    ...(instance !== undefined && { instanceId: instance.instanceId }),
+    ...(instance?.name !== undefined && { instanceName: instance.name }),
+    description: snapshotDescription(volumeId, instance?.name),
+    generations,
+  };
 }
 
 function compare(a: string, b: string): number {

@@ -4,8 +4,11 @@ import { MAX_GENERATION } from './generation-tag';
 /** One volume to back up in this run: an item of both fan-outs (written to S3 by Discover). */
 export interface VolumeWorkItem {
   volumeId: string;
-  /** The instance whose Name and attachment this volume is backed up under (see `resolveTargets`). */
-  instanceId: string;
+  /**
+   * The instance whose Name and attachment this volume is backed up under (see
+   * `resolveTargets`); absent for a volume targeted by its own tag that is not attached.
+   */
+  instanceId?: string;
   /** The instance's Name tag, when it has one. */
   instanceName?: string;
   /** `Auto Snapshot <volume-id>(<Name>)`, as in SPEC §2.1. */
@@ -50,7 +53,7 @@ export interface VolumeTask {
 export interface InvalidTarget {
   resource: 'instance' | 'volume';
   id: string;
-  /** The instance the volume is attached to, for volume-level tags. */
+  /** For volume-level tags: the attached instance whose ID sorts first; absent when not attached. */
   instanceId?: string;
   /** The offending tag value; absent for a requested instance that is not targeted at all. */
   value?: string;
@@ -71,8 +74,13 @@ export function parseVolumeTask(event: unknown): VolumeTask {
   if (!volume || typeof volume.volumeId !== 'string' || typeof volume.description !== 'string') {
     throw new InvalidInputError(
       'volume',
-      'must be a work item with volumeId, instanceId, description and generations',
+      'must be a work item with volumeId, description, generations and optionally instanceId',
     );
+  }
+  for (const field of ['instanceId', 'instanceName'] as const) {
+    if (volume[field] !== undefined && typeof volume[field] !== 'string') {
+      throw new InvalidInputError(`volume.${field}`, 'must be a string when present');
+    }
   }
   if (
     !Number.isInteger(volume.generations) ||

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listTaggedInstances, listVolumeTagValues } from '../aws/instance-queries';
+import { listInstancesById, listTaggedInstances, listTaggedVolumes } from '../aws/instance-queries';
 import { putJson, runKey, type S3Location } from '../aws/json-store';
 import { parseExecutionInput } from '../core/execution-input';
 import { resolveTargets } from '../core/volume-targets';
@@ -47,6 +47,7 @@ export interface DiscoverOutput {
   pruneItems: S3Location;
   /** The full DiscoveryReport. */
   discovery: S3Location;
+  /** `instances`: the live instances carrying the tag (not those only a tagged volume is on). */
   counts: { instances: number; volumes: number; invalid: number; skipped: number };
   /** The first invalid targets, for the console; the report has them all. */
   invalid: InvalidTarget[];
@@ -58,21 +59,34 @@ export const INVALID_SHOWN = 20;
 /**
  * Step 1 of the workflow (SPEC §1, §4.1): validate the input, find the targeted volumes with
  * server-side filters and pagination, and write the work list where the fan-outs read it.
+ *
+ * The tagged instances and the tagged volumes are listed by tag key; then the instances that
+ * tagged volumes are attached to but that the first listing did not return (untagged ones;
+ * in an `instanceIds` run, only requested ones) are fetched by ID, for their Name and state.
  */
 export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
   const input = parseExecutionInput(event.input);
-  const [instances, volumeTagValues] = await Promise.all([
+  const [tagged, volumes] = await Promise.all([
     listTaggedInstances(deps.ec2, deps.tagKey, input.instanceIds),
-    listVolumeTagValues(deps.ec2, deps.tagKey),
+    listTaggedVolumes(deps.ec2, deps.tagKey),
   ]);
-  const resolved = resolveTargets(instances, volumeTagValues);
+  const listed = new Set(tagged.map((i) => i.instanceId));
+  const requested = input.instanceIds && new Set(input.instanceIds);
+  const unlisted = [...new Set(volumes.flatMap((v) => v.instanceIds))]
+    .filter((id) => !listed.has(id) && (!requested || requested.has(id)))
+    .sort();
+  const instances = [
+    ...tagged,
+    ...(unlisted.length > 0 ? await listInstancesById(deps.ec2, deps.tagKey, unlisted) : []),
+  ];
+  const resolved = resolveTargets(instances, volumes, { instanceIds: input.instanceIds });
   const found = new Set(instances.map((i) => i.instanceId));
   const notTargeted: InvalidTarget[] = (input.instanceIds ?? [])
     .filter((id) => !found.has(id))
     .map((id) => ({
       resource: 'instance',
       id,
-      reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${deps.tagKey}`,
+      reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${deps.tagKey} or with a volume tagged ${deps.tagKey}`,
     }));
   const report: DiscoveryReport = { ...resolved, invalid: [...resolved.invalid, ...notTargeted] };
 
@@ -88,7 +102,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     pruneItems: items,
     discovery,
     counts: {
-      instances: instances.length,
+      instances: instances.filter((i) => i.tagValue !== undefined).length,
       volumes: report.items.length,
       invalid: report.invalid.length,
       skipped: report.skipped.length,

@@ -27,6 +27,17 @@ describe('failureCause (SPEC §4.5)', () => {
     ]);
   });
 
+  it('GIVEN a volume that is not attached WHEN described THEN its lines say so instead of naming an instance', () => {
+    const { instanceId: _id, instanceName: _name, ...unattached } = failure(7);
+    const invalid: InvalidTarget[] = [
+      { resource: 'volume', id: 'vol-y', value: 'x', reason: 'is not a whole number' },
+    ];
+    expect(failureCause([unattached], invalid, 'r').split('\n').slice(1)).toEqual([
+      'vol-0007 (not attached): CreateSnapshot Ec2Throttled: RequestLimitExceeded: Request limit exceeded.',
+      'volume vol-y (not attached): tag value "x" is not a whole number',
+    ]);
+  });
+
   it('GIVEN more failures than fit WHEN described THEN cut to the limit with how many more', () => {
     const failures = Array.from({ length: 5000 }, (_, i) => failure(i));
     const cause = failureCause(failures, [], 's3://b/r.json', 2000);

@@ -1,7 +1,11 @@
+import type { DescribeInstancesRequest } from '@aws-sdk/client-ec2';
+import { BACKED_UP_INSTANCE_STATES, MAX_FILTER_VALUES } from '../../lambdas/aws/instance-queries';
 import { getJson } from '../../lambdas/aws/json-store';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import type { VolumeWorkItem } from '../../lambdas/core/work-item';
+import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { type DiscoveryReport, discover } from '../../lambdas/steps/discover';
-import { BUCKET, givenSteps, rejection } from './fixture';
+import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from './fixture';
 
 const TAG = 'Backup-Generation';
 
@@ -127,6 +131,139 @@ describe('discover step (SPEC §1, §4.1)', () => {
     const { volumeIds } = sim.addInstance({ tags: { [TAG]: '1' }, volumes: [{}] });
     const [item] = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
     expect(item.description).toBe(`Auto Snapshot ${volumeIds[0]}`);
+  });
+
+  describe('a volume targeted by its own tag (SPEC §1.3)', () => {
+    it('GIVEN tagged volumes on an untagged instance, unattached, and on a shutting-down instance WHEN discovered THEN each is an item', async () => {
+      const { sim, run, s3 } = given();
+      const db = sim.addInstance({ name: 'db', volumes: [{}, { tags: { [TAG]: '4' } }] });
+      const spare = sim.addVolume({ tags: { [TAG]: '2' } });
+      const dying = sim.addInstance({
+        name: 'old',
+        state: 'shutting-down',
+        volumes: [{ tags: { [TAG]: '1' } }],
+      });
+      sim.addInstance({ name: 'plain', volumes: [{}] });
+      const output = await run();
+      const items = await getJson<VolumeWorkItem[]>(s3, output.items);
+      expect(items).toEqual(
+        [
+          {
+            volumeId: db.volumeIds[1],
+            instanceId: db.instanceId,
+            instanceName: 'db',
+            description: `Auto Snapshot ${db.volumeIds[1]}(db)`,
+            generations: 4,
+          },
+          { volumeId: spare, description: `Auto Snapshot ${spare}`, generations: 2 },
+          {
+            volumeId: dying.volumeIds[0],
+            description: `Auto Snapshot ${dying.volumeIds[0]}`,
+            generations: 1,
+          },
+        ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1)),
+      );
+      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0 });
+    });
+
+    it('GIVEN volume tags 0 and invalid on an untagged instance WHEN discovered THEN skipped and invalid are reported', async () => {
+      const { sim, run } = given();
+      const { instanceId, volumeIds } = sim.addInstance({
+        volumes: [{ tags: { [TAG]: '0' } }, { tags: { [TAG]: 'two' } }],
+      });
+      const output = await run();
+      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1 });
+      expect(output.invalid).toEqual([
+        { resource: 'volume', id: volumeIds[1], instanceId, value: 'two', reason: expect.any(String) },
+      ]);
+    });
+
+    it('GIVEN a tagged volume shared by a tagged and an untagged instance WHEN discovered THEN under the lower instance ID', async () => {
+      const { sim, run, s3 } = given();
+      const a = sim.addInstance({ name: 'a', volumes: [] });
+      const b = sim.addInstance({ name: 'b', tags: { [TAG]: '5' }, volumes: [] });
+      const shared = sim.addVolume({ tags: { [TAG]: '3' }, instanceId: b.instanceId });
+      sim.attachVolume(shared, a.instanceId);
+      const owner = [a, b].sort((x, y) => (x.instanceId < y.instanceId ? -1 : 1))[0];
+      const items = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+      expect(items).toEqual([
+        expect.objectContaining({ volumeId: shared, instanceId: owner.instanceId, generations: 3 }),
+      ]);
+    });
+
+    it('GIVEN instanceIds naming an untagged instance with a tagged volume WHEN discovered THEN its volume only, not reported', async () => {
+      const { sim, run, s3 } = given();
+      const asked = sim.addInstance({ volumes: [{ tags: { [TAG]: '2' } }, {}] });
+      sim.addInstance({ volumes: [{ tags: { [TAG]: '2' } }] });
+      sim.addVolume({ tags: { [TAG]: '2' } });
+      const output = await run({ instanceIds: [asked.instanceId] });
+      const items = await getJson<VolumeWorkItem[]>(s3, output.items);
+      expect(items.map((i) => [i.volumeId, i.instanceId])).toEqual([[asked.volumeIds[0], asked.instanceId]]);
+      expect(output.invalid).toEqual([]);
+    });
+
+    it('GIVEN an unattached tagged volume WHEN discovered and snapshotted THEN description and tags name no instance', async () => {
+      const { sim, run, s3, ec2 } = given();
+      const spare = sim.addVolume({ tags: { [TAG]: '2' } });
+      const [item] = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+      const created = await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(item, 'run-1'));
+      const snapshot = sim.snapshot(created.snapshotId);
+      expect(snapshot?.Description).toBe(`Auto Snapshot ${spare}`);
+      expect(Object.fromEntries((snapshot?.Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
+        Name: spare,
+        [SnapshotTag.managedBy]: MANAGED_BY,
+        [SnapshotTag.volumeId]: spare,
+        [SnapshotTag.generation]: '2',
+        [SnapshotTag.execution]: 'run-1',
+      });
+    });
+
+    it('GIVEN 450 untagged instances with tagged volumes, at page size 7 WHEN discovered THEN each is fetched by instance-id filter in chunks of 200', async () => {
+      const { sim, run, s3 } = given({ maxPageSize: 7 });
+      const expected = new Map<string, string>();
+      for (let i = 0; i < 450; i++) {
+        const { instanceId, volumeIds } = sim.addInstance({
+          name: `n-${i}`,
+          volumes: [{ tags: { [TAG]: '1' } }, {}],
+        });
+        expected.set(volumeIds[0], instanceId);
+      }
+      for (let i = 0; i < 20; i++) sim.addVolume({ tags: { [TAG]: '1' } });
+      for (let i = 0; i < 30; i++) sim.addInstance({ volumes: [{}] });
+      const requests: DescribeInstancesRequest[] = [];
+      const describe = sim.describeInstances.bind(sim);
+      jest.spyOn(sim, 'describeInstances').mockImplementation((input) => {
+        requests.push(input);
+        return describe(input);
+      });
+
+      const items = await getJson<VolumeWorkItem[]>(s3, (await run()).items);
+
+      expect(items).toHaveLength(470);
+      expect(items.filter((i) => i.instanceId !== undefined).map((i) => [i.volumeId, i.instanceId])).toEqual(
+        [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      const filterOf = (request: DescribeInstancesRequest, name: string) =>
+        request.Filters?.find((f) => f.Name === name)?.Values;
+      for (const request of requests) {
+        expect(request.InstanceIds).toBeUndefined();
+        expect(filterOf(request, 'instance-state-name')).toEqual(BACKED_UP_INSTANCE_STATES);
+        expect(filterOf(request, 'tag-key') ?? filterOf(request, 'instance-id')).toBeDefined();
+      }
+      const chunks = new Map(
+        requests.flatMap((r) => {
+          const ids = filterOf(r, 'instance-id');
+          return ids ? [[ids.join(), ids]] : [];
+        }),
+      );
+      expect([...chunks.values()].map((ids) => ids.length)).toEqual([
+        MAX_FILTER_VALUES,
+        MAX_FILTER_VALUES,
+        50,
+      ]);
+      expect(new Set([...chunks.values()].flat())).toEqual(new Set(expected.values()));
+      expect(requests.length).toBe(1 + 2 * Math.ceil(200 / 7) + Math.ceil(50 / 7));
+    });
   });
 
   it('GIVEN a dry run WHEN discovered THEN the output says so', async () => {
