@@ -5,6 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_LIMITS, STEP_NAMES, type StepName } from '../lambdas/commons/function-limits';
+
+export { STEP_NAMES, type StepName };
 
 const PROJECT_ROOT = join(__dirname, '..');
 const HANDLERS_DIR = join(PROJECT_ROOT, 'lambdas', 'handlers');
@@ -57,56 +60,40 @@ export interface FunctionSettings {
 interface HandlerSpec {
   readonly file: string;
   readonly description: string;
-  readonly timeout: Duration;
-  readonly memorySize: number;
   readonly environment: (settings: FunctionSettings) => Record<string, string>;
 }
 
 /**
- * The five steps of the workflow. Discover, AwaitSnapshots and Summarise handle the whole
- * fleet (10,000 volumes: paginated EC2 calls, S3 documents of a few MB), hence minutes and a
- * GB; the per-volume steps make a handful of EC2 calls.
+ * The five steps of the workflow. Their timeout and memory live in
+ * `lambdas/commons/function-limits.ts`, which the local runner enforces too.
  */
 const HANDLERS = {
   discover: {
     file: 'discover.ts',
     description: 'Finds the targeted volumes and writes the work list (SPEC §1, §4.1)',
-    timeout: Duration.minutes(5),
-    memorySize: 1024,
     environment: (s) => ({ TARGET_TAG_KEY: s.tagKey, WORK_BUCKET: s.bucketName }),
   },
   createSnapshot: {
     file: 'create-snapshot.ts',
     description: 'Snapshots one volume, tagged at creation; idempotent per execution (SPEC §2)',
-    timeout: Duration.seconds(30),
-    memorySize: 256,
     environment: () => ({}),
   },
   awaitSnapshots: {
     file: 'await-snapshots.ts',
     description: "Checks whether this run's snapshots have left pending (SPEC §4.3)",
-    timeout: Duration.minutes(2),
-    memorySize: 1024,
     environment: (s) => ({ WAIT_LIMIT_SECONDS: String(s.waitLimitSeconds) }),
   },
   prune: {
     file: 'prune.ts',
     description: "Applies one volume's retention (SPEC §3)",
-    timeout: Duration.seconds(60),
-    memorySize: 256,
     environment: () => ({}),
   },
   summarise: {
     file: 'summarise.ts',
     description: 'Names every failed volume and invalid instance of the run (SPEC §4.5)',
-    timeout: Duration.minutes(5),
-    memorySize: 1024,
     environment: (s) => ({ WORK_BUCKET: s.bucketName }),
   },
-} satisfies Record<string, HandlerSpec>;
-
-export type StepName = keyof typeof HANDLERS;
-export const STEP_NAMES = Object.keys(HANDLERS) as StepName[];
+} satisfies Record<StepName, HandlerSpec>;
 
 /** Powertools settings shared by every function. */
 export const POWERTOOLS_ENVIRONMENT = {
@@ -153,8 +140,8 @@ export class BackupFunctions extends Construct {
         description: spec.description,
         runtime: FUNCTION_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
-        timeout: spec.timeout,
-        memorySize: spec.memorySize,
+        timeout: Duration.seconds(FUNCTION_LIMITS[name].timeoutSeconds),
+        memorySize: FUNCTION_LIMITS[name].memoryMiB,
         role,
         logGroup,
         environment: {

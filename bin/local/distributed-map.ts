@@ -1,9 +1,11 @@
 import './node20-compat';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import type { AslDefinition } from '../../statemachine/definition';
+import { type StateEntry, startEngineRun } from './engine-run';
+import type { ExecutionControl } from './execution-control';
 import type { TaskHandler } from './lambda-task';
 
 /**
@@ -20,6 +22,22 @@ export interface ParentExecution {
   redriveCount: number;
 }
 
+/** A child execution as the ResultWriter records it, with its redrive count. */
+export type ChildExecution = ChildExecutionResult & { RedriveCount: number };
+
+/** One child execution of a Map Run: its record, and where a redrive of it would continue. */
+export interface MapRunChild {
+  result: ChildExecution;
+  unsuccessfulState?: StateEntry;
+}
+
+/** What a Map Run leaves behind: enough to write its results, and to redrive it. */
+export interface MapRunRecord {
+  mapRunArn: string;
+  /** By item index; `undefined` for an item whose child was never started. */
+  children: (MapRunChild | undefined)[];
+}
+
 export interface DistributedMapRun {
   mapState: AslDefinition;
   stateName: string;
@@ -30,6 +48,12 @@ export interface DistributedMapRun {
   handlers: Record<string, TaskHandler>;
   /** Called as each child execution ends (for progress output). */
   onChildDone?: (child: ChildExecutionResult) => void;
+  /** Stopping the parent aborts the running children and starts no more. */
+  control?: ExecutionControl;
+  /** Redrive: the Map Run as the previous attempt of the parent left it. */
+  previous?: MapRunRecord;
+  /** Called at the start with the Map Run's record, which is then kept up to date. */
+  onMapRun?: (record: MapRunRecord) => void;
 }
 
 /**
@@ -39,6 +63,13 @@ export interface DistributedMapRun {
  * up to ToleratedFailurePercentage/Count, and results written by the ResultWriter rules
  * (`<Prefix>/<map run id>/manifest.json`, `SUCCEEDED_0.json`, `FAILED_0.json`). Returns what
  * the real state returns: the map run ARN and where the manifest is.
+ *
+ * Redriving the parent redrives the Map Run (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html):
+ * succeeded children keep their results; each unsuccessful STANDARD child is redriven with
+ * RedriveExecution, which keeps its name, ARN and original input and continues from its
+ * unsuccessful state, with its own `$$.Execution.RedriveCount` one higher
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html);
+ * items never started are started now. The results written cover the whole Map Run.
  */
 export async function runDistributedMap(run: DistributedMapRun) {
   const { mapState, parent } = run;
@@ -54,27 +85,36 @@ export async function runDistributedMap(run: DistributedMapRun) {
 
   const mapRunId = `${parent.name}-${run.stateName}`;
   const mapRunArn = `${parent.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${mapState.Label ?? run.stateName}:${mapRunId}`;
+  const record: MapRunRecord = {
+    mapRunArn,
+    children: Array.from({ length: items.length }, (_, index) => run.previous?.children[index]),
+  };
+  run.onMapRun?.(record);
   const { ProcessorConfig: _, ...processor } = mapState.ItemProcessor;
-  const children: ChildExecutionResult[] = new Array(items.length);
-  let next = 0;
+  const queue = [...items.keys()].filter((index) => record.children[index]?.result.Status !== 'SUCCEEDED');
   const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      const input = await evaluate(mapState.ItemSelector ?? '$$.Map.Item.Value', run.input, {
-        Execution: executionContext(parent),
-        Map: { Item: { Index: index, Value: items[index] } },
-      });
-      children[index] = await runChild(processor, input, `${mapRunArn}:${index}`, run.handlers);
-      run.onChildDone?.(children[index]);
+    for (let index = queue.shift(); index !== undefined && !run.control?.stopped; index = queue.shift()) {
+      const previous = record.children[index];
+      const input = previous
+        ? JSON.parse(previous.result.Input ?? 'null')
+        : await evaluate(mapState.ItemSelector ?? '$$.Map.Item.Value', run.input, {
+            Execution: executionContext(parent),
+            Map: { Item: { Index: index, Value: items[index] } },
+          });
+      const child = await runChild(run, processor, input, `${mapRunArn}:${index}`, previous);
+      record.children[index] = child;
+      run.onChildDone?.(child.result);
     }
   };
   // MaxConcurrency 0 (or none) means no limit, as in Step Functions.
   const concurrency = Math.min(
     mapState.MaxConcurrency || Number.POSITIVE_INFINITY,
-    Math.max(items.length, 1),
+    Math.max(queue.length, 1),
   );
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (run.control?.stopped) throw namedError('States.Aborted', 'The execution was stopped');
 
+  const children = record.children.map((child) => (child as MapRunChild).result);
   const failed = children.filter((c) => c.Status !== 'SUCCEEDED');
   const succeeded = children.filter((c) => c.Status === 'SUCCEEDED');
   const writer = mapState.ResultWriter.Parameters;
@@ -103,57 +143,39 @@ export async function runDistributedMap(run: DistributedMapRun) {
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: writer.Bucket, Key: manifestKey } };
 }
 
+/** Runs one child execution, or redrives it when `previous` is its unsuccessful earlier attempt. */
 async function runChild(
+  run: DistributedMapRun,
   processor: AslDefinition,
   input: unknown,
   arn: string,
-  handlers: Record<string, TaskHandler>,
-): Promise<ChildExecutionResult> {
-  // `$$.State.RetryCount` is not provided by the local engine: count attempts per child.
-  const attempts = { count: 0 };
-  const counted = Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [
-      name,
-      async (taskInput: unknown) => {
-        try {
-          return await handler(taskInput);
-        } finally {
-          attempts.count += 1;
-        }
-      },
-    ]),
-  );
+  previous: MapRunChild | undefined,
+): Promise<MapRunChild> {
   const name = arn.slice(arn.lastIndexOf(':') + 1);
-  const startDate = new Date().toISOString();
-  const base = { ExecutionArn: arn, Name: name, Input: JSON.stringify(input), StartDate: startDate };
-  try {
-    const output = await new StateMachine(processor as never, NOT_REVALIDATED).run(input as never, {
-      overrides: { taskResourceLocalHandlers: counted as never },
-      context: {
-        Execution: { Name: name, Id: arn, RedriveCount: 0 },
-        State: {
-          get RetryCount() {
-            return attempts.count;
-          },
-        },
-      },
-    }).result;
-    return {
-      ...base,
-      Status: 'SUCCEEDED',
-      Output: JSON.stringify(output),
-      StopDate: new Date().toISOString(),
-    };
-  } catch (error) {
-    const cause = error instanceof ExecutionError ? (error.cause as Error) : (error as Error);
-    return {
-      ...base,
-      Status: 'FAILED',
-      Error: cause.name,
-      Cause: cause.message,
-      StopDate: new Date().toISOString(),
-    };
-  }
+  const redriveCount = previous ? previous.result.RedriveCount + 1 : 0;
+  const base = {
+    ExecutionArn: arn,
+    Name: name,
+    Input: JSON.stringify(input),
+    StartDate: previous?.result.StartDate ?? new Date().toISOString(),
+    RedriveCount: redriveCount,
+  };
+  const engine = startEngineRun({
+    definition: processor,
+    input,
+    execution: { name, arn, redriveCount },
+    handlers: run.handlers,
+    restart: previous?.unsuccessfulState,
+    control: run.control,
+  });
+  const unsubscribe = run.control?.whenStopped(() => engine.abort());
+  const outcome = await engine.outcome;
+  unsubscribe?.();
+  const result: ChildExecution = { ...base, Status: outcome.status, StopDate: new Date().toISOString() };
+  if (outcome.status === 'SUCCEEDED') result.Output = JSON.stringify(outcome.output);
+  if (outcome.error !== undefined) result.Error = outcome.error;
+  if (outcome.cause !== undefined) result.Cause = outcome.cause;
+  return { result, unsuccessfulState: outcome.unsuccessfulState };
 }
 
 function assertTolerated(mapState: AslDefinition, failed: number, total: number): void {

@@ -11,11 +11,14 @@ export function asLambdaTask(handler: (event: never) => Promise<unknown>): TaskH
       return await handler(input as never);
     } catch (error) {
       const original = error instanceof Error ? error : new Error(String(error));
-      const reshaped = new Error(
-        JSON.stringify({ errorType: original.name, errorMessage: original.message }),
-      );
-      reshaped.name = original.name;
-      throw reshaped;
+      throw lambdaError(original.name, original.message);
     }
   };
+}
+
+/** An error as Step Functions receives it from a Lambda task: `Error` = type, `Cause` = the JSON. */
+export function lambdaError(errorType: string, errorMessage: string): Error {
+  const error = new Error(JSON.stringify({ errorType, errorMessage }));
+  error.name = errorType;
+  return error;
 }

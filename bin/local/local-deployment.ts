@@ -1,5 +1,10 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  FUNCTION_LIMITS,
+  STEP_OF_TASK_STATE,
+  type TaskStateName,
+} from '../../lambdas/commons/function-limits';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
@@ -12,6 +17,7 @@ import {
   StateName,
   waitMaxAttempts,
 } from '../../statemachine/definition';
+import { invokeLocalFunction, type LocalFunction } from './lambda-invocation';
 import { asLambdaTask, type TaskHandler } from './lambda-task';
 
 /** What a deployment configures, for a run on this machine. */
@@ -67,20 +73,30 @@ export function localDefinition(deployment: LocalDeployment) {
   return renderDefinition(values);
 }
 
-/** The real handlers, built on the given clients, by the name of the Task state that calls them. */
-export function localTaskHandlers(
-  clients: AccountClients,
+/**
+ * The real functions, by the name of the Task state that invokes them: each with its deployed
+ * timeout, and built per invocation on the clients it is given (see `invokeLocalFunction`).
+ */
+export function localFunctions(
   deployment: LocalDeployment,
-): Record<string, TaskHandler> {
-  const { ec2, s3 } = clients;
+): Record<TaskStateName, LocalFunction<AccountClients>> {
   const { managedBy, bucket } = deployment;
   const now = () => Date.now();
+  const fn = (
+    state: TaskStateName,
+    build: (clients: AccountClients) => (event: never) => Promise<unknown>,
+  ): LocalFunction<AccountClients> => ({
+    timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
+    build: (clients) => asLambdaTask(build(clients)),
+  });
   return {
-    [StateName.discover]: asLambdaTask(
+    [StateName.discover]: fn(StateName.discover, ({ ec2, s3 }) =>
       discover.createHandler({ ec2, s3, tagKey: deployment.tagKey, bucket }),
     ),
-    [StateName.createSnapshot]: asLambdaTask(createSnapshot.createHandler({ ec2, managedBy })),
-    [StateName.awaitSnapshots]: asLambdaTask(
+    [StateName.createSnapshot]: fn(StateName.createSnapshot, ({ ec2 }) =>
+      createSnapshot.createHandler({ ec2, managedBy }),
+    ),
+    [StateName.awaitSnapshots]: fn(StateName.awaitSnapshots, ({ ec2, s3 }) =>
       awaitSnapshots.createHandler({
         ec2,
         s3,
@@ -90,7 +106,22 @@ export function localTaskHandlers(
         now,
       }),
     ),
-    [StateName.pruneSnapshots]: asLambdaTask(prune.createHandler({ ec2, managedBy, now })),
-    [StateName.summarise]: asLambdaTask(summarise.createHandler({ s3, bucket })),
+    [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, ({ ec2 }) =>
+      prune.createHandler({ ec2, managedBy, now }),
+    ),
+    [StateName.summarise]: fn(StateName.summarise, ({ s3 }) => summarise.createHandler({ s3, bucket })),
   };
+}
+
+/** The real handlers on the given clients, by Task state name, each invoked as Lambda would. */
+export function localTaskHandlers(
+  clients: AccountClients,
+  deployment: LocalDeployment,
+): Record<string, TaskHandler> {
+  return Object.fromEntries(
+    Object.entries(localFunctions(deployment)).map(([state, fn]) => [
+      state,
+      (input: unknown) => invokeLocalFunction(fn, clients, input),
+    ]),
+  );
 }

@@ -1,8 +1,9 @@
 import './node20-compat';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
-import { runDistributedMap } from './distributed-map';
+import { type MapRunRecord, runDistributedMap } from './distributed-map';
+import { type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';
+import { ExecutionControl } from './execution-control';
 import type { TaskHandler } from './lambda-task';
 import {
   type AccountClients,
@@ -11,6 +12,8 @@ import {
   localTaskHandlers,
   stateMachineArn,
 } from './local-deployment';
+
+export type { ExecutionStatus, StateEntry } from './engine-run';
 
 const validatedDefinitions = new Set<string>();
 
@@ -21,53 +24,131 @@ export interface LocalExecutionOptions {
   input: unknown;
   /** Progress: a top-level Task started or returned, or a fan-out child ended. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops the execution, as StopExecution does, as soon as this returns true for a progress
+   * event: the result is ABORTED, running children of a Distributed Map are aborted, items not
+   * started are not started, and Lambda invocations already running complete (their side
+   * effects happen; their results are discarded) before the result is returned.
+   */
+  stopWhen?: (event: ProgressEvent) => boolean;
 }
+
+export type RedriveOptions = Omit<LocalExecutionOptions, 'executionName' | 'input'>;
 
 export type ProgressEvent =
   | { type: 'state'; name: string }
   | { type: 'output'; name: string; output: unknown }
-  | { type: 'child'; map: string; child: ChildExecutionResult };
+  /** `finished`: children of this Map Run ended so far in this attempt, this one included. */
+  | { type: 'child'; map: string; child: ChildExecutionResult; finished: number };
 
 export interface LocalExecutionResult {
   executionName: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  executionArn: string;
+  status: ExecutionStatus;
+  /** The execution's input (a redrive keeps it). */
+  input: unknown;
   output?: unknown;
   error?: string;
   cause?: string;
-  /** The Task states run at the top level, in order, one entry per attempt. */
+  /** The Task states run at the top level in this attempt, in order, one entry per attempt. */
   tasks: string[];
+  /** `$$.Execution.RedriveCount` of this attempt: 0, then one more per redrive. */
+  redriveCount: number;
+  /** Unsuccessful executions: the state that did not succeed and its input, where a redrive continues. */
+  unsuccessfulState?: StateEntry;
+  /** Every Map Run of the execution so far, by Map state name: its children, for a redrive. */
+  mapRuns: Record<string, MapRunRecord>;
 }
 
 /**
  * Runs one execution of the real definition with aws-local-stepfunctions and the real handlers
  * in-process. The Distributed Maps run through `runDistributedMap` (see
  * `statemachine/local-adaptation.ts`); everything else is the engine running the deployed ASL.
- * Run it under a `VirtualClock` so that Retry waits take virtual time.
+ * Run it under a `VirtualClock` so that Retry waits and function timeouts take virtual time.
  */
-export async function runLocalExecution(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
-  const { clients, deployment, executionName } = options;
+export function runLocalExecution(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
+  const arn = `${stateMachineArn(options.deployment).replace(':stateMachine:', ':execution:')}:${options.executionName}`;
+  return runAttempt(options, {
+    executionName: options.executionName,
+    executionArn: arn,
+    input: options.input,
+    redriveCount: 0,
+    mapRuns: {},
+  });
+}
+
+/**
+ * Redrives an unsuccessful execution as RedriveExecution does
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html):
+ * same name and ARN, `$$.Execution.RedriveCount` one more, continuing from the state that did
+ * not succeed with the input it had; states that succeeded are not run again. A Distributed Map
+ * that did not succeed has its Map Run redriven (see `runDistributedMap`).
+ */
+export function redriveLocalExecution(
+  previous: LocalExecutionResult,
+  options: RedriveOptions,
+): Promise<LocalExecutionResult> {
+  if (previous.status === 'SUCCEEDED') {
+    throw new Error(
+      `Execution ${previous.executionName} succeeded: only unsuccessful executions can be redriven`,
+    );
+  }
+  return runAttempt(
+    { ...options, executionName: previous.executionName, input: previous.input },
+    {
+      executionName: previous.executionName,
+      executionArn: previous.executionArn,
+      input: previous.input,
+      redriveCount: previous.redriveCount + 1,
+      mapRuns: structuredClone(previous.mapRuns),
+      restart: previous.unsuccessfulState,
+    },
+  );
+}
+
+interface Attempt {
+  executionName: string;
+  executionArn: string;
+  input: unknown;
+  redriveCount: number;
+  mapRuns: Record<string, MapRunRecord>;
+  restart?: StateEntry;
+}
+
+async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Promise<LocalExecutionResult> {
+  const { clients, deployment } = options;
   const adaptation = adaptForLocalRun(localDefinition(deployment));
   const handlers = localTaskHandlers(clients, deployment);
+  const control = new ExecutionControl();
   const parent = {
-    name: executionName,
-    arn: `${stateMachineArn(deployment).replace(':stateMachine:', ':execution:')}:${executionName}`,
+    name: attempt.executionName,
+    arn: attempt.executionArn,
     stateMachineArn: stateMachineArn(deployment),
-    redriveCount: 0,
+    redriveCount: attempt.redriveCount,
   };
+  const mapRuns = attempt.mapRuns;
   const tasks: string[] = [];
+  const emit = (event: ProgressEvent) => {
+    options.onProgress?.(event);
+    if (!control.stopped && options.stopWhen?.(event)) control.stop();
+  };
   const track =
     (name: string, handler: TaskHandler): TaskHandler =>
     async (input) => {
       tasks.push(name);
-      options.onProgress?.({ type: 'state', name });
+      emit({ type: 'state', name });
       const output = await handler(input);
-      options.onProgress?.({ type: 'output', name, output });
+      // A stopped execution discards what a running invocation returns.
+      if (!control.stopped) emit({ type: 'output', name, output });
       return output;
     };
   const topLevel: Record<string, TaskHandler> = {};
   for (const name of Object.keys(adaptation.definition.States)) {
     const mapState = adaptation.distributedMaps[name];
     if (mapState) {
+      // A Map Run not redriven now (it succeeded, or was never reached) is not passed on.
+      const previous = attempt.restart?.state === name ? mapRuns[name] : undefined;
+      let finished = 0;
       topLevel[name] = track(name, (input) =>
         runDistributedMap({
           mapState,
@@ -76,27 +157,39 @@ export async function runLocalExecution(options: LocalExecutionOptions): Promise
           parent,
           s3: clients.s3,
           handlers,
-          onChildDone: (child) => options.onProgress?.({ type: 'child', map: name, child }),
+          control,
+          previous,
+          onMapRun: (record) => {
+            mapRuns[name] = record;
+          },
+          onChildDone: (child) => emit({ type: 'child', map: name, child, finished: ++finished }),
         }),
       );
     } else if (handlers[name]) {
       topLevel[name] = track(name, handlers[name]);
     }
   }
-  // Validating the definition takes the engine about half a second: once per process is enough.
   const key = JSON.stringify(adaptation.definition);
-  const machine = new StateMachine(adaptation.definition as never, {
-    validationOptions: validatedDefinitions.has(key) ? { noValidate: true } : { checkArn: false },
+  const engine = startEngineRun({
+    definition: adaptation.definition,
+    input: attempt.input,
+    execution: { name: attempt.executionName, arn: attempt.executionArn, redriveCount: attempt.redriveCount },
+    handlers: topLevel,
+    restart: attempt.restart,
+    control,
+    validate: !attempt.restart && !validatedDefinitions.has(key),
   });
   validatedDefinitions.add(key);
-  try {
-    const output = await machine.run(options.input as never, {
-      overrides: { taskResourceLocalHandlers: topLevel as never },
-      context: { Execution: { Name: executionName, Id: parent.arn, RedriveCount: 0 } },
-    }).result;
-    return { executionName, status: 'SUCCEEDED', output, tasks };
-  } catch (error) {
-    const cause = error instanceof ExecutionError ? (error.cause as Error) : (error as Error);
-    return { executionName, status: 'FAILED', error: cause.name, cause: cause.message, tasks };
-  }
+  control.whenStopped(() => engine.abort());
+  const outcome = await engine.outcome;
+  await control.settled();
+  return {
+    executionName: attempt.executionName,
+    executionArn: attempt.executionArn,
+    input: attempt.input,
+    redriveCount: attempt.redriveCount,
+    tasks,
+    mapRuns,
+    ...outcome,
+  };
 }

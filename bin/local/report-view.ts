@@ -7,6 +7,7 @@ import {
   type SkippedDeletion,
 } from '../../lambdas/steps/prune-volume';
 import type { RunReport } from '../../lambdas/steps/summarise';
+import type { ExecutionStatus } from './engine-run';
 
 /**
  * What the local runner prints: one finished execution turned into a row per volume (from the
@@ -22,7 +23,7 @@ export interface RunRecord {
   /** ISO time the execution started. */
   startedAt: string;
   dryRun: boolean;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: ExecutionStatus;
   error?: string;
   cause?: string;
   /** Absent when Discover did not finish. */

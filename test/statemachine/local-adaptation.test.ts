@@ -1,17 +1,23 @@
 import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../../bin/local/local-deployment';
 import { StateName } from '../../statemachine/definition';
-import { adaptForLocalRun, LOCAL_DISTRIBUTED_MAP_RESOURCE } from '../../statemachine/local-adaptation';
+import {
+  adaptForLocalRun,
+  LOCAL_DISTRIBUTED_MAP_RESOURCE,
+  restartAt,
+} from '../../statemachine/local-adaptation';
 
-describe('adaptForLocalRun: the one change local runs make to the definition', () => {
+describe('adaptForLocalRun: what local runs change in the definition', () => {
   const definition = localDefinition(DEFAULT_LOCAL_DEPLOYMENT);
   const original = JSON.parse(JSON.stringify(definition));
   const { definition: adapted, distributedMaps } = adaptForLocalRun(definition);
   const mapNames: string[] = [StateName.snapshotVolumes, StateName.pruneVolumes];
 
-  it('THEN every state but the Distributed Maps is left exactly as it is, in the same order', () => {
+  const taskNames: string[] = [StateName.discover, StateName.awaitSnapshots, StateName.summarise];
+
+  it('THEN every state but the Distributed Maps and the Tasks is left exactly as it is, in the same order', () => {
     expect(Object.keys(adapted.States)).toEqual(Object.keys(original.States));
     for (const [name, state] of Object.entries(original.States)) {
-      if (!mapNames.includes(name)) expect(adapted.States[name]).toEqual(state);
+      if (![...mapNames, ...taskNames].includes(name)) expect(adapted.States[name]).toEqual(state);
     }
     const { States: _a, ...restAdapted } = adapted;
     const { States: _o, ...restOriginal } = original;
@@ -41,10 +47,30 @@ describe('adaptForLocalRun: the one change local runs make to the definition', (
         Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
         TimeoutSeconds: original.TimeoutSeconds,
       });
-      expect(distributedMaps[name]).toEqual(map);
+      const { ItemProcessor: processor, ...rest } = distributedMaps[name];
+      const { ItemProcessor: originalProcessor, ...originalRest } = map;
+      expect(rest).toEqual(originalRest);
+      expect(Object.keys(processor.States)).toEqual(Object.keys(originalProcessor.States));
       expect(mapOnly.map((field) => map[field])).not.toContain(undefined);
     },
   );
+
+  it("THEN a Task without TimeoutSeconds gets AWS's default (bounded by the execution's), not the engine's 60 s", () => {
+    for (const name of taskNames) {
+      expect(adapted.States[name]).toEqual({
+        ...original.States[name],
+        TimeoutSeconds: original.TimeoutSeconds,
+      });
+    }
+    for (const name of mapNames) {
+      const processor = distributedMaps[name].ItemProcessor;
+      const [child] = Object.keys(processor.States);
+      expect(processor.States[child]).toEqual({
+        ...original.States[name].ItemProcessor.States[child],
+        TimeoutSeconds: 2_147_483,
+      });
+    }
+  });
 
   it('THEN the input definition is not modified', () => {
     expect(definition).toEqual(original);
@@ -63,4 +89,31 @@ describe('adaptForLocalRun: the one change local runs make to the definition', (
     };
     expect(adaptForLocalRun(inline)).toEqual({ definition: inline, distributedMaps: {} });
   });
+});
+
+describe('restartAt: where a redrive continues', () => {
+  const definition = {
+    StartAt: 'A',
+    States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, End: true } },
+  };
+
+  it('GIVEN a state WHEN restarted there THEN a copy with only StartAt changed', () => {
+    expect(restartAt(definition, 'B')).toEqual({ ...definition, StartAt: 'B' });
+    expect(definition.StartAt).toBe('A');
+  });
+
+  it('GIVEN an unknown state WHEN restarted there THEN an error names it', () => {
+    expect(() => restartAt(definition, 'Nope')).toThrow('Nope');
+  });
+
+  it.each(['$$.Execution.Input', '$$.Execution.StartTime'])(
+    'GIVEN a definition reading %s WHEN restarted THEN refused (the local engine would change it)',
+    (field) => {
+      const reading = {
+        ...definition,
+        States: { ...definition.States, B: { Type: 'Pass', Parameters: { 'x.$': field }, End: true } },
+      };
+      expect(() => restartAt(reading, 'B')).toThrow(field);
+    },
+  );
 });

@@ -215,6 +215,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
         [SnapshotTag.volumeId]: spare,
         [SnapshotTag.generation]: '2',
         [SnapshotTag.execution]: 'run-1',
+        [SnapshotTag.runId]: 'run-1-key',
       });
     });
 

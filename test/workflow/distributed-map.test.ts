@@ -1,5 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { runDistributedMap } from '../../bin/local/distributed-map';
+import { type MapRunRecord, runDistributedMap } from '../../bin/local/distributed-map';
+import { ExecutionControl } from '../../bin/local/execution-control';
+import { invokeLocalFunction } from '../../bin/local/lambda-invocation';
 import { asLambdaTask, type TaskHandler } from '../../bin/local/lambda-task';
 import { VirtualClock } from '../../bin/local/virtual-clock';
 import { SimulatedAccount } from '../../bin/simulated-account';
@@ -35,6 +37,7 @@ function mapState(overrides: Record<string, unknown> = {}) {
             'run.$': '$.run',
             'redrive.$': '$.redrive',
             'retry.$': '$$.State.RetryCount',
+            'childRedrive.$': '$$.Execution.RedriveCount',
           },
           Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }],
           End: true,
@@ -98,8 +101,8 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     });
     expect(seen).toEqual(
       expect.arrayContaining([
-        { n: 1, run: 'run-1', redrive: 2, retry: 0 },
-        { n: 4, run: 'run-1', redrive: 2, retry: 0 },
+        { n: 1, run: 'run-1', redrive: 2, retry: 0, childRedrive: 0 },
+        { n: 4, run: 'run-1', redrive: 2, retry: 0, childRedrive: 0 },
       ]),
     );
     const manifest = await getJson<{ ResultFiles: Record<string, unknown[]> }>(s3, {
@@ -164,5 +167,146 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     const output = await runMap(s3, input, undefined);
     const results = await readMapRunResults(s3, output);
     expect(results).toEqual({ succeeded: [] as ChildExecutionResult[], failed: [] });
+  });
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  type WorkEvent = { n: number; redrive: number; retry: number; childRedrive: number };
+
+  it('GIVEN a stop while a child runs WHEN its handler is in flight THEN it completes (side effect done), the child is ABORTED, later items never start', async () => {
+    const { s3, input } = await given([0, 1, 2, 3, 4, 5]);
+    const effects: number[] = [];
+    const work = asLambdaTask(async (event: WorkEvent) => {
+      await sleep((event.n + 1) * 1000);
+      effects.push(event.n);
+      return event.n;
+    });
+    const control = new ExecutionControl();
+    let record: MapRunRecord | undefined;
+    const outcome = await clock
+      .settle(
+        runDistributedMap({
+          mapState: mapState({ MaxConcurrency: 2 }),
+          stateName: 'Work',
+          input,
+          parent,
+          s3,
+          handlers: { Work: work },
+          control,
+          onMapRun: (r) => {
+            record = r;
+          },
+          onChildDone: () => control.stop(),
+        }),
+      )
+      .catch((error: Error) => error);
+    expect((outcome as Error).name).toBe('States.Aborted');
+    expect(effects).toEqual([0]);
+    await clock.settle(control.settled());
+
+    expect(effects).toEqual([0, 1]);
+    expect(record?.children.map((c) => c?.result.Status)).toEqual([
+      'SUCCEEDED',
+      'ABORTED',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(record?.children[1]?.unsuccessfulState).toEqual({
+      state: 'Work',
+      input: { n: 1, run: 'run-1', redrive: 2 },
+    });
+  });
+
+  it('GIVEN a Map Run with a failed, an aborted and a never-started child WHEN redriven THEN only those run: redriven ones with their recorded input, own RedriveCount + 1 and RetryCount 0; the new one fresh', async () => {
+    const { s3, input } = await given([0, 1, 2, 3]);
+    let phase: 'first' | 'redrive' = 'first';
+    const seen: WorkEvent[] = [];
+    const work = asLambdaTask(async (event: WorkEvent) => {
+      seen.push({ n: event.n, redrive: event.redrive, retry: event.retry, childRedrive: event.childRedrive });
+      if (phase === 'redrive') return event.n;
+      if (event.n === 0)
+        throw Object.assign(new Error('no'), { name: event.retry === 0 ? 'Flaky' : 'Terminal' });
+      if (event.n === 2) await sleep(100_000);
+      return event.n;
+    });
+    const control = new ExecutionControl();
+    let record: MapRunRecord | undefined;
+    await clock
+      .settle(
+        runDistributedMap({
+          mapState: mapState({ MaxConcurrency: 2 }),
+          stateName: 'Work',
+          input,
+          parent,
+          s3,
+          handlers: { Work: work },
+          control,
+          onMapRun: (r) => {
+            record = r;
+          },
+          onChildDone: (child) => child.Status === 'FAILED' && control.stop(),
+        }),
+      )
+      .catch(() => undefined);
+    await clock.settle(control.settled());
+    const previous = record as MapRunRecord;
+    expect(previous.children.map((c) => c?.result.Status)).toEqual([
+      'FAILED',
+      'SUCCEEDED',
+      'ABORTED',
+      undefined,
+    ]);
+
+    phase = 'redrive';
+    seen.length = 0;
+    const redriven = await clock.settle(
+      runDistributedMap({
+        mapState: mapState({ MaxConcurrency: 2, ToleratedFailurePercentage: 0 }),
+        stateName: 'Work',
+        input,
+        parent: { ...parent, redriveCount: parent.redriveCount + 1 },
+        s3,
+        handlers: { Work: work },
+        previous: structuredClone(previous),
+      }),
+    );
+
+    expect(seen.sort((a, b) => a.n - b.n)).toEqual([
+      { n: 0, redrive: 2, retry: 0, childRedrive: 1 },
+      { n: 2, redrive: 2, retry: 0, childRedrive: 1 },
+      { n: 3, redrive: 3, retry: 0, childRedrive: 0 },
+    ]);
+    const results = await readMapRunResults(s3, redriven);
+    expect(results.failed).toEqual([]);
+    expect(
+      results.succeeded.map((c) => [c.Name, c.Output, (c as { RedriveCount?: number }).RedriveCount]),
+    ).toEqual([
+      ['0', '0', 1],
+      ['1', '1', 0],
+      ['2', '2', 1],
+      ['3', '3', 0],
+    ]);
+    expect(results.succeeded[0].ExecutionArn).toBe(previous.children[0]?.result.ExecutionArn);
+    expect(results.succeeded[0].Input).toBe(previous.children[0]?.result.Input);
+  });
+
+  it('GIVEN a child whose function outlives its timeout THEN the child fails with Sandbox.Timedout', async () => {
+    const { s3, input } = await given([1]);
+    const account = new SimulatedAccount();
+    const clients = { s3: account.s3Client() };
+    const hung = { timeoutSeconds: 5, build: () => () => new Promise(() => undefined) };
+    const output = await runMap(s3, input, (event) => invokeLocalFunction(hung, clients, event));
+    const results = await readMapRunResults(s3, output);
+    expect(results.failed).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: 'Task timed out after 5.00 seconds',
+        }),
+      }),
+    ]);
   });
 });

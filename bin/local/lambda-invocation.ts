@@ -1,0 +1,72 @@
+import type { TaskHandler } from './lambda-task';
+import { lambdaError } from './lambda-task';
+
+/** A function as the local runner deploys it: its timeout, and how to build its handler. */
+export interface LocalFunction<Clients> {
+  timeoutSeconds: number;
+  /** Builds the handler on the clients of one invocation (see `invokeLocalFunction`). */
+  build: (clients: Clients) => TaskHandler;
+}
+
+/** The error a dead invocation's SDK calls get: they never reach the (simulated) account. */
+export const INVOCATION_ENDED = 'LocalInvocationEnded';
+
+/**
+ * Invokes a function the way Lambda does as far as time goes: if the handler has not returned
+ * after its configured timeout (virtual time), the invocation fails with `Sandbox.Timedout`
+ * and a cause like `{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 30.00 seconds"}`
+ * (Lambda's error type for a timed-out invocation, "Sandbox.Timedout" in
+ * https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts;
+ * Step Functions records it as a LambdaFunctionTimedOut event with that error and cause,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_LambdaFunctionTimedOutEventDetails.html).
+ * Lambda then stops the sandbox, so from that moment every SDK call the invocation makes fails
+ * without reaching the account, and whatever it returns late is ignored.
+ *
+ * Why a per-invocation Proxy of each client and a handler built per invocation, rather than
+ * AsyncLocalStorage around shared handlers: the clients are `aws-sdk-client-mock` instances, whose
+ * replaced `send` skips the SDK middleware, so the gate must sit on `send` itself; and under the
+ * virtual clock sinon runs due timer callbacks synchronously from the clock's tick, that is in
+ * the context of whoever advances the clock, so an ALS store would not follow a handler across a
+ * `setTimeout` (a virtual sleep, the simulator's delays). A Proxy keeps `instanceof EC2Client`
+ * (SDK paginators check it) and carries the invocation explicitly; building a handler is a few
+ * closures (the handlers keep no state between invocations).
+ */
+export function invokeLocalFunction<Clients extends object>(
+  fn: LocalFunction<Clients>,
+  clients: Clients,
+  input: unknown,
+): Promise<unknown> {
+  const invocation = { alive: true };
+  const gated = Object.fromEntries(
+    Object.entries(clients).map(([key, client]) => [key, gateClient(client as object, invocation)]),
+  ) as Clients;
+  const running = Promise.resolve().then(() => fn.build(gated)(input));
+  // A timed-out invocation's late failure is nobody's business.
+  running.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      invocation.alive = false;
+      reject(lambdaError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
+    }, fn.timeoutSeconds * 1000);
+  });
+  return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The client, except that `send` fails once the invocation is dead. */
+function gateClient<T extends object>(client: T, invocation: { alive: boolean }): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== 'send' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!invocation.alive) {
+          const error = new Error('The invocation timed out: Lambda stopped it, this call was never sent');
+          error.name = INVOCATION_ENDED;
+          return Promise.reject(error);
+        }
+        return value.apply(target, args);
+      };
+    },
+  });
+}

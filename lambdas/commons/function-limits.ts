@@ -1,0 +1,39 @@
+import { StateName } from '../../statemachine/names';
+
+/**
+ * How long each step's function may run and how much memory it gets: one home for the numbers
+ * that the deployment configures (`infra/functions.ts`) and that the local runner enforces
+ * (`bin/local/lambda-invocation.ts`), so a local run stops a handler exactly where Lambda would.
+ * Plain numbers, no aws-cdk-lib: the local runner and the tests import it too.
+ *
+ * Discover, AwaitSnapshots and Summarise handle the whole fleet (10,000 volumes: paginated EC2
+ * calls, S3 documents of a few MB), hence minutes and a GB; the per-volume steps make a handful
+ * of EC2 calls.
+ */
+export interface FunctionLimits {
+  readonly timeoutSeconds: number;
+  readonly memoryMiB: number;
+}
+
+export const FUNCTION_LIMITS = {
+  discover: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
+  createSnapshot: { timeoutSeconds: 30, memoryMiB: 256 },
+  awaitSnapshots: { timeoutSeconds: 2 * 60, memoryMiB: 1024 },
+  prune: { timeoutSeconds: 60, memoryMiB: 256 },
+  summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
+} as const satisfies Record<string, FunctionLimits>;
+
+/** The workflow's steps, one function each. */
+export type StepName = keyof typeof FUNCTION_LIMITS;
+export const STEP_NAMES = Object.keys(FUNCTION_LIMITS) as StepName[];
+
+/** Which step's function each Task state of the definition invokes. */
+export const STEP_OF_TASK_STATE = {
+  [StateName.discover]: 'discover',
+  [StateName.createSnapshot]: 'createSnapshot',
+  [StateName.awaitSnapshots]: 'awaitSnapshots',
+  [StateName.pruneSnapshots]: 'prune',
+  [StateName.summarise]: 'summarise',
+} as const satisfies Record<string, StepName>;
+
+export type TaskStateName = keyof typeof STEP_OF_TASK_STATE;
