@@ -1,4 +1,11 @@
+import {
+  CONNECTION_TIMEOUT_MS,
+  ec2Client,
+  REQUEST_TIMEOUT_MS,
+  s3Client,
+} from '../../lambdas/commons/clients';
 import { positiveIntegerEnv, requireEnv } from '../../lambdas/commons/env';
+import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
@@ -67,5 +74,20 @@ describe('Lambda handlers', () => {
     });
     const error = await rejection(Promise.resolve().then(() => handler({})));
     expect(error).toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('executionName') });
+  });
+});
+
+describe('SDK clients of the functions', () => {
+  it('GIVEN a client WHEN built THEN every request has a timeout, and CreateSnapshot is never retried by the SDK', async () => {
+    for (const client of [ec2Client(), ec2Client({ retryInSdk: false }), s3Client()]) {
+      // The handler resolves its options on first use; its provider is what a request would use.
+      const handler = client.config.requestHandler as unknown as { configProvider: Promise<object> };
+      expect(await handler.configProvider).toMatchObject({
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+      });
+    }
+    expect(await ec2Client({ retryInSdk: false }).config.maxAttempts()).toBe(1);
+    expect(REQUEST_TIMEOUT_MS).toBeLessThan(FUNCTION_LIMITS.createSnapshot.timeoutSeconds * 1000);
   });
 });

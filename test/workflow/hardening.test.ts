@@ -1,7 +1,9 @@
-import { EC2_DEFAULT_RATE_LIMITS } from '../../bin/simulated-account';
+import { redriveLocalExecution } from '../../bin/local/local-execution';
+import { EC2_DEFAULT_RATE_LIMITS, HANG } from '../../bin/simulated-account';
 import { getJson } from '../../lambdas/aws/json-store';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
+import { StateName } from '../../statemachine/names';
 import { DAY, givenWorkflow, HOUR, START, TAG } from './harness';
 
 const MINUTE = 60_000;
@@ -120,5 +122,46 @@ describe('hardening: the workflow under real-account semantics', () => {
     expect(full.volumes[0]).toMatchObject({ deletedCount: 1000, more: false });
     expect(full.volumes[0].deleted).toHaveLength(1000);
     expect((result.output as SummariseOutput).counts.snapshotsDeleted).toBe(1000);
+  });
+
+  it('GIVEN a run stopped while CreateSnapshot invocations ran on WHEN redriven the next morning THEN no second snapshot of any volume', async () => {
+    // AWS redrives an aborted STANDARD child with its original input: the parent's RedriveCount
+    // frozen there still reads 0 and the child's RetryCount restarts at 0; only the child's own
+    // $$.Execution.RedriveCount tells that its earlier invocation may have created the snapshot.
+    world = givenWorkflow({}, { snapshotConcurrency: 2 });
+    const { volumeIds } = world.sim.addInstance({
+      name: 'web',
+      tags: { [TAG]: '2' },
+      volumes: [{}, {}, {}, {}],
+    });
+    // The first volume's CreateSnapshot takes effect but its answer never comes: that child is
+    // still running when the execution is stopped.
+    const [first] = [...volumeIds].sort();
+    world.sim.injectFault({ action: 'CreateSnapshot', error: HANG, volumeId: first });
+    const stopped = await world.run(
+      {},
+      { stopWhen: (e) => e.type === 'child' && e.map === StateName.snapshotVolumes && e.finished === 1 },
+    );
+    expect(stopped.status).toBe('ABORTED');
+    const children = stopped.mapRuns[StateName.snapshotVolumes].children;
+    expect(children[0]?.result.Status).toBe('ABORTED');
+    expect(world.managedSnapshots(first)).toHaveLength(1);
+
+    await world.clock.advance(8 * HOUR);
+    const redriven = await world.clock.settle(
+      redriveLocalExecution(stopped, { clients: world.clients, deployment: world.deployment }),
+    );
+    expect(redriven.status).toBe('SUCCEEDED');
+    for (const id of volumeIds) expect(world.managedSnapshots(id)).toHaveLength(1);
+  });
+
+  it('GIVEN a CreateSnapshot whose answer never comes WHEN run THEN the Lambda timeout is retried and the snapshot found, not made twice', async () => {
+    world = givenWorkflow();
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}] });
+    world.sim.injectFault({ action: 'CreateSnapshot', error: HANG });
+    const result = await world.run();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.managedSnapshots(volumeIds[0])).toHaveLength(1);
+    expect(world.sim.calls().CreateSnapshot.succeeded).toBe(1);
   });
 });
