@@ -29,6 +29,8 @@ export interface DiscoveryReport {
 export interface DiscoverOutput {
   executionName: string;
   dryRun: boolean;
+  /** A full live run (no `instanceIds`, not a dry run): only its success resets the no-success alarm. */
+  fullRun: boolean;
   /** The work list both fan-outs read (a JSON array of VolumeWorkItem). */
   items: S3Location;
   /** The full DiscoveryReport. */
@@ -69,6 +71,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
   return {
     executionName: event.executionName,
     dryRun: input.dryRun,
+    fullRun: input.instanceIds === undefined && !input.dryRun,
     items,
     discovery,
     counts: {
