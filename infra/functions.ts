@@ -52,6 +52,8 @@ export interface FunctionSettings {
   readonly bucketName: string;
   readonly waitLimitSeconds: number;
   readonly logRetention: logs.RetentionDays;
+  /** Names the deployment in the FullRunsSucceeded metric the no-success alarm watches. */
+  readonly stateMachineName: string;
 }
 
 interface HandlerSpec {
@@ -101,7 +103,7 @@ const HANDLERS = {
     description: 'Names every failed volume and invalid instance of the run (SPEC §4.5)',
     timeout: Duration.minutes(5),
     memorySize: 1024,
-    environment: (s) => ({ WORK_BUCKET: s.bucketName }),
+    environment: (s) => ({ WORK_BUCKET: s.bucketName, STATE_MACHINE_NAME: s.stateMachineName }),
   },
 } satisfies Record<string, HandlerSpec>;
 
