@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_TARGET_TAG_KEY } from '../lambdas/core/snapshot-tags';
+import { CronError, daylightSavingShiftMinutes, longestGapMinutes, parseCron } from './cron';
 
 /**
  * Every setting of a deployment, in one typed place (SPEC §7). The same parsers validate the
@@ -14,6 +15,13 @@ export interface BackupSettings {
   readonly timezone: string;
   /** Addresses subscribed to the alert topic (each must confirm the subscription). */
   readonly notificationEmails: readonly string[];
+  /**
+   * An existing SNS topic the alarms and the failed-run message publish to, instead of a topic
+   * (and key) made by this deployment. Its owner grants the publishers (see README).
+   */
+  readonly alertTopicArn?: string;
+  /** Deploy with neither addresses nor a topic: nobody is told (SPEC §5.4 opt-out). */
+  readonly allowNoNotifications: boolean;
   /** Tag key that targets instances and volumes (SPEC §1.1). */
   readonly tagKey: string;
   /** Child executions of the snapshot fan-out running at once. */
@@ -24,7 +32,10 @@ export interface BackupSettings {
   readonly waitLimitHours: number;
   /** Send one message per failed run naming the failed volumes (SPEC §5.2). */
   readonly failureMessage: boolean;
-  /** Alarm when no run succeeded for this long (SPEC §5.3). */
+  /**
+   * Alarm when no full live run succeeded for this long (SPEC §5.3); longer than the longest
+   * gap between scheduled runs.
+   */
   readonly successWindowHours: number;
   /** Retention of the functions' and the state machine's log groups. */
   readonly logRetentionDays: RetentionDays;
@@ -53,10 +64,11 @@ export interface AppConfig {
 export const DEFAULT_SNAPSHOT_CONCURRENCY = 5;
 export const DEFAULT_PRUNE_CONCURRENCY = 5;
 
-export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy'> = {
+export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn'> = {
   schedule: 'cron(0 3 * * ? *)',
   timezone: 'UTC',
   notificationEmails: [],
+  allowNoNotifications: false,
   tagKey: DEFAULT_TARGET_TAG_KEY,
   snapshotConcurrency: DEFAULT_SNAPSHOT_CONCURRENCY,
   pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
@@ -119,32 +131,14 @@ function boolean(value: unknown): boolean {
   return raw === 'true';
 }
 
-/**
- * EventBridge Scheduler cron: six fields, one of day-of-month and day-of-week must be `?`.
- * The service checks the values themselves at deploy; this catches the usual mistakes (a
- * five-field Unix cron, a missing `cron(...)`, `*` in both day fields) at synth.
- */
-const CRON_FIELDS = [
-  /^[0-9*,/-]+$/, // minutes
-  /^[0-9*,/-]+$/, // hours
-  /^[0-9*?,/LW-]+$/, // day of month
-  /^[0-9A-Za-z*,/-]+$/, // month
-  /^[0-9A-Za-z*?,/L#-]+$/, // day of week
-  /^[0-9*,/-]+$/, // year
-];
-
+/** EventBridge Scheduler cron, every field range-checked (see cron.ts). */
 function cronExpression(value: unknown): string {
   const raw = text(value);
-  const fields = /^cron\((.*)\)$/.exec(raw)?.[1].trim().split(/\s+/) ?? [];
-  const valid =
-    fields.length === CRON_FIELDS.length &&
-    fields.every((field, index) => CRON_FIELDS[index].test(field)) &&
-    (fields[2] === '?') !== (fields[4] === '?');
-  if (!valid) {
-    reject(
-      'is not an EventBridge Scheduler cron expression: cron(minutes hours day-of-month month day-of-week year), ' +
-        'with ? in exactly one of the day fields (e.g. cron(0 3 * * ? *))',
-    );
+  try {
+    parseCron(raw);
+  } catch (error) {
+    if (!(error instanceof CronError)) throw error;
+    reject(error.message);
   }
   return raw;
 }
@@ -180,6 +174,17 @@ function emails(value: unknown): string[] {
 }
 
 /** EC2 tag rules: letters, digits, spaces and `_ . : / = + - @`; keys may not start with `aws:`. */
+/** A standard SNS topic: arn:<partition>:sns:<region>:<account>:<name>. */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function topicArn(value: unknown): string {
+  const raw = text(value);
+  if (!TOPIC_ARN.test(raw)) {
+    reject('is not the ARN of a standard SNS topic (e.g. arn:aws:sns:eu-west-1:123456789012:ops-alerts)');
+  }
+  return raw;
+}
+
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 function tagKey(value: unknown): string {
@@ -226,6 +231,8 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   schedule: cronExpression,
   timezone: timeZone,
   notificationEmails: emails,
+  alertTopicArn: topicArn,
+  allowNoNotifications: boolean,
   tagKey,
   snapshotConcurrency: integer(1, MAX_CONCURRENCY),
   pruneConcurrency: integer(1, MAX_CONCURRENCY),
@@ -235,6 +242,9 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   logRetentionDays: retentionDays,
   managedBy: tagValue,
 };
+
+/** Optional settings that cdk.json lists with an empty value. */
+const EMPTY_MEANS_UNSET = new Set(['alertTopicArn']);
 
 function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -252,7 +262,7 @@ function parseAll<P extends Record<string, Parser<unknown>>>(
   const problems: string[] = [];
   for (const [key, parse] of Object.entries(parsers)) {
     const value = raw[key];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || (EMPTY_MEANS_UNSET.has(key) && value === '')) continue;
     try {
       values[key] = parse(value);
     } catch (error) {
@@ -269,9 +279,65 @@ export function parseSettings(raw: Record<string, unknown>, source: SettingSourc
   return parseAll(raw, SETTING_PARSERS, source);
 }
 
-/** Settings with the defaults filled in. */
+/** Settings with the defaults filled in, each valid on its own (see `checkSettings` for the rest). */
 export function resolveSettings(raw: Record<string, unknown>, source: SettingSource): BackupSettings {
   return { ...DEFAULT_SETTINGS, ...parseSettings(raw, source) };
+}
+
+/**
+ * The rules between settings, with every problem reported at once. Throws ConfigError.
+ * - SPEC §5.4: someone must be told, unless the user opts out explicitly.
+ * - SPEC §5.3: the no-success window must outlast the longest gap between scheduled runs, or
+ *   the alarm fires between two healthy runs.
+ */
+export function checkSettings(settings: BackupSettings, source: SettingSource): void {
+  const problems = [notificationProblem(settings, source), windowProblem(settings, source)].filter(
+    (problem): problem is string => problem !== undefined,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+function notificationProblem(settings: BackupSettings, source: SettingSource): string | undefined {
+  const { notificationEmails, alertTopicArn, allowNoNotifications } = settings;
+  if (notificationEmails.length > 0 && alertTopicArn !== undefined) {
+    return (
+      `Invalid ${source} "alertTopicArn": give either "notificationEmails" (mailed through a topic this ` +
+      'deployment makes) or "alertTopicArn" (your own topic: subscribe the addresses to it), not both'
+    );
+  }
+  if (notificationEmails.length === 0 && alertTopicArn === undefined && !allowNoNotifications) {
+    return (
+      `Missing ${source} "notificationEmails" or "alertTopicArn": nobody would be told of a failed or missing ` +
+      'backup. Set "notificationEmails" (email addresses, comma-separated, e.g. ops@example.com), or ' +
+      '"alertTopicArn" (an existing SNS topic, e.g. arn:aws:sns:eu-west-1:123456789012:ops-alerts), or ' +
+      '"allowNoNotifications" (true) to deploy without notifications'
+    );
+  }
+  return undefined;
+}
+
+const hours = (minutes: number) => Number((minutes / 60).toFixed(2));
+
+function windowProblem(settings: BackupSettings, source: SettingSource): string | undefined {
+  const { schedule, timezone, successWindowHours } = settings;
+  const limit = MAX_HOURS * 60;
+  // A daylight-saving change stretches one gap by the shift (e.g. 03:00 daily: 25 hours once a year).
+  const gap = longestGapMinutes(parseCron(schedule)) + daylightSavingShiftMinutes(timezone);
+  if (gap >= limit) {
+    return (
+      `Invalid ${source} "schedule": ${schedule} can leave ${Number.isFinite(gap) ? `${hours(gap)} hours` : 'years'} ` +
+      `between runs in ${timezone}, and the no-success alarm looks back at most ${MAX_HOURS} hours ` +
+      '("successWindowHours"): schedule runs less than a week apart'
+    );
+  }
+  if (successWindowHours * 60 <= gap) {
+    return (
+      `Invalid ${source} "successWindowHours": ${successWindowHours} is not a whole number from ` +
+      `${Math.floor(gap / 60) + 1} to ${MAX_HOURS}: runs of "schedule" ${schedule} can be ${hours(gap)} hours ` +
+      `apart in ${timezone}, and the window must be longer (leave room for a run's duration too)`
+    );
+  }
+  return undefined;
 }
 
 const APP_PARSERS = { ...SETTING_PARSERS, regions };
@@ -280,5 +346,6 @@ const APP_PARSERS = { ...SETTING_PARSERS, regions };
 export function readAppConfig(tryGetContext: (key: string) => unknown): AppConfig {
   const raw = Object.fromEntries(Object.keys(APP_PARSERS).map((key) => [key, tryGetContext(key)]));
   const { regions: codes = [], ...settings } = parseAll(raw, APP_PARSERS, 'context');
+  checkSettings({ ...DEFAULT_SETTINGS, ...settings }, 'context');
   return { settings, regions: codes };
 }

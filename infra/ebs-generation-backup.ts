@@ -2,7 +2,7 @@ import { Duration, Names, Stack } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type BackupSettings, ConfigError, resolveSettings } from './config';
+import { type BackupSettings, ConfigError, checkSettings, resolveSettings } from './config';
 import { BackupFunctions, type FunctionFactory } from './functions';
 import { bucketObjects, createSnapshot, deleteSnapshot, ec2Describe, grant, WorkPrefix } from './iam';
 import { BackupAlerts } from './observability';
@@ -42,6 +42,7 @@ export class EbsGenerationBackup extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const resolved = resolveSettings({ ...props }, 'property');
+    checkSettings(resolved, 'property');
     const settings = { ...resolved, managedBy: resolved.managedBy ?? stack.stackName };
     this.settings = settings;
     claimMarker(stack, settings.managedBy);
@@ -65,6 +66,7 @@ export class EbsGenerationBackup extends Construct {
         bucketName: this.bucket.bucketName,
         waitLimitSeconds: waitLimit.toSeconds(),
         logRetention: settings.logRetentionDays,
+        stateMachineName,
       },
     });
     const { discover, createSnapshot: create, awaitSnapshots, prune, summarise } = this.functions.steps;
@@ -109,8 +111,11 @@ export class EbsGenerationBackup extends Construct {
       stateMachine: this.stateMachine,
       name: stateMachineName,
       notificationEmails: settings.notificationEmails,
+      alertTopicArn: settings.alertTopicArn,
       failureMessage: settings.failureMessage,
       successWindowHours: settings.successWindowHours,
+      schedule: { expression: settings.schedule, timeZone: settings.timezone },
+      logRetention: settings.logRetentionDays,
     });
   }
 }

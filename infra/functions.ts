@@ -55,6 +55,8 @@ export interface FunctionSettings {
   readonly bucketName: string;
   readonly waitLimitSeconds: number;
   readonly logRetention: logs.RetentionDays;
+  /** Names the deployment in the FullRunsSucceeded metric the no-success alarm watches. */
+  readonly stateMachineName: string;
 }
 
 interface HandlerSpec {
@@ -91,7 +93,7 @@ const HANDLERS = {
   summarise: {
     file: 'summarise.ts',
     description: 'Names every failed volume and invalid instance of the run (SPEC §4.5)',
-    environment: (s) => ({ WORK_BUCKET: s.bucketName }),
+    environment: (s) => ({ WORK_BUCKET: s.bucketName, STATE_MACHINE_NAME: s.stateMachineName }),
   },
 } satisfies Record<StepName, HandlerSpec>;
 

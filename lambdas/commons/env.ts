@@ -25,4 +25,5 @@ export const EnvName = {
   targetTagKey: 'TARGET_TAG_KEY',
   workBucket: 'WORK_BUCKET',
   waitLimitSeconds: 'WAIT_LIMIT_SECONDS',
+  stateMachineName: 'STATE_MACHINE_NAME',
 } as const;

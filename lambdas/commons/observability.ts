@@ -18,7 +18,19 @@ export const MetricName = {
   deletionsSkipped: 'DeletionsSkipped',
   volumesFailed: 'VolumesFailed',
   invalidTags: 'InvalidTags',
+  /** 1 per full live run that succeeded; the no-success alarm watches it (SPEC §5.3). */
+  fullRunsSucceeded: 'FullRunsSucceeded',
 } as const;
+
+/** The dimension that tells deployments apart in FullRunsSucceeded (state machine names are unique). */
+export const STATE_MACHINE_DIMENSION = 'StateMachineName';
+
+/** Emits FullRunsSucceeded at once, with this deployment's state machine as its dimension. */
+export function recordFullRunSucceeded(stateMachineName: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension(STATE_MACHINE_DIMENSION, stateMachineName);
+  single.addMetric(MetricName.fullRunsSucceeded, MetricUnit.Count, 1);
+}
 
 export function countMetric(name: string, value: number): void {
   if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);

@@ -37,6 +37,8 @@ export interface DiscoverOutput {
    */
   runId: string;
   dryRun: boolean;
+  /** A full live run (no `instanceIds`, not a dry run): only its success resets the no-success alarm. */
+  fullRun: boolean;
   /** The work list SnapshotVolumes reads (a JSON array of VolumeWorkItem). */
   items: S3Location;
   /**
@@ -98,6 +100,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     executionName: event.executionName,
     runId: (deps.newRunId ?? randomUUID)(),
     dryRun: input.dryRun,
+    fullRun: input.instanceIds === undefined && !input.dryRun,
     items,
     pruneItems: items,
     discovery,

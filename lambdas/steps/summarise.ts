@@ -16,6 +16,8 @@ import type { PruneResult, SkippedDeletion } from './prune-volume';
 export interface SummariseEvent {
   executionName: string;
   dryRun: boolean;
+  /** From Discover; absent in a redrive of an execution started before it existed (not a full run). */
+  fullRun?: boolean;
   items: S3Location;
   discovery: S3Location;
   snapshotRun?: MapRunOutput;
@@ -142,6 +144,11 @@ export async function summarise(
     }),
     skippedDeletions: skippedDeletions.slice(0, SHOWN_IN_OUTPUT),
   };
+}
+
+/** Whether this run resets the no-success alarm (SPEC §5.3): a full live run that succeeded. */
+export function succeededFullRun(event: SummariseEvent, output: SummariseOutput): boolean {
+  return event.fullRun === true && !event.dryRun && output.outcome === 'SUCCEEDED';
 }
 
 /** A Lambda error's Cause is `{"errorType", "errorMessage", …}` as a JSON string. */

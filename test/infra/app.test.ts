@@ -4,16 +4,30 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, DEFAULT_SETTINGS, readAppConfig, resolveSettings } from '../../infra/config';
 import { EbsGenerationBackup } from '../../infra/ebs-generation-backup';
-import { backupStacks, inlineFunction, logicalId, outdir, testApp } from './fixtures';
+import { backupStacks, inlineFunction, logicalId, outdir, TEST_EMAIL, testApp } from './fixtures';
 
 /** The app as `cdk synth` builds it, and the construct as another CDK app would import it (SPEC §7). */
 describe('app', () => {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+
   test('cdk.json runs the app with tsx and holds the default of every setting', () => {
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
     expect(cdkJson.app).toBe('npx tsx infra/app.ts');
-    const config = readAppConfig((key) => cdkJson.context[key]);
+    expect(Object.keys(cdkJson.context).sort()).toEqual(
+      [...Object.keys(DEFAULT_SETTINGS), 'alertTopicArn', 'regions'].sort(),
+    );
+    const config = readAppConfig((key) => (key === 'notificationEmails' ? TEST_EMAIL : cdkJson.context[key]));
     expect(config.regions).toEqual([]);
-    expect(resolveSettings(config.settings, 'context')).toEqual(DEFAULT_SETTINGS);
+    expect(resolveSettings(config.settings, 'context')).toEqual({
+      ...DEFAULT_SETTINGS,
+      notificationEmails: [TEST_EMAIL],
+    });
+  });
+
+  test('cdk.json as shipped asks who to tell before anything is built (SPEC §5.4)', () => {
+    expect(() => readAppConfig((key) => cdkJson.context[key])).toThrow(
+      /^Missing context "notificationEmails" or "alertTopicArn": nobody would be told/,
+    );
+    expect(() => testApp({ notificationEmails: '' })).toThrow(ConfigError);
   });
 
   test('without regions: one stack, in the CLI’s account and region', () => {
@@ -73,6 +87,12 @@ describe('EbsGenerationBackup construct in another app', () => {
     expect(logicalId(backup.stateMachine)).toMatch(/^SnapshotsWorkflowStateMachine/);
   });
 
+  test('refuses a deployment that tells nobody, naming the props (SPEC §5.4)', () => {
+    expect(() => new EbsGenerationBackup(new Stack(new App(), 'Silent'), 'Snapshots')).toThrow(
+      /^Missing property "notificationEmails" or "alertTopicArn": nobody would be told/,
+    );
+  });
+
   test('refuses a bad prop with a message naming it', () => {
     expect(
       () => new EbsGenerationBackup(new Stack(new App(), 'Bad'), 'Snapshots', { waitLimitHours: 0 }),
@@ -83,6 +103,7 @@ describe('EbsGenerationBackup construct in another app', () => {
     expect(
       () =>
         new EbsGenerationBackup(new Stack(new App(), 'Named'), 'Snapshots', {
+          notificationEmails: [TEST_EMAIL],
           stateMachineName: 'ebs backup',
         }),
     ).toThrow('Invalid property "stateMachineName": "ebs backup" is not 1 to 80 letters, digits, - or _');
@@ -90,13 +111,11 @@ describe('EbsGenerationBackup construct in another app', () => {
 
   test('refuses a second deployment with the same marker in one stack', () => {
     const shared = new Stack(new App(), 'Shared');
-    new EbsGenerationBackup(shared, 'First', { functionFactory: inlineFunction, managedBy: 'shared' });
-    expect(
-      () =>
-        new EbsGenerationBackup(shared, 'Second', { functionFactory: inlineFunction, managedBy: 'shared' }),
-    ).toThrow('Two EbsGenerationBackup constructs in stack Shared use managedBy "shared"');
-    expect(
-      () => new EbsGenerationBackup(shared, 'Third', { functionFactory: inlineFunction, managedBy: 'other' }),
-    ).not.toThrow();
+    const props = { functionFactory: inlineFunction, allowNoNotifications: true };
+    new EbsGenerationBackup(shared, 'First', { ...props, managedBy: 'shared' });
+    expect(() => new EbsGenerationBackup(shared, 'Second', { ...props, managedBy: 'shared' })).toThrow(
+      'Two EbsGenerationBackup constructs in stack Shared use managedBy "shared"',
+    );
+    expect(() => new EbsGenerationBackup(shared, 'Third', { ...props, managedBy: 'other' })).not.toThrow();
   });
 });

@@ -1,13 +1,16 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigError,
+  checkSettings,
   DEFAULT_SETTINGS,
   parseSettings,
   readAppConfig,
   resolveSettings,
 } from '../../infra/config';
 
-const fromContext = (context: Record<string, unknown>) => readAppConfig((key) => context[key]);
+/** Context with an address, so that only the key under test can be refused. */
+const fromContext = (context: Record<string, unknown>) =>
+  readAppConfig((key) => ({ notificationEmails: 'ops@example.com', ...context })[key]);
 
 const problemOf = (context: Record<string, unknown>): string => {
   try {
@@ -21,12 +24,13 @@ const problemOf = (context: Record<string, unknown>): string => {
 
 describe('configuration from CDK context', () => {
   test('nothing set gives the documented defaults and no regions', () => {
-    const config = fromContext({});
-    expect(config).toEqual({ settings: {}, regions: [] });
+    const config = fromContext({ notificationEmails: undefined, allowNoNotifications: 'true' });
+    expect(config).toEqual({ settings: { allowNoNotifications: true }, regions: [] });
     expect(resolveSettings({}, 'context')).toEqual({
       schedule: 'cron(0 3 * * ? *)',
       timezone: 'UTC',
       notificationEmails: [],
+      allowNoNotifications: false,
       tagKey: 'Backup-Generation',
       snapshotConcurrency: 5,
       pruneConcurrency: 5,
@@ -47,7 +51,7 @@ describe('configuration from CDK context', () => {
       pruneConcurrency: '10000',
       waitLimitHours: '168',
       failureMessage: 'false',
-      successWindowHours: '50',
+      successWindowHours: '80',
       logRetentionDays: '365',
       managedBy: 'prod-backup',
       regions: 'eu-west-1, us-gov-west-1,ap-southeast-2',
@@ -62,7 +66,7 @@ describe('configuration from CDK context', () => {
         pruneConcurrency: 10000,
         waitLimitHours: 168,
         failureMessage: false,
-        successWindowHours: 50,
+        successWindowHours: 80,
         logRetentionDays: RetentionDays.ONE_YEAR,
         managedBy: 'prod-backup',
       },
@@ -73,6 +77,7 @@ describe('configuration from CDK context', () => {
   test('typed values from cdk.json are accepted as they are', () => {
     const config = fromContext({
       notificationEmails: ['ops@example.com'],
+      allowNoNotifications: false,
       snapshotConcurrency: 1,
       failureMessage: true,
       logRetentionDays: 7,
@@ -80,6 +85,7 @@ describe('configuration from CDK context', () => {
     });
     expect(config.settings).toEqual({
       notificationEmails: ['ops@example.com'],
+      allowNoNotifications: false,
       snapshotConcurrency: 1,
       failureMessage: true,
       logRetentionDays: RetentionDays.ONE_WEEK,
@@ -87,9 +93,16 @@ describe('configuration from CDK context', () => {
     expect(config.regions).toEqual(['eu-central-1']);
   });
 
-  test('empty lists (the cdk.json defaults) mean none', () => {
-    expect(fromContext({ notificationEmails: '', regions: ' , ' })).toEqual({
-      settings: { notificationEmails: [] },
+  test('empty values (the cdk.json defaults) mean none', () => {
+    expect(
+      fromContext({
+        notificationEmails: '',
+        alertTopicArn: '',
+        allowNoNotifications: 'true',
+        regions: ' , ',
+      }),
+    ).toEqual({
+      settings: { notificationEmails: [], allowNoNotifications: true },
       regions: [],
     });
   });
@@ -179,6 +192,157 @@ describe('configuration from CDK context', () => {
       'Invalid context "snapshotConcurrency": "0" is not a whole number from 1 to 10000',
       'Invalid context "regions": "moon-1" contains "moon-1", which is not an AWS region code (e.g. us-east-1, eu-west-2)',
     ]);
+  });
+});
+
+/**
+ * EventBridge Scheduler cron fields and their ranges, as documented in
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html
+ */
+describe('schedule (EventBridge Scheduler cron)', () => {
+  test.each([
+    ['cron(0 3 * * ? *)'],
+    ['cron(59 23 31 12 ? 2199)'],
+    ['cron(0 0 1 1 ? 1970)'],
+    ['cron(0/15 * * * ? *)'],
+    ['cron(*/30 1-5,22 * * ? *)'],
+    ['cron(30 22-2 * * ? *)'],
+    ['cron(0 3 ? * MON-FRI *)'],
+    ['cron(0 3 ? * 2-6 *)'],
+    ['cron(0 3 ? * sun,wed *)'],
+    ['cron(0 3 ? JAN-DEC 1,4 *)'],
+    ['cron(0 3 * 1/1 ? 2026-2199)'],
+    ['cron(0 3 L * ? *)'],
+    ['cron(0 3 LW * ? *)'],
+    ['cron(0 3 15W * ? *)'],
+    ['cron(0 3 1-31/2 * ? *)'],
+    ['cron(0 3 ? * 6L *)'],
+    ['cron(0 3 ? * L *)'],
+    ['cron(0 3 ? * 3#2 *)'],
+    ['cron(0 3 ? * FRI#5 *)'],
+    ['cron(0 3 * * ? 2027/2)'],
+  ])('%s is accepted', (schedule) => {
+    expect(parseSettings({ schedule }, 'context').schedule).toBe(schedule);
+  });
+
+  test.each([
+    ['cron(99 99 * * ? *)', 'minutes "99", which is not 0-59 with , - * /'],
+    ['cron(60 3 * * ? *)', 'minutes "60", which is not 0-59 with , - * /'],
+    ['cron(0/0 3 * * ? *)', 'minutes "0/0", which is not 0-59 with , - * /'],
+    ['cron(0 24 * * ? *)', 'hours "24", which is not 0-23 with , - * /'],
+    ['cron(0 1-2-3 * * ? *)', 'hours "1-2-3", which is not 0-23 with , - * /'],
+    ['cron(0 3 0 * ? *)', 'day-of-month "0", which is not 1-31 with , - * / ? L W'],
+    ['cron(0 3 32 * ? *)', 'day-of-month "32", which is not 1-31 with , - * / ? L W'],
+    ['cron(0 3 W * ? *)', 'day-of-month "W", which is not 1-31 with , - * / ? L W'],
+    ['cron(0 3 * 13 ? *)', 'month "13", which is not 1-12 or JAN-DEC with , - * /'],
+    ['cron(0 3 * JANUARY ? *)', 'month "JANUARY", which is not 1-12 or JAN-DEC with , - * /'],
+    ['cron(0 3 * L ? *)', 'month "L", which is not 1-12 or JAN-DEC with , - * /'],
+    ['cron(0 3 ? * 0 *)', 'day-of-week "0", which is not 1-7 or SUN-SAT with , - * ? L #'],
+    ['cron(0 3 ? * 8 *)', 'day-of-week "8", which is not 1-7 or SUN-SAT with , - * ? L #'],
+    ['cron(0 3 ? * MON/2 *)', 'day-of-week "MON/2", which is not 1-7 or SUN-SAT with , - * ? L #'],
+    ['cron(0 3 ? * 2#6 *)', 'day-of-week "2#6", which is not 1-7 or SUN-SAT with , - * ? L #'],
+    ['cron(0 3 ? * 3#1,6#3 *)', 'day-of-week "3#1,6#3": a # expression must be the field\'s only one'],
+    ['cron(0 3 * * ? 1969)', 'year "1969", which is not 1970-2199 with , - * /'],
+    ['cron(0 3 * * ? 2200)', 'year "2200", which is not 1970-2199 with , - * /'],
+    ['cron(0 3 * * ? L)', 'year "L", which is not 1970-2199 with , - * /'],
+  ])('%s is refused, naming the field and what it accepts', (schedule, reason) => {
+    expect(() => parseSettings({ schedule }, 'context')).toThrow(
+      new ConfigError([`Invalid context "schedule": ${JSON.stringify(schedule)} has ${reason}`]),
+    );
+  });
+});
+
+describe('rules between settings', () => {
+  const noWayToBeTold = (source: string) =>
+    `Missing ${source} "notificationEmails" or "alertTopicArn": nobody would be told of a failed or missing ` +
+    'backup. Set "notificationEmails" (email addresses, comma-separated, e.g. ops@example.com), or ' +
+    '"alertTopicArn" (an existing SNS topic, e.g. arn:aws:sns:eu-west-1:123456789012:ops-alerts), or ' +
+    '"allowNoNotifications" (true) to deploy without notifications';
+  const topic = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
+
+  test.each<[string, Record<string, unknown>]>([
+    ['an address', { notificationEmails: 'ops@example.com' }],
+    ['an existing topic', { alertTopicArn: topic }],
+    [
+      'a topic in another partition',
+      { alertTopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b-c' },
+    ],
+    ['the explicit opt-out', { allowNoNotifications: 'true' }],
+  ])('someone is told, or nobody by choice: %s', (_, context) => {
+    expect(() => readAppConfig((key) => context[key])).not.toThrow();
+  });
+
+  test('with no address, no topic and no opt-out, the synth fails naming the three keys (SPEC §5.4)', () => {
+    expect(() =>
+      readAppConfig((key) => ({ notificationEmails: '', allowNoNotifications: false })[key]),
+    ).toThrow(new ConfigError([noWayToBeTold('context')]));
+    expect(() => checkSettings(resolveSettings({}, 'property'), 'property')).toThrow(
+      new ConfigError([noWayToBeTold('property')]),
+    );
+  });
+
+  test('addresses and an existing topic are not mixed', () => {
+    expect(problemOf({ alertTopicArn: topic })).toBe(
+      'Invalid context "alertTopicArn": give either "notificationEmails" (mailed through a topic this deployment ' +
+        'makes) or "alertTopicArn" (your own topic: subscribe the addresses to it), not both',
+    );
+  });
+
+  test.each([
+    ['arn:aws:sns:eu-west-1:123456789012:alerts.fifo'],
+    ['arn:aws:sqs:eu-west-1:123456789012:alerts'],
+    ['arn:aws:sns:eu-west-1:1234:alerts'],
+    ['ops-alerts'],
+  ])('alertTopicArn %s is refused', (alertTopicArn) => {
+    expect(problemOf({ notificationEmails: '', alertTopicArn })).toBe(
+      `Invalid context "alertTopicArn": ${JSON.stringify(alertTopicArn)} is not the ARN of a standard SNS topic ` +
+        '(e.g. arn:aws:sns:eu-west-1:123456789012:ops-alerts)',
+    );
+  });
+
+  test.each<[string, string, number]>([
+    ['cron(0 3 * * ? *)', 'UTC', 25],
+    ['cron(0 3 * * ? *)', 'Europe/Berlin', 26],
+    ['cron(0 */6 * * ? *)', 'UTC', 7],
+    ['cron(0 3 ? * MON-FRI *)', 'UTC', 73],
+    ['cron(15 22 ? * SUN,WED *)', 'Asia/Tokyo', 97],
+    ['cron(0 22-2 * * ? *)', 'UTC', 21],
+  ])('%s in %s: the window must outlast the longest gap (at least %i hours)', (schedule, timezone, least) => {
+    expect(() => fromContext({ schedule, timezone, successWindowHours: least })).not.toThrow();
+    expect(problemOf({ schedule, timezone, successWindowHours: least - 1 })).toMatch(
+      new RegExp(
+        `^Invalid context "successWindowHours": ${least - 1} is not a whole number from ${least} to 168: `,
+      ),
+    );
+  });
+
+  test('the message names the schedule, its time zone and the gap', () => {
+    expect(problemOf({ schedule: 'cron(0 3 ? * MON-FRI *)', successWindowHours: 26 })).toBe(
+      'Invalid context "successWindowHours": 26 is not a whole number from 73 to 168: runs of "schedule" ' +
+        "cron(0 3 ? * MON-FRI *) can be 72 hours apart in UTC, and the window must be longer (leave room for a run's " +
+        'duration too)',
+    );
+  });
+
+  test.each<[string, string]>([
+    ['cron(15 22 ? * SUN *)', '168 hours'],
+    ['cron(0 3 1 * ? *)', '744 hours'],
+    ['cron(0 3 ? * 2#1 *)', '840 hours'],
+    ['cron(0 3 29 2 ? *)', 'years'],
+  ])('a schedule the alarm cannot watch is refused: %s', (schedule, gap) => {
+    expect(problemOf({ schedule, successWindowHours: 168 })).toBe(
+      `Invalid context "schedule": ${schedule} can leave ${gap} between runs in UTC, and the no-success alarm ` +
+        'looks back at most 168 hours ("successWindowHours"): schedule runs less than a week apart',
+    );
+  });
+
+  test('construct props get the same rules, naming the property', () => {
+    expect(() =>
+      checkSettings(
+        resolveSettings({ notificationEmails: ['ops@example.com'], successWindowHours: 24 }, 'property'),
+        'property',
+      ),
+    ).toThrow(/^Invalid property "successWindowHours": 24 is not a whole number from 25 to 168: /);
   });
 });
 

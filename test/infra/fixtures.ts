@@ -20,10 +20,13 @@ export const inlineFunction: FunctionFactory = (scope, id, { entry, ...props }) 
 
 export const outdir = () => mkdtempSync(join(tmpdir(), 'ebs-generation-backup-'));
 
-/** The real app (cdk-nag included) with the given context, functions not bundled. */
+/** Someone to tell (SPEC §5.4): without it, or a topic, or the opt-out, the app refuses to synth. */
+export const TEST_EMAIL = 'ops@example.com';
+
+/** The real app (cdk-nag included) with the given context (plus an address), functions not bundled. */
 export function testApp(context: Record<string, unknown> = {}, options: BuildAppOptions = {}): App {
   return buildApp({
-    context,
+    context: { notificationEmails: TEST_EMAIL, ...context },
     outdir: outdir(),
     functionFactory: inlineFunction,
     // An environment-agnostic stack, whatever the machine's AWS settings.

@@ -151,12 +151,21 @@ describe('wildcards across the whole template', () => {
     for (const action of functionActions) expect(action).toMatch(/^ec2:Describe[A-Za-z]+$/);
   });
 
-  test('elsewhere, only the state machine’s log delivery (no resource-level permissions exist for it)', () => {
+  test('elsewhere, only the state machine’s log delivery and metrics in this tool’s namespace (no resource-level permissions exist for either)', () => {
     const workflowPolicy = logicalId(backup.workflow.role.node.findChild('DefaultPolicy'));
+    const windowStartPolicy = logicalId(
+      backup.alerts.successWindowStart.resource.node.findChild('CustomResourcePolicy'),
+    );
     const others = wildcardStatements.filter(({ statement }) =>
       asList(statement.Action).some((action: string) => !/^ec2:Describe[A-Za-z]+$/.test(action)),
     );
-    expect(others.map(({ policy }) => policy)).toEqual([workflowPolicy]);
+    expect(others.map(({ policy }) => policy)).toEqual([workflowPolicy, windowStartPolicy]);
+    expect(others[1].statement).toEqual({
+      Action: 'cloudwatch:PutMetricData',
+      Effect: 'Allow',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'EbsGenerationBackup' } },
+    });
     expect(asList(others[0].statement.Action).sort()).toEqual(
       [
         'logs:CreateLogDelivery',

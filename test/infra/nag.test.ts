@@ -53,6 +53,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect([...new Set(acknowledged.map(({ at, id }) => `${at} ${id}`))].sort()).toEqual(
       [
         `EbsGenerationBackup/Backup/Work/Bucket AwsSolutions-S1`,
+        `EbsGenerationBackup/Backup/Alerts/SuccessWindowStart/Resource/CustomResourcePolicy AwsSolutions-IAM5[Resource::*]`,
         `EbsGenerationBackup/Backup/Workflow/StateMachine AwsSolutions-SF1`,
         `EbsGenerationBackup/Backup/Workflow/StateMachine AwsSolutions-SF2`,
         `${role('discover')} AwsSolutions-IAM5[Resource::*]`,

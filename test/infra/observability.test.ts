@@ -9,7 +9,9 @@ import { flatten, type Json, logicalId, roleStatements, synthesize } from './fix
 const { template, backup } = synthesize({ notificationEmails: 'ops@example.com, oncall@example.org' });
 const topicRef = { Ref: logicalId(backup.alerts.topic) };
 const stateMachineRef = `<${logicalId(backup.stateMachine)}>`;
-const keyId = logicalId(backup.alerts.key);
+const { key } = backup.alerts;
+if (!key) throw new Error('the default deployment makes its own topic key');
+const keyId = logicalId(key);
 const executionsLink = `https://<AWS::Region>.console.aws.amazon.com/states/home?region=<AWS::Region>#/statemachines/view/${stateMachineRef}`;
 const alarm = (construct: Parameters<typeof logicalId>[0]): Json =>
   template.findResources('AWS::CloudWatch::Alarm')[logicalId(construct)].Properties;
@@ -20,7 +22,7 @@ describe('alert topic', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, PendingWindowInDays: 7 });
   });
 
-  test('the key lets CloudWatch publish to the topic, and no other service', () => {
+  test('the key lets CloudWatch use it for this deployment’s two alarms only, and no other service', () => {
     const policy = template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy;
     expect(policy.Statement.map((s: Json) => s.Principal)).toEqual([
       {
@@ -30,12 +32,35 @@ describe('alert topic', () => {
       },
       { Service: 'cloudwatch.amazonaws.com' },
     ]);
+    const alarmArn = (name: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:alarm:${backup.stateMachineName}-${name}`,
+        ],
+      ],
+    });
     expect(policy.Statement[1]).toEqual({
+      Sid: 'CloudWatchAlarmsUseKey',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Resource: '*',
+      Condition: {
+        ArnEquals: { 'aws:SourceArn': [alarmArn('FailedRuns'), alarmArn('NoSuccessfulRun')] },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
     });
+    // The ARNs the key names are the alarms' own.
+    expect(
+      [backup.alerts.failedRunsAlarm, backup.alerts.noSuccessAlarm].map((a) => alarm(a).AlarmName),
+    ).toEqual([`${backup.stateMachineName}-FailedRuns`, `${backup.stateMachineName}-NoSuccessfulRun`]);
   });
 
   test('EventBridge publishes the failed-run message through a role allowed that topic and its key only', () => {
@@ -150,14 +175,18 @@ describe('failed-runs alarm (SPEC §5.1)', () => {
 
 describe('no-successful-run alarm (SPEC §5.3)', () => {
   const props = alarm(backup.alerts.noSuccessAlarm);
+  const dimensions = [
+    { Name: 'StateMachineName', Value: backup.stateMachineName },
+    { Name: 'service', Value: 'ebs-generation-backup' },
+  ];
+  const windowStartId = logicalId(backup.alerts.successWindowStart.resource.node.findChild('Resource'));
 
-  test('fires when none of the last 26 one-hour periods had a succeeded execution', () => {
+  test('fires when none of the last 26 one-hour periods had a sample of FullRunsSucceeded', () => {
     expect(props).toEqual(
       expect.objectContaining({
-        Namespace: 'AWS/States',
-        MetricName: 'ExecutionsSucceeded',
-        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(backup.stateMachine) } }],
-        Statistic: 'Sum',
+        Namespace: 'EbsGenerationBackup',
+        MetricName: 'FullRunsSucceeded',
+        Statistic: 'SampleCount',
         Period: 3600,
         EvaluationPeriods: 26,
         DatapointsToAlarm: 26,
@@ -165,8 +194,55 @@ describe('no-successful-run alarm (SPEC §5.3)', () => {
         ComparisonOperator: 'LessThanThreshold',
         TreatMissingData: 'breaching',
         AlarmActions: [topicRef],
+        AlarmName: `${backup.stateMachineName}-NoSuccessfulRun`,
       }),
     );
+    expect([...props.Dimensions].sort((a: Json, b: Json) => (a.Name < b.Name ? -1 : 1))).toEqual(dimensions);
+  });
+
+  test('the deployment writes the window’s first sample (value 0) before the alarm exists', () => {
+    const windowStart = template.findResources('Custom::SuccessWindowStart')[windowStartId];
+    const call = {
+      service: 'CloudWatch',
+      action: 'PutMetricData',
+      parameters: {
+        Namespace: 'EbsGenerationBackup',
+        MetricData: [
+          {
+            MetricName: 'FullRunsSucceeded',
+            Dimensions: [
+              { Name: 'service', Value: 'ebs-generation-backup' },
+              { Name: 'StateMachineName', Value: backup.stateMachineName },
+            ],
+            Value: 0,
+            Unit: 'Count',
+          },
+        ],
+      },
+      physicalResourceId: { id: 'cron(0 3 * * ? *) UTC 26h' },
+    };
+    expect(JSON.parse(flatten(windowStart.Properties.Create))).toEqual(call);
+    expect(JSON.parse(flatten(windowStart.Properties.Update))).toEqual(call);
+    expect(windowStart.Properties.Delete).toBeUndefined();
+    const alarmResource =
+      template.findResources('AWS::CloudWatch::Alarm')[logicalId(backup.alerts.noSuccessAlarm)];
+    expect(alarmResource.DependsOn).toEqual(expect.arrayContaining([windowStartId]));
+  });
+
+  test('the window start may put metrics in this tool’s namespace only, and write its own logs', () => {
+    const role = backup.alerts.successWindowStart.node.findChild('Role');
+    const logs = `<${logicalId(backup.alerts.successWindowStart.node.findChild('Logs'))}.Arn>`;
+    expect(roleStatements(template, role)).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: [logs] },
+      {
+        Action: 'cloudwatch:PutMetricData',
+        Effect: 'Allow',
+        Resource: ['*'],
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'EbsGenerationBackup' } },
+      },
+    ]);
+    const roleResource = template.findResources('AWS::IAM::Role')[logicalId(role)].Properties;
+    expect(roleResource.ManagedPolicyArns).toBeUndefined();
   });
 
   test('stays within CloudWatch’s evaluation range (7 days for periods of an hour or more)', () => {

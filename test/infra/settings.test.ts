@@ -7,9 +7,10 @@ import { flatten, type Json, logicalId, roleStatements, synthesize } from './fix
  * each of them.
  */
 const { template, backup } = synthesize({
-  schedule: 'cron(15 22 ? * SUN *)',
+  schedule: 'cron(15 22 ? * SUN,WED *)',
   timezone: 'Europe/Berlin',
   notificationEmails: '',
+  allowNoNotifications: 'true',
   tagKey: 'Snapshot-Generations',
   snapshotConcurrency: '40',
   pruneConcurrency: '12',
@@ -28,7 +29,7 @@ const definition: Json = JSON.parse(
 
 test('schedule and time zone', () => {
   template.hasResourceProperties('AWS::Scheduler::Schedule', {
-    ScheduleExpression: 'cron(15 22 ? * SUN *)',
+    ScheduleExpression: 'cron(15 22 ? * SUN,WED *)',
     ScheduleExpressionTimezone: 'Europe/Berlin',
   });
 });
@@ -64,23 +65,27 @@ test('fan-out concurrency and the wait limit reach the definition', () => {
   expect(definition.TimeoutSeconds).toBe((6 + 6) * 3600);
 });
 
-test('with failureMessage off there is no failed-run rule, and no email subscription without addresses', () => {
+test('with failureMessage off there is no failed-run rule; opted out of notifications, no subscription', () => {
   template.resourceCountIs('AWS::Events::Rule', 0);
   template.resourceCountIs('AWS::SNS::Subscription', 0);
   expect(backup.alerts.node.tryFindChild('FailedRunPublisher')).toBeUndefined();
 });
 
-test('the no-success window', () => {
+test('the no-success window, restarted by a change of schedule, time zone or window', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    MetricName: 'ExecutionsSucceeded',
+    MetricName: 'FullRunsSucceeded',
     Period: 3600,
     EvaluationPeriods: 168,
     DatapointsToAlarm: 168,
+  });
+  const [windowStart] = Object.values(template.findResources('Custom::SuccessWindowStart'));
+  expect(JSON.parse(flatten(windowStart.Properties.Update)).physicalResourceId).toEqual({
+    id: 'cron(15 22 ? * SUN,WED *) Europe/Berlin 168h',
   });
 });
 
 test('log retention of every log group', () => {
   const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-  expect(groups).toHaveLength(6);
+  expect(groups).toHaveLength(7);
   for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
 });

@@ -271,6 +271,16 @@ describe('discover step (SPEC §1, §4.1)', () => {
     expect((await given().run({ dryRun: true })).dryRun).toBe(true);
   });
 
+  it.each<[unknown, boolean]>([
+    [{}, true],
+    [{ dryRun: false, Comment: 'Insert your JSON here' }, true],
+    [{ dryRun: true }, false],
+    [{ instanceIds: ['i-0123456789abcdef0'] }, false],
+    [{ instanceIds: ['i-0123456789abcdef0'], dryRun: true }, false],
+  ])('GIVEN input %j WHEN discovered THEN fullRun is %s (SPEC §5.3)', async (input, fullRun) => {
+    expect((await given().run(input)).fullRun).toBe(fullRun);
+  });
+
   it('GIVEN an unknown input field WHEN discovered THEN InvalidInput before any EC2 call', async () => {
     const { sim, run } = given();
     const error = await rejection(run({ instanceIDs: ['i-1'] }));

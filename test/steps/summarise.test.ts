@@ -2,7 +2,7 @@ import { putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import type { DiscoveryReport } from '../../lambdas/steps/discover';
 import type { PruneResult } from '../../lambdas/steps/prune-volume';
-import { summarise } from '../../lambdas/steps/summarise';
+import { type SummariseOutput, succeededFullRun, summarise } from '../../lambdas/steps/summarise';
 import { BUCKET, givenSteps, workItem, writeMapRun } from './fixture';
 
 const item = (id: string) => workItem(id, 2);
@@ -145,4 +145,19 @@ describe('summarise step (SPEC §4.5)', () => {
     expect(output.plan).toEqual({ create: ['Auto Snapshot vol-1(web)'], delete: ['snap-oldest'] });
     expect(output.counts.snapshotsDeleted).toBe(0);
   });
+
+  it.each<[string, { fullRun?: boolean; dryRun: boolean }, SummariseOutput['outcome'], boolean]>([
+    ['a full live run that succeeded', { fullRun: true, dryRun: false }, 'SUCCEEDED', true],
+    ['a full live run that failed', { fullRun: true, dryRun: false }, 'FAILED', false],
+    ['a dry run', { fullRun: false, dryRun: true }, 'SUCCEEDED', false],
+    ['an instanceIds run', { fullRun: false, dryRun: false }, 'SUCCEEDED', false],
+    ['a redrive from before fullRun existed', { dryRun: false }, 'SUCCEEDED', false],
+  ])(
+    'GIVEN %s WHEN summarised THEN it resets the no-success alarm: %s (SPEC §5.3)',
+    async (_, run, outcome, full) => {
+      const { event } = await given({ items: [], invalid: [], skipped: [] }, { prune: [] });
+      const output = { outcome } as SummariseOutput;
+      expect(succeededFullRun({ ...event, ...run }, output)).toBe(full);
+    },
+  );
 });
