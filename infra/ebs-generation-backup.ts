@@ -76,7 +76,12 @@ export class EbsGenerationBackup extends Construct {
       bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
     );
     grant(create.role, ec2Describe('ec2:DescribeSnapshots'), ...createSnapshot(stack, settings.managedBy));
-    grant(awaitSnapshots.role, ec2Describe('ec2:DescribeSnapshots'));
+    grant(
+      awaitSnapshots.role,
+      ec2Describe('ec2:DescribeSnapshots'),
+      bucketObjects(this.bucket, ['s3:GetObject'], [WorkPrefix.runs, WorkPrefix.mapRuns]),
+      bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+    );
     grant(prune.role, ec2Describe('ec2:DescribeSnapshots'), deleteSnapshot(stack, settings.managedBy));
     grant(
       summarise.role,

@@ -82,8 +82,8 @@ const HANDLERS = {
   },
   awaitSnapshots: {
     file: 'await-snapshots.ts',
-    description: "Checks whether this run's snapshots have left pending (SPEC §4.3)",
-    environment: (s) => ({ WAIT_LIMIT_SECONDS: String(s.waitLimitSeconds) }),
+    description: 'Waits for the snapshots this run created, then writes the prune work list (SPEC §4.3)',
+    environment: (s) => ({ WAIT_LIMIT_SECONDS: String(s.waitLimitSeconds), WORK_BUCKET: s.bucketName }),
   },
   prune: {
     file: 'prune.ts',

@@ -8,7 +8,13 @@ import { StateName } from '../../statemachine/names';
  *
  * Discover, AwaitSnapshots and Summarise handle the whole fleet (10,000 volumes: paginated EC2
  * calls, S3 documents of a few MB), hence minutes and a GB; the per-volume steps make a handful
- * of EC2 calls.
+ * of EC2 calls. Worst cases, with every request bounded by REQUEST_TIMEOUT_MS (10 s, see
+ * `clients.ts`) and the SDK's 3 attempts where it retries:
+ * - createSnapshot (SDK retries off): a look-up page and the CreateSnapshot call, 2 × 10 s.
+ * - prune: the family listing (3 × 10 s a page; one page per 1,000 snapshots), the look-up of
+ *   this run's snapshot by ID (3 × 10 s), then deletions for at most DELETION_TIME_BUDGET_MS
+ *   (20 s) plus the one in flight (3 × 10 s): about 110 s for a family of one page.
+ * A timeout is retried (`Sandbox.Timedout`) and every step is safe to run again.
  */
 export interface FunctionLimits {
   readonly timeoutSeconds: number;
@@ -19,7 +25,7 @@ export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
   createSnapshot: { timeoutSeconds: 30, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 2 * 60, memoryMiB: 1024 },
-  prune: { timeoutSeconds: 60, memoryMiB: 256 },
+  prune: { timeoutSeconds: 2 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
 } as const satisfies Record<string, FunctionLimits>;
 

@@ -48,6 +48,7 @@ describe('function roles', () => {
               'Backup-Instance-Id',
               'Backup-Generation',
               'Backup-Execution',
+              'Backup-Run-Id',
             ],
           },
         },
@@ -83,10 +84,16 @@ describe('function roles', () => {
     });
   });
 
-  test('AwaitSnapshots only describes snapshots', () => {
+  test('AwaitSnapshots describes snapshots, reads the run documents and map results, writes the prune work list', () => {
     expect(statementsOf('awaitSnapshots')).toEqual([
       logging('awaitSnapshots'),
       { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/*`],
+      },
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
     ]);
   });
 

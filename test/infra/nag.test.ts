@@ -62,6 +62,8 @@ describe('cdk-nag AwsSolutions checks', () => {
         `${role('createSnapshot')} ${ec2('<AWS::AccountId>:volume')}`,
         `${role('createSnapshot')} ${ec2(':snapshot')}`,
         `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::*]`,
+        `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
+        `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/*]`,
         `${role('prune')} AwsSolutions-IAM5[Resource::*]`,
         `${role('prune')} ${ec2(':snapshot')}`,
         `${role('summarise')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
