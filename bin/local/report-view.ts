@@ -66,8 +66,11 @@ export interface VolumeRow {
   /** This run's snapshot, or `(new snapshot)` in a dry run. */
   created?: string;
   kept?: number;
-  /** Deleted (a dry run: to be deleted). */
+  /** Deleted (a dry run: to be deleted): the first ones listed, of `deletedCount`. */
   deleted: string[];
+  deletedCount?: number;
+  /** The newer completed snapshot that replaced this run's (an overlapping run pruned it). */
+  supersededBy?: string;
   skipped: SkippedDeletion[];
   /** Why a volume failed, is invalid, excluded or not reached. */
   reason?: string;
@@ -109,7 +112,9 @@ export function volumeRows(run: RunRecord, inventory: Inventory = []): VolumeRow
         created: created ?? (run.dryRun ? PLANNED_SNAPSHOT_ID : '-'),
         kept: prune.kept.length,
         deleted: prune.deleted,
+        deletedCount: prune.deletedCount,
         skipped: prune.skipped,
+        ...(prune.outcome === 'superseded' && { supersededBy: prune.supersededBy }),
       });
     } else {
       const ended = `${run.status}${run.error ? ` (${run.error})` : ''}`;
@@ -165,7 +170,7 @@ export function runText(
     r.generations === undefined ? '-' : String(r.generations),
     r.created ?? '-',
     r.kept === undefined ? '-' : String(r.kept),
-    r.outcome === 'backed-up' || r.outcome === 'planned' ? String(r.deleted.length) : '-',
+    r.outcome === 'backed-up' || r.outcome === 'planned' ? String(r.deletedCount ?? r.deleted.length) : '-',
     r.outcome === 'backed-up' ? String(r.skipped.length) : '-',
     resultText(r),
   ]);
@@ -187,6 +192,7 @@ function resultText(row: VolumeRow): string {
   if (row.alsoAttachedTo)
     notes.push(`multi-attach: also on ${row.alsoAttachedTo.join(', ')}, backed up once`);
   for (const s of row.skipped) notes.push(`kept ${s.snapshotId}: ${s.reason}`);
+  if (row.supersededBy) notes.push(`superseded by ${row.supersededBy} of a newer run, which pruned it`);
   switch (row.outcome) {
     case 'backed-up':
       return ['ok', ...notes].join('; ');

@@ -2,15 +2,17 @@ import type { Context } from 'aws-lambda';
 import { ec2Client } from '../commons/clients';
 import { EnvName, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
-import { type PruneDeps, pruneVolume } from '../steps/prune-volume';
+import { type PruneDeps, type PruneTask, pruneVolume } from '../steps/prune-volume';
 
 export function createHandler(deps: PruneDeps) {
   return (event: unknown, context?: Context) =>
     observeVolumeTask(event, context, async (task) => {
+      const previous = (task as PruneTask).progress;
       const result = await pruneVolume(deps, task);
       if (!result.dryRun) {
-        countMetric(MetricName.snapshotsDeleted, result.deleted.length);
-        countMetric(MetricName.deletionsSkipped, result.skipped.length);
+        // A backlog's result is cumulative: count only this invocation's share.
+        countMetric(MetricName.snapshotsDeleted, result.deletedCount - (previous?.deletedCount ?? 0));
+        countMetric(MetricName.deletionsSkipped, result.skipped.length - (previous?.skipped.length ?? 0));
       }
       logger.info(result.dryRun ? 'retention planned' : 'retention applied', { ...result });
       return result;

@@ -1,0 +1,34 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { createHandler } from '../../lambdas/handlers/prune';
+import type { PruneResult } from '../../lambdas/steps/prune-volume';
+import { givenSteps, MANAGED_BY, task, workItem } from '../steps/fixture';
+
+describe('Prune handler: SnapshotsDeleted over a backlog', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN a backlog pruned in slices WHEN each slice ends THEN only its own deletions are counted', async () => {
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    const steps = givenSteps();
+    const volume = workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 1);
+    for (let day = 0; day <= 150; day++) {
+      steps.sim.addSnapshot({
+        volumeId: volume.volumeId,
+        startTime: Date.UTC(2025, 0, 1) + day * 86_400_000,
+        tags: {
+          [SnapshotTag.managedBy]: MANAGED_BY,
+          [SnapshotTag.volumeId]: volume.volumeId,
+          [SnapshotTag.runId]: `run-${day}-key`,
+        },
+      });
+    }
+    const handler = createHandler({ ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now });
+    const first = (await handler(task(volume, 'run-150'))) as PruneResult;
+    const second = (await handler(task(volume, 'run-150', { progress: first }))) as PruneResult;
+    expect([first.deletedCount, second.deletedCount]).toEqual([100, 150]);
+    const counted = added.mock.calls
+      .filter(([name]) => name === 'SnapshotsDeleted')
+      .map(([, , value]) => value);
+    expect(counted).toEqual([100, 50]);
+  });
+});
