@@ -8,7 +8,7 @@ import type { AslDefinition } from './definition';
  * so one failed volume would fail the whole run and nothing would reach S3. Each Distributed
  * Map state therefore becomes a Task state of the same name, keeping every field a Task shares
  * with a Map (paths, selectors, Retry, Catch, Next/End), whose local handler runs the Map's
- * own ItemProcessor for every item, with those semantics (see `bin/local/distributed-map.ts`),
+ * own ItemProcessor for every item, with those semantics (see `local/runner/distributed-map.ts`),
  * and the execution's timeout (a Map has none, a local Task would default to 60 s).
  * Task states without a TimeoutSeconds get AWS's default instead of the local engine's 60 s
  * ("TimeoutSeconds ... default 99999999", https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html),

@@ -3,7 +3,7 @@ import { StateName } from '../../statemachine/names';
 /**
  * How long each step's function may run and how much memory it gets: one home for the numbers
  * that the deployment configures (`infra/functions.ts`) and that the local runner enforces
- * (`bin/local/lambda-invocation.ts`), so a local run stops a handler exactly where Lambda would.
+ * (`local/runner/lambda-invocation.ts`), so a local run stops a handler exactly where Lambda would.
  * Plain numbers, no aws-cdk-lib: the local runner and the tests import it too.
  *
  * Discover, AwaitSnapshots and Summarise handle the whole fleet (10,000 volumes: paginated EC2

@@ -11,7 +11,7 @@ import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
-import { givenSteps, MANAGED_BY, rejection } from '../steps/fixture';
+import { givenSteps, MANAGED_BY, rejection } from '../fixtures/steps';
 
 describe('Lambda handlers', () => {
   it('GIVEN a missing variable WHEN read THEN the error names it', () => {

@@ -4,7 +4,7 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, DEFAULT_SETTINGS, readAppConfig, resolveSettings } from '../../infra/config';
 import { EbsGenerationBackup } from '../../infra/ebs-generation-backup';
-import { backupStacks, inlineFunction, logicalId, outdir, TEST_EMAIL, testApp } from './fixtures';
+import { backupStacks, inlineFunction, logicalId, outdir, TEST_EMAIL, testApp } from '../fixtures/infra';
 
 /** The app as `cdk synth` builds it, and the construct as another CDK app would import it (SPEC §7). */
 describe('app', () => {

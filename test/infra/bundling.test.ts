@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { bundledFunction, FUNCTION_RUNTIME } from '../../infra/functions';
-import { outdir } from './fixtures';
+import { outdir } from '../fixtures/infra';
 
 /**
  * The one test that really bundles (about a second): GIVEN the default function factory, WHEN a

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { backupStacks, type Json, roleStatements, testApp } from './fixtures';
+import { backupStacks, type Json, roleStatements, testApp } from '../fixtures/infra';
 
 /**
  * Alerting through the user's own topic (SPEC §5.4). GIVEN alertTopicArn and no addresses,

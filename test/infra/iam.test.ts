@@ -1,6 +1,13 @@
 import type { StepName } from '../../infra/functions';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
-import { asList, type Json, logicalId, policyStatements, roleStatements, synthesize } from './fixtures';
+import {
+  asList,
+  type Json,
+  logicalId,
+  policyStatements,
+  roleStatements,
+  synthesize,
+} from '../fixtures/infra';
 
 /**
  * Least privilege per function (SPEC §8.1). GIVEN the app with a custom marker value, WHEN

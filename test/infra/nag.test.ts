@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { STEP_NAMES, type StepName } from '../../infra/functions';
-import { backupStacks, logicalId, testApp } from './fixtures';
+import { backupStacks, logicalId, testApp } from '../fixtures/infra';
 
 /**
  * cdk-nag AwsSolutions runs as a validation plugin of the real app (SPEC §8.2): any finding not

@@ -1,4 +1,4 @@
-import { flatten, type Json, logicalId, roleStatements, synthesize } from './fixtures';
+import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * Alerting (SPEC §5). GIVEN the app with two notification addresses, WHEN synthesized, THEN an

@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { EbsGenerationBackupStack } from '../../infra/ebs-generation-backup-stack';
 import type { HandlerFunctionProps } from '../../infra/functions';
 import { EnvName } from '../../lambdas/commons/env';
-import { inlineFunction, type Json, logicalId, roleStatements, synthesize } from './fixtures';
+import { inlineFunction, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * The default deployment's schedule, work bucket and functions. GIVEN the app with no context,

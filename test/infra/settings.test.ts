@@ -1,5 +1,5 @@
 import { waitMaxAttempts } from '../../statemachine/definition';
-import { flatten, type Json, logicalId, roleStatements, synthesize } from './fixtures';
+import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * Every setting reaches the resource it configures. GIVEN the app with each context key set to

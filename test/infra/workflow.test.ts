@@ -1,5 +1,5 @@
 import { renderDefinition, StateName, waitMaxAttempts } from '../../statemachine/definition';
-import { flatten, type Json, logicalId, roleStatements, synthesize } from './fixtures';
+import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * The deployed state machine is the ASL file under statemachine/, filled in for this deployment

@@ -5,8 +5,8 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { connectEc2, SimulatedAccount, SimulatedEc2 } from '../../bin/simulated-account';
-import { collect } from './fixture';
+import { connectEc2, SimulatedAccount, SimulatedEc2 } from '../../local/simulated-account';
+import { collect } from '../fixtures/account';
 
 describe('clients connected to the simulator', () => {
   test('GIVEN a connected client WHEN used THEN it is a real EC2Client that the SDK paginators accept', async () => {

@@ -1,6 +1,6 @@
 import { CreateSnapshotCommand, CreateTagsCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from '../../bin/simulated-account';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from '../../local/simulated-account';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 const MARKER = { Key: 'Backup-Managed-By', Value: 'stack' };
 

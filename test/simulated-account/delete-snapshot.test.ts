@@ -1,5 +1,5 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 function givenHistory() {
   const setup = givenAccount();

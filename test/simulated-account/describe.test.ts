@@ -4,8 +4,8 @@ import {
   DescribeVolumesCommand,
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
-import { SIMULATED_ACCOUNT_ID } from '../../bin/simulated-account';
-import { collect, ec2ErrorFrom, givenAccount } from './fixture';
+import { SIMULATED_ACCOUNT_ID } from '../../local/simulated-account';
+import { collect, ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 describe('Describe shapes', () => {
   test('GIVEN an instance with two volumes WHEN described THEN it has EC2’s shape: state code, tags and one mapping per volume', async () => {

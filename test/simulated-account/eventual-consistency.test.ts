@@ -5,8 +5,8 @@ import {
   DescribeSnapshotsCommand,
   type DescribeSnapshotsRequest,
 } from '@aws-sdk/client-ec2';
-import { SimulatedEc2 } from '../../bin/simulated-account';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { SimulatedEc2 } from '../../local/simulated-account';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 const LAG_MS = 2_000;
 const EXECUTION = { Key: 'Backup-Execution', Value: 'run-1' };

@@ -5,8 +5,8 @@ import {
   DescribeSnapshotsCommand,
   EC2ServiceException,
 } from '@aws-sdk/client-ec2';
-import { LOST_RESPONSE } from '../../bin/simulated-account';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { LOST_RESPONSE } from '../../local/simulated-account';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 function givenVolumes(count: number, seed?: number) {
   const setup = givenAccount({ seed });

@@ -6,8 +6,8 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
-import { wildcardPattern } from '../../bin/simulated-account/ec2-filters';
-import { collect, ec2ErrorFrom, givenAccount } from './fixture';
+import { wildcardPattern } from '../../local/simulated-account/ec2-filters';
+import { collect, ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 function givenTaggedFleet() {
   const setup = givenAccount({ maxPageSize: 5 });

@@ -1,6 +1,6 @@
 import { CreateSnapshotCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { HANG, HungResponse } from '../../bin/simulated-account';
-import { givenAccount } from './fixture';
+import { HANG, HungResponse } from '../../local/simulated-account';
+import { givenAccount } from '../fixtures/account';
 
 /** Whether `promise` settled within `ms` of real time (a hang never does). */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import {
   DescribeVolumesCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 const MARKER = { Name: 'tag:Backup-Managed-By', Values: ['Stack'] };
 

@@ -8,7 +8,7 @@ import {
   paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
-import { collect, ec2ErrorFrom, givenAccount } from './fixture';
+import { collect, ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 function givenFleet(instances: number, maxPageSize?: number) {
   const setup = givenAccount({ maxPageSize });

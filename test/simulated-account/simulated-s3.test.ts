@@ -7,8 +7,8 @@ import {
   paginateListObjectsV2,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { ManualClock, SimulatedAccount } from '../../bin/simulated-account';
-import { collect } from './fixture';
+import { ManualClock, SimulatedAccount } from '../../local/simulated-account';
+import { collect } from '../fixtures/account';
 
 const BUCKET = 'work-bucket';
 

@@ -5,8 +5,8 @@ import {
   DescribeSnapshotsCommand,
 } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
-import { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from '../../bin/simulated-account';
-import { givenAccount } from './fixture';
+import { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from '../../local/simulated-account';
+import { givenAccount } from '../fixtures/account';
 
 // The snapshot index only narrows DescribeSnapshots' candidates; these properties check that
 // after any mix of creations, retaggings and deletions it still returns exactly what a full

@@ -1,5 +1,5 @@
 import { CreateSnapshotCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { givenAccount } from './fixture';
+import { givenAccount } from '../fixtures/account';
 
 const MINUTE = 60_000;
 

@@ -1,6 +1,6 @@
 import { CreateSnapshotCommand, DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
-import { EC2_DEFAULT_RATE_LIMITS } from '../../bin/simulated-account';
-import { ec2ErrorFrom, givenAccount } from './fixture';
+import { EC2_DEFAULT_RATE_LIMITS } from '../../local/simulated-account';
+import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
 function givenThrottledAccount(instances: number) {
   const setup = givenAccount({ rateLimits: EC2_DEFAULT_RATE_LIMITS });

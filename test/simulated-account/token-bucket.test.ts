@@ -1,5 +1,5 @@
-import { ManualClock } from '../../bin/simulated-account/manual-clock';
-import { TokenBucket } from '../../bin/simulated-account/token-bucket';
+import { ManualClock } from '../../local/simulated-account/manual-clock';
+import { TokenBucket } from '../../local/simulated-account/token-bucket';
 
 function drain(bucket: TokenBucket): number {
   let taken = 0;

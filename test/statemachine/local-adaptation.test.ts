@@ -1,4 +1,4 @@
-import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../../bin/local/local-deployment';
+import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../../local/runner/local-deployment';
 import { StateName } from '../../statemachine/definition';
 import {
   adaptForLocalRun,

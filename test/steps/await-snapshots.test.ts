@@ -3,7 +3,7 @@ import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/core/work-item';
 import { type AwaitSnapshotsEvent, awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { type CreatedSnapshot, createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { BUCKET, givenSteps, MANAGED_BY, rejection, task, workItem, writeMapRun } from './fixture';
+import { BUCKET, givenSteps, MANAGED_BY, rejection, task, workItem, writeMapRun } from '../fixtures/steps';
 
 const MINUTE = 60_000;
 

@@ -1,7 +1,7 @@
-import { LOST_RESPONSE } from '../../bin/simulated-account';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { givenSteps, rejection, task, workItem } from './fixture';
+import { LOST_RESPONSE } from '../../local/simulated-account';
+import { givenSteps, rejection, task, workItem } from '../fixtures/steps';
 
 describe('create-snapshot step (SPEC §2)', () => {
   function given() {

@@ -3,7 +3,7 @@ import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
-import { BUCKET, givenSteps, MANAGED_BY, task, workItem, writeMapRun } from './fixture';
+import { BUCKET, givenSteps, MANAGED_BY, task, workItem, writeMapRun } from '../fixtures/steps';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);

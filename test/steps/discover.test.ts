@@ -5,7 +5,7 @@ import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import type { VolumeWorkItem } from '../../lambdas/core/work-item';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { type DiscoveryReport, discover } from '../../lambdas/steps/discover';
-import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from './fixture';
+import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from '../fixtures/steps';
 
 const TAG = 'Backup-Generation';
 

@@ -2,7 +2,7 @@ import { putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import { discover } from '../../lambdas/steps/discover';
 import { summarise } from '../../lambdas/steps/summarise';
-import { BUCKET, givenSteps, workItem } from './fixture';
+import { BUCKET, givenSteps, workItem } from '../fixtures/steps';
 
 /** Step Functions refuses a state payload above 256 KiB (SPEC §4, scale). */
 const MAX_PAYLOAD_BYTES = 256 * 1024;

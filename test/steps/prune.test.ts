@@ -7,7 +7,7 @@ import {
   type PruneResult,
   pruneVolume,
 } from '../../lambdas/steps/prune-volume';
-import { givenSteps, MANAGED_BY, rejection, task, workItem } from './fixture';
+import { givenSteps, MANAGED_BY, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);

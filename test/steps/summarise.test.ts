@@ -3,7 +3,7 @@ import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
 import type { DiscoveryReport } from '../../lambdas/steps/discover';
 import type { PruneResult } from '../../lambdas/steps/prune-volume';
 import { type SummariseOutput, succeededFullRun, summarise } from '../../lambdas/steps/summarise';
-import { BUCKET, givenSteps, workItem, writeMapRun } from './fixture';
+import { BUCKET, givenSteps, workItem, writeMapRun } from '../fixtures/steps';
 
 const item = (id: string) => workItem(id, 2);
 const child = (

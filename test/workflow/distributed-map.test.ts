@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type MapRunRecord, runDistributedMap } from '../../bin/local/distributed-map';
-import { ExecutionControl } from '../../bin/local/execution-control';
-import { invokeLocalFunction } from '../../bin/local/lambda-invocation';
-import { asLambdaTask, type TaskHandler } from '../../bin/local/lambda-task';
-import { VirtualClock } from '../../bin/local/virtual-clock';
-import { SimulatedAccount } from '../../bin/simulated-account';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import { type ChildExecutionResult, readMapRunResults } from '../../lambdas/aws/map-run-results';
+import { type MapRunRecord, runDistributedMap } from '../../local/runner/distributed-map';
+import { ExecutionControl } from '../../local/runner/execution-control';
+import { invokeLocalFunction } from '../../local/runner/lambda-invocation';
+import { asLambdaTask, type TaskHandler } from '../../local/runner/lambda-task';
+import { VirtualClock } from '../../local/runner/virtual-clock';
+import { SimulatedAccount } from '../../local/simulated-account';
 
 const parent = {
   name: 'run-1',

@@ -1,6 +1,6 @@
-import { startEngineRun } from '../../bin/local/engine-run';
-import { asLambdaTask } from '../../bin/local/lambda-task';
-import { VirtualClock } from '../../bin/local/virtual-clock';
+import { startEngineRun } from '../../local/runner/engine-run';
+import { asLambdaTask } from '../../local/runner/lambda-task';
+import { VirtualClock } from '../../local/runner/virtual-clock';
 
 describe('startEngineRun: what Step Functions keeps that the local engine does not', () => {
   let clock: VirtualClock;

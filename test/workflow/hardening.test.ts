@@ -1,10 +1,10 @@
-import { redriveLocalExecution } from '../../bin/local/local-execution';
-import { EC2_DEFAULT_RATE_LIMITS, HANG } from '../../bin/simulated-account';
 import { getJson } from '../../lambdas/aws/json-store';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
+import { redriveLocalExecution } from '../../local/runner/local-execution';
+import { EC2_DEFAULT_RATE_LIMITS, HANG } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';
-import { DAY, givenWorkflow, HOUR, START, TAG } from './harness';
+import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
 
 const MINUTE = 60_000;
 

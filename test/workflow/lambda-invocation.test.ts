@@ -1,14 +1,18 @@
 import { DeleteSnapshotCommand, paginateDescribeSnapshots } from '@aws-sdk/client-ec2';
-import { INVOCATION_ENDED, invokeLocalFunction, type LocalFunction } from '../../bin/local/lambda-invocation';
-import { asLambdaTask } from '../../bin/local/lambda-task';
+import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
+import {
+  INVOCATION_ENDED,
+  invokeLocalFunction,
+  type LocalFunction,
+} from '../../local/runner/lambda-invocation';
+import { asLambdaTask } from '../../local/runner/lambda-task';
 import {
   type AccountClients,
   DEFAULT_LOCAL_DEPLOYMENT,
   localFunctions,
-} from '../../bin/local/local-deployment';
-import { VirtualClock } from '../../bin/local/virtual-clock';
-import { SimulatedAccount } from '../../bin/simulated-account';
-import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
+} from '../../local/runner/local-deployment';
+import { VirtualClock } from '../../local/runner/virtual-clock';
+import { SimulatedAccount } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
-import { LOST_RESPONSE } from '../../bin/simulated-account';
 import { getJson } from '../../lambdas/aws/json-store';
 import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
-import { DAY, givenWorkflow, HOUR, START, TAG } from './harness';
+import { LOST_RESPONSE } from '../../local/simulated-account';
+import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
 
 describe('the workflow run locally against a simulated account (SPEC §3–§6)', () => {
   let world: ReturnType<typeof givenWorkflow>;

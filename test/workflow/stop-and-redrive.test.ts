@@ -1,7 +1,7 @@
-import { redriveLocalExecution } from '../../bin/local/local-execution';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { StateName } from '../../statemachine/names';
-import { givenWorkflow, TAG } from './harness';
+import { givenWorkflow, TAG } from '../fixtures/workflow';
 
 describe('the real definition stopped and redriven (StopExecution, RedriveExecution)', () => {
   let world: ReturnType<typeof givenWorkflow>;

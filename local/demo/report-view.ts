@@ -7,7 +7,7 @@ import {
   type SkippedDeletion,
 } from '../../lambdas/steps/prune-volume';
 import type { RunReport } from '../../lambdas/steps/summarise';
-import type { ExecutionStatus } from './engine-run';
+import type { ExecutionStatus } from '../runner/engine-run';
 
 /**
  * What the local runner prints: one finished execution turned into a row per volume (from the

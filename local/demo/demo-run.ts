@@ -9,6 +9,13 @@ import type { DiscoverOutput } from '../../lambdas/steps/discover';
 import type { SummariseOutput } from '../../lambdas/steps/summarise';
 import { StateName } from '../../statemachine/names';
 import {
+  type AccountClients,
+  DEFAULT_LOCAL_DEPLOYMENT,
+  type LocalDeployment,
+} from '../runner/local-deployment';
+import { type ProgressEvent, runLocalExecution } from '../runner/local-execution';
+import { VirtualClock } from '../runner/virtual-clock';
+import {
   connectS3,
   EC2_ACTIONS,
   EC2_DEFAULT_RATE_LIMITS,
@@ -19,8 +26,6 @@ import {
 } from '../simulated-account';
 import { type CliOptions, UsageError } from './cli-options';
 import { type DemoFleet, findFleetVolume, fleetGenerations, fleetText, seedDemoFleet } from './demo-fleet';
-import { type AccountClients, DEFAULT_LOCAL_DEPLOYMENT, type LocalDeployment } from './local-deployment';
-import { type ProgressEvent, runLocalExecution } from './local-execution';
 import {
   type Ec2CallTotals,
   type FinalGeneration,
@@ -31,7 +36,6 @@ import {
   type VolumeRow,
   volumeRows,
 } from './report-view';
-import { VirtualClock } from './virtual-clock';
 
 /**
  * The two ways `npm start` runs the real workflow: the demo (a simulated account, one execution

@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { SimulatedAccount } from '../../bin/simulated-account';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
-import { runCli, tableAfter } from './run-cli';
+import { SimulatedAccount } from '../../local/simulated-account';
+import { runCli, tableAfter } from '../fixtures/demo-cli';
 
 const DAY = 24 * 3_600_000;
 const MARKER = 'EbsGenerationBackup';

@@ -1,5 +1,5 @@
-import type { FinalGeneration, VolumeRow } from '../../bin/local/report-view';
-import { type CliRun, runCli, tableAfter } from './run-cli';
+import type { FinalGeneration, VolumeRow } from '../../local/demo/report-view';
+import { type CliRun, runCli, tableAfter } from '../fixtures/demo-cli';
 
 interface DemoJson {
   target: string;

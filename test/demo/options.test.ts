@@ -1,6 +1,6 @@
-import { DEFAULT_MANAGED_BY, parseCommandLine } from '../../bin/local/cli-options';
 import { STACK_NAME } from '../../infra/build-app';
-import { runCli } from './run-cli';
+import { DEFAULT_MANAGED_BY, parseCommandLine } from '../../local/demo/cli-options';
+import { runCli } from '../fixtures/demo-cli';
 
 const EVERY_OPTION = [
   '--target',
