@@ -1,11 +1,12 @@
 import { App, type AppProps, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
 import { readAppConfig } from './config';
 import { EbsGenerationBackupStack } from './ebs-generation-backup-stack';
 import type { FunctionFactory } from './functions';
 
 /** Stack name in every region: `managedBy` defaults to it, so snapshots are marked alike everywhere. */
-export const STACK_NAME = 'EbsGenerationBackup';
+export const STACK_NAME = DEFAULT_STACK_NAME;
 
 export interface BuildAppOptions extends AppProps {
   /** How the functions' code is built. Default: bundled with the local esbuild. */

@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_LIMITS, STEP_NAMES, type StepName } from '../lambdas/commons/function-limits';
+import { EnvName } from '../lambdas/contracts/deployment';
 
 export { STEP_NAMES, type StepName };
 
@@ -73,7 +74,7 @@ const HANDLERS = {
   discover: {
     file: 'discover.ts',
     description: 'Finds the targeted volumes and writes the work list (SPEC §1, §4.1)',
-    environment: (s) => ({ TARGET_TAG_KEY: s.tagKey, WORK_BUCKET: s.bucketName }),
+    environment: (s) => ({ [EnvName.targetTagKey]: s.tagKey, [EnvName.workBucket]: s.bucketName }),
   },
   createSnapshot: {
     file: 'create-snapshot.ts',
@@ -83,7 +84,10 @@ const HANDLERS = {
   awaitSnapshots: {
     file: 'await-snapshots.ts',
     description: 'Waits for the snapshots this run created, then writes the prune work list (SPEC §4.3)',
-    environment: (s) => ({ WAIT_LIMIT_SECONDS: String(s.waitLimitSeconds), WORK_BUCKET: s.bucketName }),
+    environment: (s) => ({
+      [EnvName.waitLimitSeconds]: String(s.waitLimitSeconds),
+      [EnvName.workBucket]: s.bucketName,
+    }),
   },
   prune: {
     file: 'prune.ts',
@@ -93,7 +97,10 @@ const HANDLERS = {
   summarise: {
     file: 'summarise.ts',
     description: 'Names every failed volume and invalid instance of the run (SPEC §4.5)',
-    environment: (s) => ({ WORK_BUCKET: s.bucketName, STATE_MACHINE_NAME: s.stateMachineName }),
+    environment: (s) => ({
+      [EnvName.workBucket]: s.bucketName,
+      [EnvName.stateMachineName]: s.stateMachineName,
+    }),
   },
 } satisfies Record<StepName, HandlerSpec>;
 
@@ -148,7 +155,7 @@ export class BackupFunctions extends Construct {
         logGroup,
         environment: {
           ...POWERTOOLS_ENVIRONMENT,
-          MANAGED_BY: props.settings.managedBy,
+          [EnvName.managedBy]: props.settings.managedBy,
           ...spec.environment(props.settings),
         },
       });

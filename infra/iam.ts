@@ -95,14 +95,6 @@ export function deleteSnapshot(stack: Stack, managedBy: string): Grant {
   };
 }
 
-/** Key prefixes of the work bucket (the functions and the workflow agree on these). */
-export const WorkPrefix = {
-  /** `runs/<execution>/{volumes,discovery,report}.json`, written by Discover and Summarise. */
-  runs: 'runs/',
-  /** Distributed Map results (ResultWriter), read by Summarise. */
-  mapRuns: 'map-runs/',
-} as const;
-
 const objects = (bucket: IBucket, prefix: string) => bucket.arnForObjects(`${prefix}*`);
 
 export function bucketObjects(bucket: IBucket, actions: `s3:${string}`[], prefixes: string[]): Grant {

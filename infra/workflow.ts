@@ -1,21 +1,15 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type DefinitionValues, renderDefinition, waitMaxAttempts } from '../statemachine/definition';
+import { WorkPrefix } from '../lambdas/contracts/work-bucket';
+import { type DefinitionValues, definitionValues, renderDefinition } from '../statemachine/definition';
 import type { StepName } from './functions';
-import { bucketObjects, distributedMap, grant, invoke, WorkPrefix } from './iam';
+import { bucketObjects, distributedMap, grant, invoke } from './iam';
 import { acknowledge } from './nag';
-
-/**
- * Time a run may take besides waiting for its snapshots: discovery, the snapshot fan-out of
- * 10,000 volumes at the CreateSnapshot refill rate (about 35 minutes), pruning and the summary,
- * with room for throttling retries.
- */
-export const RUN_TIME_BESIDES_WAIT = Duration.hours(6);
 
 export interface BackupWorkflowProps {
   readonly stateMachineName: string;
@@ -28,20 +22,17 @@ export interface BackupWorkflowProps {
 }
 
 /** Fills the placeholders of statemachine/ebs-generation-backup.asl.json for this deployment. */
-export function definitionValues(props: BackupWorkflowProps): DefinitionValues {
-  const waitLimitSeconds = props.waitLimit.toSeconds();
-  return {
-    DiscoverFunctionArn: props.functions.discover.functionArn,
-    CreateSnapshotFunctionArn: props.functions.createSnapshot.functionArn,
-    AwaitSnapshotsFunctionArn: props.functions.awaitSnapshots.functionArn,
-    PruneFunctionArn: props.functions.prune.functionArn,
-    SummariseFunctionArn: props.functions.summarise.functionArn,
-    WorkBucketName: props.bucket.bucketName,
-    SnapshotConcurrency: props.snapshotConcurrency,
-    PruneConcurrency: props.pruneConcurrency,
-    WaitMaxAttempts: waitMaxAttempts(waitLimitSeconds),
-    ExecutionTimeoutSeconds: waitLimitSeconds + RUN_TIME_BESIDES_WAIT.toSeconds(),
-  };
+export function workflowDefinitionValues(props: BackupWorkflowProps): DefinitionValues {
+  const arns = Object.fromEntries(
+    Object.entries(props.functions).map(([step, fn]) => [step, fn.functionArn]),
+  ) as Record<StepName, string>;
+  return definitionValues({
+    functionArns: arns,
+    bucketName: props.bucket.bucketName,
+    snapshotConcurrency: props.snapshotConcurrency,
+    pruneConcurrency: props.pruneConcurrency,
+    waitLimitSeconds: props.waitLimit.toSeconds(),
+  });
 }
 
 /**
@@ -87,7 +78,7 @@ export class BackupWorkflow extends Construct {
       stateMachineName: name,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(
-        JSON.stringify(renderDefinition(definitionValues(props))),
+        JSON.stringify(renderDefinition(workflowDefinitionValues(props))),
       ),
       role: this.role,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: true },

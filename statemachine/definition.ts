@@ -1,3 +1,5 @@
+import type { StepName } from '../lambdas/commons/function-limits';
+import { MapRunPrefix } from '../lambdas/contracts/work-bucket';
 import template from './ebs-generation-backup.asl.json';
 import { StateName } from './names';
 
@@ -17,6 +19,9 @@ export interface DefinitionValues {
   PruneFunctionArn: string;
   SummariseFunctionArn: string;
   WorkBucketName: string;
+  /** Where each Distributed Map's ResultWriter puts its results (see MapRunPrefix). */
+  SnapshotResultsPrefix: string;
+  PruneResultsPrefix: string;
   /** Child executions of the snapshot fan-out running at once. */
   SnapshotConcurrency: number;
   /** Child executions of the prune fan-out running at once. */
@@ -24,6 +29,43 @@ export interface DefinitionValues {
   /** Retries of AwaitSnapshots on `SnapshotsPending`: see `waitMaxAttempts`. */
   WaitMaxAttempts: number;
   ExecutionTimeoutSeconds: number;
+}
+
+/** What a deployment decides about its workflow; `definitionValues` turns it into the placeholders. */
+export interface WorkflowSettings {
+  /** Each step's function, by step name. */
+  functionArns: Record<StepName, string>;
+  bucketName: string;
+  snapshotConcurrency: number;
+  pruneConcurrency: number;
+  /** How long a snapshot may stay pending (SPEC §4.3). */
+  waitLimitSeconds: number;
+}
+
+/**
+ * Time a run may take besides waiting for its snapshots: discovery, the snapshot fan-out of
+ * 10,000 volumes at the CreateSnapshot refill rate (about 35 minutes), pruning and the summary,
+ * with room for throttling retries.
+ */
+export const RUN_TIME_BESIDES_WAIT_SECONDS = 6 * 3600;
+
+/** The one mapping from a deployment's settings to the definition's placeholders (infra and local runs). */
+export function definitionValues(settings: WorkflowSettings): DefinitionValues {
+  const { functionArns, waitLimitSeconds } = settings;
+  return {
+    DiscoverFunctionArn: functionArns.discover,
+    CreateSnapshotFunctionArn: functionArns.createSnapshot,
+    AwaitSnapshotsFunctionArn: functionArns.awaitSnapshots,
+    PruneFunctionArn: functionArns.prune,
+    SummariseFunctionArn: functionArns.summarise,
+    WorkBucketName: settings.bucketName,
+    SnapshotResultsPrefix: MapRunPrefix.snapshot,
+    PruneResultsPrefix: MapRunPrefix.prune,
+    SnapshotConcurrency: settings.snapshotConcurrency,
+    PruneConcurrency: settings.pruneConcurrency,
+    WaitMaxAttempts: waitMaxAttempts(waitLimitSeconds),
+    ExecutionTimeoutSeconds: waitLimitSeconds + RUN_TIME_BESIDES_WAIT_SECONDS,
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL is free-form JSON

@@ -1,33 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getJson, type S3Location } from './json-store';
-
-/** What a Distributed Map with a ResultWriter outputs. */
-export interface MapRunOutput {
-  MapRunArn?: string;
-  ResultWriterDetails: { Bucket: string; Key: string };
-}
-
-/** `manifest.json` written by the ResultWriter. */
-interface MapRunManifest {
-  DestinationBucket?: string;
-  MapRunArn?: string;
-  ResultFiles: Partial<Record<'FAILED' | 'SUCCEEDED' | 'PENDING', { Key: string; Size?: number }[]>>;
-}
-
-/** One child execution as the ResultWriter records it (only the fields we read). */
-export interface ChildExecutionResult {
-  ExecutionArn?: string;
-  Name?: string;
-  StartDate?: string;
-  StopDate?: string;
-  /** The child's input, as a JSON string. */
-  Input?: string;
-  /** The child's output, as a JSON string (succeeded children). */
-  Output?: string;
-  Status?: string;
-  Error?: string;
-  Cause?: string;
-}
+import type { ChildExecutionResult, MapRunManifest, MapRunOutput } from '../contracts/map-run';
+import type { S3Location } from '../contracts/work-bucket';
+import { getJson } from './json-store';
 
 export interface MapRunResults {
   succeeded: ChildExecutionResult[];

@@ -18,12 +18,3 @@ export function positiveIntegerEnv(name: string, env: NodeJS.ProcessEnv = proces
   }
   return parsed;
 }
-
-/** Names of the environment variables the functions read (set by the CDK construct). */
-export const EnvName = {
-  managedBy: 'MANAGED_BY',
-  targetTagKey: 'TARGET_TAG_KEY',
-  workBucket: 'WORK_BUCKET',
-  waitLimitSeconds: 'WAIT_LIMIT_SECONDS',
-  stateMachineName: 'STATE_MACHINE_NAME',
-} as const;

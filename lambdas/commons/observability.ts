@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { parseVolumeTask, type VolumeTask } from '../core/work-item';
+import type { VolumeTask } from '../contracts/work-items';
+import { parseVolumeTask } from '../core/work-item';
 
 /**
  * One logger and one metrics buffer per container (Powertools; service name and namespace come

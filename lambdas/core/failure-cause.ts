@@ -1,16 +1,5 @@
-import type { InvalidTarget } from './work-item';
-
-/** A volume whose backup failed in this run, with the step and error that failed it. */
-export interface VolumeFailure {
-  volumeId: string;
-  /** Absent for a volume backed up without an instance (not attached). */
-  instanceId?: string;
-  instanceName?: string;
-  /** The state that failed: CreateSnapshot or PruneSnapshots. */
-  step: string;
-  error: string;
-  message: string;
-}
+import type { VolumeFailure } from '../contracts/run-documents';
+import type { InvalidTarget } from '../contracts/work-items';
 
 /** Step Functions accepts a cause of at most 32,768 characters. */
 export const MAX_CAUSE_LENGTH = 32_768;

@@ -1,6 +1,6 @@
+import type { InvalidTarget, SkippedTarget, VolumeWorkItem } from '../contracts/work-items';
 import { snapshotDescription } from './description';
 import { type GenerationTag, parseGenerationTag } from './generation-tag';
-import type { InvalidTarget, SkippedTarget, VolumeWorkItem } from './work-item';
 
 /**
  * A live instance (any state but `terminated` and `shutting-down`) as discovery knows it,

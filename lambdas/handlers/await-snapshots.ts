@@ -1,9 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client, s3Client } from '../commons/clients';
-import { EnvName, positiveIntegerEnv, requireEnv } from '../commons/env';
+import { positiveIntegerEnv, requireEnv } from '../commons/env';
 import { lazyHandler, logger, observe } from '../commons/observability';
+import { EnvName } from '../contracts/deployment';
+import type { AwaitSnapshotsEvent } from '../contracts/run-documents';
 import { InvalidInputError } from '../core/errors';
-import { type AwaitSnapshotsDeps, type AwaitSnapshotsEvent, awaitSnapshots } from '../steps/await-snapshots';
+import { type AwaitSnapshotsDeps, awaitSnapshots } from '../steps/await-snapshots';
 
 export function createHandler(deps: AwaitSnapshotsDeps) {
   return (event: Partial<AwaitSnapshotsEvent>, context?: Context) => {

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client } from '../commons/clients';
-import { EnvName, requireEnv } from '../commons/env';
+import { requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
+import { EnvName } from '../contracts/deployment';
 import { type CreateSnapshotDeps, createVolumeSnapshot } from '../steps/create-snapshot';
 
 export function createHandler(deps: CreateSnapshotDeps) {

@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client, s3Client } from '../commons/clients';
-import { EnvName, requireEnv } from '../commons/env';
+import { requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observe } from '../commons/observability';
-import { type DiscoverDeps, type DiscoverEvent, discover } from '../steps/discover';
+import { EnvName } from '../contracts/deployment';
+import type { DiscoverEvent } from '../contracts/run-documents';
+import { type DiscoverDeps, discover } from '../steps/discover';
 
 export function createHandler(deps: DiscoverDeps) {
   return (event: DiscoverEvent, context?: Context) =>

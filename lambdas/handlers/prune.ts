@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client } from '../commons/clients';
-import { EnvName, requireEnv } from '../commons/env';
+import { requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
-import { type PruneDeps, type PruneTask, pruneVolume } from '../steps/prune-volume';
+import { EnvName } from '../contracts/deployment';
+import type { PruneTask } from '../contracts/run-documents';
+import { type PruneDeps, pruneVolume } from '../steps/prune-volume';
 
 export function createHandler(deps: PruneDeps) {
   return (event: unknown, context?: Context) =>

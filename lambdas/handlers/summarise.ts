@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { s3Client } from '../commons/clients';
-import { EnvName, requireEnv } from '../commons/env';
+import { requireEnv } from '../commons/env';
 import {
   countMetric,
   lazyHandler,
@@ -9,7 +9,9 @@ import {
   observe,
   recordFullRunSucceeded,
 } from '../commons/observability';
-import { type SummariseEvent, succeededFullRun, summarise } from '../steps/summarise';
+import { EnvName } from '../contracts/deployment';
+import type { SummariseEvent } from '../contracts/run-documents';
+import { succeededFullRun, summarise } from '../steps/summarise';
 
 /** `stateMachineName` names the deployment in FullRunsSucceeded; without it (local runs) none is emitted. */
 export function createHandler(deps: {

@@ -1,11 +1,18 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getJson, putJson, runKey, type S3Location } from '../aws/json-store';
-import { type MapRunOutput, parseJsonField, readMapRunResults } from '../aws/map-run-results';
+import { getJson, putJson } from '../aws/json-store';
+import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
 import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import type { MapRunOutput } from '../contracts/map-run';
+import type {
+  AwaitSnapshotsEvent,
+  CreatedSnapshot,
+  PruneWorkList,
+  SnapshotProgress,
+} from '../contracts/run-documents';
+import { runKey } from '../contracts/work-bucket';
+import type { NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
 import { SnapshotsPendingError } from '../core/errors';
-import type { NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../core/work-item';
-import type { CreatedSnapshot } from './create-snapshot';
 
 export interface AwaitSnapshotsDeps {
   ec2: EC2Client;
@@ -15,33 +22,6 @@ export interface AwaitSnapshotsDeps {
   /** How long one snapshot may stay pending, from its StartTime (SPEC §4.3). */
   waitLimitSeconds: number;
   now: () => number;
-}
-
-/** AwaitSnapshots' input: from Discover's output and SnapshotVolumes' result. */
-export interface AwaitSnapshotsEvent {
-  executionName: string;
-  runId: string;
-  /** Discovery's work list. */
-  items: S3Location;
-  /** Where SnapshotVolumes' ResultWriter put the children's results. */
-  snapshotRun: MapRunOutput;
-}
-
-/** PruneVolumes' work list, and how the wait ended (shown in the console). */
-export interface PruneWorkList extends S3Location {
-  progress: SnapshotProgress;
-}
-
-export interface SnapshotProgress {
-  /** Snapshots SnapshotVolumes created. */
-  created: number;
-  completed: number;
-  error: number;
-  /** Not yet listed by EC2 (its API is eventually consistent). */
-  notVisible: number;
-  pending: number;
-  /** Pending or not visible past the wait limit: their volumes fail in PruneVolumes. */
-  timedOut: number;
 }
 
 /**

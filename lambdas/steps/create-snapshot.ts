@@ -1,23 +1,13 @@
 import { CreateSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call } from '../aws/ec2-errors';
 import { listManagedSnapshots } from '../aws/snapshot-queries';
+import type { CreatedSnapshot } from '../contracts/run-documents';
+import type { VolumeTask } from '../contracts/work-items';
 import { snapshotTags } from '../core/snapshot-tags';
-import type { VolumeTask } from '../core/work-item';
 
 export interface CreateSnapshotDeps {
   ec2: EC2Client;
   managedBy: string;
-}
-
-/** CreateSnapshot's output: what the ResultWriter records and AwaitSnapshots joins. */
-export interface CreatedSnapshot {
-  volumeId: string;
-  snapshotId: string;
-  state: string;
-  /** Epoch milliseconds. */
-  startTime: number;
-  /** True when an earlier attempt of this run had already created it. */
-  reused: boolean;
 }
 
 /**

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listInstancesById, listTaggedInstances, listTaggedVolumes } from '../aws/instance-queries';
-import { putJson, runKey, type S3Location } from '../aws/json-store';
+import { putJson } from '../aws/json-store';
+import type { DiscoverEvent, DiscoverOutput, DiscoveryReport } from '../contracts/run-documents';
+import { runKey } from '../contracts/work-bucket';
+import type { InvalidTarget } from '../contracts/work-items';
 import { parseExecutionInput } from '../core/execution-input';
 import { resolveTargets } from '../core/volume-targets';
-import type { InvalidTarget, SkippedTarget, VolumeWorkItem } from '../core/work-item';
 
 export interface DiscoverDeps {
   ec2: EC2Client;
@@ -14,45 +16,6 @@ export interface DiscoverDeps {
   bucket: string;
   /** The run's key; default a random UUID (see SnapshotTag.runId). */
   newRunId?: () => string;
-}
-
-export interface DiscoverEvent {
-  executionName: string;
-  /** The execution input, as given. */
-  input: unknown;
-}
-
-/** Everything discovery found; written to S3 for the summary and the operator. */
-export interface DiscoveryReport {
-  items: VolumeWorkItem[];
-  invalid: InvalidTarget[];
-  skipped: SkippedTarget[];
-}
-
-export interface DiscoverOutput {
-  executionName: string;
-  /**
-   * This run's key, unique across every execution ever run: tagged on its snapshots for
-   * idempotency. Made here, once: a redrive resumes from the recorded state and keeps it.
-   */
-  runId: string;
-  dryRun: boolean;
-  /** A full live run (no `instanceIds`, not a dry run): only its success resets the no-success alarm. */
-  fullRun: boolean;
-  /** The work list SnapshotVolumes reads (a JSON array of VolumeWorkItem). */
-  items: S3Location;
-  /**
-   * The work list PruneVolumes reads: the same list for a dry run; AwaitSnapshots replaces it
-   * with one that carries each volume's new snapshot. If the wait fails, the prune step finds
-   * the run's snapshots by tag instead.
-   */
-  pruneItems: S3Location;
-  /** The full DiscoveryReport. */
-  discovery: S3Location;
-  /** `instances`: the live instances carrying the tag (not those only a tagged volume is on). */
-  counts: { instances: number; volumes: number; invalid: number; skipped: number };
-  /** The first invalid targets, for the console; the report has them all. */
-  invalid: InvalidTarget[];
 }
 
 /** How many invalid targets the state output shows; it must stay far below 256 KiB. */

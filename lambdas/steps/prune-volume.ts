@@ -1,55 +1,21 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
 import { findManagedSnapshot, listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import {
+  PLANNED_SNAPSHOT_ID,
+  type PruneResult,
+  type PruneTask,
+  type SkippedDeletion,
+} from '../contracts/run-documents';
 import { SnapshotNotCompletedError } from '../core/errors';
 import { newestFirst, planRetention } from '../core/retention';
 import { SnapshotTag } from '../core/snapshot-tags';
-import type { VolumeTask } from '../core/work-item';
 
 export interface PruneDeps {
   ec2: EC2Client;
   managedBy: string;
   now: () => number;
 }
-
-/** A prune invocation's input: the work item, and what earlier invocations of it did. */
-export interface PruneTask extends VolumeTask {
-  /** The result so far, when this invocation continues a backlog (see `more`). */
-  progress?: PruneResult;
-}
-
-export interface SkippedDeletion {
-  snapshotId: string;
-  reason: string;
-}
-
-export interface PruneResult {
-  volumeId: string;
-  generations: number;
-  dryRun: boolean;
-  /**
-   * `pruned`: retention applied. `superseded`: this run's snapshot was already deleted by an
-   * overlapping run's retention because newer completed generations exist (SPEC §6.3); that run
-   * pruned the volume, so nothing is deleted here.
-   */
-  outcome: 'pruned' | 'superseded';
-  /** The newer completed snapshot that superseded this run's. */
-  supersededBy?: string;
-  /** Snapshots kept: the newest N completed. */
-  kept: string[];
-  /** Deleted (or, in a dry run, to be deleted): the first MAX_LISTED of `deletedCount`. */
-  deleted: string[];
-  deletedCount: number;
-  /** Deletions EC2 refused for a reason that is not a failure (in use by an AMI). */
-  skipped: SkippedDeletion[];
-  /** Pending snapshots of other runs, left alone. */
-  pending: number;
-  /** Deletions remain: PruneSnapshots runs again with this result as `progress`. */
-  more: boolean;
-}
-
-/** Placeholder ID for the snapshot a dry run would create. */
-export const PLANNED_SNAPSHOT_ID = '(new snapshot)';
 
 /**
  * Work one invocation does at most. Deleting is bounded by EC2's DeleteSnapshot bucket (5 per

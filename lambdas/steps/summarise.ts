@@ -1,65 +1,19 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateName } from '../../statemachine/names';
-import { getJson, putJson, runKey, type S3Location } from '../aws/json-store';
-import {
-  type ChildExecutionResult,
-  type MapRunOutput,
-  parseJsonField,
-  readMapRunResults,
-} from '../aws/map-run-results';
-import { failureCause, type VolumeFailure } from '../core/failure-cause';
-import type { InvalidTarget, VolumeTask } from '../core/work-item';
-import type { DiscoveryReport } from './discover';
-import type { PruneResult, SkippedDeletion } from './prune-volume';
-
-/** The state when Summarise runs: Discover's output plus what the fan-outs added. */
-export interface SummariseEvent {
-  executionName: string;
-  dryRun: boolean;
-  /** From Discover; absent in a redrive of an execution started before it existed (not a full run). */
-  fullRun?: boolean;
-  items: S3Location;
-  discovery: S3Location;
-  snapshotRun?: MapRunOutput;
-  pruneRun: MapRunOutput;
-  /** AwaitSnapshots' error, when the wait itself failed and the run went on to prune. */
-  waitError?: { Error?: string; Cause?: string };
-}
-
-export interface RunReport {
-  executionName: string;
-  dryRun: boolean;
-  outcome: 'SUCCEEDED' | 'FAILED';
-  failures: VolumeFailure[];
-  invalid: InvalidTarget[];
-  /** Volumes whose new snapshot an overlapping run's newer generation superseded (not failures). */
-  superseded: { volumeId: string; supersededBy?: string }[];
-  /** Why AwaitSnapshots failed, if it did (each volume was then checked by PruneSnapshots). */
-  waitError?: { error: string; message: string };
-  volumes: PruneResult[];
-}
-
-export interface SummariseOutput {
-  outcome: 'SUCCEEDED' | 'FAILED';
-  /** Names every failed volume and invalid target, cut to fit (only when FAILED). */
-  cause?: string;
-  dryRun: boolean;
-  counts: {
-    volumes: number;
-    volumesFailed: number;
-    volumesSuperseded: number;
-    invalid: number;
-    skippedTargets: number;
-    snapshotsDeleted: number;
-    deletionsSkipped: number;
-  };
-  /** The full RunReport. */
-  report: S3Location;
-  /** Dry run: the first planned creations and deletions; the report has them all. */
-  plan?: { create: string[]; delete: string[] };
-  /** The first deletions refused because the snapshot is in use. */
-  skippedDeletions: SkippedDeletion[];
-}
+import { getJson, putJson } from '../aws/json-store';
+import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
+import type { ChildExecutionResult } from '../contracts/map-run';
+import type {
+  DiscoveryReport,
+  PruneResult,
+  RunReport,
+  SummariseEvent,
+  SummariseOutput,
+  VolumeFailure,
+} from '../contracts/run-documents';
+import { runKey } from '../contracts/work-bucket';
+import type { VolumeTask } from '../contracts/work-items';
+import { failureCause } from '../core/failure-cause';
 
 export const SHOWN_IN_OUTPUT = 20;
 

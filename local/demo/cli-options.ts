@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 
 /**
@@ -8,7 +9,7 @@ import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
  */
 
 /** What the CDK app marks snapshots with when `managedBy` is not configured: its stack name. */
-export const DEFAULT_MANAGED_BY = 'EbsGenerationBackup';
+export const DEFAULT_MANAGED_BY = DEFAULT_STACK_NAME;
 export const DEFAULT_DAYS = 4;
 export const MAX_DAYS = 30;
 export const MAX_FLEET = 500;

@@ -3,10 +3,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import { ec2Client } from '../../lambdas/commons/clients';
+import type { CreatedSnapshot, DiscoverOutput, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import type { CreatedSnapshot } from '../../lambdas/steps/create-snapshot';
-import type { DiscoverOutput } from '../../lambdas/steps/discover';
-import type { SummariseOutput } from '../../lambdas/steps/summarise';
 import { StateName } from '../../statemachine/names';
 import {
   type AccountClients,

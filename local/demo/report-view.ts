@@ -1,12 +1,12 @@
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
-import type { CreatedSnapshot } from '../../lambdas/steps/create-snapshot';
-import type { DiscoveryReport } from '../../lambdas/steps/discover';
 import {
+  type CreatedSnapshot,
+  type DiscoveryReport,
   PLANNED_SNAPSHOT_ID,
   type PruneResult,
+  type RunReport,
   type SkippedDeletion,
-} from '../../lambdas/steps/prune-volume';
-import type { RunReport } from '../../lambdas/steps/summarise';
+} from '../../lambdas/contracts/run-documents';
 import type { ExecutionStatus } from '../runner/engine-run';
 
 /**

@@ -2,7 +2,7 @@ import './node20-compat';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
-import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
+import type { ChildExecutionResult, MapRunManifest } from '../../lambdas/contracts/map-run';
 import type { AslDefinition } from '../../statemachine/definition';
 import { type StateEntry, startEngineRun } from './engine-run';
 import type { ExecutionControl } from './execution-control';
@@ -119,11 +119,7 @@ export async function runDistributedMap(run: DistributedMapRun) {
   const succeeded = children.filter((c) => c.Status === 'SUCCEEDED');
   const writer = mapState.ResultWriter.Parameters;
   const prefix = `${writer.Prefix}/${mapRunId}`;
-  const resultFiles: Record<string, { Key: string; Size: number }[]> = {
-    FAILED: [],
-    PENDING: [],
-    SUCCEEDED: [],
-  };
+  const resultFiles: Required<MapRunManifest['ResultFiles']> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   for (const [status, list] of [
     ['SUCCEEDED', succeeded],
     ['FAILED', failed],
@@ -134,11 +130,12 @@ export async function runDistributedMap(run: DistributedMapRun) {
     resultFiles[status].push({ Key: key, Size: JSON.stringify(list).length });
   }
   const manifestKey = `${prefix}/manifest.json`;
-  await putJson(
-    run.s3,
-    { bucket: writer.Bucket, key: manifestKey },
-    { DestinationBucket: writer.Bucket, MapRunArn: mapRunArn, ResultFiles: resultFiles },
-  );
+  const manifest: MapRunManifest = {
+    DestinationBucket: writer.Bucket,
+    MapRunArn: mapRunArn,
+    ResultFiles: resultFiles,
+  };
+  await putJson(run.s3, { bucket: writer.Bucket, key: manifestKey }, manifest);
   assertTolerated(mapState, failed.length, items.length);
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: writer.Bucket, Key: manifestKey } };
 }

@@ -2,21 +2,19 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   FUNCTION_LIMITS,
+  STEP_NAMES,
   STEP_OF_TASK_STATE,
+  type StepName,
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
+import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
-import {
-  type DefinitionValues,
-  renderDefinition,
-  StateName,
-  waitMaxAttempts,
-} from '../../statemachine/definition';
+import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
 import { invokeLocalFunction, type LocalFunction } from './lambda-invocation';
 import { asLambdaTask, type TaskHandler } from './lambda-task';
 
@@ -34,7 +32,7 @@ export interface LocalDeployment {
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
-  managedBy: 'ebs-generation-backup',
+  managedBy: DEFAULT_STACK_NAME,
   tagKey: DEFAULT_TARGET_TAG_KEY,
   bucket: 'ebs-generation-backup-work',
   waitLimitSeconds: 24 * 3600,
@@ -56,20 +54,18 @@ export function stateMachineArn(deployment: LocalDeployment): string {
 
 /** The deployed definition, with this deployment's values (the Lambda ARNs are not called locally). */
 export function localDefinition(deployment: LocalDeployment) {
-  const lambda = (name: string) =>
-    `arn:aws:lambda:${deployment.region}:${deployment.accountId}:function:${name}`;
-  const values: DefinitionValues = {
-    DiscoverFunctionArn: lambda('discover'),
-    CreateSnapshotFunctionArn: lambda('create-snapshot'),
-    AwaitSnapshotsFunctionArn: lambda('await-snapshots'),
-    PruneFunctionArn: lambda('prune'),
-    SummariseFunctionArn: lambda('summarise'),
-    WorkBucketName: deployment.bucket,
-    SnapshotConcurrency: deployment.snapshotConcurrency,
-    PruneConcurrency: deployment.pruneConcurrency,
-    WaitMaxAttempts: waitMaxAttempts(deployment.waitLimitSeconds),
-    ExecutionTimeoutSeconds: deployment.waitLimitSeconds + 6 * 3600,
-  };
+  const lambda = (step: string) =>
+    `arn:aws:lambda:${deployment.region}:${deployment.accountId}:function:${step}`;
+  const values = definitionValues({
+    functionArns: Object.fromEntries(STEP_NAMES.map((step) => [step, lambda(step)])) as Record<
+      StepName,
+      string
+    >,
+    bucketName: deployment.bucket,
+    snapshotConcurrency: deployment.snapshotConcurrency,
+    pruneConcurrency: deployment.pruneConcurrency,
+    waitLimitSeconds: deployment.waitLimitSeconds,
+  });
   return renderDefinition(values);
 }
 

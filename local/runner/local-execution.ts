@@ -1,5 +1,5 @@
 import './node20-compat';
-import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
+import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { type MapRunRecord, runDistributedMap } from './distributed-map';
 import { type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';

@@ -1,5 +1,6 @@
-import { failureCause, type VolumeFailure } from '../../lambdas/core/failure-cause';
-import type { InvalidTarget } from '../../lambdas/core/work-item';
+import type { VolumeFailure } from '../../lambdas/contracts/run-documents';
+import type { InvalidTarget } from '../../lambdas/contracts/work-items';
+import { failureCause } from '../../lambdas/core/failure-cause';
 
 const failure = (n: number): VolumeFailure => ({
   volumeId: `vol-${String(n).padStart(4, '0')}`,

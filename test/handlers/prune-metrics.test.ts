@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { PruneResult } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createHandler } from '../../lambdas/handlers/prune';
-import type { PruneResult } from '../../lambdas/steps/prune-volume';
 import { givenSteps, MANAGED_BY, task, workItem } from '../fixtures/steps';
 
 describe('Prune handler: SnapshotsDeleted over a backlog', () => {

@@ -1,5 +1,4 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SummariseEvent, SummariseOutput } from '../../lambdas/steps/summarise';
 
 /**
  * The run's own success signal (SPEC §5.3): GIVEN the Summarise handler, WHEN a run ends, THEN
@@ -12,6 +11,7 @@ jest.mock('../../lambdas/steps/summarise', () => ({
   summarise: async () => summarised.output,
 }));
 
+import type { SummariseEvent, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { createHandler } from '../../lambdas/handlers/summarise';
 
 const counts = {

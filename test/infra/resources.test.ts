@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EbsGenerationBackupStack } from '../../infra/ebs-generation-backup-stack';
 import type { HandlerFunctionProps } from '../../infra/functions';
-import { EnvName } from '../../lambdas/commons/env';
+import { EnvName } from '../../lambdas/contracts/deployment';
 import { inlineFunction, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**

@@ -28,6 +28,8 @@ describe('state machine definition', () => {
         PruneFunctionArn: fnArn('prune'),
         SummariseFunctionArn: fnArn('summarise'),
         WorkBucketName: bucketName,
+        SnapshotResultsPrefix: 'map-runs/snapshot',
+        PruneResultsPrefix: 'map-runs/prune',
         SnapshotConcurrency: 5,
         PruneConcurrency: 5,
         WaitMaxAttempts: waitMaxAttempts(WAIT_LIMIT_SECONDS),

@@ -15,6 +15,8 @@ const values: DefinitionValues = {
   PruneFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:prune',
   SummariseFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:summarise',
   WorkBucketName: 'work-bucket',
+  SnapshotResultsPrefix: 'map-runs/snapshot',
+  PruneResultsPrefix: 'map-runs/prune',
   SnapshotConcurrency: 40,
   PruneConcurrency: 20,
   WaitMaxAttempts: 99,

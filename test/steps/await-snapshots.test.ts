@@ -1,8 +1,9 @@
 import { getJson, putJson } from '../../lambdas/aws/json-store';
-import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
-import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/core/work-item';
-import { type AwaitSnapshotsEvent, awaitSnapshots } from '../../lambdas/steps/await-snapshots';
-import { type CreatedSnapshot, createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
+import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
+import type { AwaitSnapshotsEvent, CreatedSnapshot } from '../../lambdas/contracts/run-documents';
+import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
+import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { BUCKET, givenSteps, MANAGED_BY, rejection, task, workItem, writeMapRun } from '../fixtures/steps';
 
 const MINUTE = 60_000;

@@ -1,10 +1,11 @@
 import type { DescribeInstancesRequest } from '@aws-sdk/client-ec2';
 import { BACKED_UP_INSTANCE_STATES, MAX_FILTER_VALUES } from '../../lambdas/aws/instance-queries';
 import { getJson } from '../../lambdas/aws/json-store';
+import type { DiscoveryReport } from '../../lambdas/contracts/run-documents';
+import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import type { VolumeWorkItem } from '../../lambdas/core/work-item';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { type DiscoveryReport, discover } from '../../lambdas/steps/discover';
+import { discover } from '../../lambdas/steps/discover';
 import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from '../fixtures/steps';
 
 const TAG = 'Backup-Generation';

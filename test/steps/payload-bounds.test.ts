@@ -1,5 +1,5 @@
 import { putJson } from '../../lambdas/aws/json-store';
-import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
+import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import { discover } from '../../lambdas/steps/discover';
 import { summarise } from '../../lambdas/steps/summarise';
 import { BUCKET, givenSteps, workItem } from '../fixtures/steps';

@@ -1,12 +1,8 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
+import { PLANNED_SNAPSHOT_ID, type PruneResult } from '../../lambdas/contracts/run-documents';
+import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import type { VolumeWorkItem } from '../../lambdas/core/work-item';
-import {
-  MAX_DELETIONS_PER_INVOCATION,
-  PLANNED_SNAPSHOT_ID,
-  type PruneResult,
-  pruneVolume,
-} from '../../lambdas/steps/prune-volume';
+import { MAX_DELETIONS_PER_INVOCATION, pruneVolume } from '../../lambdas/steps/prune-volume';
 import { givenSteps, MANAGED_BY, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;

@@ -1,8 +1,7 @@
 import { putJson } from '../../lambdas/aws/json-store';
-import type { ChildExecutionResult } from '../../lambdas/aws/map-run-results';
-import type { DiscoveryReport } from '../../lambdas/steps/discover';
-import type { PruneResult } from '../../lambdas/steps/prune-volume';
-import { type SummariseOutput, succeededFullRun, summarise } from '../../lambdas/steps/summarise';
+import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
+import type { DiscoveryReport, PruneResult, SummariseOutput } from '../../lambdas/contracts/run-documents';
+import { succeededFullRun, summarise } from '../../lambdas/steps/summarise';
 import { BUCKET, givenSteps, workItem, writeMapRun } from '../fixtures/steps';
 
 const item = (id: string) => workItem(id, 2);

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
-import { type ChildExecutionResult, readMapRunResults } from '../../lambdas/aws/map-run-results';
+import { readMapRunResults } from '../../lambdas/aws/map-run-results';
+import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import { type MapRunRecord, runDistributedMap } from '../../local/runner/distributed-map';
 import { ExecutionControl } from '../../local/runner/execution-control';
 import { invokeLocalFunction } from '../../local/runner/lambda-invocation';

@@ -1,6 +1,6 @@
 import { getJson } from '../../lambdas/aws/json-store';
+import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { EC2_DEFAULT_RATE_LIMITS, HANG } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';

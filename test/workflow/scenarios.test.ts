@@ -1,5 +1,5 @@
 import { getJson } from '../../lambdas/aws/json-store';
-import type { RunReport, SummariseOutput } from '../../lambdas/steps/summarise';
+import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { LOST_RESPONSE } from '../../local/simulated-account';
 import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
 

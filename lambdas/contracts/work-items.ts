@@ -1,0 +1,67 @@
+/** The items of the two fan-outs and what discovery reports beside them. */
+
+/** One volume to back up in this run: an item of both fan-outs (written to S3 by Discover). */
+export interface VolumeWorkItem {
+  volumeId: string;
+  /**
+   * The instance whose Name and attachment this volume is backed up under (see
+   * `resolveTargets`); absent for a volume targeted by its own tag that is not attached.
+   */
+  instanceId?: string;
+  /** The instance's Name tag, when it has one. */
+  instanceName?: string;
+  /** `Auto Snapshot <volume-id>(<Name>)`, as in SPEC §2.1. */
+  description: string;
+  /** The number of completed generations to keep (1…1000). */
+  generations: number;
+}
+
+/** This run's snapshot of a volume, as SnapshotVolumes created it. */
+export interface NewSnapshot {
+  snapshotId: string;
+  /** Epoch milliseconds. */
+  startTime: number;
+}
+
+/**
+ * An item of PruneVolumes: the volume and, once AwaitSnapshots has joined the results of
+ * SnapshotVolumes, this run's snapshot of it. Discovery's work list (a dry run, or a wait that
+ * could not finish) has no `newSnapshot`: the prune step then finds it by the run's tag.
+ */
+export interface PruneWorkItem extends VolumeWorkItem {
+  newSnapshot?: NewSnapshot;
+}
+
+/** What a fan-out child receives (the Map's ItemSelector, plus the Task's own context fields). */
+export interface VolumeTask {
+  volume: PruneWorkItem;
+  executionName: string;
+  /** The run's unique key (SnapshotTag.runId): idempotency and finding this run's snapshots. */
+  runId: string;
+  dryRun: boolean;
+  /**
+   * `$$.Execution.RedriveCount` of the child execution itself: > 0 when the child was redriven,
+   * e.g. after its parent was stopped while this step's Lambda invocation was still running.
+   */
+  redriveCount?: number;
+  /** `$$.State.RetryCount` of the task: > 0 means an earlier attempt may have taken effect. */
+  retryCount?: number;
+}
+
+/** An instance or volume whose tag value is not valid (SPEC §1.2): reported, never processed. */
+export interface InvalidTarget {
+  resource: 'instance' | 'volume';
+  id: string;
+  /** For volume-level tags: the attached instance whose ID sorts first; absent when not attached. */
+  instanceId?: string;
+  /** The offending tag value; absent for a requested instance that is not targeted at all. */
+  value?: string;
+  reason: string;
+}
+
+/** An instance or volume excluded by a generation of 0, or a requested instance not targeted. */
+export interface SkippedTarget {
+  resource: 'instance' | 'volume';
+  id: string;
+  reason: string;
+}
