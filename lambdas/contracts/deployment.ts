@@ -17,3 +17,14 @@ export const EnvName = {
   waitLimitSeconds: 'WAIT_LIMIT_SECONDS',
   stateMachineName: 'STATE_MACHINE_NAME',
 } as const;
+
+/**
+ * The stack's outputs, by key: how the operator CLI finds the deployment's state machine, work
+ * bucket, marker and tag key from the stack name alone.
+ */
+export const StackOutput = {
+  stateMachineArn: 'StateMachineArn',
+  workBucket: 'WorkBucketName',
+  managedBy: 'ManagedBy',
+  tagKey: 'TagKey',
+} as const;

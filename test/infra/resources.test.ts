@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EbsGenerationBackupStack } from '../../infra/ebs-generation-backup-stack';
 import type { HandlerFunctionProps } from '../../infra/functions';
-import { EnvName } from '../../lambdas/contracts/deployment';
+import { EnvName, StackOutput } from '../../lambdas/contracts/deployment';
 import { inlineFunction, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
@@ -198,5 +198,16 @@ describe('handler modules', () => {
       'handlers/summarise.ts',
     ]);
     for (const { entry } of requested) expect(existsSync(entry)).toBe(true);
+  });
+});
+
+describe('stack outputs (for the operator CLI)', () => {
+  test('name the state machine, the work bucket, the marker and the tag key under their documented keys', () => {
+    const outputs = template.toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(StackOutput).sort());
+    expect(outputs[StackOutput.stateMachineArn].Value).toEqual(stateMachineRef);
+    expect(outputs[StackOutput.workBucket].Value).toEqual({ Ref: logicalId(backup.bucket) });
+    expect(outputs[StackOutput.managedBy].Value).toBe(backup.settings.managedBy);
+    expect(outputs[StackOutput.tagKey].Value).toBe('Backup-Generation');
   });
 });

@@ -1,0 +1,46 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../lambdas/commons/clients';
+
+/** Where to reach AWS: `--region` and `--profile`, else the SDK's standard settings. */
+export interface AwsTarget {
+  region?: string;
+  profile?: string;
+}
+
+/** The clients a command may use; tests pass mocked or simulated ones. */
+export interface AwsClients {
+  ec2(): EC2Client;
+  sfn(): SFNClient;
+  cloudFormation(): CloudFormationClient;
+  s3(): S3Client;
+}
+
+/**
+ * Real clients. Every request has a timeout, and a refused or silent endpoint fails within
+ * seconds (two attempts), rather than after the SDK's minutes of retries: an operator at a
+ * terminal wants to know now that the endpoint, region or network is wrong.
+ */
+export function awsClients(target: AwsTarget): AwsClients {
+  const config = {
+    ...(target.region && { region: target.region }),
+    ...(target.profile && { profile: target.profile }),
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
+  };
+  const once = <T>(make: () => T) => {
+    let client: T | undefined;
+    return () => {
+      client ??= make();
+      return client;
+    };
+  };
+  return {
+    ec2: once(() => new EC2Client(config)),
+    sfn: once(() => new SFNClient(config)),
+    cloudFormation: once(() => new CloudFormationClient(config)),
+    s3: once(() => new S3Client(config)),
+  };
+}

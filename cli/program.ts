@@ -1,0 +1,127 @@
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
+import { type AwsClients, type AwsTarget, awsClients } from './aws';
+import { type Deployment, resolveDeployment } from './deployment';
+import { CliError, ExitCode } from './errors';
+import type { CliIo } from './io';
+
+export const PROGRAM = 'ebs-backup';
+
+/** Options every command takes. */
+export interface GlobalOptions extends AwsTarget {
+  stack: string;
+  json: boolean;
+}
+
+/** What a command runs with. */
+export interface CommandContext {
+  io: CliIo;
+  options: GlobalOptions;
+  clients: AwsClients;
+  /** The deployment named by `--stack`, from its outputs (looked up once, on first use). */
+  deployment(): Promise<Deployment>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * What a command ends with. `json` is its documented `--json` document (README, "Operator
+ * command line"); `text` the lines shown otherwise.
+ */
+export interface CommandOutcome {
+  exitCode: ExitCode;
+  json: Record<string, unknown>;
+  text: string[];
+}
+
+/** One subcommand: its arguments and options (added to `command`), and what it does. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  configure(command: Command): void;
+  run(context: CommandContext, options: Record<string, unknown>, args: string[]): Promise<CommandOutcome>;
+}
+
+export interface CliDeps {
+  /** The AWS clients for a target; tests inject mocked or simulated ones. */
+  clients?: (target: AwsTarget) => AwsClients;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs the command line; resolves to the exit code and never throws. A problem is one line on
+ * stderr (`ebs-backup: …`), never a stack trace.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CommandSpec[],
+  deps: CliDeps = {},
+): Promise<number> {
+  let outcome: CommandOutcome | undefined;
+  const program = new Command(PROGRAM)
+    .description(
+      'Operate the EBS generation backup deployed in an account: plan, run, inspect, restore, adopt.',
+    )
+    .addOption(new Option('--region <region>', 'AWS Region (default: the SDK settings, e.g. AWS_REGION)'))
+    .addOption(new Option('--profile <profile>', 'named profile of the shared AWS config'))
+    .addOption(new Option('--stack <name>', 'the deployment’s stack name').default(DEFAULT_STACK_NAME))
+    .addOption(
+      new Option('--json', 'print one JSON document (the shape documented in the README)').default(false),
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`${PROGRAM}: ${text.replace(/^error: /, '').trim()}\n`),
+    })
+    .showSuggestionAfterError(true);
+
+  for (const spec of commands) {
+    const command = program.command(spec.name).description(spec.summary).exitOverride();
+    spec.configure(command);
+    command.action(async (...received: unknown[]) => {
+      const self = received[received.length - 1] as Command;
+      const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const target = { region: options.region, profile: options.profile };
+      const clients = (deps.clients ?? awsClients)(target);
+      let deployment: Promise<Deployment> | undefined;
+      const context: CommandContext = {
+        io,
+        options,
+        clients,
+        deployment: () => {
+          deployment ??= resolveDeployment(clients, options.stack);
+          return deployment;
+        },
+        now: deps.now ?? Date.now,
+        sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      };
+      outcome = await spec.run(context, options, self.args);
+    });
+  }
+
+  try {
+    if (argv.length === 0) {
+      io.stderr(program.helpInformation());
+      return ExitCode.usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+      return shown ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr(`${PROGRAM}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(`${PROGRAM}: ${(error as Error).message?.split('\n')[0] ?? String(error)}\n`);
+    return ExitCode.failed;
+  }
+  if (!outcome) return ExitCode.ok;
+  if (program.opts().json) io.stdout(`${JSON.stringify(outcome.json, null, 2)}\n`);
+  else if (outcome.text.length > 0) io.stdout(`${outcome.text.join('\n')}\n`);
+  return outcome.exitCode;
+}
