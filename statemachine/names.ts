@@ -10,8 +10,6 @@ export const StateName = {
   awaitSnapshots: 'AwaitSnapshots',
   pruneVolumes: 'PruneVolumes',
   pruneSnapshots: 'PruneSnapshots',
-  morePruning: 'MorePruning',
-  volumePruned: 'VolumePruned',
   summarise: 'Summarise',
   didBackupSucceed: 'DidBackupSucceed',
   backupFailed: 'BackupFailed',

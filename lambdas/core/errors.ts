@@ -71,3 +71,17 @@ export class SnapshotNotCompletedError extends Error {
     this.name = 'SnapshotNotCompleted';
   }
 }
+
+/**
+ * Not a failure: PruneSnapshots deleted its bounded slice of a large backlog and more remain.
+ * The definition catches it and runs PruneSnapshots again with this error as `$.progress`; the
+ * message is the result so far (JSON), so no deletion goes unreported. A Catch back to the same
+ * state costs one transition per extra slice and none when there is no backlog, where a Choice
+ * loop would cost two for every volume.
+ */
+export class MoreToPruneError extends Error {
+  constructor(progressJson: string) {
+    super(progressJson);
+    this.name = 'MoreToPrune';
+  }
+}

@@ -3,20 +3,22 @@ import { ec2Client } from '../commons/clients';
 import { requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
-import type { PruneTask } from '../contracts/run-documents';
-import { type PruneDeps, pruneVolume } from '../steps/prune-volume';
+import { MoreToPruneError } from '../core/errors';
+import { type PruneDeps, progressOf, pruneVolume } from '../steps/prune-volume';
 
 export function createHandler(deps: PruneDeps) {
   return (event: unknown, context?: Context) =>
     observeVolumeTask(event, context, async (task) => {
-      const previous = (task as PruneTask).progress;
-      const result = await pruneVolume(deps, task);
+      // A continuing backlog: the result so far, as the definition's Catch passed it on.
+      const previous = progressOf((event as { progress?: unknown }).progress);
+      const result = await pruneVolume(deps, { ...task, ...(previous && { progress: previous }) });
       if (!result.dryRun) {
         // A backlog's result is cumulative: count only this invocation's share.
         countMetric(MetricName.snapshotsDeleted, result.deletedCount - (previous?.deletedCount ?? 0));
         countMetric(MetricName.deletionsSkipped, result.skipped.length - (previous?.skipped.length ?? 0));
       }
       logger.info(result.dryRun ? 'retention planned' : 'retention applied', { ...result });
+      if (result.more) throw new MoreToPruneError(JSON.stringify(result));
       return result;
     });
 }

@@ -1,6 +1,7 @@
 import { CreateSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call } from '../aws/ec2-errors';
 import { listManagedSnapshots } from '../aws/snapshot-queries';
+import { type BackoffClock, realSleep, retryThrottled } from '../aws/throttle-backoff';
 import type { CreatedSnapshot } from '../contracts/run-documents';
 import type { VolumeTask } from '../contracts/work-items';
 import { snapshotTags } from '../core/snapshot-tags';
@@ -8,7 +9,15 @@ import { snapshotTags } from '../core/snapshot-tags';
 export interface CreateSnapshotDeps {
   ec2: EC2Client;
   managedBy: string;
+  /** Timers for retrying throttled calls in the invocation; default the process's. */
+  clock?: BackoffClock;
 }
+
+/**
+ * How long an invocation retries throttled calls itself before handing over to the declared
+ * Retry: well inside the function's timeout (30 s) with a look-up and a create of 10 s each.
+ */
+export const THROTTLE_BUDGET_MS = 8_000;
 
 /**
  * Creates this run's snapshot of one volume (SPEC §2). EC2 CreateSnapshot has no client
@@ -19,21 +28,21 @@ export interface CreateSnapshotDeps {
  * `$$.State.RetryCount` > 0, and a redriven child execution — e.g. after its parent was
  * stopped or timed out while this invocation was still running, which the stop does not
  * cancel — has its own `$$.Execution.RedriveCount` > 0. A first attempt costs exactly one API
- * call; a request EC2 refused (throttled, invalid) created nothing, so its retry only costs the
- * look-up.
+ * call. A request EC2 throttled created nothing: it is retried in the invocation, with no
+ * look-up and no transition (see `retryThrottled`).
  */
 export async function createVolumeSnapshot(
   deps: CreateSnapshotDeps,
   task: VolumeTask,
 ): Promise<CreatedSnapshot> {
   const { volume, executionName, runId } = task;
+  const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
+  const paced = <T>(call: () => Promise<T>) => retryThrottled(call, clock, THROTTLE_BUDGET_MS);
   const mayAlreadyExist = (task.retryCount ?? 0) > 0 || (task.redriveCount ?? 0) > 0;
   if (mayAlreadyExist) {
-    const [existing] = await listManagedSnapshots(deps.ec2, {
-      managedBy: deps.managedBy,
-      volumeId: volume.volumeId,
-      runId,
-    });
+    const [existing] = await paced(() =>
+      listManagedSnapshots(deps.ec2, { managedBy: deps.managedBy, volumeId: volume.volumeId, runId }),
+    );
     if (existing) {
       return {
         volumeId: volume.volumeId,
@@ -44,21 +53,23 @@ export async function createVolumeSnapshot(
       };
     }
   }
-  const created = await ec2Call(
-    () =>
-      deps.ec2.send(
-        new CreateSnapshotCommand({
-          VolumeId: volume.volumeId,
-          Description: volume.description,
-          TagSpecifications: [
-            {
-              ResourceType: 'snapshot',
-              Tags: snapshotTags({ managedBy: deps.managedBy, executionName, runId, ...volume }),
-            },
-          ],
-        }),
-      ),
-    { volumeId: volume.volumeId },
+  const created = await paced(() =>
+    ec2Call(
+      () =>
+        deps.ec2.send(
+          new CreateSnapshotCommand({
+            VolumeId: volume.volumeId,
+            Description: volume.description,
+            TagSpecifications: [
+              {
+                ResourceType: 'snapshot',
+                Tags: snapshotTags({ managedBy: deps.managedBy, executionName, runId, ...volume }),
+              },
+            ],
+          }),
+        ),
+      { volumeId: volume.volumeId },
+    ),
   );
   return {
     volumeId: volume.volumeId,

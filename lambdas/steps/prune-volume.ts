@@ -1,6 +1,7 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
 import { findManagedSnapshot, listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import { realSleep, retryThrottled } from '../aws/throttle-backoff';
 import {
   PLANNED_SNAPSHOT_ID,
   type PruneResult,
@@ -15,6 +16,8 @@ export interface PruneDeps {
   ec2: EC2Client;
   managedBy: string;
   now: () => number;
+  /** Waits between retries of a throttled deletion; default the process's timers. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -25,8 +28,13 @@ export interface PruneDeps {
  */
 export const MAX_DELETIONS_PER_INVOCATION = 100;
 export const DELETION_TIME_BUDGET_MS = 20_000;
-/** Snapshot IDs listed in a result; `deletedCount` has the total. Keeps the state payload small. */
-export const MAX_LISTED = 1_000;
+/**
+ * Snapshot IDs listed in a result; `deletedCount` has the total. A continuing result travels as
+ * the message of a `MoreToPrune` error, which Step Functions cuts at 32,768 characters.
+ */
+export const MAX_LISTED = 500;
+/** Refused deletions listed in a result (each with its reason). */
+export const MAX_LISTED_SKIPS = 100;
 
 /**
  * Applies retention (SPEC §3) to one volume's family: the snapshots carrying this deployment's
@@ -79,11 +87,14 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
     attempted = toDelete.length;
   } else {
     const started = deps.now();
+    const clock = { now: deps.now, sleep: deps.sleep ?? realSleep };
     for (const snapshot of toDelete) {
-      if (attempted >= MAX_DELETIONS_PER_INVOCATION || deps.now() - started >= DELETION_TIME_BUDGET_MS) break;
+      const left = DELETION_TIME_BUDGET_MS - (deps.now() - started);
+      if (attempted >= MAX_DELETIONS_PER_INVOCATION || left <= 0) break;
       let outcome: Awaited<ReturnType<typeof deleteSnapshot>>;
       try {
-        outcome = await deleteSnapshot(deps.ec2, snapshot.snapshotId);
+        // A throttled deletion did nothing: wait and try again, within the slice's time.
+        outcome = await retryThrottled(() => deleteSnapshot(deps.ec2, snapshot.snapshotId), clock, left);
       } catch (error) {
         // Work done so far is reported, not lost: the next invocation goes on from here.
         if (attempted > 0 && isRetryable(error)) break;
@@ -101,7 +112,7 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
     kept: plan.keep.map((s) => s.snapshotId),
     deleted: allDeleted.slice(0, MAX_LISTED),
     deletedCount: (previous?.deletedCount ?? 0) + deleted.length,
-    skipped: [...(previous?.skipped ?? []), ...skipped],
+    skipped: [...(previous?.skipped ?? []), ...skipped].slice(0, MAX_LISTED_SKIPS),
     pending: plan.leave.length,
     more: attempted < toDelete.length,
   };
@@ -196,5 +207,23 @@ async function deleteSnapshot(ec2: EC2Client, snapshotId: string): Promise<'dele
     if (code === 'InvalidSnapshot.InUse')
       return { reason: `InvalidSnapshot.InUse: ${(error as Error).message}` };
     throw error;
+  }
+}
+
+/**
+ * The result so far of a backlog being worked off, from what the definition's Catch passed on:
+ * `{ Error: 'MoreToPrune', Cause }`, where Cause is Lambda's error document whose message is the
+ * result as JSON. Anything else (a first invocation) is no progress.
+ */
+export function progressOf(raw: unknown): PruneResult | undefined {
+  const caught = raw as { Error?: string; Cause?: string } | undefined;
+  if (caught?.Error !== 'MoreToPrune' || typeof caught.Cause !== 'string') return undefined;
+  try {
+    const cause = JSON.parse(caught.Cause) as { errorMessage?: string };
+    return JSON.parse(cause.errorMessage ?? '') as PruneResult;
+  } catch {
+    throw new Error(
+      `PruneSnapshots was continued with an unreadable MoreToPrune cause: ${caught.Cause.slice(0, 200)}`,
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PruneResult } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createHandler } from '../../lambdas/handlers/prune';
-import { givenSteps, MANAGED_BY, task, workItem } from '../fixtures/steps';
+import { givenSteps, MANAGED_BY, rejection, task, workItem } from '../fixtures/steps';
 
 describe('Prune handler: SnapshotsDeleted over a backlog', () => {
   afterEach(() => jest.restoreAllMocks());
@@ -23,8 +23,15 @@ describe('Prune handler: SnapshotsDeleted over a backlog', () => {
       });
     }
     const handler = createHandler({ ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now });
-    const first = (await handler(task(volume, 'run-150'))) as PruneResult;
-    const second = (await handler(task(volume, 'run-150', { progress: first }))) as PruneResult;
+    // The first slice ends with MoreToPrune; the definition's Catch passes it on as `progress`.
+    const caught = await rejection(handler(task(volume, 'run-150')));
+    expect(caught.name).toBe('MoreToPrune');
+    const first = JSON.parse(caught.message) as PruneResult;
+    const progress = {
+      Error: caught.name,
+      Cause: JSON.stringify({ errorType: caught.name, errorMessage: caught.message }),
+    };
+    const second = (await handler({ ...task(volume, 'run-150'), progress })) as PruneResult;
     expect([first.deletedCount, second.deletedCount]).toEqual([100, 150]);
     const counted = added.mock.calls
       .filter(([name]) => name === 'SnapshotsDeleted')

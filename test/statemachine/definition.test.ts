@@ -211,7 +211,7 @@ describe('the workflow definition (SPEC §4)', () => {
     ]);
   });
 
-  it('THEN a prune child works off a backlog in slices, looping while the last slice left more', () => {
+  it('THEN a prune child is one Task that continues a backlog by catching MoreToPrune into itself', () => {
     const child = pruneMap.ItemProcessor;
     expect(pruneMap.ItemSelector).toEqual({
       'volume.$': '$$.Map.Item.Value',
@@ -219,19 +219,13 @@ describe('the workflow definition (SPEC §4)', () => {
       'runId.$': '$.runId',
       'dryRun.$': '$.dryRun',
     });
-    expect(Object.keys(child.States)).toEqual(['PruneSnapshots', 'MorePruning', 'VolumePruned']);
-    expect(pruneTask).toEqual(expect.objectContaining({ ResultPath: '$.progress', Next: 'MorePruning' }));
+    // One state: a volume without a backlog costs its child's start and one transition.
+    expect(Object.keys(child.States)).toEqual(['PruneSnapshots']);
     expect(pruneTask).not.toHaveProperty('Parameters');
-    expect(child.States.MorePruning).toEqual(
-      expect.objectContaining({
-        Type: 'Choice',
-        Choices: [{ Variable: '$.progress.more', BooleanEquals: true, Next: 'PruneSnapshots' }],
-        Default: 'VolumePruned',
-      }),
-    );
-    expect(child.States.VolumePruned).toEqual(
-      expect.objectContaining({ Type: 'Succeed', OutputPath: '$.progress' }),
-    );
+    expect(pruneTask.End).toBe(true);
+    expect(pruneTask.Catch).toEqual([
+      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.progress', Next: 'PruneSnapshots' },
+    ]);
   });
 });
 

@@ -20,8 +20,7 @@ describe('the workflow diagram in README.md', () => {
     expect(diagram).toContain('CreateSnapshot[CreateSnapshot');
     expect(diagram).toContain('IsDryRun -->|dryRun = true| PruneVolumes');
     expect(diagram).toContain('AwaitSnapshots -.->|States.ALL| PruneVolumes');
-    expect(diagram).toContain('MorePruning{MorePruning?}');
-    expect(diagram).toContain('MorePruning -->|progress.more = true| PruneSnapshots');
+    expect(diagram).toContain('PruneSnapshots -.->|MoreToPrune| PruneSnapshots');
   });
 
   it('GIVEN a README without markers WHEN updated THEN it says which markers are missing', () => {

@@ -8,7 +8,9 @@ describe('create-snapshot step (SPEC §2)', () => {
     const steps = givenSteps();
     const { volumeIds } = steps.sim.addInstance({ name: 'web', volumes: [{}] });
     const volume = workItem(volumeIds[0], 3);
-    return { ...steps, volume, deps: { ec2: steps.ec2, managedBy: steps.managedBy } };
+    // Waits between retries of a throttled call pass on the manual clock.
+    const clock = { now: steps.clock.now, sleep: async (ms: number) => steps.clock.advance(ms) };
+    return { ...steps, volume, deps: { ec2: steps.ec2, managedBy: steps.managedBy, clock } };
   }
 
   it('GIVEN a volume WHEN snapshotted THEN description and every tag are set at creation, in one call', async () => {
@@ -97,6 +99,15 @@ describe('create-snapshot step (SPEC §2)', () => {
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(2);
   });
 
+  it('GIVEN EC2 throttles twice WHEN snapshotted THEN retried in the invocation: one snapshot, no look-up', async () => {
+    const { sim, deps, volume } = given();
+    sim.injectFault({ action: 'CreateSnapshot', error: 'RequestLimitExceeded', times: 2 });
+    const created = await createVolumeSnapshot(deps, task(volume));
+    expect(created.reused).toBe(false);
+    expect(sim.calls().CreateSnapshot).toMatchObject({ succeeded: 1, throttled: 2 });
+    expect(sim.calls().DescribeSnapshots.succeeded).toBe(0);
+  });
+
   it.each([
     ['RequestLimitExceeded', 'Ec2Throttled'],
     ['InternalError', 'Ec2Transient'],
@@ -104,7 +115,8 @@ describe('create-snapshot step (SPEC §2)', () => {
     ['UnauthorizedOperation', 'UnauthorizedOperation'],
   ])('GIVEN EC2 answers %s WHEN snapshotted THEN the step fails with %s', async (code, name) => {
     const { sim, deps, volume } = given();
-    sim.injectFault({ action: 'CreateSnapshot', error: code });
+    // Persistently: a throttle is retried in the invocation until its budget is spent.
+    sim.injectFault({ action: 'CreateSnapshot', error: code, times: 10_000 });
     expect((await rejection(createVolumeSnapshot(deps, task(volume)))).name).toBe(name);
   });
 

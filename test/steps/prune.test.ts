@@ -13,7 +13,13 @@ describe('prune step (SPEC §3)', () => {
     const steps = givenSteps();
     const { volumeIds } = steps.sim.addInstance({ name: 'web', volumes: [{}] });
     const volume = workItem(volumeIds[0], generations);
-    const deps = { ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now };
+    // Waits between retries of a throttled deletion pass on the manual clock.
+    const deps = {
+      ec2: steps.ec2,
+      managedBy: MANAGED_BY,
+      now: steps.clock.now,
+      sleep: async (ms: number) => steps.clock.advance(ms),
+    };
     /** A snapshot this deployment made on `day` in execution `run-<day>`. */
     const managed = (
       day: number,
@@ -150,15 +156,24 @@ describe('prune step (SPEC §3)', () => {
     expect(remaining().sort()).toEqual(ids.sort());
   });
 
-  it('GIVEN throttling on delete WHEN pruned THEN the retryable Ec2Throttled, and a rerun finishes the job', async () => {
+  it('GIVEN a throttled deletion WHEN pruned THEN it is retried in the invocation and the job is done', async () => {
     const { sim, deps, volume, managed, remaining } = given(1);
     managed(1);
     managed(2);
     const mine = managed(3);
-    sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', times: 1 });
-    expect((await rejection(pruneVolume(deps, task(volume, 'run-3')))).name).toBe('Ec2Throttled');
-    await pruneVolume(deps, task(volume, 'run-3'));
+    sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', times: 2 });
+    const result = await pruneVolume(deps, task(volume, 'run-3'));
+    expect(result).toMatchObject({ deletedCount: 2, more: false });
+    expect(sim.calls().DeleteSnapshot).toMatchObject({ succeeded: 2, throttled: 2 });
     expect(remaining()).toEqual([mine]);
+  });
+
+  it('GIVEN throttling that outlasts the slice before any deletion WHEN pruned THEN the retryable Ec2Throttled', async () => {
+    const { sim, deps, volume, managed } = given(1);
+    managed(1);
+    managed(2);
+    sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', times: 10_000 });
+    expect((await rejection(pruneVolume(deps, task(volume, 'run-2')))).name).toBe('Ec2Throttled');
   });
 
   it('GIVEN a family over many pages WHEN pruned THEN every page is read', async () => {
@@ -234,13 +249,20 @@ describe('prune step (SPEC §3)', () => {
       expect(remaining()).toEqual([mine]);
     });
 
-    it('GIVEN throttling after some deletions WHEN pruned THEN the work so far is returned with more to do', async () => {
+    it("GIVEN throttling past the slice's time after some deletions WHEN pruned THEN the work so far is returned with more to do", async () => {
       const { sim, deps, volume, managed, remaining } = given(1);
       const old = [1, 2, 3, 4, 5].map((day) => managed(day));
       const mine = managed(6);
-      sim.injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', snapshotId: old[2] });
+      // Throttled for longer than the slice's time budget.
+      sim.injectFault({
+        action: 'DeleteSnapshot',
+        error: 'RequestLimitExceeded',
+        snapshotId: old[2],
+        times: 10_000,
+      });
       const first = await pruneVolume(deps, task(volume, 'run-6'));
       expect(first).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
+      sim.clearFaults();
       const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first }));
       expect(second).toMatchObject({ deletedCount: 5, more: false });
       expect(second.deleted.sort()).toEqual(old.sort());

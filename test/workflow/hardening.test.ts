@@ -1,6 +1,7 @@
 import { getJson } from '../../lambdas/aws/json-store';
 import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { MAX_LISTED } from '../../lambdas/steps/prune-volume';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { EC2_DEFAULT_RATE_LIMITS, HANG } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';
@@ -120,7 +121,7 @@ describe('hardening: the workflow under real-account semantics', () => {
     expect(world.managedSnapshots(volumeId)).toHaveLength(1);
     const full = await report(result.output);
     expect(full.volumes[0]).toMatchObject({ deletedCount: 1000, more: false });
-    expect(full.volumes[0].deleted).toHaveLength(1000);
+    expect(full.volumes[0].deleted).toHaveLength(MAX_LISTED);
     expect((result.output as SummariseOutput).counts.snapshotsDeleted).toBe(1000);
   });
 

@@ -1,0 +1,39 @@
+/**
+ * Retries a call that EC2 throttled, inside the invocation, until `budgetMs` has passed. A
+ * throttled request did nothing (EC2 refused it before acting), so trying it again needs no
+ * look-up; handing it to the state machine's Retry instead would cost a transition, a new
+ * invocation and, for CreateSnapshot, a look-up, since the next attempt could not tell a
+ * throttle from a lost response. Waits grow from 100 ms to 5 s with full jitter, as AWS advises
+ * for throttling (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+ * When the budget is spent the last `Ec2Throttled` is thrown, for the declared Retry.
+ */
+export interface BackoffClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const FIRST_BACKOFF_MS = 100;
+export const MAX_BACKOFF_MS = 5_000;
+
+export async function retryThrottled<T>(
+  call: () => Promise<T>,
+  clock: BackoffClock,
+  budgetMs: number,
+): Promise<T> {
+  const started = clock.now();
+  const random = clock.random ?? Math.random;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as Error).name !== 'Ec2Throttled') throw error;
+      const wait = Math.floor(random() * Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt));
+      if (clock.now() - started + wait > budgetMs) throw error;
+      await clock.sleep(wait);
+    }
+  }
+}
+
+/** Sleeps on the timers of the process (virtual ones in local runs). */
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
