@@ -9,21 +9,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { executionConsoleUrl, executionsConsoleUrl } from '../lambdas/contracts/console-links';
 import { acknowledgeWildcardResources } from './nag';
 import { fullRunsSucceededSamples, SuccessWindowStart } from './success-window';
 
 /** Execution statuses that mean a run did not succeed. */
 export const FAILED_RUN_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
-
-/** Console page listing the state machine's executions. */
-export function executionsConsoleUrl(region: string, stateMachineArn: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${stateMachineArn}`;
-}
-
-/** Console page of one execution. */
-export function executionConsoleUrl(region: string, executionArn: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
-}
 
 export interface BackupAlertsProps {
   readonly stateMachine: sfn.IStateMachine;

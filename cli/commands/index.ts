@@ -1,4 +1,6 @@
 import type { CommandSpec } from '../program';
+import { runCommand } from './run';
+import { statusCommand } from './status';
 
 /** Every command of `ebs-backup`, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [];
+export const COMMANDS: readonly CommandSpec[] = [runCommand, statusCommand];

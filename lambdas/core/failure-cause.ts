@@ -32,14 +32,16 @@ export function failureCause(
 /** Says why a volume's line names no instance, so it does not read as missing data. */
 const NOT_ATTACHED = ' (not attached)';
 
-function failureLine(f: VolumeFailure): string {
+/** One failed volume, as the cause and the operator CLI name it. */
+export function failureLine(f: VolumeFailure): string {
   const where = f.instanceId
     ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})`
     : NOT_ATTACHED;
   return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
 }
 
-function invalidLine(t: InvalidTarget): string {
+/** One invalid target, as the cause and the operator CLI name it. */
+export function invalidLine(t: InvalidTarget): string {
   const where = t.resource !== 'volume' ? '' : t.instanceId ? ` (on ${t.instanceId})` : NOT_ATTACHED;
   const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;
   return `${t.resource} ${t.id}${where}:${value} ${t.reason}`;

@@ -105,8 +105,12 @@ export function succeededFullRun(event: SummariseEvent, output: SummariseOutput)
   return event.fullRun === true && !event.dryRun && output.outcome === 'SUCCEEDED';
 }
 
-/** A Lambda error's Cause is `{"errorType", "errorMessage", …}` as a JSON string. */
-function toVolumeFailure(child: ChildExecutionResult, step: string): VolumeFailure {
+/**
+ * The failure of one fan-out child, from its input (the volume) and its error. A Lambda error's
+ * Cause is `{"errorType", "errorMessage", …}` as a JSON string. The operator CLI reads failed
+ * children from Step Functions with it when a run left no report.
+ */
+export function toVolumeFailure(child: ChildExecutionResult, step: string): VolumeFailure {
   const task = parseJsonField<Partial<VolumeTask>>(child.Input);
   const cause = parseJsonField<{ errorMessage?: string }>(child.Cause);
   const volume = task?.volume;

@@ -1,0 +1,127 @@
+import { parseJsonField } from '../lambdas/aws/map-run-results';
+import { failureLine, invalidLine } from '../lambdas/core/failure-cause';
+import { SHOWN_IN_OUTPUT } from '../lambdas/steps/summarise';
+import { StateName } from '../statemachine/names';
+import { regionOf } from './arns';
+import type { ExecutionSummary, RunCounts } from './executions';
+import type { MapRunProgress } from './map-runs';
+
+/** `42s`, `4m12s`, `2h05m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** `2025-01-01 02:00:00Z`: UTC, to the second. */
+export function formatTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+}
+
+/** What kind of run: `full`, `dry run`, `2 instances`, `dry run, 1 instance`. */
+export function runKind(run: { dryRun?: boolean; instanceIds?: string[] }): string {
+  const instances = run.instanceIds && plural(run.instanceIds.length, 'instance');
+  if (run.dryRun) return instances ? `dry run, ${instances}` : 'dry run';
+  return instances ?? 'full';
+}
+
+/** `10 volumes, 2 failed, 3 snapshots deleted, 1 invalid tag value`: zero counts beyond the volumes left out. */
+export function countsText(counts: RunCounts, dryRun: boolean): string {
+  const parts = [
+    plural(counts.volumes, 'volume'),
+    counts.volumesFailed > 0 && `${counts.volumesFailed} failed`,
+    counts.volumesSuperseded > 0 && `${counts.volumesSuperseded} superseded`,
+    !dryRun && counts.snapshotsDeleted > 0 && `${plural(counts.snapshotsDeleted, 'snapshot')} deleted`,
+    counts.deletionsSkipped > 0 && `${plural(counts.deletionsSkipped, 'deletion')} skipped (in use)`,
+    counts.invalid > 0 && plural(counts.invalid, 'invalid tag value'),
+    (counts.skippedTargets ?? 0) > 0 && `${counts.skippedTargets} skipped (generation 0 or not targeted)`,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+/**
+ * Said plainly when a run found nothing to back up: a wrong Region or endpoint looks exactly
+ * like an account without tagged instances.
+ */
+export function nothingTargetedText(counts: RunCounts, tagKey: string, region: string): string | undefined {
+  if (counts.volumes > 0 || counts.invalid > 0) return undefined;
+  if ((counts.skippedTargets ?? 0) > 0) {
+    return `no volume to back up in ${region}: every target carrying the tag ${tagKey} is skipped (generation 0 or not targeted)`;
+  }
+  return `no instance or volume carries the tag ${tagKey} in ${region}`;
+}
+
+/** Where a running execution is: the Map running now, or the step after the last one. */
+export function phaseText(progress: readonly MapRunProgress[]): string {
+  const last = progress.at(-1);
+  if (!last) return StateName.discover;
+  const counts = mapRunText(last);
+  if (last.status === 'RUNNING') return counts;
+  const next = last.map === StateName.snapshotVolumes ? StateName.awaitSnapshots : StateName.summarise;
+  return `${next} (${counts})`;
+}
+
+/** `SnapshotVolumes: 7 succeeded, 1 failed, 2 running of 10`. */
+export function mapRunText(run: MapRunProgress): string {
+  const running = run.status === 'RUNNING' ? `, ${run.running} running` : '';
+  return `${run.map}: ${run.succeeded} succeeded, ${run.failed} failed${running} of ${run.total}`;
+}
+
+/**
+ * An execution that did not succeed: every failed volume (with its child execution's console
+ * link when read from a Map Run) and invalid target; its own error and cause when they name
+ * nothing else (e.g. `InvalidInput` from Discover).
+ */
+export function failureText(summary: ExecutionSummary, indent = '  '): string[] {
+  const lines: string[] = [];
+  for (const failure of summary.failures ?? []) {
+    lines.push(`${indent}${failureLine(failure)}`);
+    if (failure.consoleUrl) lines.push(`${indent}  ${failure.consoleUrl}`);
+  }
+  for (const target of summary.invalid ?? []) lines.push(`${indent}${invalidLine(target)}`);
+  if (lines.length === 0 && (summary.error || summary.cause)) {
+    lines.push(
+      `${indent}${summary.error ?? 'Error'}: ${causeText(summary.cause).replaceAll('\n', `\n${indent}  `)}`,
+    );
+  }
+  if (summary.failuresFrom === 'map-runs' && (summary.failures ?? []).length > 0) {
+    lines.push(`${indent}(the run wrote no report: failed volumes read from its Map Runs)`);
+  }
+  return lines;
+}
+
+/** A Lambda error's cause is `{"errorType","errorMessage",…}` as JSON: its message is what matters. */
+function causeText(cause: string | undefined): string {
+  const parsed = parseJsonField<{ errorMessage?: string }>(cause);
+  return parsed?.errorMessage ?? cause ?? '';
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * How an execution ended (or where it is): the status, duration and counts, then what a reader
+ * needs next — the failed volumes, a dry run's plan, or that nothing was targeted at all.
+ */
+export function outcomeText(summary: ExecutionSummary, tagKey: string): string[] {
+  const took = formatDuration(summary.durationSeconds);
+  if (summary.status === 'RUNNING') {
+    return [`RUNNING for ${took}: ${phaseText(summary.progress ?? [])}`];
+  }
+  const counts = summary.counts ? `: ${countsText(summary.counts, summary.dryRun)}` : '';
+  const head = `${summary.status} in ${took}${counts}`;
+  if (summary.status !== 'SUCCEEDED') return [head, ...failureText(summary)];
+  const nothing =
+    summary.counts && nothingTargetedText(summary.counts, tagKey, regionOf(summary.executionArn));
+  return [head, ...(nothing ? [`  ${nothing}`] : []), ...planText(summary.plan)];
+}
+
+/** A dry run's planned deletions (the output lists the first SHOWN_IN_OUTPUT). */
+function planText(plan: ExecutionSummary['plan']): string[] {
+  if (!plan || plan.delete.length === 0) return [];
+  const more =
+    plan.delete.length >= SHOWN_IN_OUTPUT ? ` (the first ${SHOWN_IN_OUTPUT}; \`plan\` lists all)` : '';
+  return [`  would delete${more}:`, ...plan.delete.map((id) => `    ${id}`)];
+}

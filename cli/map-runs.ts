@@ -1,0 +1,129 @@
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  type MapRunListItem,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { executionConsoleUrl } from '../lambdas/contracts/console-links';
+import type { VolumeFailure } from '../lambdas/contracts/run-documents';
+import { toVolumeFailure } from '../lambdas/steps/summarise';
+import { StateName } from '../statemachine/names';
+import { regionOf } from './arns';
+import { awsCall } from './errors';
+
+/** How far one Distributed Map of an execution has got (DescribeMapRun's item counts). */
+export interface MapRunProgress {
+  /** The Map's label: SnapshotVolumes or PruneVolumes. */
+  map: string;
+  mapRunArn: string;
+  /** RUNNING, SUCCEEDED, FAILED or ABORTED. */
+  status: string;
+  succeeded: number;
+  /** Failed, timed out or aborted. */
+  failed: number;
+  running: number;
+  total: number;
+}
+
+/** A volume that failed in a fan-out, with the child execution that failed it. */
+export interface FailedVolume extends VolumeFailure {
+  /** The failed child execution, when read from the Map Run rather than the run's report. */
+  childExecutionArn?: string;
+  consoleUrl?: string;
+}
+
+/** The state inside each Map whose failure fails a child (the step of a VolumeFailure). */
+const STEP_OF_MAP: Record<string, string> = {
+  [StateName.snapshotVolumes]: StateName.createSnapshot,
+  [StateName.pruneVolumes]: StateName.pruneSnapshots,
+};
+
+/**
+ * The Map's label, from its Map Run's ARN:
+ * `arn:aws:states:<region>:<account>:mapRun:<state machine>/<label>:<id>`.
+ */
+export function mapLabel(mapRunArn: string): string {
+  return /:mapRun:[^/]+\/([^:]+):/.exec(mapRunArn)?.[1] ?? mapRunArn;
+}
+
+/** The execution's Map Runs, oldest first (every page). */
+export async function listMapRuns(sfn: SFNClient, executionArn: string): Promise<MapRunListItem[]> {
+  const runs: MapRunListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall('states:ListMapRuns', () =>
+      sfn.send(new ListMapRunsCommand({ executionArn, nextToken })),
+    );
+    runs.push(...(page.mapRuns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return runs.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
+}
+
+/** Item counts of each of the execution's Map Runs, oldest first. */
+export async function mapRunProgress(sfn: SFNClient, executionArn: string): Promise<MapRunProgress[]> {
+  const runs = await listMapRuns(sfn, executionArn);
+  return Promise.all(
+    runs.map(async (run) => {
+      const mapRunArn = run.mapRunArn ?? '';
+      const described = await awsCall('states:DescribeMapRun', () =>
+        sfn.send(new DescribeMapRunCommand({ mapRunArn })),
+      );
+      const items = described.itemCounts;
+      return {
+        map: mapLabel(mapRunArn),
+        mapRunArn,
+        status: described.status ?? 'RUNNING',
+        succeeded: items?.succeeded ?? 0,
+        failed: (items?.failed ?? 0) + (items?.timedOut ?? 0) + (items?.aborted ?? 0),
+        running: items?.running ?? 0,
+        total: items?.total ?? 0,
+      };
+    }),
+  );
+}
+
+/**
+ * Every volume that failed in the execution's fan-outs, read from Step Functions: each Map
+ * Run's failed children and, for each, its input (the volume) and error. A volume that failed
+ * in SnapshotVolumes also fails in PruneVolumes; it is named once, with its first failure, as
+ * the run's report does.
+ */
+export async function failedChildren(sfn: SFNClient, executionArn: string): Promise<FailedVolume[]> {
+  const failures = new Map<string, FailedVolume>();
+  for (const run of await listMapRuns(sfn, executionArn)) {
+    const mapRunArn = run.mapRunArn ?? '';
+    const step = STEP_OF_MAP[mapLabel(mapRunArn)] ?? mapLabel(mapRunArn);
+    for (const childArn of await failedChildArns(sfn, mapRunArn)) {
+      const child = await awsCall('states:DescribeExecution', () =>
+        sfn.send(new DescribeExecutionCommand({ executionArn: childArn })),
+      );
+      const failure = toVolumeFailure(
+        { ExecutionArn: childArn, Input: child.input, Error: child.error, Cause: child.cause },
+        step,
+      );
+      if (failures.has(failure.volumeId)) continue;
+      failures.set(failure.volumeId, {
+        ...failure,
+        childExecutionArn: childArn,
+        consoleUrl: executionConsoleUrl(regionOf(childArn), childArn),
+      });
+    }
+  }
+  return [...failures.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
+}
+
+async function failedChildArns(sfn: SFNClient, mapRunArn: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall('states:ListExecutions', () =>
+      sfn.send(new ListExecutionsCommand({ mapRunArn, statusFilter: 'FAILED', nextToken })),
+    );
+    arns.push(...(page.executions ?? []).flatMap((e) => (e.executionArn ? [e.executionArn] : [])));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
