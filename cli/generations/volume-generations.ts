@@ -77,11 +77,12 @@ export function volumeGenerations(
 
   const blocks = new Map<string | null, InstanceGenerations>();
   for (const volumeId of [...candidates].sort()) {
+    if (filter.volumeIds && !filter.volumeIds.includes(volumeId)) continue;
     const family = (families.get(volumeId) ?? []).sort(newestFirst);
     const item = items.get(volumeId);
     const attached = attachments.get(volumeId) ?? [];
+    // The instance it is backed up under; else where it is attached; else where its newest snapshot was taken.
     const owner = item ? item.instanceId : (attached[0] ?? family[0]?.tags[SnapshotTag.instanceId]);
-    if (filter.volumeIds && !filter.volumeIds.includes(volumeId)) continue;
     if (filter.instanceIds && ![owner, ...attached].some((id) => id && filter.instanceIds?.includes(id))) {
       continue;
     }
