@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../program';
+import { generationsCommand } from './generations';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 
 /** Every command of `ebs-backup`, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, statusCommand];
+export const COMMANDS: readonly CommandSpec[] = [runCommand, statusCommand, generationsCommand];

@@ -13,6 +13,8 @@ import { ec2Call, ec2ErrorCode } from './ec2-errors';
 export interface ManagedSnapshot extends SnapshotRecord {
   volumeId?: string;
   description?: string;
+  /** The size of the volume it was taken from, in GiB (EC2's VolumeSize). */
+  volumeSize?: number;
   tags: Record<string, string>;
 }
 
@@ -98,6 +100,7 @@ export function toManagedSnapshot(snapshot: Snapshot): ManagedSnapshot {
     startTime: snapshot.StartTime ? new Date(snapshot.StartTime).getTime() : 0,
     volumeId: snapshot.VolumeId,
     description: snapshot.Description,
+    ...(snapshot.VolumeSize !== undefined && { volumeSize: snapshot.VolumeSize }),
     tags: Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
   };
 }

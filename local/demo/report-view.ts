@@ -1,3 +1,5 @@
+import { instanceLabel } from '../../cli/instance-label';
+import { table } from '../../cli/table';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import {
   type CreatedSnapshot,
@@ -166,7 +168,7 @@ export function runText(
   const header = ['VOLUME', 'INSTANCE', 'N', 'CREATED', 'KEPT', 'DELETED', 'SKIPPED', 'RESULT'];
   const body = shown.map((r) => [
     r.volumeId ?? '(volumes not listed)',
-    r.instanceName ?? r.instanceId ?? '-',
+    instanceCell(r),
     r.generations === undefined ? '-' : String(r.generations),
     r.created ?? '-',
     r.kept === undefined ? '-' : String(r.kept),
@@ -238,7 +240,7 @@ export function finalText(
   const rows = shown.map((v) => [
     v.volumeId,
     v.volumeName ?? '-',
-    v.instanceName ?? v.instanceId ?? '-',
+    instanceCell(v),
     v.generations === undefined ? '-' : String(v.generations),
     String(v.managed),
     v.status,
@@ -250,12 +252,9 @@ export function finalText(
   return `${lines.join('\n')}\n`;
 }
 
-/** Left-aligned columns; the last one is not padded (it holds the long text). */
-function table(rows: readonly string[][], indent: string): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map(
-    (row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '),
-  );
+/** An instance's Name, or its ID when the Name is missing or blank; `-` for a volume without one. */
+function instanceCell(row: { instanceId?: string; instanceName?: string }): string {
+  return row.instanceId === undefined ? '-' : instanceLabel(row.instanceId, row.instanceName);
 }
 
 /** Labels from the inventory, and the ordering of rows in it (the fleet's order). */
@@ -291,7 +290,7 @@ class Names {
   }
 
   label(instanceId: string): string {
-    return this.instances.get(instanceId)?.name ?? instanceId;
+    return instanceLabel(instanceId, this.instances.get(instanceId)?.name);
   }
 
   attachedTo(volumeId: string): string[] {

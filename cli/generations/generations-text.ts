@@ -1,0 +1,59 @@
+import { instanceLabel } from '../instance-label';
+import { fitWidth, table } from '../table';
+import type { GenerationsReport, InstanceGenerations, VolumeGenerations } from './volume-generations';
+
+/** The widest an instance's Name is shown in a block's heading. */
+const HEADING_NAME_WIDTH = 60;
+
+/** One block per instance (Name and ID), a table per volume with its N and remark. */
+export function generationsText(report: GenerationsReport, now: number): string[] {
+  if (report.instances.length === 0) return ['No managed snapshots and no targeted volumes.'];
+  const lines: string[] = [];
+  for (const instance of report.instances) {
+    if (lines.length > 0) lines.push('');
+    lines.push(heading(instance));
+    if (instance.volumes.length === 0) {
+      lines.push('  no volume of it is backed up and no managed snapshot names it');
+    }
+    for (const volume of instance.volumes) lines.push(...volumeLines(volume, now));
+  }
+  return lines;
+}
+
+function heading(instance: InstanceGenerations): string {
+  if (instance.instanceId === null)
+    return 'Volumes without an instance (not attached, or the instance is unknown)';
+  const label = instanceLabel(instance.instanceId, instance.instanceName ?? undefined);
+  return label === instance.instanceId
+    ? `Instance ${instance.instanceId}`
+    : `Instance ${fitWidth(label, HEADING_NAME_WIDTH)} (${instance.instanceId})`;
+}
+
+function volumeLines(volume: VolumeGenerations, now: number): string[] {
+  const n = volume.generations === null ? '' : `  N=${volume.generations}, ${volume.completed} completed`;
+  const lines = [`  ${volume.volumeId}${n}: ${volume.remark}`];
+  if (volume.snapshots.length === 0) return [...lines, '    no managed snapshots'];
+  const rows = volume.snapshots.map((s) => [
+    s.generation === null ? '-' : String(s.generation),
+    s.snapshotId,
+    s.state,
+    s.startTime.slice(0, 16).replace('T', ' '),
+    age(now - Date.parse(s.startTime)),
+    s.sizeGiB === null ? '-' : `${s.sizeGiB} GiB`,
+  ]);
+  return [
+    ...lines,
+    ...table([['GEN', 'SNAPSHOT', 'STATE', 'STARTED (UTC)', 'AGE', 'SIZE'], ...rows], '    '),
+  ];
+}
+
+/** A duration as an operator reads it: 45s, 12m, 5h 03m, 3d 04h. */
+export function age(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (minutes < 1) return `${Math.floor(Math.max(0, ms) / 1000)}s`;
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${pad(minutes % 60)}m`;
+  return `${Math.floor(hours / 24)}d ${pad(hours % 24)}h`;
+}
