@@ -32,7 +32,10 @@ export const REQUEST_HANDLER_OPTIONS = {
  * the step's idempotency check (on a declared Retry) can tell.
  */
 export function ec2Client(options: { retryInSdk: boolean } = { retryInSdk: true }): EC2Client {
-  return new EC2Client({ requestHandler: REQUEST_HANDLER_OPTIONS, ...(options.retryInSdk ? {} : { maxAttempts: 1 }) });
+  return new EC2Client({
+    requestHandler: REQUEST_HANDLER_OPTIONS,
+    ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
+  });
 }
 
 export function s3Client(): S3Client {

@@ -39,7 +39,8 @@ function failureLine(f: VolumeFailure): string {
   return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
 }
 
-function invalidLine(t: InvalidTarget): string {
+/** One invalid target, as the cause and the operator's plan show it. */
+export function invalidLine(t: InvalidTarget): string {
   const where = t.resource !== 'volume' ? '' : t.instanceId ? ` (on ${t.instanceId})` : NOT_ATTACHED;
   const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;
   return `${t.resource} ${t.id}${where}:${value} ${t.reason}`;
