@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../lambdas/commons/clients';
+import { REQUEST_HANDLER_OPTIONS } from '../lambdas/commons/clients';
 
 /** Where to reach AWS: `--region` and `--profile`, else the SDK's standard settings. */
 export interface AwsTarget {
@@ -28,7 +28,7 @@ export function awsClients(target: AwsTarget): AwsClients {
     ...(target.region && { region: target.region }),
     ...(target.profile && { profile: target.profile }),
     maxAttempts: 2,
-    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
+    requestHandler: REQUEST_HANDLER_OPTIONS,
   };
   const once = <T>(make: () => T) => {
     let client: T | undefined;

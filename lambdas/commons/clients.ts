@@ -11,7 +11,17 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** Connecting to a regional endpoint takes milliseconds; a refused or black-holed one fails fast. */
 export const CONNECTION_TIMEOUT_MS = 3_000;
 
-const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+/**
+ * The request handler's settings for every client, the operator CLI's and the local runner's
+ * included. `throwOnRequestTimeout`: without it the SDK only logs a warning when
+ * `requestTimeout` passes and goes on waiting, so a request to an endpoint that accepts the
+ * connection and never answers would never end.
+ */
+export const REQUEST_HANDLER_OPTIONS = {
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  connectionTimeout: CONNECTION_TIMEOUT_MS,
+  throwOnRequestTimeout: true,
+};
 
 /**
  * SDK clients built from the SDK's standard settings (region, `AWS_ENDPOINT_URL_EC2`,
@@ -22,9 +32,12 @@ const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 
  * the step's idempotency check (on a declared Retry) can tell.
  */
 export function ec2Client(options: { retryInSdk: boolean } = { retryInSdk: true }): EC2Client {
-  return new EC2Client({ requestHandler, ...(options.retryInSdk ? {} : { maxAttempts: 1 }) });
+  return new EC2Client({
+    requestHandler: REQUEST_HANDLER_OPTIONS,
+    ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
+  });
 }
 
 export function s3Client(): S3Client {
-  return new S3Client({ requestHandler });
+  return new S3Client({ requestHandler: REQUEST_HANDLER_OPTIONS });
 }

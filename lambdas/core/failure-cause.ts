@@ -40,7 +40,7 @@ export function failureLine(f: VolumeFailure): string {
   return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
 }
 
-/** One invalid target, as the cause and the operator CLI name it. */
+/** One invalid target, as the cause, the operator's plan and the CLI name it. */
 export function invalidLine(t: InvalidTarget): string {
   const where = t.resource !== 'volume' ? '' : t.instanceId ? ` (on ${t.instanceId})` : NOT_ATTACHED;
   const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;

@@ -21,39 +21,69 @@ export interface DiscoverDeps {
 /** How many invalid targets the state output shows; it must stay far below 256 KiB. */
 export const INVALID_SHOWN = 20;
 
+/** What discovery found, before anything is written: the report, and how much carries the tag. */
+export interface FoundTargets {
+  report: DiscoveryReport;
+  /** Live instances carrying the tag key (not those only a tagged volume is on). */
+  taggedInstances: number;
+  /** Volumes carrying the tag key themselves, attached or not, in scope or not. */
+  taggedVolumes: number;
+}
+
 /**
- * Step 1 of the workflow (SPEC §1, §4.1): validate the input, find the targeted volumes with
- * server-side filters and pagination, and write the work list where the fan-outs read it.
+ * Finds and resolves the targets of a run (SPEC §1), read-only: the Discover step and the
+ * operator's `plan` both decide with it.
  *
  * The tagged instances and the tagged volumes are listed by tag key; then the instances that
  * tagged volumes are attached to but that the first listing did not return (untagged ones;
  * in an `instanceIds` run, only requested ones) are fetched by ID, for their Name and state.
+ * A requested instance that is neither is reported invalid.
  */
-export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
-  const input = parseExecutionInput(event.input);
+export async function findTargets(
+  ec2: EC2Client,
+  tagKey: string,
+  scope: { instanceIds?: readonly string[] } = {},
+): Promise<FoundTargets> {
+  const { instanceIds } = scope;
   const [tagged, volumes] = await Promise.all([
-    listTaggedInstances(deps.ec2, deps.tagKey, input.instanceIds),
-    listTaggedVolumes(deps.ec2, deps.tagKey),
+    listTaggedInstances(ec2, tagKey, instanceIds),
+    listTaggedVolumes(ec2, tagKey),
   ]);
   const listed = new Set(tagged.map((i) => i.instanceId));
-  const requested = input.instanceIds && new Set(input.instanceIds);
+  const requested = instanceIds && new Set(instanceIds);
   const unlisted = [...new Set(volumes.flatMap((v) => v.instanceIds))]
     .filter((id) => !listed.has(id) && (!requested || requested.has(id)))
     .sort();
   const instances = [
     ...tagged,
-    ...(unlisted.length > 0 ? await listInstancesById(deps.ec2, deps.tagKey, unlisted) : []),
+    ...(unlisted.length > 0 ? await listInstancesById(ec2, tagKey, unlisted) : []),
   ];
-  const resolved = resolveTargets(instances, volumes, { instanceIds: input.instanceIds });
+  const resolved = resolveTargets(instances, volumes, { instanceIds });
   const found = new Set(instances.map((i) => i.instanceId));
-  const notTargeted: InvalidTarget[] = (input.instanceIds ?? [])
+  const notTargeted: InvalidTarget[] = (instanceIds ?? [])
     .filter((id) => !found.has(id))
     .map((id) => ({
       resource: 'instance',
       id,
-      reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${deps.tagKey} or with a volume tagged ${deps.tagKey}`,
+      reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${tagKey} or with a volume tagged ${tagKey}`,
     }));
-  const report: DiscoveryReport = { ...resolved, invalid: [...resolved.invalid, ...notTargeted] };
+  return {
+    report: { ...resolved, invalid: [...resolved.invalid, ...notTargeted] },
+    taggedInstances: instances.filter((i) => i.tagValue !== undefined).length,
+    taggedVolumes: volumes.length,
+  };
+}
+
+/**
+ * Step 1 of the workflow (SPEC §1, §4.1): validate the input, find the targeted volumes with
+ * server-side filters and pagination (`findTargets`), and write the work list where the
+ * fan-outs read it.
+ */
+export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
+  const input = parseExecutionInput(event.input);
+  const { report, taggedInstances } = await findTargets(deps.ec2, deps.tagKey, {
+    instanceIds: input.instanceIds,
+  });
 
   const [items, discovery] = await Promise.all([
     putJson(deps.s3, { bucket: deps.bucket, key: runKey(event.executionName, 'volumes') }, report.items),
@@ -68,7 +98,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     pruneItems: items,
     discovery,
     counts: {
-      instances: instances.filter((i) => i.tagValue !== undefined).length,
+      instances: taggedInstances,
       volumes: report.items.length,
       invalid: report.invalid.length,
       skipped: report.skipped.length,

@@ -62,7 +62,7 @@ const OPTIONS = {
   target: {
     value: 'simulated|aws',
     accepts: 'simulated or aws',
-    help: 'simulated (default): the demo fleet in a simulated account, days pass in seconds. aws: the account and endpoint of the SDK settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_EC2 …), one run in real time, a dry run unless --live.',
+    help: 'simulated (default): the demo fleet in a simulated account, days pass in seconds. aws: the account and endpoint of the SDK settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_EC2 …): the plan, read-only, made by the code of `ebs-backup plan` (use that command against a deployed stack); with --live, one real run of the workflow.',
   },
   days: {
     value: 'N',
@@ -99,7 +99,7 @@ const OPTIONS = {
   },
   live: {
     only: 'aws',
-    help: 'With --target aws: really create and delete, after showing the plan and a typed confirmation.',
+    help: 'With --target aws: really create and delete, after showing the plan and a typed confirmation (anything but yes, Ctrl+C or Ctrl+D: exit 2).',
   },
   yes: { only: 'aws', help: 'With --live: skip the confirmation (needed when stdin is not a terminal).' },
   'tag-key': {
@@ -137,9 +137,11 @@ ${NAMES.map((name) => helpLine(name)).join('\n')}
 Exit codes:
   0  every execution ran to its end; their outcomes are in the output. The demo fleet carries an
      invalid tag value on purpose, so each demo run ends FAILED (BackupFailed) and still exits 0.
-  1  an execution ended FAILED with --target aws or --strict, or the runner could not run (no
-     region/credentials).
-  2  a bad option, or --live refused or not confirmed: nothing was changed.
+  1  an execution ended FAILED with --target aws or --strict; with --target aws also a plan with
+     invalid tag values (tonight's run would end FAILED).
+  2  a bad option; with --target aws no region or credentials, a denied call, an endpoint that is
+     unreachable, silent (every request gives up after 10 s) or not AWS; or --live refused or not
+     confirmed. Nothing was changed.
 
 Examples:
   npm start

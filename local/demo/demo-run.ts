@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { withActionNames } from '../../cli/aws-calls';
+import { planBackup } from '../../cli/backup-plan';
+import { confirm } from '../../cli/confirm';
+import { CliError } from '../../cli/errors';
+import { planJson, planText, wouldFail } from '../../cli/plan-view';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import { ec2Client } from '../../lambdas/commons/clients';
@@ -52,6 +57,8 @@ export interface RunnerIo {
 
 export interface RunnerResult {
   runs: RunRecord[];
+  /** A run ended FAILED, or (against an account) the plan says tonight's would. */
+  failed: boolean;
   /** The `--json` document. */
   json: unknown;
 }
@@ -117,6 +124,7 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
     if (!options.json) io.stdout(`\n${finalText(volumes, unmanaged, { collapse: atN })}`);
     return {
       runs: runs.map((r) => r.record),
+      failed: runs.some((r) => r.record.status === 'FAILED'),
       json: {
         target: 'simulated',
         deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
@@ -139,9 +147,10 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
 }
 
 /**
- * One run against the account of the SDK's settings. Work files stay in an in-memory S3 on this
- * machine: nothing is written to the account's S3. First a dry run (the plan); with `--live`, after
- * a typed confirmation (or `--yes`), the real run.
+ * Against the account of the SDK's settings: first the plan, made by the code of `ebs-backup plan`
+ * (read-only, requests that time out, no retries that hide a wrong endpoint); with `--live`,
+ * after a typed confirmation (or `--yes`), one real run of the workflow. Work files stay in an
+ * in-memory S3 on this machine: nothing is written to the account's S3.
  */
 export async function runOnAccount(
   options: CliOptions,
@@ -164,48 +173,47 @@ export async function runOnAccount(
     managedBy: options.managedBy,
     region,
   };
-  const clients = { ec2, s3: connectS3(new SimulatedS3()) };
   say(
     `Target: ${endpoint}, region ${region}. Instances tagged ${deployment.tagKey}; snapshots marked ${SnapshotTag.managedBy}=${deployment.managedBy}.\n` +
       "Work files stay in memory on this machine; nothing is written to the account's S3.\n",
   );
 
-  const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
-  const suffix = randomBytes(2).toString('hex');
+  const target = { region, tagKey: deployment.tagKey, managedBy: deployment.managedBy };
+  say(
+    `\nThe plan, as \`ebs-backup plan --tag-key ${target.tagKey} --managed-by ${target.managedBy}\` shows it\n`,
+  );
+  const plan = await planBackup(withActionNames(ec2, 'ec2'), { ...target, now: Date.now });
+  if (!options.json) io.stdout(`${planText(plan, target).join('\n')}\n`);
+
   const runs: { record: RunRecord; rows: VolumeRow[] }[] = [];
-  const run = async (title: string, executionName: string, input: object) => {
-    say(`\n${title} · execution ${executionName}\n`);
+  if (options.live) {
+    const deletes = plan.volumes.reduce((n, v) => n + v.deleteCount, 0);
+    if (!options.yes) {
+      await confirm(
+        io,
+        `Create ${plan.volumes.length} snapshot(s) and delete up to ${deletes} in ${region}?`,
+        '--live: nothing was created or deleted',
+      );
+    }
+    const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+    const executionName = `local-${stamp}-${randomBytes(2).toString('hex')}`;
+    say(`\nLive run · execution ${executionName}\n`);
+    const clients = { ec2, s3: connectS3(new SimulatedS3()) };
     const printer = new PhasePrinter(say, true);
-    const record = await executeRun({ clients, deployment, executionName, input, printer });
+    const record = await executeRun({ clients, deployment, executionName, input: {}, printer });
     const rows = volumeRows(record);
     runs.push({ record, rows });
     if (!options.json) io.stdout(runText(record, rows));
-    return { record, rows };
-  };
-
-  const plan = await run('Plan (dry run)', `local-plan-${stamp}-${suffix}`, { dryRun: true });
-  if (options.live) {
-    if (!plan.record.discovery) {
-      throw new Error(`the plan did not complete (${plan.record.error}): no live run`);
-    }
-    const creates = plan.rows.filter((r) => r.outcome === 'planned').length;
-    const deletes = plan.rows.reduce((n, r) => n + r.deleted.length, 0);
-    if (!options.yes) {
-      const prompt = `Type "yes" to create ${creates} snapshot(s) and delete up to ${deletes} in ${region}: `;
-      const answer = await io.readLine(prompt);
-      if (answer?.trim() !== 'yes') {
-        throw new UsageError('--live not confirmed: nothing was created or deleted');
-      }
-    }
-    await run('Live run', `local-${stamp}-${suffix}`, {});
   }
   return {
     runs: runs.map((r) => r.record),
+    failed: wouldFail(plan) || runs.some((r) => r.record.status === 'FAILED'),
     json: {
       target: 'aws',
       region,
       endpoint,
       deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
+      plan: planJson(plan, target),
       runs: runs.map((r) => runJson(r.record, r.rows)),
     },
   };
@@ -254,7 +262,7 @@ async function executeRun(args: {
     dryRun: discovered?.dryRun ?? (input as { dryRun?: boolean }).dryRun === true,
     status: result.status,
     ...(result.error !== undefined && { error: result.error }),
-    ...(result.cause !== undefined && { cause: result.cause }),
+    ...(result.cause !== undefined && { cause: withoutReportLink(result.cause) }),
     ...(discovered && { discovery: await getJson(clients.s3, discovered.discovery) }),
     ...(summary && { report: await getJson(clients.s3, summary.report) }),
     created,
@@ -399,8 +407,16 @@ async function settingOrExplain<T>(read: () => Promise<T>, explanation: string):
     if (value === undefined || value === '') throw new Error('missing');
     return value;
   } catch (error) {
-    throw new Error(`${explanation} (${(error as Error).message})`);
+    throw new CliError(`${explanation} (${(error as Error).message})`);
   }
+}
+
+/**
+ * The work files live in this process's memory: the cause's `Full report: s3://…` names an
+ * object that exists nowhere an operator could look. The report is what the table shows.
+ */
+export function withoutReportLink(cause: string): string {
+  return cause.replace(/Full report: s3:\/\/[^\s"\\]+/g, 'Full report: kept in memory, shown below');
 }
 
 function isoMinute(time: number): string {

@@ -2,6 +2,7 @@
 // account of the SDK's settings. `npm start -- --help` lists the options and the exit codes.
 // The entry script is bin/ebs-backup-local.ts.
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { CliError } from '../../cli/errors';
 import { HELP, PROGRAM, parseCommandLine, UsageError } from './cli-options';
 import type { RunnerIo } from './demo-run';
 
@@ -35,9 +36,14 @@ export async function main(argv: readonly string[], io: RunnerIo, deps: CliDeps 
     if (options.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     // The demo fleet fails each run on purpose; against an account, a failed run is a failure.
     const failedCounts = options.strict || options.target === 'aws';
-    return failedCounts && result.runs.some((run) => run.status === 'FAILED') ? 1 : 0;
+    return failedCounts && result.failed ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) return refuse(io, error.message);
+    // The plan's and the confirmation's errors: the same exit codes as `ebs-backup`.
+    if (error instanceof CliError) {
+      io.stderr(`${PROGRAM}: ${error.message}\n`);
+      return error.exitCode;
+    }
     io.stderr(`${PROGRAM}: ${(error as Error).message}\n`);
     return 1;
   }

@@ -1,7 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import { SimulatedAccount } from '../../local/simulated-account';
-import { runCli, tableAfter } from '../fixtures/demo-cli';
+import { runCli } from '../fixtures/demo-cli';
+import { REFUSED_ENDPOINT, runProcess, silentEndpoint } from '../fixtures/endpoints';
 
 const DAY = 24 * 3_600_000;
 const MARKER = 'EbsGenerationBackup';
@@ -51,7 +52,7 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     expect(Object.values(sim.calls()).every((c) => c.succeeded + c.throttled + c.failed === 0)).toBe(true);
   });
 
-  it('GIVEN no --live WHEN run THEN it plans only: what would be created and deleted, nothing changed', async () => {
+  it('GIVEN no --live WHEN run THEN the plan of `ebs-backup plan`: what would be created and deleted, nothing changed', async () => {
     const { sim, volumeId, history, mutations, deps } = givenAccount();
     const { code, stdout, stderr } = await runCli(['--target', 'aws'], { deps });
     expect(stderr).toBe('');
@@ -59,20 +60,15 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     expect(stdout).toContain(
       `Target: AWS, region us-east-1. Instances tagged Backup-Generation; snapshots marked Backup-Managed-By=${MARKER}.`,
     );
-    expect(stdout).toMatch(/^Plan \(dry run\) · execution local-plan-\d{8}T\d{6}Z-[0-9a-f]{4}$/m);
-    expect(stdout).toContain('Outcome: dry run, SUCCEEDED');
-    expect(tableAfter(stdout, /^Plan \(dry run\)/)).toEqual([
-      [
-        volumeId,
-        'web',
-        '1',
-        '(new snapshot)',
-        '1',
-        '2',
-        '-',
-        `would create 1, delete ${[...history].reverse().join(', ')}`,
-      ],
-    ]);
+    expect(stdout).toContain(
+      `The plan, as \`ebs-backup plan --tag-key Backup-Generation --managed-by ${MARKER}\` shows it`,
+    );
+    const row = stdout
+      .split('\n')
+      .find((line) => line.startsWith(volumeId))
+      ?.split(/\s{2,}/);
+    expect(row).toEqual([volumeId, 'web', '1', '1', '0', '2', `delete ${[...history].reverse().join(', ')}`]);
+    expect(stdout).toContain('The run would end SUCCEEDED.');
     expect(stdout).not.toContain('Live run');
     expect(mutations()).toBe(0);
     expect(sim.snapshotsOf(volumeId).map((s) => s.SnapshotId)).toEqual(history);
@@ -85,14 +81,27 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
       isTTY: true,
       answers: ['y'],
     });
-    expect(prompts).toEqual(['Type "yes" to create 1 snapshot(s) and delete up to 2 in us-east-1: ']);
+    expect(prompts).toEqual(['Create 1 snapshot(s) and delete up to 2 in us-east-1? Type yes to continue: ']);
     expect(code).toBe(2);
-    expect(stderr).toBe('ebs-backup-local: --live not confirmed: nothing was created or deleted\n');
+    expect(stderr).toBe('ebs-backup-local: --live: nothing was created or deleted: not confirmed\n');
     expect(mutations()).toBe(0);
   });
 
-  it('GIVEN --live and "yes" typed WHEN run THEN the plan, then the real run: one new snapshot kept, older ones deleted', async () => {
-    const { sim, volumeId, deps } = givenAccount();
+  it('GIVEN --live WHEN the operator presses Ctrl+C or Ctrl+D at the confirmation THEN exit 2 as the help says, nothing changed', async () => {
+    const { mutations, deps } = givenAccount();
+    // The terminal's readLine answers undefined for both (see test/demo/terminal.test.ts).
+    const { code, stderr } = await runCli(['--target', 'aws', '--live'], {
+      deps,
+      isTTY: true,
+      answers: [],
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe('ebs-backup-local: --live: nothing was created or deleted: not confirmed\n');
+    expect(mutations()).toBe(0);
+  });
+
+  it('GIVEN --live and "yes" typed WHEN run THEN the plan, then the real run, which deletes exactly what the plan said', async () => {
+    const { sim, volumeId, history, deps } = givenAccount();
     const { code, stdout } = await runCli(['--target', 'aws', '--live', '--json'], {
       deps,
       isTTY: true,
@@ -100,14 +109,17 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     });
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as {
-      runs: { dryRun: boolean; status: string; volumes: { created?: string }[] }[];
+      plan: { tonight: string; volumes: { volumeId: string; delete: string[] }[] };
+      runs: { dryRun: boolean; status: string; volumes: { created?: string; deleted: string[] }[] }[];
     };
-    expect(doc.runs.map((r) => [r.dryRun, r.status])).toEqual([
-      [true, 'SUCCEEDED'],
-      [false, 'SUCCEEDED'],
+    expect(doc.plan.tonight).toBe('SUCCEEDED');
+    expect(doc.plan.volumes.map((v) => [v.volumeId, [...v.delete].sort()])).toEqual([
+      [volumeId, [...history].sort()],
     ]);
+    expect(doc.runs.map((r) => [r.dryRun, r.status])).toEqual([[false, 'SUCCEEDED']]);
+    expect([...doc.runs[0].volumes[0].deleted].sort()).toEqual([...doc.plan.volumes[0].delete].sort());
     const remaining = sim.snapshotsOf(volumeId).map((s) => s.SnapshotId);
-    expect(remaining).toEqual([doc.runs[1].volumes[0].created]);
+    expect(remaining).toEqual([doc.runs[0].volumes[0].created]);
     expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
   });
 
@@ -123,7 +135,18 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     expect(after[2].Tags).toContainEqual({ Key: 'Backup-Managed-By', Value: 'OtherStack' });
   });
 
-  it('GIVEN SDK settings without a Region WHEN run THEN one line says what to set, exit 1', async () => {
+  it('GIVEN a live run that ends FAILED WHEN shown THEN no s3:// report is named (the work files were in memory), exit 1', async () => {
+    const { sim, deps } = givenAccount();
+    sim.addInstance({ name: 'typo', tags: { 'Backup-Generation': '2.5' } });
+    const { code, stdout } = await runCli(['--target', 'aws', '--live', '--yes'], { deps });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 1 invalid tag value\(s\)\. Full report: kept in memory, shown below\)/,
+    );
+    expect(stdout).not.toContain('s3://');
+  });
+
+  it('GIVEN SDK settings without a Region WHEN run THEN one line says what to set, exit 2', async () => {
     const noRegion = new EC2Client({
       region: async () => {
         throw new Error('Region is missing');
@@ -132,14 +155,14 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     const { code, stdout, stderr } = await runCli(['--target', 'aws'], {
       deps: { ec2Client: () => noRegion },
     });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
       'ebs-backup-local: no AWS Region: set AWS_REGION or use a profile that has one (Region is missing)\n',
     );
   });
 
-  it('GIVEN EC2 refuses discovery WHEN run THEN the plan shows the readable cause and exit 1', async () => {
+  it('GIVEN EC2 denies discovery WHEN run THEN one line naming the permission, exit 2, no plan shown', async () => {
     const { sim, deps } = givenAccount();
     sim.injectFault({
       action: 'DescribeInstances',
@@ -147,12 +170,45 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
       message: 'You are not authorized to perform this operation.',
       times: 10,
     });
-    const { code, stdout } = await runCli(['--target', 'aws'], { deps });
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^ {2}Discover {9}did not finish$/m);
-    expect(stdout).toContain(
-      'Outcome: dry run, FAILED (UnauthorizedOperation: You are not authorized to perform this operation.)',
+    const { code, stdout, stderr } = await runCli(['--target', 'aws'], { deps });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'ebs-backup-local: ec2:DescribeInstances was denied: the caller needs an IAM policy allowing ec2:DescribeInstances (see README, "Operator permissions"): You are not authorized to perform this operation.\n',
     );
     expect(stdout).not.toContain('VOLUME');
   });
+});
+
+describe('npm start -- --target aws against an endpoint that is wrong, in a process of its own', () => {
+  it('GIVEN a refused port WHEN run THEN it says so within seconds (no retries of Discover), exit 2', async () => {
+    const run = await runProcess('ebs-backup-local.ts', ['--target', 'aws'], {
+      AWS_ENDPOINT_URL_EC2: REFUSED_ENDPOINT,
+    });
+    expect(run.stderr).toMatch(
+      /^ebs-backup-local: cannot reach the AWS endpoint for ec2:Describe\w+: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:1\n$/,
+    );
+    expect(run.code).toBe(2);
+    expect(run.ms).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('GIVEN an endpoint that accepts and never answers WHEN run THEN the request times out and the process exits, exit 2', async () => {
+    const endpoint = await silentEndpoint();
+    try {
+      const run = await runProcess(
+        'ebs-backup-local.ts',
+        ['--target', 'aws'],
+        { AWS_ENDPOINT_URL_EC2: endpoint.url },
+        45_000,
+      );
+      expect(run.stderr).toMatch(
+        /^ebs-backup-local: cannot reach the AWS endpoint for ec2:Describe\w+: TimeoutError: .*10000 ms requestTimeout/,
+      );
+      expect(run.code).toBe(2);
+      // One attempt of 10 s, and tsx's start-up.
+      expect(run.ms).toBeLessThan(30_000);
+      expect(endpoint.connections().accepted).toBeGreaterThan(0);
+    } finally {
+      await endpoint.close();
+    }
+  }, 60_000);
 });

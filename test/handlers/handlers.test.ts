@@ -85,6 +85,8 @@ describe('SDK clients of the functions', () => {
       expect(await handler.configProvider).toMatchObject({
         requestTimeout: REQUEST_TIMEOUT_MS,
         connectionTimeout: CONNECTION_TIMEOUT_MS,
+        // Without it the SDK only warns when the timeout passes, and waits on.
+        throwOnRequestTimeout: true,
       });
     }
     expect(await ec2Client({ retryInSdk: false }).config.maxAttempts()).toBe(1);

@@ -1,0 +1,60 @@
+import { awsCall } from './errors';
+
+/** What this file needs of an SDK v3 client (any service's). */
+interface SdkClient {
+  // biome-ignore lint/suspicious/noExplicitAny: each client types its own commands
+  send(command: any, ...rest: any[]): Promise<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: each client types its own middleware
+  middlewareStack: { add(middleware: any, options: any): void };
+}
+
+type Handler = (args: object) => Promise<{ response: unknown; output: unknown }>;
+
+/**
+ * A client for code shared with the functions (discovery, the prune step's dry run), which
+ * calls `send` itself: every call goes through `awsCall` with its IAM action
+ * (`ec2:DescribeSnapshots`), so a failure is one line naming the action (a denial names the
+ * permission). The result is still an instance of the client's class (the SDK's paginators
+ * check that); only `send` differs.
+ */
+export function withActionNames<C extends SdkClient>(client: C, service: string): C {
+  refuseNonAwsAnswers(client);
+  return new Proxy(client, {
+    get(target, property) {
+      if (property !== 'send') return Reflect.get(target, property, target);
+      return (command: object, ...rest: unknown[]) =>
+        awsCall(`${service}:${command.constructor.name.replace(/Command$/, '')}`, () =>
+          (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest),
+        );
+    },
+  });
+}
+
+const MIDDLEWARE_NAME = 'ebsBackupRefuseNonAwsAnswers';
+
+/**
+ * An endpoint that answers 200 with an HTML page (a proxy's login page, a web server at the
+ * wrong URL) is not AWS, but the SDK's XML parser reads such a page as an empty answer: a plan
+ * of "0 volumes" that looks plausible. This middleware refuses any answer whose content type is
+ * HTML, before it is read; the error's text is one `awsCall` reports as "did not answer like AWS".
+ */
+export function refuseNonAwsAnswers(client: SdkClient): void {
+  client.middlewareStack.add(
+    (next: Handler): Handler =>
+      async (args) => {
+        const result = await next(args);
+        const response = result.response as { statusCode?: number; headers?: Record<string, string> };
+        const type = Object.entries(response?.headers ?? {}).find(
+          ([name]) => name.toLowerCase() === 'content-type',
+        )?.[1];
+        if (type !== undefined && /html/i.test(type)) {
+          throw Object.assign(
+            new Error(`Deserialization refused: HTTP ${response.statusCode} with an HTML page (${type})`),
+            { name: 'NotAnAwsAnswer', $metadata: { httpStatusCode: response.statusCode } },
+          );
+        }
+        return result;
+      },
+    { step: 'deserialize', name: MIDDLEWARE_NAME, override: true },
+  );
+}

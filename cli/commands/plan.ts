@@ -1,0 +1,85 @@
+import { Option } from 'commander';
+import { InvalidInputError } from '../../lambdas/core/errors';
+import { parseExecutionInput } from '../../lambdas/core/execution-input';
+import { withActionNames } from '../aws-calls';
+import { planBackup } from '../backup-plan';
+import { CliError, ExitCode } from '../errors';
+import { planJson, planText, wouldFail } from '../plan-view';
+import type { CommandSpec } from '../program';
+
+interface PlanOptions {
+  instanceIds?: string[];
+  tagKey?: string;
+  managedBy?: string;
+}
+
+/**
+ * `ebs-backup plan` (SPEC §11.2): the decision tonight's run would take, read-only. Exit 0 when
+ * the run would succeed (also when nothing carries the tag: the text says so), 1 when it would
+ * end FAILED (invalid tag values), 2 when the plan could not be made.
+ */
+export const plan: CommandSpec = {
+  name: 'plan',
+  summary: "Show what tonight's run would create, delete and keep, per volume; changes nothing",
+  configure: (command) =>
+    command
+      .addOption(
+        new Option(
+          '--instance-ids <ids...>',
+          'only these instances, like a run with {"instanceIds": [...]} (space- or comma-separated)',
+        ),
+      )
+      .addOption(
+        new Option('--tag-key <key>', 'tag key that targets instances and volumes (default: the stack’s)'),
+      )
+      .addOption(
+        new Option(
+          '--managed-by <marker>',
+          'Backup-Managed-By marker of the snapshots (default: the stack’s)',
+        ),
+      )
+      .addHelpText(
+        'after',
+        '\nWith both --tag-key and --managed-by, no stack is needed (e.g. before deploying).\n' +
+          'Exit codes: 0 the run would succeed (or nothing carries the tag); 1 it would end FAILED\n' +
+          '(invalid tag values); 2 bad arguments, credentials, permissions, stack or endpoint.',
+      ),
+  run: async (context, raw) => {
+    const options = raw as PlanOptions;
+    const instanceIds = parseInstanceIds(options.instanceIds);
+    const deployment =
+      options.tagKey !== undefined && options.managedBy !== undefined
+        ? undefined
+        : await context.deployment();
+    const tagKey = options.tagKey ?? deployment?.tagKey ?? '';
+    const managedBy = options.managedBy ?? deployment?.managedBy ?? '';
+    const ec2 = withActionNames(context.clients.ec2(), 'ec2');
+    const result = await planBackup(ec2, { tagKey, managedBy, instanceIds, now: context.now });
+    const target = {
+      ...(deployment && { stack: deployment.stackName }),
+      region: await ec2.config.region(),
+      tagKey,
+      managedBy,
+      ...(instanceIds && { instanceIds }),
+    };
+    return {
+      exitCode: wouldFail(result) ? ExitCode.failed : ExitCode.ok,
+      json: planJson(result, target),
+      text: planText(result, target),
+    };
+  },
+};
+
+/** The execution input's own rules for `instanceIds`: the same IDs a run would accept. */
+function parseInstanceIds(raw: string[] | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.flatMap((value) => value.split(',')).filter((id) => id.trim() !== '');
+  try {
+    return parseExecutionInput({ instanceIds: ids.map((id) => id.trim()) }).instanceIds;
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      throw new CliError(`--instance-ids: ${error.message.replace(/^instanceIds(\[\d+\])?: /, '')}`);
+    }
+    throw error;
+  }
+}

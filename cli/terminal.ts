@@ -1,0 +1,33 @@
+import { createInterface } from 'node:readline';
+
+export interface TerminalStreams {
+  input: NodeJS.ReadableStream;
+  /** Where the prompt goes: stderr, so that stdout stays the command's output. */
+  output: NodeJS.WritableStream;
+  /** Whether to treat the input as a terminal (Ctrl+C arrives as a character); default the output's. */
+  terminal?: boolean;
+}
+
+/**
+ * Asks one line on the terminal; undefined on Ctrl+D (end of input) or Ctrl+C, so that the
+ * caller refuses (see `confirm`) rather than failing or hanging.
+ */
+export function terminalReadLine(
+  streams: TerminalStreams = { input: process.stdin, output: process.stderr },
+): (prompt: string) => Promise<string | undefined> {
+  return (prompt) =>
+    new Promise((resolve) => {
+      const terminal = createInterface({
+        input: streams.input,
+        output: streams.output,
+        ...(streams.terminal !== undefined && { terminal: streams.terminal }),
+      });
+      terminal.on('SIGINT', () => terminal.close());
+      // Closed without an answer (Ctrl+D, Ctrl+C): resolving again after an answer changes nothing.
+      terminal.on('close', () => resolve(undefined));
+      terminal.question(prompt, (answer) => {
+        resolve(answer);
+        terminal.close();
+      });
+    });
+}
