@@ -1,4 +1,5 @@
 import { listManagedSnapshots, type ManagedSnapshot } from '../../lambdas/aws/snapshot-queries';
+import { withActionNames } from '../aws-calls';
 import { awsCall, ExitCode } from '../errors';
 import { findFleetTargets } from '../generations/fleet-targets';
 import { generationsText } from '../generations/generations-text';
@@ -33,7 +34,7 @@ export const generationsCommand: CommandSpec = {
   run: async (context, options) => {
     const { instanceIds, volumeIds } = options as GenerationsOptions;
     const deployment = await context.deployment();
-    const ec2 = context.clients.ec2();
+    const ec2 = withActionNames(context.clients.ec2(), 'ec2');
     const [targets, snapshots] = await Promise.all([
       findFleetTargets(ec2, deployment.tagKey, instanceIds),
       managedSnapshots(ec2, deployment.managedBy, instanceIds ? undefined : volumeIds),

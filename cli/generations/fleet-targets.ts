@@ -1,11 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import {
-  listInstancesById,
-  listTaggedInstances,
-  listTaggedVolumes,
-} from '../../lambdas/aws/instance-queries';
-import { type ResolvedTargets, resolveTargets, type TargetInstance } from '../../lambdas/core/volume-targets';
-import { awsCall } from '../errors';
+import { listInstancesById } from '../../lambdas/aws/instance-queries';
+import type { ResolvedTargets, TargetInstance } from '../../lambdas/core/volume-targets';
+import { findTargets } from '../../lambdas/steps/discover';
 
 /** What a full run would target tonight, and the live instances seen on the way. */
 export interface FleetTargets {
@@ -16,9 +12,8 @@ export interface FleetTargets {
 }
 
 /**
- * Finds the targets the way Discover does for a full run (tagged instances and volumes, then the
- * instances tagged volumes are attached to, by ID) and resolves them with the workflow's own
- * rules, so the N shown is the N in force tonight. `alsoInstanceIds` are fetched too (for their
+ * The targets of a full run, found by Discover's own `findTargets`, so the N shown is the N in
+ * force tonight. `ec2` names its actions in errors (`withActionNames`). `alsoInstanceIds` are fetched too (for their
  * Name and volumes) without taking part in the decision: instances the operator asked about that
  * may carry no tag at all.
  */
@@ -27,21 +22,12 @@ export async function findFleetTargets(
   tagKey: string,
   alsoInstanceIds: readonly string[] = [],
 ): Promise<FleetTargets> {
-  const [tagged, volumes] = await Promise.all([
-    awsCall('ec2:DescribeInstances', () => listTaggedInstances(ec2, tagKey)),
-    awsCall('ec2:DescribeVolumes', () => listTaggedVolumes(ec2, tagKey)),
-  ]);
-  const listed = new Set(tagged.map((i) => i.instanceId));
-  const attachedTo = [...new Set(volumes.flatMap((v) => v.instanceIds))].filter((id) => !listed.has(id));
-  const extra = [...new Set([...attachedTo, ...alsoInstanceIds])].filter((id) => !listed.has(id)).sort();
-  const fetched =
-    extra.length > 0
-      ? await awsCall('ec2:DescribeInstances', () => listInstancesById(ec2, tagKey, extra))
-      : [];
-  const attachedToTagged = new Set(attachedTo);
-  const discovered = [...tagged, ...fetched.filter((i) => attachedToTagged.has(i.instanceId))];
+  const found = await findTargets(ec2, tagKey);
+  const seen = new Set(found.instances.map((i) => i.instanceId));
+  const extra = [...new Set(alsoInstanceIds)].filter((id) => !seen.has(id)).sort();
+  const fetched = extra.length > 0 ? await listInstancesById(ec2, tagKey, extra) : [];
   return {
-    resolved: resolveTargets(discovered, volumes),
-    instances: new Map([...tagged, ...fetched].map((i) => [i.instanceId, i])),
+    resolved: found.report,
+    instances: new Map([...found.instances, ...fetched].map((i) => [i.instanceId, i])),
   };
 }

@@ -7,7 +7,7 @@ import type { DiscoverEvent, DiscoverOutput, DiscoveryReport } from '../contract
 import { runKey } from '../contracts/work-bucket';
 import type { InvalidTarget } from '../contracts/work-items';
 import { parseExecutionInput } from '../core/execution-input';
-import { resolveTargets } from '../core/volume-targets';
+import { resolveTargets, type TargetInstance } from '../core/volume-targets';
 
 export interface DiscoverDeps {
   ec2: EC2Client;
@@ -24,6 +24,8 @@ export const INVALID_SHOWN = 20;
 /** What discovery found, before anything is written: the report, and how much carries the tag. */
 export interface FoundTargets {
   report: DiscoveryReport;
+  /** The live instances seen: tagged ones, and those tagged volumes are attached to. */
+  instances: TargetInstance[];
   /** Live instances carrying the tag key (not those only a tagged volume is on). */
   taggedInstances: number;
   /** Volumes carrying the tag key themselves, attached or not, in scope or not. */
@@ -69,6 +71,7 @@ export async function findTargets(
     }));
   return {
     report: { ...resolved, invalid: [...resolved.invalid, ...notTargeted] },
+    instances,
     taggedInstances: instances.filter((i) => i.tagValue !== undefined).length,
     taggedVolumes: volumes.length,
   };
