@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import stringWidth from 'string-width';
-import { ExitCode } from '../../cli/errors';
+import { awsCall, ExitCode } from '../../cli/errors';
 import type { CommandSpec } from '../../cli/program';
 import { fitWidth, table } from '../../cli/table';
 import { givenCli } from '../fixtures/cli';
@@ -89,7 +89,6 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
         {
           ...probe,
           run: async (context) => {
-            const { awsCall } = await import('../../cli/errors');
             await awsCall('ec2:DescribeInstances', () =>
               context.clients.ec2().send(new DescribeInstancesCommand({})),
             );
