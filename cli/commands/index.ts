@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../program';
+import { restoreCommand } from './restore';
 
 /** Every command of `ebs-backup`, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [];
+export const COMMANDS: readonly CommandSpec[] = [restoreCommand];
