@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../program';
+import { adoptCommand } from './adopt';
 import { restoreCommand } from './restore';
 
 /** Every command of `ebs-backup`, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [restoreCommand];
+export const COMMANDS: readonly CommandSpec[] = [restoreCommand, adoptCommand];
