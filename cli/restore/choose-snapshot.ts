@@ -35,7 +35,7 @@ export function chooseSnapshot(
     throw new CliError(
       other
         ? `${choice.snapshotId} is ${other.state}: only a completed snapshot can be restored`
-        : `${choice.snapshotId} is not one of ${familyName}: list them with \`ebs-backup generations ${volumeId}\``,
+        : `${choice.snapshotId} is not one of ${familyName}: see \`ebs-backup generations\``,
     );
   }
   if (completed.length === 0) {
