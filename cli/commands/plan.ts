@@ -18,7 +18,7 @@ interface PlanOptions {
  * the run would succeed (also when nothing carries the tag: the text says so), 1 when it would
  * end FAILED (invalid tag values), 2 when the plan could not be made.
  */
-export const plan: CommandSpec = {
+export const planCommand: CommandSpec = {
   name: 'plan',
   summary: "Show what tonight's run would create, delete and keep, per volume; changes nothing",
   configure: (command) =>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateSnapshotCommand,
   CreateTagsCommand,
+  CreateVolumeCommand,
   DeleteSnapshotCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
@@ -41,6 +42,7 @@ export function connectEc2(
   mock.on(CreateSnapshotCommand).callsFake(answer((input) => sim.createSnapshot(input)));
   mock.on(DeleteSnapshotCommand).callsFake(answer((input) => sim.deleteSnapshot(input)));
   mock.on(CreateTagsCommand).callsFake(answer((input) => sim.createTags(input)));
+  mock.on(CreateVolumeCommand).callsFake(answer((input) => sim.createVolume(input)));
   refuseOthers(mock, 'EC2');
   return client;
 }

@@ -6,6 +6,7 @@ export const EC2_ACTIONS = [
   'CreateSnapshot',
   'DeleteSnapshot',
   'CreateTags',
+  'CreateVolume',
 ] as const;
 
 export type Ec2Action = (typeof EC2_ACTIONS)[number];

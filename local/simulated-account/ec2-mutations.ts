@@ -3,7 +3,6 @@ import type {
   CreateTagsRequest,
   DeleteSnapshotRequest,
   Snapshot,
-  Tag,
 } from '@aws-sdk/client-ec2';
 import { ec2Error } from './ec2-errors';
 import {
@@ -14,10 +13,11 @@ import {
 } from './ec2-records';
 import { toSnapshot } from './ec2-shapes';
 import type { Ec2State } from './ec2-state';
-import { mergedTags, validatedTags } from './ec2-tags';
+import { mergedTags, tagsAtCreation, validatedTags } from './ec2-tags';
 
-// The actions that change the account: CreateSnapshot, DeleteSnapshot, CreateTags. Each checks
-// everything before changing anything, so a refused call leaves no trace, as in EC2.
+// The actions that change the account: CreateSnapshot, DeleteSnapshot, CreateTags (and
+// CreateVolume, in its own file). Each checks everything before changing anything, so a refused
+// call leaves no trace, as in EC2.
 
 const MAX_DESCRIPTION_LENGTH = 255;
 /** EBS refuses a second snapshot of one volume within 15 s of the previous one. */
@@ -32,7 +32,7 @@ export function createSnapshot(state: Ec2State, input: CreateSnapshotRequest): S
       `Value (${description}) for parameter description is invalid. Length exceeds maximum of ${MAX_DESCRIPTION_LENGTH}.`,
     );
   }
-  const tags = mergedTags([], validatedTags(snapshotTagsOf(input)));
+  const tags = mergedTags([], validatedTags(tagsAtCreation(input.TagSpecifications, 'snapshot')));
   const volume = state.volumes.get(volumeId);
   if (!volume) throw ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
   const previous = state.lastSnapshotAt.get(volumeId);
@@ -70,19 +70,6 @@ export function createTags(state: Ec2State, input: CreateTagsRequest): Record<st
     state.retag(target, updated[i]);
   });
   return {};
-}
-
-/** CreateSnapshot takes only `snapshot` tag specifications; several are merged. */
-function snapshotTagsOf(input: CreateSnapshotRequest): Tag[] {
-  return (input.TagSpecifications ?? []).flatMap((spec) => {
-    if (spec.ResourceType !== 'snapshot') {
-      throw ec2Error(
-        'InvalidParameterValue',
-        `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
-      );
-    }
-    return spec.Tags ?? [];
-  });
 }
 
 function ownSnapshot(state: Ec2State, snapshotId: string): SnapshotRecord {

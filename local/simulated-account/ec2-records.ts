@@ -1,7 +1,13 @@
-import type { InstanceStateName, Tag } from '@aws-sdk/client-ec2';
+import type { InstanceStateName, Tag, VolumeType } from '@aws-sdk/client-ec2';
 
 /** The account the simulated credentials belong to: `OwnerIds: ['self']` means this one. */
 export const SIMULATED_ACCOUNT_ID = '123456789012';
+
+/** The Availability Zones of the simulated Region (us-east-1); instances and seeded volumes use the first. */
+export const AVAILABILITY_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f'];
+export const DEFAULT_AVAILABILITY_ZONE = AVAILABILITY_ZONES[0];
+
+export type VolumeTypeName = `${VolumeType}`;
 
 export type SettledSnapshotState = 'completed' | 'error';
 export type SnapshotStateName = 'pending' | SettledSnapshotState;
@@ -26,6 +32,14 @@ export interface AttachmentRecord {
 export interface VolumeRecord {
   readonly volumeId: string;
   readonly sizeGiB: number;
+  readonly availabilityZone: string;
+  readonly volumeType: VolumeTypeName;
+  /** Provisioned (io1, io2, gp3) or baseline (gp2) IOPS; undefined for st1, sc1, standard. */
+  readonly iops: number | undefined;
+  /** MiB/s, gp3 only. */
+  readonly throughput: number | undefined;
+  /** The snapshot it was created from, if any. */
+  readonly snapshotId: string | undefined;
   tags: Tag[];
   attachments: AttachmentRecord[];
   multiAttachEnabled: boolean;

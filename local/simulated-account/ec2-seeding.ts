@@ -1,5 +1,11 @@
 import type { InstanceStateName } from '@aws-sdk/client-ec2';
-import { SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
+import { volumePerformance } from './ebs-volume-types';
+import {
+  DEFAULT_AVAILABILITY_ZONE,
+  SIMULATED_ACCOUNT_ID,
+  type SnapshotStateName,
+  type VolumeTypeName,
+} from './ec2-records';
 import type { Ec2State } from './ec2-state';
 import { type TagMap, tagsFromMap } from './ec2-tags';
 
@@ -10,6 +16,12 @@ export interface VolumeSeed {
   readonly volumeId?: string;
   readonly tags?: TagMap;
   readonly sizeGiB?: number;
+  /** Default the first zone (where seeded instances are). */
+  readonly availabilityZone?: string;
+  /** Default gp3, with its default IOPS and throughput unless given. */
+  readonly volumeType?: VolumeTypeName;
+  readonly iops?: number;
+  readonly throughput?: number;
   /** Default true for the root device, false for the others, as EC2 launches them. */
   readonly deleteOnTermination?: boolean;
 }
@@ -62,9 +74,15 @@ export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstanc
 
 export function seedVolume(state: Ec2State, seed: VolumeSeed & { readonly instanceId?: string }): string {
   const volumeId = freshId(state, seed.volumeId, 'vol', state.volumes);
+  const sizeGiB = seed.sizeGiB ?? DEFAULT_VOLUME_SIZE_GIB;
+  const volumeType = seed.volumeType ?? 'gp3';
   state.volumes.set(volumeId, {
     volumeId,
-    sizeGiB: seed.sizeGiB ?? DEFAULT_VOLUME_SIZE_GIB,
+    sizeGiB,
+    availabilityZone: seed.availabilityZone ?? DEFAULT_AVAILABILITY_ZONE,
+    volumeType,
+    ...volumePerformance(volumeType, sizeGiB, seed),
+    snapshotId: undefined,
     tags: tagsFromMap(seed.tags),
     attachments: [],
     multiAttachEnabled: false,
@@ -144,12 +162,8 @@ function freshId(
   prefix: 'i' | 'vol',
   taken: ReadonlyMap<string, unknown>,
 ): string {
-  if (requested === undefined) {
-    // A test may have chosen an id the counter reaches later: skip it rather than collide.
-    let id = state.ids.next(prefix);
-    while (taken.has(id)) id = state.ids.next(prefix);
-    return id;
-  }
+  // A test may have chosen an id the counter reaches later: unusedId skips it rather than collide.
+  if (requested === undefined) return state.unusedId(prefix, taken);
   if (!requested.startsWith(`${prefix}-`)) throw new Error(`Id ${requested} must start with ${prefix}-`);
   if (taken.has(requested)) throw new Error(`Id ${requested} is already in use`);
   return requested;

@@ -1,5 +1,6 @@
 import type { Instance, InstanceStateName, Reservation, Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
 import {
+  DEFAULT_AVAILABILITY_ZONE,
   type InstanceRecord,
   SIMULATED_ACCOUNT_ID,
   type SnapshotRecord,
@@ -7,8 +8,6 @@ import {
 } from './ec2-records';
 import { copyTags } from './ec2-tags';
 import { snapshotProgress, snapshotState } from './snapshot-lifecycle';
-
-const AVAILABILITY_ZONE = 'us-east-1a';
 
 // EC2's numeric codes for instance states (the low byte of State.Code).
 const STATE_CODES: Readonly<Record<InstanceStateName, number>> = {
@@ -54,7 +53,7 @@ export function toInstance(instance: InstanceRecord, attached: readonly VolumeRe
     InstanceId: instance.instanceId,
     InstanceType: 't3.micro',
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: AVAILABILITY_ZONE },
+    Placement: { AvailabilityZone: DEFAULT_AVAILABILITY_ZONE },
     State: { Name: instance.state, Code: STATE_CODES[instance.state] },
     RootDeviceType: 'ebs',
     RootDeviceName: '/dev/xvda',
@@ -67,8 +66,12 @@ export function toVolume(volume: VolumeRecord): Volume {
   return {
     VolumeId: volume.volumeId,
     Size: volume.sizeGiB,
-    VolumeType: 'gp3',
-    AvailabilityZone: AVAILABILITY_ZONE,
+    VolumeType: volume.volumeType,
+    ...(volume.iops !== undefined && { Iops: volume.iops }),
+    ...(volume.throughput !== undefined && { Throughput: volume.throughput }),
+    // EC2 answers an empty snapshot ID for a volume not created from one.
+    SnapshotId: volume.snapshotId ?? '',
+    AvailabilityZone: volume.availabilityZone,
     CreateTime: new Date(volume.createTime),
     Encrypted: false,
     State: volume.attachments.length > 0 ? 'in-use' : 'available',

@@ -34,6 +34,8 @@ export class Ec2State {
   /** Volume id → when the last CreateSnapshot of it succeeded, for EC2's 15 s per-volume rule. */
   readonly lastSnapshotAt = new Map<string, number>();
   readonly ids = new ResourceIds();
+  /** CreateVolume's ClientToken → the volume it made and the request that made it. */
+  readonly volumeTokens = new Map<string, { readonly volumeId: string; readonly request: string }>();
   private readonly outcomes = new Map<string, OutcomePlan>();
   /** Instance id → ids of the volumes attached to it. */
   private readonly attached = new Map<string, Set<string>>();
@@ -71,6 +73,13 @@ export class Ec2State {
       this.instances.get(resourceId) ?? this.volumes.get(resourceId) ?? this.snapshots.get(resourceId);
     if (!resource) throw new Error(`No instance, volume or snapshot ${resourceId}`);
     return resource;
+  }
+
+  /** A new id the counter hands out, skipping any a test chose itself. */
+  unusedId(prefix: 'i' | 'vol', taken: ReadonlyMap<string, unknown>): string {
+    let id = this.ids.next(prefix);
+    while (taken.has(id)) id = this.ids.next(prefix);
+    return id;
   }
 
   volumesAttachedTo(instanceId: string): VolumeRecord[] {
@@ -112,7 +121,8 @@ export class Ec2State {
 
   /** Replaces a resource's tags (keeping the snapshot index in step). */
   retag(resource: InstanceRecord | VolumeRecord | SnapshotRecord, tags: Tag[]): void {
-    const isSnapshot = 'snapshotId' in resource;
+    // Only snapshots have an owner (a volume has a snapshotId too: the one it was made from).
+    const isSnapshot = 'ownerId' in resource;
     if (isSnapshot) this.snapshotIndex.remove(resource);
     resource.tags = tags;
     if (isSnapshot) this.snapshotIndex.add(resource);

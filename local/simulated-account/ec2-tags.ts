@@ -1,4 +1,4 @@
-import type { Tag } from '@aws-sdk/client-ec2';
+import type { ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { ec2Error } from './ec2-errors';
 
 // EC2's tag limits, enforced so product code that builds tags from user data (an instance name
@@ -53,4 +53,23 @@ export function mergedTags(existing: readonly Tag[], changes: readonly Tag[]): T
 
 export function copyTags(tags: readonly Tag[]): Tag[] {
   return tags.map((tag) => ({ ...tag }));
+}
+
+/**
+ * The tags a create action's TagSpecifications apply to the resource it makes; an action takes
+ * only its own resource type, and several specifications are merged.
+ */
+export function tagsAtCreation(
+  specs: readonly TagSpecification[] | undefined,
+  resourceType: ResourceType,
+): Tag[] {
+  return (specs ?? []).flatMap((spec) => {
+    if (spec.ResourceType !== resourceType) {
+      throw ec2Error(
+        'InvalidParameterValue',
+        `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+      );
+    }
+    return spec.Tags ?? [];
+  });
 }

@@ -38,7 +38,7 @@ export interface FaultSpec {
   readonly times?: number;
   /** Only calls about this volume (CreateSnapshot's VolumeId, a deleted snapshot's volume). */
   readonly volumeId?: string;
-  /** Only calls about this snapshot (DeleteSnapshot). */
+  /** Only calls about this snapshot (DeleteSnapshot, CreateVolume from it). */
   readonly snapshotId?: string;
   /** Chance (0..1) that a matching call is hit, drawn from the simulator's seeded generator. */
   readonly probability?: number;

@@ -11,7 +11,8 @@ export interface RateLimits {
  * EC2's default request-rate buckets for one account and Region, as the documentation gives them
  * for these actions: CreateSnapshot and DeleteSnapshot each have their own bucket; the Describe
  * calls share the non-mutating bucket (newer documentation gives each Describe action its own
- * bucket of the same size: sharing is the stricter reading); CreateTags is a mutating action.
+ * bucket of the same size: sharing is the stricter reading); CreateTags and CreateVolume draw from
+ * the mutating bucket.
  */
 export const EC2_DEFAULT_RATE_LIMITS: RateLimits = {
   buckets: {
@@ -27,6 +28,7 @@ export const EC2_DEFAULT_RATE_LIMITS: RateLimits = {
     DescribeVolumes: 'non-mutating',
     DescribeSnapshots: 'non-mutating',
     CreateTags: 'mutating',
+    CreateVolume: 'mutating',
   },
 };
 

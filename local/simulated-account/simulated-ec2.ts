@@ -1,6 +1,7 @@
 import type {
   CreateSnapshotRequest,
   CreateTagsRequest,
+  CreateVolumeRequest,
   DeleteSnapshotRequest,
   DescribeInstancesRequest,
   DescribeInstancesResult,
@@ -15,6 +16,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { type CallCounts, CallLog, type CallOutcome } from './call-log';
 import type { Ec2Action } from './ec2-actions';
+import { createVolume } from './ec2-create-volume';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
 import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
@@ -284,6 +286,12 @@ export class SimulatedEc2 {
 
   createTags(input: CreateTagsRequest): Record<string, never> {
     return this.invoke('CreateTags', input, {}, () => createTags(this.state, input));
+  }
+
+  createVolume(input: CreateVolumeRequest): Volume {
+    return this.invoke('CreateVolume', input, { snapshotId: input.SnapshotId }, () =>
+      createVolume(this.state, input),
+    );
   }
 
   /**

@@ -1,4 +1,9 @@
-import { MAX_DESCRIPTION_LENGTH, snapshotDescription } from '../../lambdas/core/description';
+import fc from 'fast-check';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  parseSnapshotDescription,
+  snapshotDescription,
+} from '../../lambdas/core/description';
 
 describe('snapshotDescription (SPEC §2.1)', () => {
   it('GIVEN a Name WHEN described THEN matches the original recipe byte for byte', () => {
@@ -37,5 +42,47 @@ describe('snapshotDescription (SPEC §2.1)', () => {
     const description = snapshotDescription('vol-1', name);
     expect(description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
     expect(() => encodeURIComponent(description)).not.toThrow();
+  });
+});
+
+describe('parseSnapshotDescription (recognising the original recipe’s snapshots, SPEC §3.6)', () => {
+  it.each([
+    ['Auto Snapshot vol-0123456789abcdef0', { volumeId: 'vol-0123456789abcdef0' }],
+    ['Auto Snapshot vol-1(web-1)', { volumeId: 'vol-1', instanceName: 'web-1' }],
+    ['Auto Snapshot vol-1(web (old))', { volumeId: 'vol-1', instanceName: 'web (old)' }],
+    ['Auto Snapshot vol-1( db )', { volumeId: 'vol-1', instanceName: ' db ' }],
+    ['Auto Snapshot vol-1()', { volumeId: 'vol-1', instanceName: '' }],
+    ['Auto Snapshot vol-1(データベース)', { volumeId: 'vol-1', instanceName: 'データベース' }],
+  ])('GIVEN %j WHEN parsed THEN %j', (description, expected) => {
+    expect(parseSnapshotDescription(description)).toEqual(expected);
+  });
+
+  it.each([
+    'Auto Snapshot vol-1 (web)',
+    'Auto Snapshot vol-1(web',
+    'auto snapshot vol-1',
+    'Auto Snapshot vol-XYZ',
+    'Auto Snapshot vol-1 copy',
+    'Created by CreateImage(i-1) for ami-1',
+    ' Auto Snapshot vol-1',
+    '',
+  ])('GIVEN %j WHEN parsed THEN not this format', (description) => {
+    expect(parseSnapshotDescription(description)).toBeUndefined();
+  });
+
+  it('GIVEN any volume ID and Name that fit WHEN described and parsed back THEN the same volume and Name (blank: none)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^vol-[0-9a-f]{17}$/),
+        fc.option(fc.string({ maxLength: 200, unit: 'grapheme' }), { nil: undefined }),
+        (volumeId, name) => {
+          const description = snapshotDescription(volumeId, name);
+          fc.pre(description.length < MAX_DESCRIPTION_LENGTH);
+          const parsed = parseSnapshotDescription(description);
+          const named = name !== undefined && name.trim() !== '';
+          expect(parsed).toEqual(named ? { volumeId, instanceName: name } : { volumeId });
+        },
+      ),
+    );
   });
 });

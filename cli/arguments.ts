@@ -1,0 +1,36 @@
+import { InvalidArgumentError } from 'commander';
+
+// Parsers for commander arguments and options. A bad value is refused before any AWS call, with
+// commander's one-line message naming the option (exit 2).
+
+const VOLUME_ID = /^vol-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const SNAPSHOT_ID = /^snap-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+export function volumeId(value: string): string {
+  if (!VOLUME_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a volume ID (vol-…).`);
+  return value;
+}
+
+export function snapshotId(value: string): string {
+  if (!SNAPSHOT_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a snapshot ID (snap-…).`);
+  return value;
+}
+
+/** A whole number of at least 1. */
+export function positiveInteger(value: string): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(Number.isSafeInteger(number) && number >= 1)) {
+    throw new InvalidArgumentError(`"${value}" is not a whole number of at least 1.`);
+  }
+  return number;
+}
+
+/** Volume IDs given as separate words, separated by commas, or both; repeated options add up. */
+export function volumeIdList(value: string, previous: string[] | undefined): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '')
+    .map(volumeId);
+  return [...new Set([...(previous ?? []), ...ids])];
+}
