@@ -1,6 +1,7 @@
 import { invalidLine } from '../lambdas/core/failure-cause';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import type { BackupPlan, PlannedVolume } from './backup-plan';
+import { instanceLabel } from './instance-label';
 import { table } from './table';
 
 /** What a plan was made for: shown above it and in its JSON document. */
@@ -62,7 +63,7 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
     const header = ['VOLUME', 'INSTANCE', 'N', 'CREATE', 'KEEP', 'DELETE', 'DETAILS'];
     const rows = plan.volumes.map((v) => [
       v.volumeId,
-      v.instanceName ?? v.instanceId ?? '(not attached)',
+      v.instanceId === undefined ? '(not attached)' : instanceLabel(v.instanceId, v.instanceName),
       String(v.generations),
       '1',
       String(v.keep.length),
