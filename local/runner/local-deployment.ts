@@ -7,7 +7,11 @@ import {
   type StepName,
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
-import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
+import {
+  DEFAULT_PRUNE_CONCURRENCY,
+  DEFAULT_SNAPSHOT_CONCURRENCY,
+  DEFAULT_STACK_NAME,
+} from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
@@ -36,8 +40,8 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   tagKey: DEFAULT_TARGET_TAG_KEY,
   bucket: 'ebs-generation-backup-work',
   waitLimitSeconds: 24 * 3600,
-  snapshotConcurrency: 40,
-  pruneConcurrency: 40,
+  snapshotConcurrency: DEFAULT_SNAPSHOT_CONCURRENCY,
+  pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
   region: 'us-east-1',
   accountId: '123456789012',
 };
