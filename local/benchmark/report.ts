@@ -5,7 +5,8 @@ import { PRICES } from './prices';
 import type { ScenarioRow } from './scenario';
 
 /** BENCHMARKS.md: method, parameters and their sources, the table, and the creation plot. */
-export function benchmarksMarkdown(rows: readonly ScenarioRow[], initMs: number): string {
+export function benchmarksMarkdown(rows: readonly ScenarioRow[]): string {
+  const initMs = rows.find((row) => row.lambdaInitMs !== undefined)?.lambdaInitMs;
   const create = EC2_DEFAULT_RATE_LIMITS.buckets.CreateSnapshot;
   const remove = EC2_DEFAULT_RATE_LIMITS.buckets.DeleteSnapshot;
   const lines = [
@@ -25,7 +26,9 @@ export function benchmarksMarkdown(rows: readonly ScenarioRow[], initMs: number)
     `- EC2's token buckets in every scenario (\`EC2_DEFAULT_RATE_LIMITS\`): CreateSnapshot ${create.capacity} burst,`,
     `  ${create.refillPerSecond}/s; DeleteSnapshot ${remove.capacity} burst, ${remove.refillPerSecond}/s; Describe* share`,
     `  ${EC2_DEFAULT_RATE_LIMITS.buckets['non-mutating'].capacity} burst, ${EC2_DEFAULT_RATE_LIMITS.buckets['non-mutating'].refillPerSecond}/s.`,
-    '  The throttled scenario also refuses 20 % of every EC2 call at random (`RequestLimitExceeded`).',
+    '  The throttled scenarios also refuse 20 % of every EC2 call at random (`RequestLimitExceeded`, a fault with',
+    '  `probability: 0.2`): `10000-throttled-20pct` from the start, `10000-throttled-20pct-fanouts` from the moment',
+    '  SnapshotVolumes is entered (Discover unthrottled), so that the fan-outs are measured even when Discover fails.',
     "- Snapshots complete 5 minutes after creation (the simulator's default).",
     "- Each scenario runs in its own process; `wallSeconds` is the execution's real time (seeding excluded),",
     "  `peakRssMb` that process's peak resident memory.",
@@ -66,12 +69,15 @@ export function benchmarksMarkdown(rows: readonly ScenarioRow[], initMs: number)
     '',
     `Parameters used: EC2 call latency ${Object.entries(EC2_CALL_LATENCY_MS)
       .map(([action, ms]) => `${action} ${ms} ms`)
-      .join(', ')}; INIT ${initMs} ms (measured in this run).`,
+      .join(', ')}; INIT ${initMs ?? '(not run)'} ms (measured when the scenario ran).`,
     '',
     '## Results',
     '',
     table(rows),
     '',
+    ...rows
+      .filter((row) => row.error !== undefined)
+      .map((row) => `Scenario \`${row.scenario}\` ended ${row.status}: ${row.error}\n`),
     'EC2 calls by action (succeeded / throttled / failed):',
     '',
     callsTable(rows),

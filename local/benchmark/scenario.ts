@@ -25,6 +25,8 @@ export interface Scenario {
   readonly throttleRate: number;
   /** Run with the latency model (else every call and step is instant in virtual time). */
   readonly latency: boolean;
+  /** Throttle only from when the parent enters this state (default: from the start). */
+  readonly throttleFrom?: string;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -32,6 +34,14 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: '1000', volumes: 1_000, throttleRate: 0, latency: false },
   { name: '10000', volumes: 10_000, throttleRate: 0, latency: false },
   { name: '10000-throttled-20pct', volumes: 10_000, throttleRate: 0.2, latency: false },
+  // The same throttling from the first fan-out on, to measure the fan-outs past Discover.
+  {
+    name: '10000-throttled-20pct-fanouts',
+    volumes: 10_000,
+    throttleRate: 0.2,
+    latency: false,
+    throttleFrom: StateName.snapshotVolumes,
+  },
   { name: '10000-latency', volumes: 10_000, throttleRate: 0, latency: true },
 ];
 
@@ -42,8 +52,14 @@ export interface ScenarioRow {
   concurrency: number;
   pruneConcurrency: number;
   throttleRate: number;
+  /** The parent state from which the throttling applied ('start' for the whole run). */
+  throttledFrom: string;
   latencyModel: boolean;
+  /** INIT duration modelled for a cold start (ms; latency model only). */
+  lambdaInitMs?: number;
   status: string;
+  /** An unsuccessful execution's error, the state it ended in, and the cause (cut). */
+  error?: string;
   /** Virtual s from the first CreateSnapshot call to the last successful one. */
   creationSeconds: number;
   creationBoundSeconds: number;
@@ -96,15 +112,13 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
       start: START,
     });
     const seedWallSeconds = (performance.now() - seedStarted) / 1000;
-    if (scenario.throttleRate > 0) {
+    const throttle = () => {
       for (const action of EC2_ACTIONS) {
-        account.ec2.injectFault({
-          action,
-          error: 'RequestLimitExceeded',
-          probability: scenario.throttleRate,
-        });
+        const probability = scenario.throttleRate;
+        account.ec2.injectFault({ action, error: 'RequestLimitExceeded', probability });
       }
-    }
+    };
+    if (scenario.throttleRate > 0 && scenario.throttleFrom === undefined) throttle();
     const timeline = new CallTimeline();
     const ec2 = timeline.watch(account.ec2Client());
     const metrics = new RunMetrics(
@@ -119,7 +133,14 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
         executionName: `bench-${scenario.name}`,
         input: {},
         latency,
-        observer: metrics,
+        observer: {
+          ...metrics,
+          onEngineEvent: (event, map) => {
+            metrics.onEngineEvent(event, map);
+            const from = scenario.throttleFrom;
+            if (map === undefined && event.type === 'StateEntered' && event.state?.name === from) throttle();
+          },
+        },
       }),
     );
     const wallSeconds = (performance.now() - started) / 1000;
@@ -144,8 +165,13 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
       concurrency: deployment.snapshotConcurrency,
       pruneConcurrency: deployment.pruneConcurrency,
       throttleRate: scenario.throttleRate,
+      throttledFrom: scenario.throttleRate > 0 ? (scenario.throttleFrom ?? 'start') : '',
       latencyModel: scenario.latency,
+      ...(scenario.latency && { lambdaInitMs: initMs }),
       status: result.status,
+      ...(result.status !== 'SUCCEEDED' && {
+        error: `${result.error} in ${result.unsuccessfulState?.state}: ${(result.cause ?? '').slice(0, 200)}`,
+      }),
       creationSeconds: round(create.spanSeconds(), 1),
       creationBoundSeconds: round(bucketBoundSeconds(create.successes.length, bucket('CreateSnapshot')), 1),
       snapshotVolumesSeconds: round(window(StateName.snapshotVolumes), 1),
