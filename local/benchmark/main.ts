@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     : [];
   if (argv.includes('--report-only')) {
     writeFileSync(MARKDOWN_FILE, benchmarksMarkdown(previous));
+    formatLikeTheRepository();
     return;
   }
   const only = option('--only')?.split(',');
@@ -60,5 +61,13 @@ export async function main(argv: string[]): Promise<void> {
   }
   writeFileSync(JSON_FILE, `${JSON.stringify({ rows }, null, 2)}\n`);
   writeFileSync(MARKDOWN_FILE, benchmarksMarkdown(rows));
+  formatLikeTheRepository();
   console.error(`Wrote ${JSON_FILE} and ${MARKDOWN_FILE}`);
+}
+
+/** The generated files are committed: formatted as `npm run lint` expects. */
+function formatLikeTheRepository(): void {
+  spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', JSON_FILE, MARKDOWN_FILE], {
+    stdio: 'ignore',
+  });
 }
