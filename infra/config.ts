@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_PRUNE_CONCURRENCY, DEFAULT_SNAPSHOT_CONCURRENCY } from '../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../lambdas/core/snapshot-tags';
 import { CronError, daylightSavingShiftMinutes, longestGapMinutes, parseCron } from './cron';
 
@@ -51,18 +52,6 @@ export interface AppConfig {
   /** One stack per region; empty means one stack in the CLI's default account and region. */
   readonly regions: readonly string[];
 }
-
-/**
- * CreateSnapshot has its own EC2 request bucket (100 burst, refilled at 5 per second per
- * account and region, shared with every other caller). A child execution takes about a second,
- * so 5 at once matches the refill rate: a large fleet drains the burst, then runs at the refill
- * rate (10,000 volumes in about 35 minutes, which more concurrency cannot shorten) instead of
- * piling up throttling retries that could exhaust their attempts. The prune fan-out calls
- * DescribeSnapshots (refilled at 20 per second) and DeleteSnapshot, another mutating call, so
- * it uses the same default. Raise both if EC2 has raised your account's limits.
- */
-export const DEFAULT_SNAPSHOT_CONCURRENCY = 5;
-export const DEFAULT_PRUNE_CONCURRENCY = 5;
 
 export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn'> = {
   schedule: 'cron(0 3 * * ? *)',

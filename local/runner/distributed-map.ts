@@ -4,7 +4,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult, MapRunManifest } from '../../lambdas/contracts/map-run';
 import type { AslDefinition } from '../../statemachine/definition';
-import { type StateEntry, startEngineRun } from './engine-run';
+import { type EngineEvent, type StateEntry, startEngineRun } from './engine-run';
 import type { ExecutionControl } from './execution-control';
 import type { TaskHandler } from './lambda-task';
 
@@ -54,6 +54,12 @@ export interface DistributedMapRun {
   previous?: MapRunRecord;
   /** Called at the start with the Map Run's record, which is then kept up to date. */
   onMapRun?: (record: MapRunRecord) => void;
+  /** Called as each child execution is started (or redriven), before its first state. */
+  onChildStarted?: () => void;
+  /** Sees the engine events of every child execution. */
+  observeChild?: (event: EngineEvent) => void;
+  /** Virtual ms from a child's start to its first state (a modelled latency; default 0). */
+  childStartMs?: number;
 }
 
 /**
@@ -157,6 +163,8 @@ async function runChild(
     StartDate: previous?.result.StartDate ?? new Date().toISOString(),
     RedriveCount: redriveCount,
   };
+  run.onChildStarted?.();
+  if (run.childStartMs) await new Promise((resolve) => setTimeout(resolve, run.childStartMs));
   const engine = startEngineRun({
     definition: processor,
     input,
@@ -164,6 +172,7 @@ async function runChild(
     handlers: run.handlers,
     restart: previous?.unsuccessfulState,
     control: run.control,
+    observe: run.observeChild,
   });
   const unsubscribe = run.control?.whenStopped(() => engine.abort());
   const outcome = await engine.outcome;

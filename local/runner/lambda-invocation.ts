@@ -8,6 +8,31 @@ export interface LocalFunction<Clients> {
   build: (clients: Clients) => TaskHandler;
 }
 
+/**
+ * Where a function runs, for a run that models Lambda's latency and measures its bill: the
+ * function's execution environments (a warm one is reused, else a new one is initialised: a
+ * cold start) and what each invocation cost. Without one, an invocation takes no time of its
+ * own (the default, today's behaviour).
+ */
+export interface FunctionEnvironments {
+  /** Added before every handler runs (virtual ms): Step Functions invoking Lambda, and back. */
+  readonly invokeOverheadMs: number;
+  /** The INIT phase of a new execution environment (virtual ms): a cold start. */
+  readonly initMs: number;
+  /** Execution environments of this function that are initialised and free. */
+  idle: number;
+  /** Told as each invocation ends. */
+  readonly onInvoked?: (invocation: InvocationRecord) => void;
+}
+
+/** One invocation as Lambda bills it. */
+export interface InvocationRecord {
+  /** The handler's run time (virtual ms), from its start to its answer or its timeout. */
+  readonly durationMs: number;
+  /** INIT duration when this invocation had a cold start, else 0 (billed since 1 August 2025). */
+  readonly initMs: number;
+}
+
 /** The error a dead invocation's SDK calls get: they never reach the (simulated) account. */
 export const INVOCATION_ENDED = 'LocalInvocationEnded';
 
@@ -32,6 +57,40 @@ export const INVOCATION_ENDED = 'LocalInvocationEnded';
  * closures (the handlers keep no state between invocations).
  */
 export function invokeLocalFunction<Clients extends object>(
+  fn: LocalFunction<Clients>,
+  clients: Clients,
+  input: unknown,
+  environments?: FunctionEnvironments,
+): Promise<unknown> {
+  return environments ? invokeInEnvironment(fn, clients, input, environments) : invoke(fn, clients, input);
+}
+
+/**
+ * The invocation in one of the function's execution environments: the invoke overhead, then a
+ * warm environment if one is free, else a new one and its INIT phase (Lambda scales out one
+ * environment per concurrent request, https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html),
+ * then the handler; the environment is free again when it answers.
+ */
+async function invokeInEnvironment<Clients extends object>(
+  fn: LocalFunction<Clients>,
+  clients: Clients,
+  input: unknown,
+  environments: FunctionEnvironments,
+): Promise<unknown> {
+  if (environments.invokeOverheadMs > 0) await sleep(environments.invokeOverheadMs);
+  const warm = environments.idle > 0;
+  if (warm) environments.idle -= 1;
+  else if (environments.initMs > 0) await sleep(environments.initMs);
+  const started = Date.now();
+  try {
+    return await invoke(fn, clients, input);
+  } finally {
+    environments.idle += 1;
+    environments.onInvoked?.({ durationMs: Date.now() - started, initMs: warm ? 0 : environments.initMs });
+  }
+}
+
+function invoke<Clients extends object>(
   fn: LocalFunction<Clients>,
   clients: Clients,
   input: unknown,
@@ -70,3 +129,5 @@ function gateClient<T extends object>(client: T, invocation: { alive: boolean })
     },
   });
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

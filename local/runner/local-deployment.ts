@@ -7,7 +7,11 @@ import {
   type StepName,
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
-import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
+import {
+  DEFAULT_PRUNE_CONCURRENCY,
+  DEFAULT_SNAPSHOT_CONCURRENCY,
+  DEFAULT_STACK_NAME,
+} from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
@@ -15,7 +19,12 @@ import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
-import { invokeLocalFunction, type LocalFunction } from './lambda-invocation';
+import {
+  type FunctionEnvironments,
+  type InvocationRecord,
+  invokeLocalFunction,
+  type LocalFunction,
+} from './lambda-invocation';
 import { asLambdaTask, type TaskHandler } from './lambda-task';
 
 /** What a deployment configures, for a run on this machine. */
@@ -36,8 +45,8 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   tagKey: DEFAULT_TARGET_TAG_KEY,
   bucket: 'ebs-generation-backup-work',
   waitLimitSeconds: 24 * 3600,
-  snapshotConcurrency: 40,
-  pruneConcurrency: 40,
+  snapshotConcurrency: DEFAULT_SNAPSHOT_CONCURRENCY,
+  pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
   region: 'us-east-1',
   accountId: '123456789012',
 };
@@ -109,15 +118,40 @@ export function localFunctions(
   };
 }
 
-/** The real handlers on the given clients, by Task state name, each invoked as Lambda would. */
+/** One invocation of a step's function as Lambda bills it: its duration and memory. */
+export interface BilledInvocation extends InvocationRecord {
+  readonly step: StepName;
+  readonly memoryMiB: number;
+}
+
+/** How the functions run: Lambda's modelled latency, and who is told of each invocation. */
+export interface FunctionRuntime {
+  readonly invokeOverheadMs?: number;
+  readonly initMs?: number;
+  readonly onInvoked?: (invocation: BilledInvocation) => void;
+}
+
+/**
+ * The real handlers on the given clients, by Task state name, each invoked as Lambda would.
+ * With a runtime, each function has its own execution environments (see `FunctionEnvironments`).
+ */
 export function localTaskHandlers(
   clients: AccountClients,
   deployment: LocalDeployment,
+  runtime?: FunctionRuntime,
 ): Record<string, TaskHandler> {
   return Object.fromEntries(
-    Object.entries(localFunctions(deployment)).map(([state, fn]) => [
-      state,
-      (input: unknown) => invokeLocalFunction(fn, clients, input),
-    ]),
+    Object.entries(localFunctions(deployment)).map(([state, fn]) => {
+      const step = STEP_OF_TASK_STATE[state as TaskStateName];
+      const { memoryMiB } = FUNCTION_LIMITS[step];
+      const onInvoked = runtime?.onInvoked;
+      const environments: FunctionEnvironments | undefined = runtime && {
+        invokeOverheadMs: runtime.invokeOverheadMs ?? 0,
+        initMs: runtime.initMs ?? 0,
+        idle: 0,
+        onInvoked: onInvoked && ((record) => onInvoked({ ...record, step, memoryMiB })),
+      };
+      return [state, (input: unknown) => invokeLocalFunction(fn, clients, input, environments)];
+    }),
   );
 }

@@ -2,18 +2,20 @@ import './node20-compat';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { type MapRunRecord, runDistributedMap } from './distributed-map';
-import { type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';
+import { type EngineEvent, type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';
 import { ExecutionControl } from './execution-control';
 import type { TaskHandler } from './lambda-task';
 import {
   type AccountClients,
+  type BilledInvocation,
   type LocalDeployment,
   localDefinition,
   localTaskHandlers,
   stateMachineArn,
 } from './local-deployment';
 
-export type { ExecutionStatus, StateEntry } from './engine-run';
+export type { EngineEvent, ExecutionStatus, StateEntry } from './engine-run';
+export type { BilledInvocation } from './local-deployment';
 
 const validatedDefinitions = new Set<string>();
 
@@ -31,6 +33,32 @@ export interface LocalExecutionOptions {
    * effects happen; their results are discarded) before the result is returned.
    */
   stopWhen?: (event: ProgressEvent) => boolean;
+  /** Latencies of the services the run uses (virtual time); default none, every step is instant. */
+  latency?: LatencyModel;
+  /** Sees what Step Functions and Lambda would record and bill (for benchmarks). */
+  observer?: ExecutionObserver;
+}
+
+/**
+ * Modelled latencies, in virtual ms. EC2's own call latency is the simulated account's
+ * (`SimulatedEc2Options.callLatencyMs`).
+ */
+export interface LatencyModel {
+  /** Before each Lambda handler runs: Step Functions invoking the function, and the answer back. */
+  readonly invokeOverheadMs: number;
+  /** INIT phase of a new execution environment, when no warm one of the function is free. */
+  readonly initMs: number;
+  /** From a Distributed Map starting a child execution to the child's first state. */
+  readonly childStartMs: number;
+}
+
+export interface ExecutionObserver {
+  /** An engine event of the execution (`map` undefined) or of a child of the Distributed Map `map`. */
+  onEngineEvent?: (event: EngineEvent, map?: string) => void;
+  /** A Distributed Map started (or redrove) a child execution. */
+  onChildStarted?: (map: string) => void;
+  /** A Lambda invocation ended: what it is billed for. */
+  onInvoked?: (invocation: BilledInvocation) => void;
 }
 
 export type RedriveOptions = Omit<LocalExecutionOptions, 'executionName' | 'input'>;
@@ -118,7 +146,16 @@ interface Attempt {
 async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Promise<LocalExecutionResult> {
   const { clients, deployment } = options;
   const adaptation = adaptForLocalRun(localDefinition(deployment));
-  const handlers = localTaskHandlers(clients, deployment);
+  const { latency, observer } = options;
+  const runtime =
+    latency || observer?.onInvoked
+      ? {
+          invokeOverheadMs: latency?.invokeOverheadMs,
+          initMs: latency?.initMs,
+          onInvoked: observer?.onInvoked,
+        }
+      : undefined;
+  const handlers = localTaskHandlers(clients, deployment, runtime);
   const control = new ExecutionControl();
   const parent = {
     name: attempt.executionName,
@@ -163,6 +200,9 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
             mapRuns[name] = record;
           },
           onChildDone: (child) => emit({ type: 'child', map: name, child, finished: ++finished }),
+          onChildStarted: observer?.onChildStarted && (() => observer.onChildStarted?.(name)),
+          observeChild: observer?.onEngineEvent && ((event) => observer.onEngineEvent?.(event, name)),
+          childStartMs: latency?.childStartMs,
         }),
       );
     } else if (handlers[name]) {
@@ -178,6 +218,7 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
     restart: attempt.restart,
     control,
     validate: !attempt.restart && !validatedDefinitions.has(key),
+    observe: observer?.onEngineEvent && ((event) => observer.onEngineEvent?.(event)),
   });
   validatedDefinitions.add(key);
   control.whenStopped(() => engine.abort());

@@ -17,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Ec2Action } from './ec2-actions';
 import { HungResponse } from './fault-injector';
 import type { SimulatedEc2 } from './simulated-ec2';
 import type { SimulatedS3 } from './simulated-s3';
@@ -44,7 +45,21 @@ export function connectEc2(
   mock.on(CreateTagsCommand).callsFake(answer((input) => sim.createTags(input)));
   mock.on(CreateVolumeCommand).callsFake(answer((input) => sim.createVolume(input)));
   refuseOthers(mock, 'EC2');
+  delayCalls(client, sim);
   return client;
+}
+
+/**
+ * Each call answers after its action's modelled latency (SimulatedEc2Options.callLatencyMs),
+ * and takes effect then; with none (the default) it answers at once, as without this.
+ */
+function delayCalls(client: EC2Client, sim: SimulatedEc2): void {
+  const send = client.send.bind(client) as (command: object) => Promise<unknown>;
+  (client as { send: unknown }).send = (command: object) => {
+    const ms = sim.callLatency(command.constructor.name.replace(/Command$/, '') as Ec2Action);
+    if (!(ms > 0)) return send(command);
+    return new Promise((resolve) => setTimeout(resolve, ms)).then(() => send(command));
+  };
 }
 
 /** A real S3Client answered by the simulated S3, like connectEc2. */

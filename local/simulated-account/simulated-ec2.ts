@@ -70,6 +70,12 @@ export interface SimulatedEc2Options {
    * truth for assertions) see it at once; so do seeded snapshots. Default 0; see setVisibilityLag.
    */
   readonly visibilityLagMs?: number;
+  /**
+   * How long each call of an action takes, in ms of the (possibly virtual) clock: the client's
+   * promise settles that long after the call, and the call takes effect at its end. Default 0
+   * for every action: calls answer at once.
+   */
+  readonly callLatencyMs?: Readonly<Partial<Record<Ec2Action, number>>>;
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
@@ -85,6 +91,7 @@ export class SimulatedEc2 {
   private readonly limiter: RateLimiter;
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
+  private readonly latencies: Readonly<Partial<Record<Ec2Action, number>>>;
 
   constructor(options: SimulatedEc2Options = {}) {
     const now = options.now ?? (() => Date.now());
@@ -99,6 +106,7 @@ export class SimulatedEc2 {
     this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
+    this.latencies = options.callLatencyMs ?? {};
   }
 
   // ---- Seeding: build the account a test or demo starts from. Errors here are test bugs. ----
@@ -210,6 +218,11 @@ export class SimulatedEc2 {
 
   resetCalls(): void {
     this.log.reset();
+  }
+
+  /** How long a call of `action` takes (SimulatedEc2Options.callLatencyMs). */
+  callLatency(action: Ec2Action): number {
+    return this.latencies[action] ?? 0;
   }
 
   // ---- Queries for assertions: SDK shapes, state as of now, copies. ----
