@@ -1,3 +1,4 @@
+import { ec2Call } from './ec2-errors';
 /**
  * Retries a call that EC2 throttled, inside the invocation, until `budgetMs` has passed. A
  * throttled request did nothing (EC2 refused it before acting), so trying it again needs no
@@ -14,6 +15,8 @@ export interface BackoffClock {
 }
 
 export const FIRST_BACKOFF_MS = 100;
+/** How long one Describe call (one page) is retried while throttled before the step gives up. */
+export const LISTING_THROTTLE_BUDGET_MS = 10_000;
 export const MAX_BACKOFF_MS = 5_000;
 
 export async function retryThrottled<T>(
@@ -37,3 +40,35 @@ export async function retryThrottled<T>(
 
 /** Sleeps on the timers of the process (virtual ones in local runs). */
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The client with every call retried, inside the invocation, while EC2 throttles it (see
+ * `retryThrottled`; each call has `budgetMs`). For paginated listings: the SDK's paginators call
+ * `send` page by page, so one throttled page is tried again rather than the whole listing, or the
+ * whole step through the state machine's Retry. The result is still an instance of the client's
+ * class, which the paginators check.
+ */
+export function withThrottleRetries<C extends { send(command: never): Promise<unknown> }>(
+  client: C,
+  clock: BackoffClock,
+  budgetMs: number,
+): C {
+  return new Proxy(client, {
+    get(target, property) {
+      if (property !== 'send') return Reflect.get(target, property, target);
+      return (command: never, ...rest: unknown[]) =>
+        retryThrottled(
+          () =>
+            ec2Call(() =>
+              (target.send as (command: never, ...rest: unknown[]) => Promise<unknown>).call(
+                target,
+                command,
+                ...rest,
+              ),
+            ),
+          clock,
+          budgetMs,
+        );
+    },
+  });
+}

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../aws/json-store';
 import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
 import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import { LISTING_THROTTLE_BUDGET_MS, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
 import type { MapRunOutput } from '../contracts/map-run';
 import type {
   AwaitSnapshotsEvent,
@@ -22,6 +23,8 @@ export interface AwaitSnapshotsDeps {
   /** How long one snapshot may stay pending, from its StartTime (SPEC §4.3). */
   waitLimitSeconds: number;
   now: () => number;
+  /** Waits between retries of a throttled page; default the process's timers. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -45,7 +48,14 @@ export async function awaitSnapshots(
   const created = await createdSnapshots(deps.s3, event.snapshotRun);
   let listed: ManagedSnapshot[];
   try {
-    listed = await listManagedSnapshots(deps.ec2, { managedBy: deps.managedBy, runId: event.runId });
+    // A throttled page is tried again in the invocation; only a listing throttled for longer
+    // than that counts the poll as "still pending".
+    const ec2 = withThrottleRetries(
+      deps.ec2,
+      { now: deps.now, sleep: deps.sleep ?? realSleep },
+      LISTING_THROTTLE_BUDGET_MS,
+    );
+    listed = await listManagedSnapshots(ec2, { managedBy: deps.managedBy, runId: event.runId });
   } catch (error) {
     const name = (error as Error).name;
     if (name !== 'Ec2Throttled' && name !== 'Ec2Transient') throw error;

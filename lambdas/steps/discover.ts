@@ -3,6 +3,12 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listInstancesById, listTaggedInstances, listTaggedVolumes } from '../aws/instance-queries';
 import { putJson } from '../aws/json-store';
+import {
+  type BackoffClock,
+  LISTING_THROTTLE_BUDGET_MS,
+  realSleep,
+  withThrottleRetries,
+} from '../aws/throttle-backoff';
 import type { DiscoverEvent, DiscoverOutput, DiscoveryReport } from '../contracts/run-documents';
 import { runKey } from '../contracts/work-bucket';
 import type { InvalidTarget } from '../contracts/work-items';
@@ -16,6 +22,8 @@ export interface DiscoverDeps {
   bucket: string;
   /** The run's key; default a random UUID (see SnapshotTag.runId). */
   newRunId?: () => string;
+  /** Timers for retrying a throttled page; default the process's. */
+  clock?: BackoffClock;
 }
 
 /** How many invalid targets the state output shows; it must stay far below 256 KiB. */
@@ -84,7 +92,10 @@ export async function findTargets(
  */
 export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promise<DiscoverOutput> {
   const input = parseExecutionInput(event.input);
-  const { report, taggedInstances } = await findTargets(deps.ec2, deps.tagKey, {
+  // A throttled page is tried again in the invocation, not the whole discovery.
+  const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
+  const ec2 = withThrottleRetries(deps.ec2, clock, LISTING_THROTTLE_BUDGET_MS);
+  const { report, taggedInstances } = await findTargets(ec2, deps.tagKey, {
     instanceIds: input.instanceIds,
   });
 

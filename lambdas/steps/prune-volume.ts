@@ -1,7 +1,12 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
 import { findManagedSnapshot, listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
-import { realSleep, retryThrottled } from '../aws/throttle-backoff';
+import {
+  LISTING_THROTTLE_BUDGET_MS,
+  realSleep,
+  retryThrottled,
+  withThrottleRetries,
+} from '../aws/throttle-backoff';
 import {
   PLANNED_SNAPSHOT_ID,
   type PruneResult,
@@ -44,8 +49,14 @@ export const MAX_LISTED_SKIPS = 100;
 export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<PruneResult> {
   const { volume, dryRun } = task;
   const query = { managedBy: deps.managedBy, volumeId: volume.volumeId };
-  const family = await listManagedSnapshots(deps.ec2, query);
-  const own = await ownSnapshot(deps, task, family);
+  // A throttled page or look-up is tried again in the invocation, not through the Retry.
+  const listing = withThrottleRetries(
+    deps.ec2,
+    { now: deps.now, sleep: deps.sleep ?? realSleep },
+    LISTING_THROTTLE_BUDGET_MS,
+  );
+  const family = await listManagedSnapshots(listing, query);
+  const own = await ownSnapshot(listing, deps.managedBy, task, family);
   const previous = task.progress;
   const base = { volumeId: volume.volumeId, generations: volume.generations, dryRun };
 
@@ -124,7 +135,8 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
  * looked up by ID rather than taken for missing. Otherwise it is found by the run's tag.
  */
 async function ownSnapshot(
-  deps: PruneDeps,
+  ec2: EC2Client,
+  managedBy: string,
   task: PruneTask,
   family: ManagedSnapshot[],
 ): Promise<ManagedSnapshot | undefined> {
@@ -135,8 +147,8 @@ async function ownSnapshot(
   }
   const listed = family.find((s) => s.snapshotId === known);
   if (listed) return listed;
-  const found = await findManagedSnapshot(deps.ec2, known, {
-    managedBy: deps.managedBy,
+  const found = await findManagedSnapshot(ec2, known, {
+    managedBy,
     volumeId: task.volume.volumeId,
     runId: task.runId,
   });

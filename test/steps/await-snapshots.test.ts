@@ -34,6 +34,7 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       managedBy: MANAGED_BY,
       waitLimitSeconds: 3600,
       now: steps.clock.now,
+      sleep: async (ms: number) => steps.clock.advance(ms),
     };
     const children = (outputs: CreatedSnapshot[]): ChildExecutionResult[] =>
       outputs.map((output) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(output) }));
@@ -115,15 +116,24 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     });
   });
 
-  it('GIVEN EC2 throttles the poll WHEN polled THEN still pending (the wait goes on), not a failure', async () => {
+  it('GIVEN EC2 throttles a page once WHEN polled THEN the page is tried again in the invocation', async () => {
     const { deps, clock, sim, event } = await given(2);
     clock.advance(11 * MINUTE);
     sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded' });
+    expect((await awaitSnapshots(deps, await event())).progress.completed).toBe(2);
+    expect(sim.calls().DescribeSnapshots.throttled).toBe(1);
+  });
+
+  it('GIVEN EC2 throttles the poll for longer WHEN polled THEN still pending (the wait goes on), not a failure', async () => {
+    const { deps, clock, sim, event } = await given(2);
+    clock.advance(11 * MINUTE);
+    sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded', times: 10_000 });
     const error = await rejection(awaitSnapshots(deps, await event()));
     expect(error.name).toBe('SnapshotsPending');
     expect(error.message).toMatch(
       /^Could not check the 2 snapshots of execution run-1 this time \(RequestLimitExceeded/,
     );
+    sim.clearFaults();
     expect((await awaitSnapshots(deps, await event())).progress.completed).toBe(2);
   });
 

@@ -13,7 +13,9 @@ const TAG = 'Backup-Generation';
 describe('discover step (SPEC §1, §4.1)', () => {
   function given(options: { maxPageSize?: number } = {}) {
     const steps = givenSteps(options);
-    const deps = { ec2: steps.ec2, s3: steps.s3, tagKey: TAG, bucket: BUCKET };
+    // Waits between retries of a throttled page pass on the manual clock.
+    const clock = { now: steps.clock.now, sleep: async (ms: number) => steps.clock.advance(ms) };
+    const deps = { ec2: steps.ec2, s3: steps.s3, tagKey: TAG, bucket: BUCKET, clock };
     const run = (input: unknown = {}) => discover(deps, { executionName: 'run-1', input });
     return { ...steps, deps, run };
   }
@@ -290,9 +292,18 @@ describe('discover step (SPEC §1, §4.1)', () => {
     expect(sim.calls().DescribeInstances.succeeded).toBe(0);
   });
 
-  it('GIVEN throttling WHEN discovered THEN the retryable Ec2Throttled', async () => {
+  it('GIVEN a throttled page WHEN discovered THEN that page is tried again in the invocation', async () => {
+    const { sim, run } = given({ maxPageSize: 5 });
+    for (let i = 0; i < 12; i++) sim.addInstance({ tags: { [TAG]: '1' } });
+    sim.injectFault({ action: 'DescribeInstances', error: 'RequestLimitExceeded', times: 2 });
+    const output = await run();
+    expect(output.counts.volumes).toBe(12);
+    expect(sim.calls().DescribeInstances).toMatchObject({ succeeded: 3, throttled: 2 });
+  });
+
+  it('GIVEN throttling that outlasts the retries WHEN discovered THEN the retryable Ec2Throttled', async () => {
     const { sim, run } = given();
-    sim.injectFault({ action: 'DescribeInstances', error: 'RequestLimitExceeded' });
+    sim.injectFault({ action: 'DescribeInstances', error: 'RequestLimitExceeded', times: 10_000 });
     expect((await rejection(run())).name).toBe('Ec2Throttled');
   });
 });
