@@ -67,8 +67,16 @@ export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn
   logRetentionDays: RetentionDays.THREE_MONTHS,
 };
 
-/** Step Functions' limit on a Distributed Map's MaxConcurrency. */
-const MAX_CONCURRENCY = 10_000;
+/**
+ * The most child executions a fan-out may run at once. CreateSnapshot and DeleteSnapshot each
+ * refill at 5 requests per second per account and region (EC2 request throttling); at the
+ * deployed 5 a fan-out already runs at that rate (BENCHMARKS.md: 1.001 × the bucket's bound at
+ * 10,000 volumes). Children beyond it only queue on throttled calls: at 100 a child waits about
+ * 20 s for a token, inside its 8 s in-invocation retries and 8 declared Retries; far above it a
+ * child waits minutes, and some exhaust their retries and fail (at 1,000, 42 % of the volumes
+ * failed on an earlier version). Step Functions itself would accept 10,000.
+ */
+export const MAX_FAN_OUT_CONCURRENCY = 100;
 /** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
 const MAX_HOURS = 168;
 
@@ -112,6 +120,18 @@ function integer(min: number, max: number): Parser<number> {
     }
     return parsed;
   };
+}
+
+function fanOutConcurrency(value: unknown): number {
+  try {
+    return integer(1, MAX_FAN_OUT_CONCURRENCY)(value);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    return reject(
+      `${error.message}: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, ` +
+        'so more children only queue on throttled calls and some would exhaust their retries and fail',
+    );
+  }
 }
 
 function boolean(value: unknown): boolean {
@@ -223,8 +243,8 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   alertTopicArn: topicArn,
   allowNoNotifications: boolean,
   tagKey,
-  snapshotConcurrency: integer(1, MAX_CONCURRENCY),
-  pruneConcurrency: integer(1, MAX_CONCURRENCY),
+  snapshotConcurrency: fanOutConcurrency,
+  pruneConcurrency: fanOutConcurrency,
   waitLimitHours: integer(1, MAX_HOURS),
   failureMessage: boolean,
   successWindowHours: integer(1, MAX_HOURS),
