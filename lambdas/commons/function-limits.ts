@@ -10,7 +10,8 @@ import { StateName } from '../../statemachine/names';
  * calls, S3 documents of a few MB), hence minutes and a GB; the per-volume steps make a handful
  * of EC2 calls. Worst cases, with every request bounded by REQUEST_TIMEOUT_MS (10 s, see
  * `clients.ts`) and the SDK's 3 attempts where it retries:
- * - createSnapshot (SDK retries off): a look-up page and the CreateSnapshot call, 2 × 10 s.
+ * - createSnapshot (SDK retries off): a look-up page (10 s), then throttled calls retried for
+ *   THROTTLE_BUDGET_MS (20 s) and a last call (10 s): 40 s.
  * - prune: the family listing (3 × 10 s a page; one page per 1,000 snapshots), the look-up of
  *   this run's snapshot by ID (3 × 10 s), then deletions for at most DELETION_TIME_BUDGET_MS
  *   (20 s) plus the one in flight (3 × 10 s): about 110 s for a family of one page.
@@ -23,7 +24,7 @@ export interface FunctionLimits {
 
 export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
-  createSnapshot: { timeoutSeconds: 30, memoryMiB: 256 },
+  createSnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 2 * 60, memoryMiB: 1024 },
   prune: { timeoutSeconds: 2 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
