@@ -33,7 +33,7 @@ export interface PlannedVolume {
   create: string;
   /** This deployment's completed snapshots the run would keep (besides the new one). */
   keep: string[];
-  /** Snapshots the run would delete: the first 1,000 of `deleteCount`. */
+  /** Snapshots the run would delete: the first MAX_LISTED (500) of `deleteCount`. */
   delete: string[];
   deleteCount: number;
   /** Pending snapshots of other runs, left alone. */
