@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ColdStarts, measureColdStarts } from './cold-starts';
+import { DEMO_FLEET_ARGS, measureDemoFleet, runDemoChild } from './demo-fleet-run';
 import { measureHandlerLoadMs } from './init-duration';
-import { benchmarksMarkdown } from './report';
+import { type BenchmarkFigures, benchmarksMarkdown } from './report';
 import { runScenario, SCENARIOS, type ScenarioRow } from './scenario';
 
 const ROOT = join(__dirname, '..', '..');
@@ -12,9 +14,12 @@ const ROW_MARK = 'BENCH-ROW ';
 
 /**
  * `npm run bench [-- --only 100,1000]`: runs each scenario in a process of its own (so that its
- * peak RSS is its own), then writes benchmarks.json and BENCHMARKS.md. Rows of scenarios not
- * run this time are kept from the previous benchmarks.json. `--scenario NAME --init-ms MS` is
- * the child's mode; `--report-only` rewrites BENCHMARKS.md from benchmarks.json.
+ * peak RSS is its own) and measures the handlers' cold starts, then writes benchmarks.json and
+ * BENCHMARKS.md. What is not run this time is kept from the previous benchmarks.json: rows of
+ * scenarios not in `--only` (and the cold starts, with `--only`), the `npm start` figures.
+ * `--cold-starts` measures only the cold starts; `--demo-fleet` only `npm start` at
+ * `--fleet 10000`; `--report-only` rewrites BENCHMARKS.md from benchmarks.json. `--scenario NAME
+ * --init-ms MS` and `--demo-child ARGS…` are the children's modes.
  */
 export async function main(argv: string[]): Promise<void> {
   const option = (name: string) => {
@@ -29,13 +34,24 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${ROW_MARK}${JSON.stringify(row)}\n`);
     return;
   }
-  const previous: ScenarioRow[] = existsSync(JSON_FILE)
-    ? JSON.parse(readFileSync(JSON_FILE, 'utf8')).rows
-    : [];
-  if (argv.includes('--report-only')) {
-    writeFileSync(MARKDOWN_FILE, benchmarksMarkdown(previous));
-    formatLikeTheRepository();
-    return;
+  if (argv[0] === '--demo-child') return runDemoChild(argv.slice(1));
+  const previous: BenchmarkFigures = existsSync(JSON_FILE)
+    ? JSON.parse(readFileSync(JSON_FILE, 'utf8'))
+    : { rows: [] };
+  if (argv.includes('--report-only')) return write(previous);
+  if (argv.includes('--cold-starts')) return write({ ...previous, coldStarts: coldStarts() });
+  if (argv.includes('--demo-fleet')) {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const measured = DEMO_FLEET_ARGS.map((args) => {
+      console.error(`npm start --silent -- ${args.join(' ')}…`);
+      const run = measureDemoFleet(args, commit);
+      console.error(`  exit ${run.exitCode} in ${run.wallSeconds} s wall, ${run.peakRssMb} MB peak RSS`);
+      return run;
+    });
+    return write({ ...previous, demoFleet: { baseline: previous.demoFleet?.baseline ?? [], measured } });
   }
   const only = option('--only')?.split(',');
   const initMs = Math.ceil(measureHandlerLoadMs());
@@ -43,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   const rows: ScenarioRow[] = [];
   for (const scenario of SCENARIOS) {
     if (only && !only.includes(scenario.name)) {
-      const kept = previous.find((row) => row.scenario === scenario.name);
+      const kept = previous.rows.find((row) => row.scenario === scenario.name);
       if (kept) rows.push(kept);
       continue;
     }
@@ -59,8 +75,18 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`  ${row.status} in ${row.wallSeconds} s wall, ${row.peakRssMb} MB peak RSS`);
     rows.push(row);
   }
-  writeFileSync(JSON_FILE, `${JSON.stringify({ rows }, null, 2)}\n`);
-  writeFileSync(MARKDOWN_FILE, benchmarksMarkdown(rows));
+  write({ ...previous, rows, coldStarts: only ? previous.coldStarts : coldStarts() });
+}
+
+function coldStarts(): ColdStarts {
+  console.error('cold starts: five handlers and a bare EC2Client handler, bundled as deployed…');
+  return measureColdStarts();
+}
+
+function write(figures: BenchmarkFigures): void {
+  const ordered = { rows: figures.rows, coldStarts: figures.coldStarts, demoFleet: figures.demoFleet };
+  writeFileSync(JSON_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
+  writeFileSync(MARKDOWN_FILE, benchmarksMarkdown(ordered));
   formatLikeTheRepository();
   console.error(`Wrote ${JSON_FILE} and ${MARKDOWN_FILE}`);
 }

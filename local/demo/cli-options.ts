@@ -12,7 +12,14 @@ import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 export const DEFAULT_MANAGED_BY = DEFAULT_STACK_NAME;
 export const DEFAULT_DAYS = 4;
 export const MAX_DAYS = 30;
-export const MAX_FLEET = 500;
+export const MAX_FLEET = 10_000;
+/**
+ * Above this many generated instances `--days` defaults to `LARGE_FLEET_DEFAULT_DAYS`: each
+ * simulated day runs two fan-outs of one child per volume, and at `--fleet 10000` (about 20,000
+ * volumes) four days would take minutes (BENCHMARKS.md, "npm start at 10,000 volumes").
+ */
+export const LARGE_FLEET = 1_000;
+export const LARGE_FLEET_DEFAULT_DAYS = 1;
 export const PROGRAM = 'ebs-backup-local';
 
 export type Target = 'simulated' | 'aws';
@@ -68,13 +75,13 @@ const OPTIONS = {
     value: 'N',
     accepts: `a whole number from 1 to ${MAX_DAYS}`,
     only: 'simulated',
-    help: `Simulated days, one run a day at 03:00 UTC (default ${DEFAULT_DAYS}, 1…${MAX_DAYS}).`,
+    help: `Simulated days, one run a day at 03:00 UTC (default ${DEFAULT_DAYS}, or ${LARGE_FLEET_DEFAULT_DAYS} with --fleet above ${LARGE_FLEET}; 1…${MAX_DAYS}).`,
   },
   fleet: {
     value: 'N',
     accepts: `a whole number from 0 to ${MAX_FLEET}`,
     only: 'simulated',
-    help: `Add N generated instances with random generations and volumes (default 0, up to ${MAX_FLEET}).`,
+    help: `Add N generated instances with random generations and 1…3 volumes each (default 0, up to ${MAX_FLEET}; above ${LARGE_FLEET}, --days defaults to ${LARGE_FLEET_DEFAULT_DAYS}).`,
   },
   'throttle-rate': {
     value: 'P',
@@ -209,12 +216,19 @@ function toOptions(values: Record<string, string | boolean | undefined>): CliOpt
   }
   if (flag('yes') && !flag('live')) throw new UsageError('--yes applies to --live only');
   if (flag('live') && flag('dry-run')) throw new UsageError('--live and --dry-run exclude each other');
+  const fleet = integer('fleet', text('fleet'), 0, 0, MAX_FLEET);
   const failVolume = text('fail-volume');
   if (failVolume !== undefined && failVolume.trim() === '') throw invalid('fail-volume', failVolume);
   return {
     target,
-    days: integer('days', text('days'), DEFAULT_DAYS, 1, MAX_DAYS),
-    fleet: integer('fleet', text('fleet'), 0, 0, MAX_FLEET),
+    days: integer(
+      'days',
+      text('days'),
+      fleet > LARGE_FLEET ? LARGE_FLEET_DEFAULT_DAYS : DEFAULT_DAYS,
+      1,
+      MAX_DAYS,
+    ),
+    fleet,
     throttleRate: probability('throttle-rate', text('throttle-rate')),
     ...(failVolume !== undefined && { failVolume }),
     seed: integer('seed', text('seed'), 1, 0, 2 ** 31 - 1),

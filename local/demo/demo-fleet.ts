@@ -152,17 +152,20 @@ export function fleetGenerations(
   const volumes: FinalGeneration[] = [];
   const unmanaged: UnmanagedSnapshot[] = [];
   const seen = new Set<string>();
+  // By ID, not `find` per volume: at --fleet 10000 that was 20,000 × 20,000 comparisons.
+  const rowOf = firstById(lastRun, (row) => row.volumeId);
+  const instanceOf = firstById(fleet.instances, (instance) => instance.instanceId);
+  const isManaged = (tags: { Key?: string; Value?: string }[] = []) =>
+    tags.some((t) => t.Key === SnapshotTag.managedBy && t.Value === managedBy);
   for (const instance of fleet.instances) {
     for (const volume of instance.volumes) {
       if (seen.has(volume.volumeId)) continue;
       seen.add(volume.volumeId);
       const snapshots = ec2.snapshotsOf(volume.volumeId);
-      const isManaged = (tags: { Key?: string; Value?: string }[] = []) =>
-        tags.some((t) => t.Key === SnapshotTag.managedBy && t.Value === managedBy);
       const managed = snapshots.filter((s) => isManaged(s.Tags));
       const completed = managed.filter((s) => s.State === 'completed').length;
-      const row = lastRun.find((r) => r.volumeId === volume.volumeId);
-      const owner = fleet.instances.find((i) => i.instanceId === row?.instanceId) ?? instance;
+      const row = rowOf.get(volume.volumeId);
+      const owner = (row?.instanceId !== undefined && instanceOf.get(row.instanceId)) || instance;
       volumes.push({
         volumeId: volume.volumeId,
         ...(volume.name !== undefined && { volumeName: volume.name }),
@@ -183,6 +186,16 @@ export function fleetGenerations(
     }
   }
   return { volumes, unmanaged };
+}
+
+/** The first element of each key, as `find` would return it. */
+function firstById<T>(list: readonly T[], key: (item: T) => string | undefined): Map<string, T> {
+  const byId = new Map<string, T>();
+  for (const item of list) {
+    const id = key(item);
+    if (id !== undefined && !byId.has(id)) byId.set(id, item);
+  }
+  return byId;
 }
 
 function finalStatus(row: VolumeRow | undefined, completed: number, notCompleted: number): string {

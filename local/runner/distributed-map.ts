@@ -1,18 +1,12 @@
 import './node20-compat';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult, MapRunManifest } from '../../lambdas/contracts/map-run';
 import type { AslDefinition } from '../../statemachine/definition';
 import { type EngineEvent, type StateEntry, startEngineRun } from './engine-run';
 import type { ExecutionControl } from './execution-control';
 import type { TaskHandler } from './lambda-task';
-
-/**
- * The definition was validated once as a whole (see `runLocalExecution`); validating each child
- * and each template again would dominate the run time at thousands of items.
- */
-const NOT_REVALIDATED = { validationOptions: { noValidate: true } };
+import { evaluatePayloadTemplate as evaluate } from './payload-template';
 
 /** What the local runner knows about the execution that runs the map. */
 export interface ParentExecution {
@@ -197,24 +191,6 @@ function assertTolerated(mapState: AslDefinition, failed: number, total: number)
 
 function executionContext(parent: ParentExecution) {
   return { Name: parent.name, Id: parent.arn, RedriveCount: parent.redriveCount };
-}
-
-/** Evaluates a payload template (or a bare path) with the engine's own rules, via a Pass state. */
-async function evaluate(
-  template: unknown,
-  input: unknown,
-  context: Record<string, unknown>,
-): Promise<unknown> {
-  const pass =
-    typeof template === 'string'
-      ? { Type: 'Pass', InputPath: template, End: true }
-      : { Type: 'Pass', Parameters: template, End: true };
-  return new StateMachine({ StartAt: 'Evaluate', States: { Evaluate: pass } } as never, NOT_REVALIDATED).run(
-    input as never,
-    {
-      context: context as never,
-    },
-  ).result;
 }
 
 function namedError(name: string, message: string): Error {

@@ -36,8 +36,8 @@ describe('npm start: options (SPEC §9)', () => {
     [['--days', '31'], '--days "31" is not valid'],
     [['--days', '2.5'], '--days "2.5" is not valid'],
     [['--days'], '--days needs a value: a whole number from 1 to 30'],
-    [['--fleet', '-1'], '--fleet needs a value: a whole number from 0 to 500'],
-    [['--fleet', '501'], '--fleet "501" is not valid'],
+    [['--fleet', '-1'], '--fleet needs a value: a whole number from 0 to 10000'],
+    [['--fleet', '10001'], '--fleet "10001" is not valid'],
     [['--throttle-rate', '1.5'], '--throttle-rate "1.5" is not valid: expected a probability from 0 to 1'],
     [['--throttle-rate', 'often'], '--throttle-rate "often" is not valid'],
     [['--seed', 'x'], '--seed "x" is not valid'],
@@ -78,6 +78,15 @@ describe('npm start: options (SPEC §9)', () => {
         managedBy: 'EbsGenerationBackup',
       }),
     });
+  });
+
+  it.each([
+    [['--fleet', '1000'], 4],
+    [['--fleet', '1001'], 1],
+    [['--fleet', '10000'], 1],
+    [['--fleet', '10000', '--days', '3'], 3],
+  ])('GIVEN %j WHEN parsed THEN %i simulated day(s): a large fleet defaults to fewer days', (argv, days) => {
+    expect(parseCommandLine(argv)).toEqual({ kind: 'run', options: expect.objectContaining({ days }) });
   });
 
   it('GIVEN --target aws WHEN parsed without --live THEN it is a dry run', () => {
