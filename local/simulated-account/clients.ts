@@ -16,7 +16,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { Ec2Action } from './ec2-actions';
 import { HungResponse } from './fault-injector';
 import type { SimulatedEc2 } from './simulated-ec2';
@@ -28,23 +27,27 @@ const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
 /**
  * A real EC2Client whose `send` is answered by the simulator: product code keeps its real
  * commands and paginators (`paginateDescribeInstances` checks `instanceof EC2Client`). Only this
- * instance is mocked, so other clients in the same process are unaffected; pass `client` to
+ * instance is changed, so other clients in the same process are unaffected; pass `client` to
  * connect one that already exists (say, a handler's module-level client). The SDK middleware
  * (retries included) does not run: each call reaches the simulator exactly once.
+ *
+ * `send` is replaced by a plain lookup of the command's class rather than a stub of a mocking
+ * library: at tens of thousands of calls a run, a stub that records every call and matches every
+ * registered command costs more time and memory than the simulation itself.
  */
 export function connectEc2(
   sim: SimulatedEc2,
   client = new EC2Client({ region: REGION, credentials: CREDENTIALS }),
 ): EC2Client {
-  const mock = mockClient(client);
-  mock.on(DescribeInstancesCommand).callsFake(answer((input) => sim.describeInstances(input)));
-  mock.on(DescribeVolumesCommand).callsFake(answer((input) => sim.describeVolumes(input)));
-  mock.on(DescribeSnapshotsCommand).callsFake(answer((input) => sim.describeSnapshots(input)));
-  mock.on(CreateSnapshotCommand).callsFake(answer((input) => sim.createSnapshot(input)));
-  mock.on(DeleteSnapshotCommand).callsFake(answer((input) => sim.deleteSnapshot(input)));
-  mock.on(CreateTagsCommand).callsFake(answer((input) => sim.createTags(input)));
-  mock.on(CreateVolumeCommand).callsFake(answer((input) => sim.createVolume(input)));
-  refuseOthers(mock, 'EC2');
+  route(client, 'EC2', [
+    [DescribeInstancesCommand, (input) => sim.describeInstances(input)],
+    [DescribeVolumesCommand, (input) => sim.describeVolumes(input)],
+    [DescribeSnapshotsCommand, (input) => sim.describeSnapshots(input)],
+    [CreateSnapshotCommand, (input) => sim.createSnapshot(input)],
+    [DeleteSnapshotCommand, (input) => sim.deleteSnapshot(input)],
+    [CreateTagsCommand, (input) => sim.createTags(input)],
+    [CreateVolumeCommand, (input) => sim.createVolume(input)],
+  ]);
   delayCalls(client, sim);
   return client;
 }
@@ -67,13 +70,33 @@ export function connectS3(
   sim: SimulatedS3,
   client = new S3Client({ region: REGION, credentials: CREDENTIALS }),
 ): S3Client {
-  const mock = mockClient(client);
-  mock.on(PutObjectCommand).callsFake(answer((input) => sim.putObject(input)));
-  mock.on(GetObjectCommand).callsFake(answer((input) => sim.getObject(input)));
-  mock.on(ListObjectsV2Command).callsFake(answer((input) => sim.listObjectsV2(input)));
-  mock.on(DeleteObjectCommand).callsFake(answer((input) => sim.deleteObject(input)));
-  refuseOthers(mock, 'S3');
+  route(client, 'S3', [
+    [PutObjectCommand, (input) => sim.putObject(input)],
+    [GetObjectCommand, (input) => sim.getObject(input)],
+    [ListObjectsV2Command, (input) => sim.listObjectsV2(input)],
+    [DeleteObjectCommand, (input) => sim.deleteObject(input)],
+  ]);
   return client;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each route pairs a command class with its own input type
+type Route = [abstract new (...args: any[]) => { input: unknown }, (input: any) => object | Promise<object>];
+
+/**
+ * Answers `send` from the routes, by the command's class. A command nobody routed fails at once
+ * with its name, rather than resolving to `undefined` far from the cause.
+ */
+function route(client: { send: unknown }, service: string, routes: Route[]): void {
+  const actions = new Map(routes.map(([command, action]) => [command as unknown, answer(action)]));
+  client.send = (command: { input: unknown }) => {
+    const action = actions.get(command.constructor);
+    if (!action) {
+      return Promise.reject(
+        new Error(`The simulated ${service} does not implement ${command.constructor.name}`),
+      );
+    }
+    return action(command.input);
+  };
 }
 
 /**
@@ -94,17 +117,4 @@ function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
       throw error;
     }
   };
-}
-
-/**
- * A command nobody routed would otherwise resolve to `undefined` and fail far from the cause.
- * This is the mock's fallback, which sinon uses only when no `on(Command)` matches.
- */
-function refuseOthers(
-  mock: { send: { callsFake(fake: (command: object) => Promise<never>): unknown } },
-  service: string,
-): void {
-  mock.send.callsFake(async (command: object) => {
-    throw new Error(`The simulated ${service} does not implement ${command.constructor.name}`);
-  });
 }
