@@ -9,12 +9,16 @@ import { StateName } from '../../statemachine/names';
  * Discover, AwaitSnapshots and Summarise handle the whole fleet (10,000 volumes: paginated EC2
  * calls, S3 documents of a few MB), hence minutes and a GB; the per-volume steps make a handful
  * of EC2 calls. Worst cases, with every request bounded by REQUEST_TIMEOUT_MS (10 s, see
- * `clients.ts`) and the SDK's 3 attempts where it retries:
+ * `clients.ts`), the SDK's 3 attempts where it retries, and a throttled Describe page retried
+ * in the invocation for LISTING_THROTTLE_BUDGET_MS (10 s), so about 40 s a page at worst:
  * - createSnapshot (SDK retries off): a look-up page (10 s), then throttled calls retried for
  *   THROTTLE_BUDGET_MS (20 s) and a last call (10 s): 40 s.
- * - prune: the family listing (3 × 10 s a page; one page per 1,000 snapshots), the look-up of
- *   this run's snapshot by ID (3 × 10 s), then deletions for at most DELETION_TIME_BUDGET_MS
- *   (20 s) plus the one in flight (3 × 10 s): about 110 s for a family of one page.
+ * - prune: the family listing (40 s a page of 1,000 snapshots), the look-up of this run's
+ *   snapshot by ID (40 s), then deletions for at most DELETION_TIME_BUDGET_MS (20 s) plus the
+ *   one in flight (30 s): about 130 s for a family of one page.
+ * - discover and awaitSnapshots: pages of 1,000 (instances, snapshots of the run) and of 500
+ *   (volumes): at 10,000 volumes some 20 pages, minutes only when every page is throttled or
+ *   times out; they get 10 minutes of Lambda's 15.
  * A timeout is retried (`Sandbox.Timedout`) and every step is safe to run again.
  */
 export interface FunctionLimits {
@@ -23,10 +27,10 @@ export interface FunctionLimits {
 }
 
 export const FUNCTION_LIMITS = {
-  discover: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
+  discover: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   createSnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
-  awaitSnapshots: { timeoutSeconds: 2 * 60, memoryMiB: 1024 },
-  prune: { timeoutSeconds: 2 * 60, memoryMiB: 256 },
+  awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
+  prune: { timeoutSeconds: 3 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
 } as const satisfies Record<string, FunctionLimits>;
 

@@ -132,10 +132,10 @@ describe('functions', () => {
   });
 
   test.each<[keyof typeof backup.functions.steps, number, number, Record<string, unknown>]>([
-    ['discover', 300, 1024, { TARGET_TAG_KEY: 'Backup-Generation', WORK_BUCKET: bucketRef }],
+    ['discover', 600, 1024, { TARGET_TAG_KEY: 'Backup-Generation', WORK_BUCKET: bucketRef }],
     ['createSnapshot', 45, 256, {}],
-    ['awaitSnapshots', 120, 1024, { WAIT_LIMIT_SECONDS: '86400', WORK_BUCKET: bucketRef }],
-    ['prune', 120, 256, {}],
+    ['awaitSnapshots', 600, 1024, { WAIT_LIMIT_SECONDS: '86400', WORK_BUCKET: bucketRef }],
+    ['prune', 180, 256, {}],
     ['summarise', 300, 1024, { WORK_BUCKET: bucketRef, STATE_MACHINE_NAME: backup.stateMachineName }],
   ])('%s: %d s, %d MB, and the environment it reads', (step, timeout, memory, environment) => {
     expect(fn(step)).toEqual(
