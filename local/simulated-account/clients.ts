@@ -31,8 +31,8 @@ const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
  * connect one that already exists (say, a handler's module-level client). The SDK middleware
  * (retries included) does not run: each call reaches the simulator exactly once.
  *
- * `send` is replaced by a plain lookup of the command's class rather than a stub of a mocking
- * library: at tens of thousands of calls a run, a stub that records every call and matches every
+ * `send` is replaced by a plain lookup of the command's class rather than a mocking library's
+ * fake: at tens of thousands of calls a run, a fake that records every call and matches every
  * registered command costs more time and memory than the simulation itself.
  */
 export function connectEc2(
