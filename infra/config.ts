@@ -1,5 +1,9 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_PRUNE_CONCURRENCY, DEFAULT_SNAPSHOT_CONCURRENCY } from '../lambdas/contracts/deployment';
+import {
+  DEFAULT_PRUNE_CONCURRENCY,
+  DEFAULT_SNAPSHOT_CONCURRENCY,
+  MAX_FAN_OUT_CONCURRENCY,
+} from '../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../lambdas/core/snapshot-tags';
 import { CronError, daylightSavingShiftMinutes, longestGapMinutes, parseCron } from './cron';
 
@@ -67,16 +71,6 @@ export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn
   logRetentionDays: RetentionDays.THREE_MONTHS,
 };
 
-/**
- * The most child executions a fan-out may run at once. CreateSnapshot and DeleteSnapshot each
- * refill at 5 requests per second per account and region (EC2 request throttling); at the
- * deployed 5 a fan-out already runs at that rate (BENCHMARKS.md: 1.001 × the bucket's bound at
- * 10,000 volumes). Children beyond it only queue on throttled calls: at 100 a child waits about
- * 20 s for a token, inside its 8 s in-invocation retries and 8 declared Retries; far above it a
- * child waits minutes, and some exhaust their retries and fail (at 1,000, 42 % of the volumes
- * failed on an earlier version). Step Functions itself would accept 10,000.
- */
-export const MAX_FAN_OUT_CONCURRENCY = 100;
 /** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
 const MAX_HOURS = 168;
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { MAX_FAN_OUT_CONCURRENCY } from '../../lambdas/contracts/deployment';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { StateName } from '../../statemachine/names';
 import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../runner/local-deployment';
@@ -27,6 +28,8 @@ export interface Scenario {
   readonly latency: boolean;
   /** Throttle only from when the parent enters this state (default: from the start). */
   readonly throttleFrom?: string;
+  /** Both fan-outs' MaxConcurrency (default: the deployed one). */
+  readonly concurrency?: number;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -43,6 +46,22 @@ export const SCENARIOS: readonly Scenario[] = [
     throttleFrom: StateName.snapshotVolumes,
   },
   { name: '10000-latency', volumes: 10_000, throttleRate: 0, latency: true },
+  // The most the synth accepts (MAX_FAN_OUT_CONCURRENCY), under the latency model: no volume may fail.
+  {
+    name: '10000-latency-concurrency-max',
+    volumes: 10_000,
+    throttleRate: 0,
+    latency: true,
+    concurrency: MAX_FAN_OUT_CONCURRENCY,
+  },
+  // Above it, to show why the synth refuses: children queue on the buckets and some run out of retries.
+  {
+    name: '10000-latency-concurrency-100',
+    volumes: 10_000,
+    throttleRate: 0,
+    latency: true,
+    concurrency: 100,
+  },
 ];
 
 export interface ScenarioRow {
@@ -95,7 +114,13 @@ const CURVE_POINTS = 40;
 
 /** Runs one scenario in this process: the real definition and handlers on a simulated account. */
 export async function runScenario(scenario: Scenario, initMs: number): Promise<ScenarioRow> {
-  const deployment = DEFAULT_LOCAL_DEPLOYMENT;
+  const deployment = {
+    ...DEFAULT_LOCAL_DEPLOYMENT,
+    ...(scenario.concurrency !== undefined && {
+      snapshotConcurrency: scenario.concurrency,
+      pruneConcurrency: scenario.concurrency,
+    }),
+  };
   const clock = VirtualClock.install(START);
   try {
     const account = new SimulatedAccount({

@@ -47,8 +47,8 @@ describe('configuration from CDK context', () => {
       timezone: 'Asia/Tokyo',
       notificationEmails: ' ops@example.com, oncall@example.org ,ops@example.com',
       tagKey: 'backup:generations',
-      snapshotConcurrency: '40',
-      pruneConcurrency: '100',
+      snapshotConcurrency: '10',
+      pruneConcurrency: '20',
       waitLimitHours: '168',
       failureMessage: 'false',
       successWindowHours: '80',
@@ -62,8 +62,8 @@ describe('configuration from CDK context', () => {
         timezone: 'Asia/Tokyo',
         notificationEmails: ['ops@example.com', 'oncall@example.org'],
         tagKey: 'backup:generations',
-        snapshotConcurrency: 40,
-        pruneConcurrency: 100,
+        snapshotConcurrency: 10,
+        pruneConcurrency: 20,
         waitLimitHours: 168,
         failureMessage: false,
         successWindowHours: 80,
@@ -158,27 +158,27 @@ describe('configuration from CDK context', () => {
     [
       'snapshotConcurrency',
       '0',
-      '"0" is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     ],
     [
       'snapshotConcurrency',
       2.5,
-      '2.5 is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '2.5 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     ],
     [
       'pruneConcurrency',
       '101',
-      '"101" is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"101" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     ],
     [
       'pruneConcurrency',
       '1000',
-      '"1000" is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"1000" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     ],
     [
       'pruneConcurrency',
       'many',
-      '"many" is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"many" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     ],
     ['waitLimitHours', '0', '"0" is not a whole number from 1 to 168'],
     ['waitLimitHours', 169, '169 is not a whole number from 1 to 168'],
@@ -210,7 +210,7 @@ describe('configuration from CDK context', () => {
       problemOf({ timezone: 'Mars/Base', snapshotConcurrency: '0', regions: 'moon-1' }).split('\n'),
     ).toEqual([
       'Invalid context "timezone": "Mars/Base" is not an IANA time zone (e.g. UTC, Asia/Tokyo)',
-      'Invalid context "snapshotConcurrency": "0" is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      'Invalid context "snapshotConcurrency": "0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
       'Invalid context "regions": "moon-1" contains "moon-1", which is not an AWS region code (e.g. us-east-1, eu-west-2)',
     ]);
   });
@@ -370,7 +370,7 @@ describe('rules between settings', () => {
 describe('settings given as construct props', () => {
   test('are validated by the same rules, naming the property', () => {
     expect(() => parseSettings({ snapshotConcurrency: 0 }, 'property')).toThrow(
-      'Invalid property "snapshotConcurrency": 0 is not a whole number from 1 to 100: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      'Invalid property "snapshotConcurrency": 0 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
     );
   });
 

@@ -12,7 +12,7 @@ const { template, backup } = synthesize({
   notificationEmails: '',
   allowNoNotifications: 'true',
   tagKey: 'Snapshot-Generations',
-  snapshotConcurrency: '40',
+  snapshotConcurrency: '15',
   pruneConcurrency: '12',
   waitLimitHours: '6',
   failureMessage: 'false',
@@ -56,7 +56,7 @@ test('the marker is the one IAM requires on create and on delete', () => {
 });
 
 test('fan-out concurrency and the wait limit reach the definition', () => {
-  expect(definition.States.SnapshotVolumes.MaxConcurrency).toBe(40);
+  expect(definition.States.SnapshotVolumes.MaxConcurrency).toBe(15);
   expect(definition.States.PruneVolumes.MaxConcurrency).toBe(12);
   const pending = definition.States.AwaitSnapshots.Retry.find((r: Json) =>
     r.ErrorEquals.includes('SnapshotsPending'),
