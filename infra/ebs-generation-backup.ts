@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { WorkPrefix } from '../lambdas/contracts/work-bucket';
 import { type BackupSettings, ConfigError, checkSettings, resolveSettings } from './config';
 import { BackupFunctions, type FunctionFactory } from './functions';
-import { bucketObjects, createSnapshot, deleteSnapshot, ec2Describe, grant } from './iam';
+import { bucketListing, bucketObjects, createSnapshot, deleteSnapshot, ec2Describe, grant } from './iam';
 import { BackupAlerts } from './observability';
 import { BackupSchedule } from './schedule';
 import { WorkBucket } from './storage';
@@ -82,6 +82,8 @@ export class EbsGenerationBackup extends Construct {
       ec2Describe('ec2:DescribeSnapshots'),
       bucketObjects(this.bucket, ['s3:GetObject'], [WorkPrefix.runs, WorkPrefix.mapRuns]),
       bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+      // The first poll looks for the list it keeps of SnapshotVolumes' results.
+      bucketListing(this.bucket, [WorkPrefix.runs]),
     );
     grant(prune.role, ec2Describe('ec2:DescribeSnapshots'), deleteSnapshot(stack, settings.managedBy));
     grant(

@@ -107,6 +107,22 @@ export function bucketObjects(bucket: IBucket, actions: `s3:${string}`[], prefix
   };
 }
 
+/**
+ * Listing of the bucket under the given prefixes. Without it, S3 answers a GetObject of a key
+ * that does not exist with 403 AccessDenied rather than 404 NoSuchKey
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), so a function that
+ * reads a document that may not exist yet needs it to tell the two apart.
+ */
+export function bucketListing(bucket: IBucket, prefixes: string[]): Grant {
+  return {
+    statement: new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+    }),
+  };
+}
+
 /** What the state machine needs to invoke its functions, including any version or alias. */
 export function invoke(functions: IFunction[]): Grant {
   return {

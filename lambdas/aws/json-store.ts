@@ -19,3 +19,13 @@ export async function getJson<T>(s3: S3Client, location: S3Location): Promise<T>
   if (body === undefined) throw new Error(`s3://${location.bucket}/${location.key} is empty`);
   return JSON.parse(body) as T;
 }
+
+/** The document, or undefined when there is none at that key. */
+export async function getJsonIfPresent<T>(s3: S3Client, location: S3Location): Promise<T | undefined> {
+  try {
+    return await getJson<T>(s3, location);
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}

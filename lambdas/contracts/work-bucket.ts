@@ -13,7 +13,7 @@ export interface S3Location {
 
 /** Key prefixes of the work bucket. */
 export const WorkPrefix = {
-  /** `runs/<execution>/{volumes,discovery,prune,report}.json`. */
+  /** `runs/<execution>/{volumes,discovery,created,prune,report}.json`. */
   runs: 'runs/',
   /** Distributed Map results (ResultWriter): `map-runs/<map>/<map run id>/manifest.json`, … */
   mapRuns: 'map-runs/',
@@ -26,7 +26,7 @@ export const MapRunPrefix = {
 } as const;
 
 /** The documents of one run. */
-export type RunDocument = 'volumes' | 'discovery' | 'prune' | 'report';
+export type RunDocument = 'volumes' | 'discovery' | 'created' | 'prune' | 'report';
 
 /** Key of one run's document in the work bucket. */
 export function runKey(executionName: string, document: RunDocument): string {

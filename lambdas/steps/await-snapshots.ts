@@ -1,10 +1,9 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getJson, putJson } from '../aws/json-store';
+import { getJson, getJsonIfPresent, putJson } from '../aws/json-store';
 import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
 import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
 import { LISTING_THROTTLE_BUDGET_MS, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
-import type { MapRunOutput } from '../contracts/map-run';
 import type {
   AwaitSnapshotsEvent,
   CreatedSnapshot,
@@ -45,7 +44,7 @@ export async function awaitSnapshots(
   deps: AwaitSnapshotsDeps,
   event: AwaitSnapshotsEvent,
 ): Promise<PruneWorkList> {
-  const created = await createdSnapshots(deps.s3, event.snapshotRun);
+  const created = await createdSnapshots(deps, event);
   let listed: ManagedSnapshot[];
   try {
     // A throttled page is tried again in the invocation; only a listing throttled for longer
@@ -83,9 +82,27 @@ export async function awaitSnapshots(
   return { ...location, progress };
 }
 
-/** This run's snapshots by volume, from the succeeded children of SnapshotVolumes. */
-async function createdSnapshots(s3: S3Client, snapshotRun: MapRunOutput): Promise<Map<string, NewSnapshot>> {
-  const { succeeded } = await readMapRunResults(s3, snapshotRun);
+/** What the first poll keeps of SnapshotVolumes' results, for the polls after it. */
+interface CreatedCache {
+  /** The map run's manifest it was read from: a redriven SnapshotVolumes writes another. */
+  manifest: string;
+  created: [string, NewSnapshot][];
+}
+
+/**
+ * This run's snapshots by volume, from the succeeded children of SnapshotVolumes. The map run's
+ * results (every child's input and output, megabytes at 10,000 volumes) are read once; the polls
+ * after it read the small list the first one kept in the work bucket.
+ */
+async function createdSnapshots(
+  deps: AwaitSnapshotsDeps,
+  event: AwaitSnapshotsEvent,
+): Promise<Map<string, NewSnapshot>> {
+  const manifest = event.snapshotRun.ResultWriterDetails.Key;
+  const cacheAt = { bucket: deps.bucket, key: runKey(event.executionName, 'created') };
+  const cached = await getJsonIfPresent<CreatedCache>(deps.s3, cacheAt);
+  if (cached?.manifest === manifest) return new Map(cached.created);
+  const { succeeded } = await readMapRunResults(deps.s3, event.snapshotRun);
   const created = new Map<string, NewSnapshot>();
   for (const child of succeeded) {
     const output = parseJsonField<CreatedSnapshot>(child.Output);
@@ -93,6 +110,8 @@ async function createdSnapshots(s3: S3Client, snapshotRun: MapRunOutput): Promis
       created.set(output.volumeId, { snapshotId: output.snapshotId, startTime: output.startTime });
     }
   }
+  const cache: CreatedCache = { manifest, created: [...created] };
+  await putJson(deps.s3, cacheAt, cache);
   return created;
 }
 

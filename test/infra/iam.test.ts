@@ -101,6 +101,13 @@ describe('function roles', () => {
         Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/*`],
       },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
+      // Without listing, S3 answers a missing key with AccessDenied instead of NoSuchKey.
+      {
+        Action: 's3:ListBucket',
+        Effect: 'Allow',
+        Resource: [bucketArn],
+        Condition: { StringLike: { 's3:prefix': ['runs/*'] } },
+      },
     ]);
   });
 

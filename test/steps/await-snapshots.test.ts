@@ -162,4 +162,14 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     expect((await awaitSnapshots(deps, ev)).progress.completed).toBe(40);
     expect(sim.calls().DescribeSnapshots.succeeded).toBe(8);
   });
+
+  it("GIVEN a first poll WHEN the next one runs THEN SnapshotVolumes' results are not read again", async () => {
+    const { deps, clock, s3, event } = await given(2);
+    const ev = await event();
+    await rejection(awaitSnapshots(deps, ev)); // still pending: the created set is kept
+    // The map run's results are read once: emptying them now changes nothing.
+    await putJson(s3, { bucket: BUCKET, key: 'map-runs/snapshot/id/SUCCEEDED_0.json' }, []);
+    clock.advance(11 * MINUTE);
+    expect((await awaitSnapshots(deps, ev)).progress).toMatchObject({ created: 2, completed: 2 });
+  });
 });
