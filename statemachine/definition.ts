@@ -18,16 +18,24 @@ export interface DefinitionValues {
   AwaitSnapshotsFunctionArn: string;
   PruneFunctionArn: string;
   SummariseFunctionArn: string;
+  CopySnapshotFunctionArn: string;
+  AwaitCopiesFunctionArn: string;
   WorkBucketName: string;
   /** Where each Distributed Map's ResultWriter puts its results (see MapRunPrefix). */
   SnapshotResultsPrefix: string;
   PruneResultsPrefix: string;
+  CopyResultsPrefix: string;
+  CopyPruneResultsPrefix: string;
   /** Child executions of the snapshot fan-out running at once. */
   SnapshotConcurrency: number;
   /** Child executions of the prune fan-out running at once. */
   PruneConcurrency: number;
+  /** Child executions of the copy fan-out running at once. */
+  CopyConcurrency: number;
   /** Retries of AwaitSnapshots on `SnapshotsPending`: see `waitMaxAttempts`. */
   WaitMaxAttempts: number;
+  /** Retries of AwaitCopies on `CopiesPending`, the same way. */
+  CopyWaitMaxAttempts: number;
   ExecutionTimeoutSeconds: number;
 }
 
@@ -40,6 +48,9 @@ export interface WorkflowSettings {
   pruneConcurrency: number;
   /** How long a snapshot may stay pending (SPEC §4.3). */
   waitLimitSeconds: number;
+  copyConcurrency: number;
+  /** How long a copy may stay pending, from its StartTime. */
+  copyWaitLimitSeconds: number;
 }
 
 /**
@@ -58,13 +69,23 @@ export function definitionValues(settings: WorkflowSettings): DefinitionValues {
     AwaitSnapshotsFunctionArn: functionArns.awaitSnapshots,
     PruneFunctionArn: functionArns.prune,
     SummariseFunctionArn: functionArns.summarise,
+    CopySnapshotFunctionArn: functionArns.copySnapshot,
+    AwaitCopiesFunctionArn: functionArns.awaitCopies,
     WorkBucketName: settings.bucketName,
     SnapshotResultsPrefix: MapRunPrefix.snapshot,
     PruneResultsPrefix: MapRunPrefix.prune,
+    CopyResultsPrefix: MapRunPrefix.copy,
+    CopyPruneResultsPrefix: MapRunPrefix.copyPrune,
     SnapshotConcurrency: settings.snapshotConcurrency,
     PruneConcurrency: settings.pruneConcurrency,
+    CopyConcurrency: settings.copyConcurrency,
     WaitMaxAttempts: waitMaxAttempts(waitLimitSeconds),
-    ExecutionTimeoutSeconds: waitLimitSeconds + RUN_TIME_BESIDES_WAIT_SECONDS,
+    CopyWaitMaxAttempts: waitMaxAttempts(settings.copyWaitLimitSeconds, PendingWait.copies),
+    ExecutionTimeoutSeconds:
+      waitLimitSeconds +
+      settings.copyWaitLimitSeconds +
+      copyLimitBackoffSeconds() +
+      RUN_TIME_BESIDES_WAIT_SECONDS,
   };
 }
 
@@ -111,20 +132,32 @@ export function renderDefinition(
 interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds: number;
+  MaxAttempts?: number | string;
   BackoffRate: number;
   MaxDelaySeconds: number;
 }
 
-function pendingRetrier(template: AslDefinition): Retrier {
-  const retriers: Retrier[] = template.States[StateName.awaitSnapshots].Retry;
-  const retrier = retriers.find((r) => r.ErrorEquals.includes('SnapshotsPending'));
-  if (!retrier) throw new Error(`${StateName.awaitSnapshots} has no retrier for SnapshotsPending`);
+/** A polling wait of the definition: the Task state and the error its Retry paces the polls on. */
+export interface PendingWaitState {
+  state: string;
+  error: string;
+}
+
+export const PendingWait = {
+  snapshots: { state: StateName.awaitSnapshots, error: 'SnapshotsPending' },
+  copies: { state: StateName.awaitCopies, error: 'CopiesPending' },
+} as const satisfies Record<string, PendingWaitState>;
+
+function retrierOf(states: Record<string, AslDefinition>, wait: PendingWaitState): Retrier {
+  const retriers: Retrier[] = states[wait.state]?.Retry ?? [];
+  const retrier = retriers.find((r) => r.ErrorEquals.includes(wait.error));
+  if (!retrier) throw new Error(`${wait.state} has no retrier for ${wait.error}`);
   return retrier;
 }
 
-/** Seconds the `SnapshotsPending` retries wait in all, over `attempts` retries. */
-export function waitBudgetSeconds(attempts: number, template = loadDefinitionTemplate()): number {
-  const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = pendingRetrier(template);
+/** Seconds a retrier waits in all over `attempts` retries (before any jitter). */
+function retriesSeconds(retrier: Retrier, attempts: number): number {
+  const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = retrier;
   let waited = 0;
   for (let attempt = 0; attempt < attempts; attempt++) {
     waited += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds);
@@ -132,14 +165,37 @@ export function waitBudgetSeconds(attempts: number, template = loadDefinitionTem
   return waited;
 }
 
+/** Seconds the `SnapshotsPending` (or `wait`'s) retries wait in all, over `attempts` retries. */
+export function waitBudgetSeconds(
+  attempts: number,
+  template = loadDefinitionTemplate(),
+  wait: PendingWaitState = PendingWait.snapshots,
+): number {
+  return retriesSeconds(retrierOf(template.States, wait), attempts);
+}
+
 /**
- * How many `SnapshotsPending` retries cover the wait limit, given the retrier's own interval,
- * backoff and cap as written in the definition. The handler decides when the limit is reached
- * (per snapshot, from its StartTime); the retries only need to last at least that long, plus
- * one more poll after every snapshot's own deadline.
+ * How many `SnapshotsPending` (or `wait`'s) retries cover the wait limit, given the retrier's
+ * own interval, backoff and cap as written in the definition. The handler decides when the
+ * limit is reached (per snapshot, from its StartTime); the retries only need to last at least
+ * that long, plus one more poll after every snapshot's own deadline.
  */
-export function waitMaxAttempts(waitLimitSeconds: number, template = loadDefinitionTemplate()): number {
+export function waitMaxAttempts(
+  waitLimitSeconds: number,
+  wait: PendingWaitState = PendingWait.snapshots,
+  template = loadDefinitionTemplate(),
+): number {
   let attempts = 0;
-  while (waitBudgetSeconds(attempts, template) < waitLimitSeconds) attempts += 1;
+  while (waitBudgetSeconds(attempts, template, wait) < waitLimitSeconds) attempts += 1;
   return attempts + 1;
+}
+
+/**
+ * The longest a CopySnapshot child backs off on `CopyLimitExceeded` (the destination's
+ * concurrent-copy limit), as its retrier is written: part of the run's time budget.
+ */
+export function copyLimitBackoffSeconds(template = loadDefinitionTemplate()): number {
+  const copyStates = template.States[StateName.copyVolumes].ItemProcessor.States;
+  const retrier = retrierOf(copyStates, { state: StateName.copySnapshot, error: 'CopyLimitExceeded' });
+  return retriesSeconds(retrier, Number(retrier.MaxAttempts));
 }

@@ -10,6 +10,15 @@ export const StateName = {
   awaitSnapshots: 'AwaitSnapshots',
   pruneVolumes: 'PruneVolumes',
   pruneSnapshots: 'PruneSnapshots',
+  /** Choice after PruneVolumes: copy (live run), plan the copies' retention (dry run), or neither. */
+  anyCopies: 'AnyCopies',
+  /** Distributed Map: one child per volume and copy region (SPEC §10). */
+  copyVolumes: 'CopyVolumes',
+  copySnapshot: 'CopySnapshot',
+  awaitCopies: 'AwaitCopies',
+  /** Distributed Map: one child per volume and copy region, retention of the copies there. */
+  pruneCopies: 'PruneCopies',
+  pruneCopySnapshots: 'PruneCopySnapshots',
   summarise: 'Summarise',
   didBackupSucceed: 'DidBackupSucceed',
   backupFailed: 'BackupFailed',

@@ -41,3 +41,26 @@ export function ec2Client(options: { retryInSdk: boolean } = { retryInSdk: true 
 export function s3Client(): S3Client {
   return new S3Client({ requestHandler: REQUEST_HANDLER_OPTIONS });
 }
+
+/**
+ * EC2 clients by region, each made on first use with the same settings as `ec2Client`: the
+ * copy steps work in the copy regions (CopySnapshot is called in the destination), and the
+ * prune step prunes copies there. Without a region, the function's own.
+ */
+export function regionalEc2Clients(
+  options: { retryInSdk: boolean } = { retryInSdk: true },
+): (region: string) => EC2Client {
+  const clients = new Map<string, EC2Client>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = new EC2Client({
+        region,
+        requestHandler: REQUEST_HANDLER_OPTIONS,
+        ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
+      });
+      clients.set(region, client);
+    }
+    return client;
+  };
+}

@@ -11,12 +11,12 @@ import { StateName } from '../../statemachine/names';
  * of EC2 calls. Worst cases, with every request bounded by REQUEST_TIMEOUT_MS (10 s, see
  * `clients.ts`), the SDK's 3 attempts where it retries, and a throttled Describe page retried
  * in the invocation for LISTING_THROTTLE_BUDGET_MS (10 s), so about 40 s a page at worst:
- * - createSnapshot (SDK retries off): a look-up page (10 s), then throttled calls retried for
+ * - createSnapshot and copySnapshot (SDK retries off): a look-up page (10 s), then throttled calls retried for
  *   THROTTLE_BUDGET_MS (20 s) and a last call (10 s): 40 s.
  * - prune: the family listing (40 s a page of 1,000 snapshots), the look-up of this run's
  *   snapshot by ID (40 s), then deletions for at most DELETION_TIME_BUDGET_MS (20 s) plus the
  *   one in flight (30 s): about 130 s for a family of one page.
- * - discover and awaitSnapshots: pages of 1,000 (instances, snapshots of the run) and of 500
+ * - discover, awaitSnapshots and awaitCopies: pages of 1,000 (instances, snapshots of the run) and of 500
  *   (volumes): at 10,000 volumes some 20 pages, minutes only when every page is throttled or
  *   times out; they get 10 minutes of Lambda's 15.
  * A timeout is retried (`Sandbox.Timedout`) and every step is safe to run again.
@@ -30,6 +30,8 @@ export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   createSnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
+  copySnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
+  awaitCopies: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   prune: { timeoutSeconds: 3 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
 } as const satisfies Record<string, FunctionLimits>;
@@ -44,6 +46,10 @@ export const STEP_OF_TASK_STATE = {
   [StateName.createSnapshot]: 'createSnapshot',
   [StateName.awaitSnapshots]: 'awaitSnapshots',
   [StateName.pruneSnapshots]: 'prune',
+  [StateName.copySnapshot]: 'copySnapshot',
+  [StateName.awaitCopies]: 'awaitCopies',
+  // The copies' retention is the same rule on another region's client: the same function.
+  [StateName.pruneCopySnapshots]: 'prune',
   [StateName.summarise]: 'summarise',
 } as const satisfies Record<string, StepName>;
 

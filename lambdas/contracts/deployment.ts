@@ -41,7 +41,55 @@ export const EnvName = {
   workBucket: 'WORK_BUCKET',
   waitLimitSeconds: 'WAIT_LIMIT_SECONDS',
   stateMachineName: 'STATE_MACHINE_NAME',
+  /** JSON array of CopyRegion (SPEC §10.1); `[]` or unset: no copies. */
+  copyRegions: 'COPY_REGIONS',
+  /** Tag key that asks for copies (SPEC §10.2). */
+  copyTagKey: 'COPY_TAG_KEY',
+  /** JSON: an array of tag keys, or the string "*" (SPEC §10.7); unset: none. */
+  copyVolumeTags: 'COPY_VOLUME_TAGS',
+  /** How long a run waits for its copies to leave `pending`. */
+  copyWaitLimitSeconds: 'COPY_WAIT_LIMIT_SECONDS',
 } as const;
+
+/**
+ * A region copies are kept in (SPEC §10.1), as the deployment configures it and the functions
+ * read it (EnvName.copyRegions).
+ */
+export interface CopyRegion {
+  /** The destination region, never the deployment's own. */
+  region: string;
+  /**
+   * KMS key (ARN, in `region`) that copies of encrypted snapshots are encrypted with. Absent:
+   * EC2 uses the destination region's default EBS key. Copies of unencrypted snapshots stay
+   * unencrypted (unless the destination encrypts by default).
+   */
+  kmsKeyArn?: string;
+}
+
+/**
+ * At most this many copy regions, as Data Lifecycle Manager allows per schedule
+ * (https://docs.aws.amazon.com/ebs/latest/userguide/snapshot-ami-policy.html): each region
+ * multiplies the copy fan-out and the destination's concurrent-copy limit applies per region.
+ */
+export const MAX_COPY_REGIONS = 3;
+
+/**
+ * The copy fan-out's default MaxConcurrency. A CopySnapshot call returns at once; the copy
+ * itself runs for minutes to hours and counts against EC2's limit of concurrent snapshot copies
+ * per destination region (CONCURRENT_COPY_LIMIT), which refuses the call beyond it: a child
+ * that meets the limit backs off (CopyLimitExceeded) while the copies in flight finish.
+ */
+export const DEFAULT_COPY_CONCURRENCY = 5;
+
+/**
+ * EC2's default limit of snapshot copies in progress at once into one destination region
+ * (Amazon EBS quotas, "Concurrent snapshot copies per destination Region": 20; adjustable).
+ * Beyond it CopySnapshot fails with `ResourceLimitExceeded`.
+ */
+export const CONCURRENT_COPY_LIMIT = 20;
+
+/** Default tag key that asks for copies (SPEC §10.2). */
+export const DEFAULT_COPY_TAG_KEY = 'Backup-Copy-Generation';
 
 /**
  * The stack's outputs, by key: how the operator CLI finds the deployment's state machine, work
@@ -52,4 +100,7 @@ export const StackOutput = {
   workBucket: 'WorkBucketName',
   managedBy: 'ManagedBy',
   tagKey: 'TagKey',
+  /** JSON array of CopyRegion; `[]` when the deployment keeps no copies. */
+  copyRegions: 'CopyRegions',
+  copyTagKey: 'CopyTagKey',
 } as const;

@@ -18,6 +18,24 @@ export interface DiscoveryReport {
   items: VolumeWorkItem[];
   invalid: InvalidTarget[];
   skipped: SkippedTarget[];
+  /** Regions copies were kept in that are no longer configured (SPEC §10.6); absent: none. */
+  retiredCopyRegions?: RetiredCopyRegion[];
+}
+
+/**
+ * A region removed from `copyRegions` (SPEC §10.6): its copies are left untouched, neither
+ * copied to nor pruned, and every run reports them until they are gone.
+ */
+export interface RetiredCopyRegion {
+  region: string;
+  /** This deployment's copies still there (marker tag), when they could be counted. */
+  copies?: number;
+  message: string;
+}
+
+/** The regions a deployment ever kept copies in, as Discover records them (WorkPrefix.state). */
+export interface CopyRegionsRecord {
+  regions: string[];
 }
 
 export interface DiscoverOutput {
@@ -40,8 +58,18 @@ export interface DiscoverOutput {
   pruneItems: S3Location;
   /** The full DiscoveryReport. */
   discovery: S3Location;
-  /** `instances`: the live instances carrying the tag (not those only a tagged volume is on). */
-  counts: { instances: number; volumes: number; invalid: number; skipped: number };
+  /**
+   * PruneCopies' work list as discovery knows it: each volume with copies, once per copy region
+   * (PruneWorkItem with `region`, the copy generation, no `newSnapshot`). A dry run plans the
+   * copies' retention from it; AwaitCopies replaces it with one carrying each copy. Absent when
+   * no volume has copies.
+   */
+  copyPruneItems?: S3Location;
+  /**
+   * `instances`: the live instances carrying the tag (not those only a tagged volume is on).
+   * `copies`: copy work items, one per volume with copies and copy region.
+   */
+  counts: { instances: number; volumes: number; invalid: number; skipped: number; copies: number };
   /** The first invalid targets, for the console; the report has them all. */
   invalid: InvalidTarget[];
 }
@@ -70,6 +98,40 @@ export interface AwaitSnapshotsEvent {
 /** PruneVolumes' work list, and how the wait ended (shown in the console). */
 export interface PruneWorkList extends S3Location {
   progress: SnapshotProgress;
+  /**
+   * CopyVolumes' work list (CopyWorkItem[]): each volume with copies whose snapshot completed,
+   * once per copy region. Absent when no volume has copies.
+   */
+  copyItems?: S3Location & { count: number };
+}
+
+/** CopySnapshot's output: what the ResultWriter records and AwaitCopies joins. */
+export interface CreatedCopy {
+  volumeId: string;
+  /** The destination region. */
+  region: string;
+  snapshotId: string;
+  sourceSnapshotId: string;
+  state: string;
+  /** Epoch milliseconds. */
+  startTime: number;
+  /** True when an earlier attempt of this run had already made it. */
+  reused: boolean;
+}
+
+/** AwaitCopies' input: the copy work list and CopyVolumes' result. */
+export interface AwaitCopiesEvent {
+  executionName: string;
+  runId: string;
+  /** CopyVolumes' work list (`$.pruneItems.copyItems`). */
+  copyItems: S3Location;
+  /** Where CopyVolumes' ResultWriter put the children's results. */
+  copyRun: MapRunOutput;
+}
+
+/** PruneCopies' work list (PruneWorkItem[] with `region`), and how the wait ended per region. */
+export interface CopyPruneWorkList extends S3Location {
+  progress: Record<string, SnapshotProgress>;
 }
 
 export interface SnapshotProgress {
@@ -97,6 +159,8 @@ export interface SkippedDeletion {
 
 export interface PruneResult {
   volumeId: string;
+  /** The copy region whose copies this is the retention of; absent: the deployment's region. */
+  region?: string;
   generations: number;
   dryRun: boolean;
   /**
@@ -129,7 +193,9 @@ export interface VolumeFailure {
   /** Absent for a volume backed up without an instance (not attached). */
   instanceId?: string;
   instanceName?: string;
-  /** The state that failed: CreateSnapshot or PruneSnapshots. */
+  /** The copy region, for a failure of its copy or of the copies' retention there. */
+  region?: string;
+  /** The state that failed: CreateSnapshot, PruneSnapshots, CopySnapshot or PruneCopySnapshots. */
   step: string;
   error: string;
   message: string;
@@ -147,6 +213,10 @@ export interface SummariseEvent {
   pruneRun: MapRunOutput;
   /** AwaitSnapshots' error, when the wait itself failed and the run went on to prune. */
   waitError?: { Error?: string; Cause?: string };
+  copyRun?: MapRunOutput;
+  copyPruneRun?: MapRunOutput;
+  /** AwaitCopies' error, when that wait failed and the run went on to PruneCopies. */
+  copyWaitError?: { Error?: string; Cause?: string };
 }
 
 export interface RunReport {
@@ -160,6 +230,11 @@ export interface RunReport {
   /** Why AwaitSnapshots failed, if it did (each volume was then checked by PruneSnapshots). */
   waitError?: { error: string; message: string };
   volumes: PruneResult[];
+  /** The copies' retention, per volume and copy region (absent in reports of older versions). */
+  copies?: PruneResult[];
+  /** Why AwaitCopies failed, if it did. */
+  copyWaitError?: { error: string; message: string };
+  retiredCopyRegions?: RetiredCopyRegion[];
 }
 
 export interface SummariseOutput {
@@ -175,7 +250,15 @@ export interface SummariseOutput {
     skippedTargets: number;
     snapshotsDeleted: number;
     deletionsSkipped: number;
+    /**
+     * Volume and copy region pairs whose copy or the copies' retention failed; copies deleted.
+     * Absent in outputs of versions before copies.
+     */
+    copiesFailed?: number;
+    copiesDeleted?: number;
   };
+  /** Regions no longer configured whose copies were left alone (SPEC §10.6). */
+  retiredCopyRegions?: RetiredCopyRegion[];
   /** The full RunReport. */
   report: S3Location;
   /** Dry run: the first planned creations and deletions; the report has them all. */

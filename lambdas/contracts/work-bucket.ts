@@ -13,20 +13,43 @@ export interface S3Location {
 
 /** Key prefixes of the work bucket. */
 export const WorkPrefix = {
-  /** `runs/<execution>/{volumes,discovery,created,prune,report}.json`. */
+  /** `runs/<execution>/<RunDocument>.json`. */
   runs: 'runs/',
   /** Distributed Map results (ResultWriter): `map-runs/<map>/<map run id>/manifest.json`, … */
   mapRuns: 'map-runs/',
+  /**
+   * What a deployment remembers between runs (not expired): `state/copy-regions.json`, the
+   * regions it ever kept copies in (SPEC §10.6).
+   */
+  state: 'state/',
 } as const;
+
+/** The regions this deployment ever kept copies in (CopyRegionsRecord), written by Discover. */
+export const COPY_REGIONS_RECORD_KEY = `${WorkPrefix.state}copy-regions.json`;
 
 /** The ResultWriter prefix of each Distributed Map (a placeholder of the definition). */
 export const MapRunPrefix = {
   snapshot: `${WorkPrefix.mapRuns}snapshot`,
   prune: `${WorkPrefix.mapRuns}prune`,
+  copy: `${WorkPrefix.mapRuns}copy`,
+  copyPrune: `${WorkPrefix.mapRuns}copy-prune`,
 } as const;
 
 /** The documents of one run. */
-export type RunDocument = 'volumes' | 'discovery' | 'created' | 'prune' | 'report';
+export type RunDocument =
+  | 'volumes'
+  | 'discovery'
+  | 'created'
+  | 'prune'
+  | 'report'
+  /** Discover's PruneCopies list (dry run, fallback). */
+  | 'copy-plan'
+  /** AwaitSnapshots' CopyVolumes list. */
+  | 'copies'
+  /** AwaitCopies' cache of CopyVolumes' results. */
+  | 'copies-created'
+  /** AwaitCopies' PruneCopies list. */
+  | 'copy-prune';
 
 /** Key of one run's document in the work bucket. */
 export function runKey(executionName: string, document: RunDocument): string {

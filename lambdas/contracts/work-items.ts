@@ -14,6 +14,13 @@ export interface VolumeWorkItem {
   description: string;
   /** The number of completed generations to keep (1…1000). */
   generations: number;
+  /**
+   * Copies to keep in each copy region (SPEC §10.2: 1…1000); absent when the deployment has no
+   * copy regions, the tag is absent or `0`, or its value is invalid (then reported).
+   */
+  copyGenerations?: number;
+  /** The volume's tags its snapshots and copies carry (copyVolumeTags, SPEC §10.7). */
+  carriedTags?: Record<string, string>;
 }
 
 /** This run's snapshot of a volume, as SnapshotVolumes created it. */
@@ -30,6 +37,41 @@ export interface NewSnapshot {
  */
 export interface PruneWorkItem extends VolumeWorkItem {
   newSnapshot?: NewSnapshot;
+  /**
+   * A copy region (PruneCopies): the family is the volume's copies there, `generations` is the
+   * copy generation and `newSnapshot` this run's copy. Absent: the deployment's own region.
+   */
+  region?: string;
+}
+
+/** This run's completed snapshot of a volume, the source of its copies. */
+export interface SourceSnapshot extends NewSnapshot {
+  /** The deployment's region. */
+  region: string;
+  /** Copies of an encrypted snapshot are encrypted (with the copy region's configured key). */
+  encrypted: boolean;
+}
+
+/**
+ * An item of CopyVolumes: one volume and one copy region, written by AwaitSnapshots for each
+ * volume with copies whose snapshot of this run completed.
+ */
+export interface CopyWorkItem extends VolumeWorkItem {
+  /** The destination region. */
+  region: string;
+  copyGenerations: number;
+  source: SourceSnapshot;
+}
+
+/** What a CopyVolumes child receives (its ItemSelector plus the Task's own context fields). */
+export interface CopyTask {
+  copy: CopyWorkItem;
+  executionName: string;
+  runId: string;
+  /** As in VolumeTask: the child's own `$$.Execution.RedriveCount`. */
+  redriveCount?: number;
+  /** As in VolumeTask: `$$.State.RetryCount`. */
+  retryCount?: number;
 }
 
 /** What a fan-out child receives (the Map's ItemSelector, plus the Task's own context fields). */
@@ -51,6 +93,11 @@ export interface VolumeTask {
 /** An instance or volume whose tag value is not valid (SPEC §1.2): reported, never processed. */
 export interface InvalidTarget {
   resource: 'instance' | 'volume';
+  /**
+   * The tag whose value is invalid, when it is the copy tag (SPEC §10.2): the volume is still
+   * backed up in its own region, and its copies are left alone. Absent: the generation tag.
+   */
+  tagKey?: string;
   id: string;
   /** For volume-level tags: the attached instance whose ID sorts first; absent when not attached. */
   instanceId?: string;

@@ -57,6 +57,29 @@ export class SnapshotsPendingError extends Error {
   }
 }
 
+/** Any copy of this run still pending within the copy wait limit. Retried by AwaitCopies. */
+export class CopiesPendingError extends Error {
+  constructor(
+    readonly pending: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CopiesPending';
+  }
+}
+
+/**
+ * EC2 refused a CopySnapshot because the destination region has as many copies in progress as
+ * it allows (`ResourceLimitExceeded`, CONCURRENT_COPY_LIMIT). Nothing was started; retried with
+ * long intervals while the copies in flight complete.
+ */
+export class CopyLimitExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CopyLimitExceeded';
+  }
+}
+
 /**
  * This run's snapshot of a volume is not `completed` (missing, `error`, or pending past the
  * wait limit), so the volume's older generations are left alone (SPEC §3.3). Terminal.

@@ -2,6 +2,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import {
   type DefinitionValues,
   loadDefinitionTemplate,
+  PendingWait,
   renderDefinition,
   StateName,
   waitBudgetSeconds,
@@ -240,6 +241,6 @@ describe('waitMaxAttempts', () => {
   );
 
   it('GIVEN the template THEN the 24 h default needs about a hundred polls, not thousands', () => {
-    expect(waitMaxAttempts(86_400, loadDefinitionTemplate())).toBeLessThan(120);
+    expect(waitMaxAttempts(86_400, PendingWait.snapshots, loadDefinitionTemplate())).toBeLessThan(120);
   });
 });
