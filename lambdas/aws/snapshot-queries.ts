@@ -15,22 +15,40 @@ export interface ManagedSnapshot extends SnapshotRecord {
   description?: string;
   /** The size of the volume it was taken from, in GiB (EC2's VolumeSize). */
   volumeSize?: number;
+  /** Copies of an encrypted snapshot are encrypted too (SPEC §10.3). */
+  encrypted: boolean;
+  /** The KMS key it is encrypted with, when it is. */
+  kmsKeyId?: string;
   tags: Record<string, string>;
 }
 
-/** Which managed snapshots to list: the marker always, narrowed by volume and/or run. */
+/**
+ * Which managed snapshots to list: the marker always, narrowed by volume and/or run, and either
+ * the snapshots this deployment took or its copies of them (SPEC §10.4). The two never mix: a
+ * deployment in another region with the same marker may keep its copies here, and a copy's
+ * retention is not its source's.
+ */
 export interface ManagedSnapshotQuery {
   managedBy: string;
   volumeId?: string;
   /** The run's key (SnapshotTag.runId). */
   runId?: string;
+  /**
+   * Copies only: those whose source is in this region (SnapshotTag.sourceRegion, the
+   * deployment's own region). Absent: only snapshots that are not copies (no such tag).
+   */
+  sourceRegion?: string;
 }
 
 /**
  * Lists this deployment's snapshots, filtered server-side by owner and tags and fully
  * paginated (SPEC §1.5, §3.1). Defence in depth (SPEC §2.4): every snapshot returned is checked
- * again here against the marker and, when asked, the volume and the run, because a filter is
- * only as good as the endpoint that applies it, and what this returns may be deleted.
+ * again here against the marker and, when asked, the volume, the run and the source region,
+ * because a filter is only as good as the endpoint that applies it, and what this returns may
+ * be deleted. "Not a copy" has no filter (DescribeSnapshots' `tag:<key>` filters match a value,
+ * none matches a missing tag:
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html), so it is
+ * checked here only.
  */
 export async function listManagedSnapshots(
   ec2: EC2Client,
@@ -39,6 +57,9 @@ export async function listManagedSnapshots(
   const filters: Filter[] = [{ Name: `tag:${SnapshotTag.managedBy}`, Values: [query.managedBy] }];
   if (query.volumeId) filters.push({ Name: `tag:${SnapshotTag.volumeId}`, Values: [query.volumeId] });
   if (query.runId) filters.push({ Name: `tag:${SnapshotTag.runId}`, Values: [query.runId] });
+  if (query.sourceRegion) {
+    filters.push({ Name: `tag:${SnapshotTag.sourceRegion}`, Values: [query.sourceRegion] });
+  }
   const snapshots: ManagedSnapshot[] = [];
   await ec2Call(
     async () => {
@@ -83,13 +104,17 @@ export async function findManagedSnapshot(
   }
 }
 
-/** The client-side check of a query: marker, and volume and run when given. */
+/**
+ * The client-side check of a query: marker, volume and run when given, and a copy of the given
+ * source region or, without one, not a copy at all.
+ */
 export function matchesQuery(snapshot: ManagedSnapshot, query: ManagedSnapshotQuery): boolean {
   const { tags } = snapshot;
   return (
     tags[SnapshotTag.managedBy] === query.managedBy &&
     (query.volumeId === undefined || tags[SnapshotTag.volumeId] === query.volumeId) &&
-    (query.runId === undefined || tags[SnapshotTag.runId] === query.runId)
+    (query.runId === undefined || tags[SnapshotTag.runId] === query.runId) &&
+    tags[SnapshotTag.sourceRegion] === query.sourceRegion
   );
 }
 
@@ -101,6 +126,8 @@ export function toManagedSnapshot(snapshot: Snapshot): ManagedSnapshot {
     volumeId: snapshot.VolumeId,
     description: snapshot.Description,
     ...(snapshot.VolumeSize !== undefined && { volumeSize: snapshot.VolumeSize }),
+    encrypted: snapshot.Encrypted === true,
+    ...(snapshot.KmsKeyId !== undefined && { kmsKeyId: snapshot.KmsKeyId }),
     tags: Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
   };
 }

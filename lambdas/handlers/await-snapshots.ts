@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ec2Client, s3Client } from '../commons/clients';
-import { positiveIntegerEnv, requireEnv } from '../commons/env';
+import { copyRegionsEnv, ownRegion, positiveIntegerEnv, requireEnv } from '../commons/env';
 import { lazyHandler, logger, observe } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import type { AwaitSnapshotsEvent } from '../contracts/run-documents';
@@ -24,7 +24,7 @@ export function createHandler(deps: AwaitSnapshotsDeps) {
     const checked = { executionName, runId, items, snapshotRun } as AwaitSnapshotsEvent;
     return observe({ executionName: checked.executionName }, context, async () => {
       const workList = await awaitSnapshots(deps, checked);
-      logger.info('snapshots settled', { ...workList.progress });
+      logger.info('snapshots settled', { ...workList.progress, copies: workList.copyItems?.count });
       return workList;
     });
   };
@@ -37,6 +37,8 @@ export const handler = lazyHandler(() =>
     bucket: requireEnv(EnvName.workBucket),
     managedBy: requireEnv(EnvName.managedBy),
     waitLimitSeconds: positiveIntegerEnv(EnvName.waitLimitSeconds),
+    copyRegions: copyRegionsEnv(EnvName.copyRegions),
+    region: ownRegion(),
     now: () => Date.now(),
   }),
 );

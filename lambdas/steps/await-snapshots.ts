@@ -1,18 +1,13 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getJson, getJsonIfPresent, putJson } from '../aws/json-store';
-import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
-import { listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
-import { LISTING_THROTTLE_BUDGET_MS, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
-import type {
-  AwaitSnapshotsEvent,
-  CreatedSnapshot,
-  PruneWorkList,
-  SnapshotProgress,
-} from '../contracts/run-documents';
-import { runKey } from '../contracts/work-bucket';
-import type { NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
+import { getJson, putJson } from '../aws/json-store';
+import type { ManagedSnapshot } from '../aws/snapshot-queries';
+import type { CopyRegion } from '../contracts/deployment';
+import type { AwaitSnapshotsEvent, CreatedSnapshot, PruneWorkList } from '../contracts/run-documents';
+import { runKey, type S3Location } from '../contracts/work-bucket';
+import type { CopyWorkItem, NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
 import { SnapshotsPendingError } from '../core/errors';
+import { createdOnce, measure, pollRun, stillWaiting } from './await-created';
 
 export interface AwaitSnapshotsDeps {
   ec2: EC2Client;
@@ -21,50 +16,50 @@ export interface AwaitSnapshotsDeps {
   managedBy: string;
   /** How long one snapshot may stay pending, from its StartTime (SPEC §4.3). */
   waitLimitSeconds: number;
+  /** Where copies are kept (SPEC §10.1); none: no copy work list. */
+  copyRegions: readonly CopyRegion[];
+  /** The deployment's own region: the source region of every copy. */
+  region: string;
   now: () => number;
   /** Waits between retries of a throttled page; default the process's timers. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 /**
- * Waits for the snapshots SnapshotVolumes actually created (SPEC §4.3), known by ID from its
- * results, rather than for whatever a listing shows: EC2's API is eventually consistent, so a
- * snapshot just created can be missing from DescribeSnapshots for a while
- * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html), and an empty
- * listing must not read as "nothing pending". One poll lists the run's snapshots by its tag
- * (pages of 1,000, not one call per volume). While any is pending or not yet visible within the
- * wait limit it throws `SnapshotsPending`, and the state machine's Retry paces the polls. A poll
- * EC2 throttled or failed also counts as "still pending": a Retry budget counts attempts across
- * the whole wait (about a hundred polls), so sporadic errors must not spend it.
+ * Waits for the snapshots SnapshotVolumes actually created (SPEC §4.3; see `await-created.ts`).
+ * One poll lists the run's snapshots by its tag. While any is pending or not yet visible within
+ * the wait limit it throws `SnapshotsPending`, and the state machine's Retry paces the polls; a
+ * poll EC2 throttled or failed also counts as "still pending".
  *
  * When done, it writes PruneVolumes' work list: each volume with this run's snapshot of it, so
- * that pruning checks that snapshot by ID instead of trusting a listing.
+ * that pruning checks that snapshot by ID instead of trusting a listing. When copies are kept
+ * (SPEC §10.3), it also writes CopyVolumes' work list: each volume with copies whose snapshot
+ * completed, once per copy region.
  */
 export async function awaitSnapshots(
   deps: AwaitSnapshotsDeps,
   event: AwaitSnapshotsEvent,
 ): Promise<PruneWorkList> {
-  const created = await createdSnapshots(deps, event);
-  let listed: ManagedSnapshot[];
-  try {
-    // A throttled page is tried again in the invocation; only a listing throttled for longer
-    // than that counts the poll as "still pending".
-    const ec2 = withThrottleRetries(
-      deps.ec2,
-      { now: deps.now, sleep: deps.sleep ?? realSleep },
-      LISTING_THROTTLE_BUDGET_MS,
-    );
-    listed = await listManagedSnapshots(ec2, { managedBy: deps.managedBy, runId: event.runId });
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name !== 'Ec2Throttled' && name !== 'Ec2Transient') throw error;
+  const created = await createdOnce<NewSnapshot>(
+    deps.s3,
+    { bucket: deps.bucket, key: runKey(event.executionName, 'created') },
+    event.snapshotRun,
+    (output) => {
+      const snapshot = output as CreatedSnapshot | undefined;
+      return snapshot?.snapshotId
+        ? [snapshot.volumeId, { snapshotId: snapshot.snapshotId, startTime: snapshot.startTime }]
+        : undefined;
+    },
+  );
+  const poll = await pollRun(deps.ec2, { managedBy: deps.managedBy, runId: event.runId }, deps);
+  if ('unavailable' in poll) {
     throw new SnapshotsPendingError(
       created.size,
-      `Could not check the ${created.size} snapshots of execution ${event.executionName} this time (${(error as Error).message}); still waiting`,
+      `Could not check the ${created.size} snapshots of execution ${event.executionName} this time (${poll.unavailable.message}); still waiting`,
     );
   }
-  const progress = measure(created, listed, deps.now() - deps.waitLimitSeconds * 1000);
-  const waiting = progress.pending + progress.notVisible - progress.timedOut;
+  const progress = measure(created.values(), poll.listed, deps.now() - deps.waitLimitSeconds * 1000);
+  const waiting = stillWaiting(progress);
   if (waiting > 0) {
     throw new SnapshotsPendingError(
       waiting,
@@ -79,65 +74,46 @@ export async function awaitSnapshots(
   });
   const location = { bucket: deps.bucket, key: runKey(event.executionName, 'prune') };
   await putJson(deps.s3, location, pruneItems);
-  return { ...location, progress };
-}
-
-/** What the first poll keeps of SnapshotVolumes' results, for the polls after it. */
-interface CreatedCache {
-  /** The map run's manifest it was read from: a redriven SnapshotVolumes writes another. */
-  manifest: string;
-  created: [string, NewSnapshot][];
+  const copyItems = await writeCopyItems(deps, event, volumes, created, poll.listed);
+  return { ...location, progress, ...(copyItems && { copyItems }) };
 }
 
 /**
- * This run's snapshots by volume, from the succeeded children of SnapshotVolumes. The map run's
- * results (every child's input and output, megabytes at 10,000 volumes) are read once; the polls
- * after it read the small list the first one kept in the work bucket.
+ * CopyVolumes' work list (SPEC §10.3): one item per volume with copies whose snapshot of this
+ * run completed, and copy region; a copy is made only from a completed snapshot. Written,
+ * possibly empty, whenever a volume of the run has copies (as Discover wrote PruneCopies' list
+ * then); nothing otherwise.
  */
-async function createdSnapshots(
+async function writeCopyItems(
   deps: AwaitSnapshotsDeps,
   event: AwaitSnapshotsEvent,
-): Promise<Map<string, NewSnapshot>> {
-  const manifest = event.snapshotRun.ResultWriterDetails.Key;
-  const cacheAt = { bucket: deps.bucket, key: runKey(event.executionName, 'created') };
-  const cached = await getJsonIfPresent<CreatedCache>(deps.s3, cacheAt);
-  if (cached?.manifest === manifest) return new Map(cached.created);
-  const { succeeded } = await readMapRunResults(deps.s3, event.snapshotRun);
-  const created = new Map<string, NewSnapshot>();
-  for (const child of succeeded) {
-    const output = parseJsonField<CreatedSnapshot>(child.Output);
-    if (output?.snapshotId) {
-      created.set(output.volumeId, { snapshotId: output.snapshotId, startTime: output.startTime });
-    }
-  }
-  const cache: CreatedCache = { manifest, created: [...created] };
-  await putJson(deps.s3, cacheAt, cache);
-  return created;
-}
-
-function measure(
+  volumes: readonly VolumeWorkItem[],
   created: ReadonlyMap<string, NewSnapshot>,
   listed: readonly ManagedSnapshot[],
-  deadline: number,
-): SnapshotProgress {
+): Promise<(S3Location & { count: number }) | undefined> {
+  const withCopies = volumes.filter((v) => v.copyGenerations !== undefined);
+  if (deps.copyRegions.length === 0 || withCopies.length === 0) return undefined;
   const byId = new Map(listed.map((s) => [s.snapshotId, s]));
-  const progress: SnapshotProgress = {
-    created: created.size,
-    completed: 0,
-    error: 0,
-    notVisible: 0,
-    pending: 0,
-    timedOut: 0,
-  };
-  for (const { snapshotId, startTime } of created.values()) {
-    const state = byId.get(snapshotId)?.state;
-    if (state === 'completed') progress.completed += 1;
-    else if (state === 'error') progress.error += 1;
-    else {
-      if (state === undefined) progress.notVisible += 1;
-      else progress.pending += 1;
-      if (startTime <= deadline) progress.timedOut += 1;
+  const items: CopyWorkItem[] = [];
+  for (const volume of withCopies) {
+    const ours = created.get(volume.volumeId);
+    const snapshot = ours && byId.get(ours.snapshotId);
+    if (!ours || snapshot?.state !== 'completed') continue;
+    for (const { region } of deps.copyRegions) {
+      items.push({
+        ...volume,
+        region,
+        copyGenerations: volume.copyGenerations as number,
+        source: {
+          snapshotId: ours.snapshotId,
+          startTime: ours.startTime,
+          region: deps.region,
+          encrypted: snapshot.encrypted,
+        },
+      });
     }
   }
-  return progress;
+  const location = { bucket: deps.bucket, key: runKey(event.executionName, 'copies') };
+  await putJson(deps.s3, location, items);
+  return { ...location, count: items.length };
 }

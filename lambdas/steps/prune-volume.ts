@@ -64,7 +64,13 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
   if (dryRun) {
     candidates = [
       ...family,
-      { snapshotId: PLANNED_SNAPSHOT_ID, state: 'completed', startTime: deps.now(), tags: {} },
+      {
+        snapshotId: PLANNED_SNAPSHOT_ID,
+        state: 'completed',
+        startTime: deps.now(),
+        encrypted: false,
+        tags: {},
+      },
     ];
   } else if (own?.state !== 'completed') {
     const newer = own === undefined ? supersedingSnapshot(task, family) : undefined;

@@ -309,6 +309,7 @@ describe('adopt’s pure parts', () => {
       startTime: 0,
       volumeId: 'vol-00000001',
       description,
+      encrypted: false,
       tags,
     });
 

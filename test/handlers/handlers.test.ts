@@ -70,6 +70,8 @@ describe('Lambda handlers', () => {
       bucket: 'work',
       managedBy: MANAGED_BY,
       waitLimitSeconds: 60,
+      copyRegions: [],
+      region: 'us-east-1',
       now: () => 0,
     });
     const error = await rejection(Promise.resolve().then(() => handler({})));

@@ -4,7 +4,16 @@ import type { AwaitSnapshotsEvent, CreatedSnapshot } from '../../lambdas/contrac
 import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { BUCKET, givenSteps, MANAGED_BY, rejection, task, workItem, writeMapRun } from '../fixtures/steps';
+import {
+  BUCKET,
+  givenSteps,
+  MANAGED_BY,
+  REGION,
+  rejection,
+  task,
+  workItem,
+  writeMapRun,
+} from '../fixtures/steps';
 
 const MINUTE = 60_000;
 
@@ -33,6 +42,8 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       bucket: BUCKET,
       managedBy: MANAGED_BY,
       waitLimitSeconds: 3600,
+      copyRegions: [],
+      region: REGION,
       now: steps.clock.now,
       sleep: async (ms: number) => steps.clock.advance(ms),
     };

@@ -3,7 +3,7 @@ import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
-import { BUCKET, givenSteps, MANAGED_BY, task, workItem, writeMapRun } from '../fixtures/steps';
+import { BUCKET, givenSteps, MANAGED_BY, REGION, task, workItem, writeMapRun } from '../fixtures/steps';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -76,7 +76,16 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
     await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(b, 'run-0'));
     const mine = await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(a, 'run-1'));
     const workList = await awaitSnapshots(
-      { ec2, s3, bucket: BUCKET, managedBy: MANAGED_BY, waitLimitSeconds: 3600, now: clock.now },
+      {
+        ec2,
+        s3,
+        bucket: BUCKET,
+        managedBy: MANAGED_BY,
+        waitLimitSeconds: 3600,
+        copyRegions: [],
+        region: REGION,
+        now: clock.now,
+      },
       {
         executionName: 'run-1',
         runId: 'run-1-key',
