@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { VolumeTask } from '../contracts/work-items';
-import { parseVolumeTask } from '../core/work-item';
+import type { CopyTask, VolumeTask } from '../contracts/work-items';
+import { parseCopyTask, parseVolumeTask } from '../core/work-item';
 
 /**
  * One logger and one metrics buffer per container (Powertools; service name and namespace come
@@ -16,6 +16,9 @@ export const metrics = new Metrics();
 export const MetricName = {
   snapshotsCreated: 'SnapshotsCreated',
   snapshotsDeleted: 'SnapshotsDeleted',
+  /** Copies made in the copy regions (SPEC §10.3), and deleted there by their retention. */
+  copiesCreated: 'CopiesCreated',
+  copiesDeleted: 'CopiesDeleted',
   deletionsSkipped: 'DeletionsSkipped',
   volumesFailed: 'VolumesFailed',
   invalidTags: 'InvalidTags',
@@ -42,7 +45,7 @@ export function countMetric(name: string, value: number): void {
  * (Step Functions matches that name), and flushes the metrics.
  */
 export async function observe<T>(
-  keys: { executionName?: string; volumeId?: string },
+  keys: { executionName?: string; volumeId?: string; region?: string },
   context: Context | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -66,9 +69,21 @@ export function observeVolumeTask<T>(
   work: (task: VolumeTask) => Promise<T>,
 ): Promise<T> {
   const task = parseVolumeTask(event);
-  return observe({ executionName: task.executionName, volumeId: task.volume.volumeId }, context, () =>
+  const { volumeId, region } = task.volume;
+  return observe({ executionName: task.executionName, volumeId, ...(region && { region }) }, context, () =>
     work(task),
   );
+}
+
+/** `observe` for a CopyVolumes child: checks the copy work item, then logs with its volume and region. */
+export function observeCopyTask<T>(
+  event: unknown,
+  context: Context | undefined,
+  work: (task: CopyTask) => Promise<T>,
+): Promise<T> {
+  const task = parseCopyTask(event);
+  const { volumeId, region } = task.copy;
+  return observe({ executionName: task.executionName, volumeId, region }, context, () => work(task));
 }
 
 /**

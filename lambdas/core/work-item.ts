@@ -1,4 +1,4 @@
-import type { VolumeTask } from '../contracts/work-items';
+import type { CopyTask, CopyWorkItem, VolumeTask } from '../contracts/work-items';
 import { InvalidInputError } from './errors';
 import { MAX_GENERATION } from './generation-tag';
 
@@ -12,29 +12,75 @@ export function parseVolumeTask(event: unknown): VolumeTask {
       'must be a work item with volumeId, description, generations and optionally instanceId',
     );
   }
+  checkInstance(volume, 'volume');
+  checkGenerations(volume.generations, 'volume.generations');
+  return {
+    ...task,
+    volume,
+    ...runOf(task ?? {}),
+    dryRun: task.dryRun === true,
+  };
+}
+
+/** Checks what a CopyVolumes child received (CopyTask), as `parseVolumeTask` does for the others. */
+export function parseCopyTask(event: unknown): CopyTask {
+  const task = event as Partial<CopyTask> | null;
+  const copy = task?.copy as Partial<CopyWorkItem> | undefined;
+  if (!copy || typeof copy.volumeId !== 'string' || typeof copy.description !== 'string') {
+    throw new InvalidInputError(
+      'copy',
+      'must be a copy work item with volumeId, description, region, copyGenerations and source',
+    );
+  }
+  checkInstance(copy, 'copy');
+  if (typeof copy.region !== 'string' || copy.region === '') {
+    throw new InvalidInputError('copy.region', 'must be the destination region');
+  }
+  checkGenerations(copy.copyGenerations, 'copy.copyGenerations');
+  const source = copy.source;
+  if (
+    typeof source?.snapshotId !== 'string' ||
+    typeof source.region !== 'string' ||
+    typeof source.startTime !== 'number' ||
+    typeof source.encrypted !== 'boolean'
+  ) {
+    throw new InvalidInputError(
+      'copy.source',
+      "must be this run's completed snapshot: snapshotId, startTime, region, encrypted",
+    );
+  }
+  const carried = copy.carriedTags;
+  if (
+    carried !== undefined &&
+    (typeof carried !== 'object' ||
+      carried === null ||
+      Object.values(carried).some((v) => typeof v !== 'string'))
+  ) {
+    throw new InvalidInputError('copy.carriedTags', 'must map tag keys to string values when present');
+  }
+  return { ...task, copy: copy as CopyWorkItem, ...runOf(task ?? {}) };
+}
+
+function checkInstance(item: { instanceId?: unknown; instanceName?: unknown }, path: string): void {
   for (const field of ['instanceId', 'instanceName'] as const) {
-    if (volume[field] !== undefined && typeof volume[field] !== 'string') {
-      throw new InvalidInputError(`volume.${field}`, 'must be a string when present');
+    if (item[field] !== undefined && typeof item[field] !== 'string') {
+      throw new InvalidInputError(`${path}.${field}`, 'must be a string when present');
     }
   }
-  if (
-    !Number.isInteger(volume.generations) ||
-    volume.generations < 1 ||
-    volume.generations > MAX_GENERATION
-  ) {
-    throw new InvalidInputError('volume.generations', `must be a whole number from 1 to ${MAX_GENERATION}`);
+}
+
+function checkGenerations(value: unknown, field: string): void {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_GENERATION) {
+    throw new InvalidInputError(field, `must be a whole number from 1 to ${MAX_GENERATION}`);
   }
+}
+
+function runOf(task: { executionName?: unknown; runId?: unknown }): { executionName: string; runId: string } {
   if (typeof task.executionName !== 'string' || task.executionName === '') {
     throw new InvalidInputError('executionName', 'must be the name of the execution');
   }
   if (typeof task.runId !== 'string' || task.runId === '') {
     throw new InvalidInputError('runId', "must be the run's key, as Discover returned it");
   }
-  return {
-    ...task,
-    volume,
-    executionName: task.executionName,
-    runId: task.runId,
-    dryRun: task.dryRun === true,
-  };
+  return { executionName: task.executionName, runId: task.runId };
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client } from '../commons/clients';
-import { requireEnv } from '../commons/env';
+import { ec2Client, regionalEc2Clients } from '../commons/clients';
+import { ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import { MoreToPruneError } from '../core/errors';
@@ -14,7 +14,8 @@ export function createHandler(deps: PruneDeps) {
       const result = await pruneVolume(deps, { ...task, ...(previous && { progress: previous }) });
       if (!result.dryRun) {
         // A backlog's result is cumulative: count only this invocation's share.
-        countMetric(MetricName.snapshotsDeleted, result.deletedCount - (previous?.deletedCount ?? 0));
+        const deleted = result.region === undefined ? MetricName.snapshotsDeleted : MetricName.copiesDeleted;
+        countMetric(deleted, result.deletedCount - (previous?.deletedCount ?? 0));
         countMetric(MetricName.deletionsSkipped, result.skipped.length - (previous?.skipped.length ?? 0));
       }
       logger.info(result.dryRun ? 'retention planned' : 'retention applied', { ...result });
@@ -24,5 +25,11 @@ export function createHandler(deps: PruneDeps) {
 }
 
 export const handler = lazyHandler(() =>
-  createHandler({ ec2: ec2Client(), managedBy: requireEnv(EnvName.managedBy), now: () => Date.now() }),
+  createHandler({
+    ec2: ec2Client(),
+    ec2In: regionalEc2Clients(),
+    region: ownRegion(),
+    managedBy: requireEnv(EnvName.managedBy),
+    now: () => Date.now(),
+  }),
 );

@@ -1,6 +1,11 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
-import { findManagedSnapshot, listManagedSnapshots, type ManagedSnapshot } from '../aws/snapshot-queries';
+import {
+  findManagedSnapshot,
+  listManagedSnapshots,
+  type ManagedSnapshot,
+  type ManagedSnapshotQuery,
+} from '../aws/snapshot-queries';
 import {
   LISTING_THROTTLE_BUDGET_MS,
   realSleep,
@@ -19,6 +24,10 @@ import { SnapshotTag } from '../core/snapshot-tags';
 
 export interface PruneDeps {
   ec2: EC2Client;
+  /** EC2 in a copy region, for an item with `region` (PruneCopies, SPEC §10.4). */
+  ec2In: (region: string) => EC2Client;
+  /** The deployment's own region: its copies elsewhere are those whose source region it is. */
+  region: string;
   managedBy: string;
   now: () => number;
   /** Waits between retries of a throttled deletion; default the process's timers. */
@@ -45,20 +54,36 @@ export const MAX_LISTED_SKIPS = 100;
  * Applies retention (SPEC §3) to one volume's family: the snapshots carrying this deployment's
  * marker and this volume's ID, whatever their description. Nothing is deleted unless this
  * run's snapshot of the volume is `completed`. A dry run plans as if it were.
+ *
+ * An item with `region` is the retention of the volume's copies there (SPEC §10.4): the same
+ * rule, in that region, over the copies whose source region is the deployment's, with this
+ * run's copy in place of its snapshot. The two families never mix (see `ManagedSnapshotQuery`):
+ * a copy's retention never deletes a source snapshot, another region's copy, nor the reverse.
  */
 export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<PruneResult> {
   const { volume, dryRun } = task;
-  const query = { managedBy: deps.managedBy, volumeId: volume.volumeId };
+  const copyRegion = volume.region;
+  const ec2 = copyRegion === undefined ? deps.ec2 : deps.ec2In(copyRegion);
+  const query: ManagedSnapshotQuery = {
+    managedBy: deps.managedBy,
+    volumeId: volume.volumeId,
+    ...(copyRegion !== undefined && { sourceRegion: deps.region }),
+  };
   // A throttled page or look-up is tried again in the invocation, not through the Retry.
   const listing = withThrottleRetries(
-    deps.ec2,
+    ec2,
     { now: deps.now, sleep: deps.sleep ?? realSleep },
     LISTING_THROTTLE_BUDGET_MS,
   );
   const family = await listManagedSnapshots(listing, query);
-  const own = await ownSnapshot(listing, deps.managedBy, task, family);
+  const own = await ownSnapshot(listing, query, task, family);
   const previous = task.progress;
-  const base = { volumeId: volume.volumeId, generations: volume.generations, dryRun };
+  const base = {
+    volumeId: volume.volumeId,
+    ...(copyRegion !== undefined && { region: copyRegion }),
+    generations: volume.generations,
+    dryRun,
+  };
 
   let candidates = family;
   if (dryRun) {
@@ -111,7 +136,7 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
       let outcome: Awaited<ReturnType<typeof deleteSnapshot>>;
       try {
         // A throttled deletion did nothing: wait and try again, within the slice's time.
-        outcome = await retryThrottled(() => deleteSnapshot(deps.ec2, snapshot.snapshotId), clock, left);
+        outcome = await retryThrottled(() => deleteSnapshot(ec2, snapshot.snapshotId), clock, left);
       } catch (error) {
         // Work done so far is reported, not lost: the next invocation goes on from here.
         if (attempted > 0 && isRetryable(error)) break;
@@ -142,7 +167,7 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
  */
 async function ownSnapshot(
   ec2: EC2Client,
-  managedBy: string,
+  query: ManagedSnapshotQuery,
   task: PruneTask,
   family: ManagedSnapshot[],
 ): Promise<ManagedSnapshot | undefined> {
@@ -153,11 +178,7 @@ async function ownSnapshot(
   }
   const listed = family.find((s) => s.snapshotId === known);
   if (listed) return listed;
-  const found = await findManagedSnapshot(ec2, known, {
-    managedBy,
-    volumeId: task.volume.volumeId,
-    runId: task.runId,
-  });
+  const found = await findManagedSnapshot(ec2, known, { ...query, runId: task.runId });
   if (found) family.push(found);
   return found;
 }
@@ -176,33 +197,39 @@ function supersedingSnapshot(task: PruneTask, family: ManagedSnapshot[]): Manage
 }
 
 function notCompleted(task: PruneTask, own: ManagedSnapshot | undefined): SnapshotNotCompletedError {
-  const { volumeId, newSnapshot } = task.volume;
-  const kept = 'older generations kept';
+  const { volumeId, newSnapshot, region } = task.volume;
+  // A copy's failure names its region: it concerns that region's copies only.
+  const [noun, where, kept] =
+    region === undefined
+      ? ['snapshot', '', 'older generations kept']
+      : ['copy', ` in ${region}`, `older copies in ${region} kept`];
   if (own === undefined && newSnapshot === undefined) {
     return new SnapshotNotCompletedError(
       volumeId,
       'missing',
-      `${volumeId}: execution ${task.executionName} created no snapshot of it (see SnapshotVolumes); ${kept}`,
+      region === undefined
+        ? `${volumeId}: execution ${task.executionName} created no snapshot of it (see SnapshotVolumes); ${kept}`
+        : `${volumeId}: execution ${task.executionName} created no copy of it in ${region} (see CopyVolumes); ${kept}`,
     );
   }
   if (own === undefined) {
     return new SnapshotNotCompletedError(
       volumeId,
       'missing',
-      `${volumeId}: snapshot ${newSnapshot?.snapshotId} of this run no longer exists and no newer completed snapshot replaces it; ${kept}`,
+      `${volumeId}: ${noun} ${newSnapshot?.snapshotId}${where} of this run no longer exists and no newer completed ${noun} replaces it; ${kept}`,
     );
   }
   if (own.state === 'error') {
     return new SnapshotNotCompletedError(
       volumeId,
       'error',
-      `${volumeId}: snapshot ${own.snapshotId} ended in state error; ${kept}`,
+      `${volumeId}: ${noun} ${own.snapshotId}${where} ended in state error; ${kept}`,
     );
   }
   return new SnapshotNotCompletedError(
     volumeId,
     'timed-out',
-    `${volumeId}: snapshot ${own.snapshotId} still ${own.state} when the wait ended; ${kept}`,
+    `${volumeId}: ${noun} ${own.snapshotId}${where} still ${own.state} when the wait ended; ${kept}`,
   );
 }
 

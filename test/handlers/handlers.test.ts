@@ -49,10 +49,10 @@ describe('Lambda handlers', () => {
   ])(
     'GIVEN a malformed work item %j WHEN a fan-out handler runs THEN InvalidInput names the field',
     async (event, field) => {
-      const { ec2 } = givenSteps();
+      const { ec2, ec2In, region } = givenSteps();
       const handlers: ((event: unknown) => Promise<unknown>)[] = [
         createSnapshot.createHandler({ ec2, managedBy: MANAGED_BY }),
-        prune.createHandler({ ec2, managedBy: MANAGED_BY, now: () => 0 }),
+        prune.createHandler({ ec2, ec2In, region, managedBy: MANAGED_BY, now: () => 0 }),
       ];
       for (const handler of handlers) {
         const error = await rejection(Promise.resolve().then(() => handler(event)));

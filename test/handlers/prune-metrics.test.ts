@@ -22,7 +22,13 @@ describe('Prune handler: SnapshotsDeleted over a backlog', () => {
         },
       });
     }
-    const handler = createHandler({ ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now });
+    const handler = createHandler({
+      ec2: steps.ec2,
+      ec2In: steps.ec2In,
+      region: steps.region,
+      managedBy: MANAGED_BY,
+      now: steps.clock.now,
+    });
     // The first slice ends with MoreToPrune; the definition's Catch passes it on as `progress`.
     const caught = await rejection(handler(task(volume, 'run-150')));
     expect(caught.name).toBe('MoreToPrune');

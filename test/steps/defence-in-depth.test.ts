@@ -30,7 +30,7 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
   }
 
   it("GIVEN volume B's generations and another deployment's WHEN volume A is pruned with N=1 THEN only A's are deleted", async () => {
-    const { sim, ec2, clock, a, b, snapshot, managed } = given();
+    const { sim, ec2, ec2In, clock, a, b, snapshot, managed } = given();
     const bs = [1, 2, 3].map((day) => managed(b.volumeId, day));
     const foreign = [1, 2].map((day) =>
       snapshot(a.volumeId, day, { [SnapshotTag.managedBy]: 'other', [SnapshotTag.volumeId]: a.volumeId }),
@@ -38,7 +38,10 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
     const unmarked = snapshot(a.volumeId, 0, {});
     const aOld = managed(a.volumeId, 1);
     const aNew = managed(a.volumeId, 2);
-    const result = await pruneVolume({ ec2, managedBy: MANAGED_BY, now: clock.now }, task(a, 'run-2'));
+    const result = await pruneVolume(
+      { ec2, ec2In, region: REGION, managedBy: MANAGED_BY, now: clock.now },
+      task(a, 'run-2'),
+    );
     expect(result.deleted).toEqual([aOld]);
     expect(sim.snapshotsOf(b.volumeId).map((s) => s.SnapshotId)).toEqual(bs);
     expect(

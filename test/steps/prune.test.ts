@@ -3,7 +3,7 @@ import { PLANNED_SNAPSHOT_ID, type PruneResult } from '../../lambdas/contracts/r
 import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { MAX_DELETIONS_PER_INVOCATION, pruneVolume } from '../../lambdas/steps/prune-volume';
-import { givenSteps, MANAGED_BY, rejection, task, workItem } from '../fixtures/steps';
+import { givenSteps, MANAGED_BY, REGION, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -16,6 +16,8 @@ describe('prune step (SPEC §3)', () => {
     // Waits between retries of a throttled deletion pass on the manual clock.
     const deps = {
       ec2: steps.ec2,
+      ec2In: steps.ec2In,
+      region: REGION,
       managedBy: MANAGED_BY,
       now: steps.clock.now,
       sleep: async (ms: number) => steps.clock.advance(ms),
@@ -193,7 +195,7 @@ describe('prune step (SPEC §3)', () => {
       });
     }
     const result = await pruneVolume(
-      { ec2: steps.ec2, managedBy: MANAGED_BY, now: steps.clock.now },
+      { ec2: steps.ec2, ec2In: steps.ec2In, region: REGION, managedBy: MANAGED_BY, now: steps.clock.now },
       task(volume, 'run-23'),
     );
     expect(result.deleted).toHaveLength(20);

@@ -1,0 +1,137 @@
+import { CopySnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { ec2ErrorCode, translateEc2Error } from '../aws/ec2-errors';
+import { listManagedSnapshots } from '../aws/snapshot-queries';
+import { type BackoffClock, realSleep, retryThrottled } from '../aws/throttle-backoff';
+import type { CopyRegion } from '../contracts/deployment';
+import type { CreatedCopy } from '../contracts/run-documents';
+import type { CopyTask, CopyWorkItem } from '../contracts/work-items';
+import { CopyLimitExceededError, InvalidInputError, SnapshotNotCompletedError } from '../core/errors';
+import { copyTags } from '../core/snapshot-tags';
+import { THROTTLE_BUDGET_MS } from './create-snapshot';
+
+export interface CopySnapshotDeps {
+  /** EC2 in a copy region: CopySnapshot is called in the destination. SDK retries off. */
+  ec2In: (region: string) => EC2Client;
+  /** The deployment's own region: the source of every copy. */
+  region: string;
+  /** The copy regions, for the KMS key copies of encrypted snapshots are encrypted with. */
+  copyRegions: readonly CopyRegion[];
+  managedBy: string;
+  /** Timers for retrying throttled calls in the invocation; default the process's. */
+  clock?: BackoffClock;
+}
+
+/**
+ * Copies this run's completed snapshot of one volume to one copy region (SPEC §10.3), tagged at
+ * creation like its source plus where it came from, with the source's description.
+ * CopySnapshot is called in the destination region and starts the copy there
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html); it answers
+ * with the new snapshot's ID only, so the copy's state and StartTime are not known here: it is
+ * `pending` from now, and AwaitCopies waits for it.
+ *
+ * Like CreateSnapshot, CopySnapshot has no client token: whenever an earlier attempt may have
+ * taken effect (a Retry, a redriven child) the run's copy of the volume is looked for in the
+ * destination first. A request EC2 throttled copied nothing and is retried in the invocation.
+ * A destination with as many copies in flight as EC2 allows refuses the call
+ * (`ResourceLimitExceeded`): `CopyLimitExceeded`, which the state machine retries with long
+ * intervals while those copies finish.
+ */
+export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask): Promise<CreatedCopy> {
+  const { copy, executionName, runId } = task;
+  if (copy.region === deps.region) {
+    throw new InvalidInputError(
+      'copy.region',
+      `must be a copy region, not the deployment's own (${deps.region})`,
+    );
+  }
+  if (copy.source.region !== deps.region) {
+    throw new InvalidInputError('copy.source.region', `must be the deployment's region (${deps.region})`);
+  }
+  const ec2 = deps.ec2In(copy.region);
+  const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
+  const paced = <T>(call: () => Promise<T>) => retryThrottled(call, clock, THROTTLE_BUDGET_MS);
+  const base = { volumeId: copy.volumeId, region: copy.region, sourceSnapshotId: copy.source.snapshotId };
+  const mayAlreadyExist = (task.retryCount ?? 0) > 0 || (task.redriveCount ?? 0) > 0;
+  if (mayAlreadyExist) {
+    const [existing] = await paced(() =>
+      listManagedSnapshots(ec2, {
+        managedBy: deps.managedBy,
+        volumeId: copy.volumeId,
+        runId,
+        sourceRegion: deps.region,
+      }),
+    );
+    if (existing) {
+      return {
+        ...base,
+        snapshotId: existing.snapshotId,
+        state: existing.state,
+        startTime: existing.startTime,
+        reused: true,
+      };
+    }
+  }
+  // A copy of an encrypted snapshot is always encrypted; `KmsKeyId` needs `Encrypted: true`, and
+  // without one EC2 uses the destination's default EBS key (API_CopySnapshot, above).
+  const kmsKeyId = copy.source.encrypted
+    ? deps.copyRegions.find((r) => r.region === copy.region)?.kmsKeyArn
+    : undefined;
+  const command = new CopySnapshotCommand({
+    SourceRegion: deps.region,
+    SourceSnapshotId: copy.source.snapshotId,
+    Description: copy.description,
+    ...(copy.source.encrypted && { Encrypted: true }),
+    ...(kmsKeyId && { KmsKeyId: kmsKeyId }),
+    TagSpecifications: [
+      {
+        ResourceType: 'snapshot',
+        Tags: copyTags({
+          managedBy: deps.managedBy,
+          executionName,
+          runId,
+          volumeId: copy.volumeId,
+          instanceId: copy.instanceId,
+          instanceName: copy.instanceName,
+          generations: copy.copyGenerations,
+          carriedTags: copy.carriedTags,
+          sourceSnapshotId: copy.source.snapshotId,
+          sourceRegion: deps.region,
+        }),
+      },
+    ],
+  });
+  const copied = await paced(() => copyCall(() => ec2.send(command), copy));
+  return {
+    ...base,
+    snapshotId: copied.SnapshotId ?? '',
+    state: 'pending',
+    startTime: clock.now(),
+    reused: false,
+  };
+}
+
+/**
+ * Runs CopySnapshot and names its failure. `ResourceLimitExceeded` is the destination's limit of
+ * copies in flight (EC2 error codes: "too many snapshot copies in progress",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), not a request
+ * rate: it gets its own error and Retry rather than the throttle's. A source that no longer
+ * exists (`InvalidSnapshot.NotFound`) cannot be copied by any retry. The rest as `ec2Call`.
+ */
+async function copyCall<T>(call: () => Promise<T>, copy: CopyWorkItem): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const code = ec2ErrorCode(error);
+    if (code === 'ResourceLimitExceeded') {
+      throw new CopyLimitExceededError(`${copy.region}: ${code}: ${(error as Error).message}`);
+    }
+    if (code === 'InvalidSnapshot.NotFound') {
+      throw new SnapshotNotCompletedError(
+        copy.volumeId,
+        'missing',
+        `${copy.volumeId}: snapshot ${copy.source.snapshotId} of this run no longer exists in ${copy.source.region}; no copy in ${copy.region}, older copies kept`,
+      );
+    }
+    throw translateEc2Error(error);
+  }
+}
