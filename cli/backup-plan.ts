@@ -56,7 +56,16 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
   const { report, taggedInstances, taggedVolumes } = await findTargets(ec2, scope.tagKey, {
     instanceIds: scope.instanceIds,
   });
-  const deps = { ec2, managedBy: scope.managedBy, now: scope.now };
+  const deps = {
+    ec2,
+    // The plan covers the snapshots in the deployment's region: no item has a copy region.
+    ec2In: (region: string): EC2Client => {
+      throw new Error(`The plan does not cover copies (${region})`);
+    },
+    region: (await ec2.config.region()) ?? '',
+    managedBy: scope.managedBy,
+    now: scope.now,
+  };
   const volumes = await inParallel(report.items, PLAN_CONCURRENCY, async (volume) => {
     const task = { volume, executionName: PLAN_RUN, runId: PLAN_RUN, dryRun: true };
     const result = await pruneVolume(deps, task);

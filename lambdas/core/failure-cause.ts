@@ -6,8 +6,9 @@ export const MAX_CAUSE_LENGTH = 32_768;
 
 /**
  * The cause of a `BackupFailed` execution (SPEC §4.5): a headline with the counts, then one
- * line per failed volume and per invalid target, cut to fit with a note of how many more
- * there are and where the full report is.
+ * line per failed volume (and per volume and copy region whose copy failed, SPEC §10.4) and
+ * per invalid target, cut to fit with a note of how many more there are and where the full
+ * report is.
  */
 export function failureCause(
   failures: readonly VolumeFailure[],
@@ -15,7 +16,13 @@ export function failureCause(
   reportUri: string,
   maxLength = MAX_CAUSE_LENGTH,
 ): string {
-  const headline = `${failures.length} volume(s) failed, ${invalid.length} invalid tag value(s). Full report: ${reportUri}`;
+  const copies = failures.filter((f) => f.region !== undefined).length;
+  const counts = [
+    `${failures.length - copies} volume(s) failed`,
+    ...(copies > 0 ? [`${copies} copy failure(s)`] : []),
+    `${invalid.length} invalid tag value(s)`,
+  ];
+  const headline = `${counts.join(', ')}. Full report: ${reportUri}`;
   const lines = [...failures.map(failureLine), ...invalid.map(invalidLine)];
   let text = headline;
   for (let i = 0; i < lines.length; i++) {
@@ -32,12 +39,13 @@ export function failureCause(
 /** Says why a volume's line names no instance, so it does not read as missing data. */
 const NOT_ATTACHED = ' (not attached)';
 
-/** One failed volume, as the cause and the operator CLI name it. */
+/** One failed volume, or one volume's copy in a region, as the cause and the operator CLI name it. */
 export function failureLine(f: VolumeFailure): string {
   const where = f.instanceId
     ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})`
     : NOT_ATTACHED;
-  return `${f.volumeId}${where}: ${f.step} ${f.error}: ${f.message}`;
+  const region = f.region === undefined ? '' : ` in ${f.region}`;
+  return `${f.volumeId}${where}: ${f.step}${region} ${f.error}: ${f.message}`;
 }
 
 /** One invalid target, as the cause, the operator's plan and the CLI name it. */

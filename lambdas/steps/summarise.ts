@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateName } from '../../statemachine/names';
 import { getJson, putJson } from '../aws/json-store';
-import { parseJsonField, readMapRunResults } from '../aws/map-run-results';
+import { type MapRunResults, parseJsonField, readMapRunResults } from '../aws/map-run-results';
 import type { ChildExecutionResult } from '../contracts/map-run';
 import type {
   DiscoveryReport,
@@ -12,51 +12,54 @@ import type {
   VolumeFailure,
 } from '../contracts/run-documents';
 import { runKey } from '../contracts/work-bucket';
-import type { VolumeTask } from '../contracts/work-items';
+import type { CopyTask, VolumeTask } from '../contracts/work-items';
 import { failureCause } from '../core/failure-cause';
 
 export const SHOWN_IN_OUTPUT = 20;
 
 /**
- * Last step (SPEC §4.5): reads both map runs' results from S3, names every failed volume and
+ * Last step (SPEC §4.5): reads the map runs' results from S3, names every failed volume and
  * invalid target, writes the full report, and says whether the run failed. A volume that
  * failed in SnapshotVolumes also fails in PruneVolumes (no snapshot to prune after); it is
- * reported once, with its first failure.
+ * reported once, with its first failure. Copies (SPEC §10.4) fail per volume and copy region:
+ * a volume whose copy failed in CopyVolumes also fails in PruneCopies for that region, and is
+ * reported once for it; a copy's failure fails the run but is not the volume's own backup
+ * failing. Regions no longer configured are reported, not failed (SPEC §10.6).
  */
 export async function summarise(
   deps: { s3: S3Client; bucket: string },
   event: SummariseEvent,
 ): Promise<SummariseOutput> {
-  const [discovery, snapshotRun, pruneRun] = await Promise.all([
+  const [discovery, snapshotRun, pruneRun, copyRun, copyPruneRun] = await Promise.all([
     getJson<DiscoveryReport>(deps.s3, event.discovery),
     event.snapshotRun ? readMapRunResults(deps.s3, event.snapshotRun) : undefined,
     readMapRunResults(deps.s3, event.pruneRun),
+    event.copyRun ? readMapRunResults(deps.s3, event.copyRun) : undefined,
+    event.copyPruneRun ? readMapRunResults(deps.s3, event.copyPruneRun) : undefined,
   ]);
 
   const failures = new Map<string, VolumeFailure>();
   const failedChildren = [
     ...(snapshotRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.createSnapshot)),
     ...pruneRun.failed.map((child) => toVolumeFailure(child, StateName.pruneSnapshots)),
+    ...(copyRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.copySnapshot)),
+    ...(copyPruneRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.pruneCopySnapshots)),
   ];
   for (const failure of failedChildren) {
-    if (!failures.has(failure.volumeId)) failures.set(failure.volumeId, failure);
+    const key = `${failure.volumeId}@${failure.region ?? ''}`;
+    if (!failures.has(key)) failures.set(key, failure);
   }
-  const volumes = pruneRun.succeeded.flatMap((child) => {
-    const result = parseJsonField<PruneResult>(child.Output);
-    return result ? [result] : [];
-  });
-  const failed = [...failures.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
+  const volumes = pruneResults(pruneRun);
+  const copies = copyPruneRun && pruneResults(copyPruneRun);
+  const failed = [...failures.values()].sort(byVolumeThenRegion);
+  const copiesFailed = failed.filter((f) => f.region !== undefined).length;
   const outcome = failed.length > 0 || discovery.invalid.length > 0 ? 'FAILED' : 'SUCCEEDED';
   const superseded = volumes
     .filter((v) => v.outcome === 'superseded')
     .map(({ volumeId, supersededBy }) => ({ volumeId, supersededBy }));
-  const waitError = event.waitError && {
-    error: event.waitError.Error ?? 'Unknown',
-    message:
-      parseJsonField<{ errorMessage?: string }>(event.waitError.Cause)?.errorMessage ??
-      event.waitError.Cause ??
-      '',
-  };
+  const waitError = caughtError(event.waitError);
+  const copyWaitError = caughtError(event.copyWaitError);
+  const retiredCopyRegions = discovery.retiredCopyRegions?.length ? discovery.retiredCopyRegions : undefined;
 
   const report: RunReport = {
     executionName: event.executionName,
@@ -67,13 +70,19 @@ export async function summarise(
     superseded,
     ...(waitError && { waitError }),
     volumes,
+    ...(copies && { copies }),
+    ...(copyWaitError && { copyWaitError }),
+    ...(retiredCopyRegions && { retiredCopyRegions }),
   };
   const reportLocation = await putJson(
     deps.s3,
     { bucket: deps.bucket, key: runKey(event.executionName, 'report') },
     report,
   );
-  const skippedDeletions = volumes.flatMap((v) => v.skipped);
+  const skippedDeletions = [...volumes, ...(copies ?? [])].flatMap((v) => v.skipped);
+  const deletedIn = (results: PruneResult[]) =>
+    event.dryRun ? 0 : results.reduce((n, v) => n + v.deletedCount, 0);
+  const hadCopies = event.copyRun !== undefined || event.copyPruneRun !== undefined;
   return {
     outcome,
     ...(outcome === 'FAILED' && {
@@ -82,13 +91,15 @@ export async function summarise(
     dryRun: event.dryRun,
     counts: {
       volumes: discovery.items.length,
-      volumesFailed: failed.length,
+      volumesFailed: failed.length - copiesFailed,
       volumesSuperseded: superseded.length,
       invalid: discovery.invalid.length,
       skippedTargets: discovery.skipped.length,
-      snapshotsDeleted: event.dryRun ? 0 : volumes.reduce((n, v) => n + v.deletedCount, 0),
+      snapshotsDeleted: deletedIn(volumes),
       deletionsSkipped: skippedDeletions.length,
+      ...(hadCopies && { copiesFailed, copiesDeleted: deletedIn(copies ?? []) }),
     },
+    ...(retiredCopyRegions && { retiredCopyRegions }),
     report: reportLocation,
     ...(event.dryRun && {
       plan: {
@@ -100,24 +111,51 @@ export async function summarise(
   };
 }
 
+function pruneResults(run: MapRunResults): PruneResult[] {
+  return run.succeeded.flatMap((child) => {
+    const result = parseJsonField<PruneResult>(child.Output);
+    return result ? [result] : [];
+  });
+}
+
+/** A wait's error as the definition's Catch passed it on, with Lambda's message when it is one. */
+function caughtError(caught: { Error?: string; Cause?: string } | undefined) {
+  return (
+    caught && {
+      error: caught.Error ?? 'Unknown',
+      message: parseJsonField<{ errorMessage?: string }>(caught.Cause)?.errorMessage ?? caught.Cause ?? '',
+    }
+  );
+}
+
+/** The volume's own failure first, then its copy regions'. */
+function byVolumeThenRegion(a: VolumeFailure, b: VolumeFailure): number {
+  if (a.volumeId !== b.volumeId) return a.volumeId < b.volumeId ? -1 : 1;
+  const [ra, rb] = [a.region ?? '', b.region ?? ''];
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
 /** Whether this run resets the no-success alarm (SPEC §5.3): a full live run that succeeded. */
 export function succeededFullRun(event: SummariseEvent, output: SummariseOutput): boolean {
   return event.fullRun === true && !event.dryRun && output.outcome === 'SUCCEEDED';
 }
 
 /**
- * The failure of one fan-out child, from its input (the volume) and its error. A Lambda error's
- * Cause is `{"errorType", "errorMessage", …}` as a JSON string. The operator CLI reads failed
- * children from Step Functions with it when a run left no report.
+ * The failure of one fan-out child, from its input (the volume, or the copy: VolumeTask or
+ * CopyTask) and its error; a copy's, and a copy retention's, carry the copy region. A Lambda
+ * error's Cause is `{"errorType", "errorMessage", …}` as a JSON string. The operator CLI reads
+ * failed children from Step Functions with it when a run left no report.
  */
 export function toVolumeFailure(child: ChildExecutionResult, step: string): VolumeFailure {
-  const task = parseJsonField<Partial<VolumeTask>>(child.Input);
+  const task = parseJsonField<Partial<VolumeTask & CopyTask>>(child.Input);
   const cause = parseJsonField<{ errorMessage?: string }>(child.Cause);
-  const volume = task?.volume;
+  const volume = task?.volume ?? task?.copy;
+  const region = task?.copy?.region ?? task?.volume?.region;
   return {
     volumeId: volume?.volumeId ?? child.ExecutionArn ?? 'unknown volume',
     ...(volume?.instanceId && { instanceId: volume.instanceId }),
     ...(volume?.instanceName && { instanceName: volume.instanceName }),
+    ...(region && { region }),
     step,
     error: child.Error ?? 'Unknown',
     message: cause?.errorMessage ?? child.Cause ?? '',
