@@ -6,7 +6,9 @@ import {
 } from '../../lambdas/commons/clients';
 import { positiveIntegerEnv, requireEnv } from '../../lambdas/commons/env';
 import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
+import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
+import * as copySnapshot from '../../lambdas/handlers/copy-snapshot';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
@@ -23,7 +25,15 @@ describe('Lambda handlers', () => {
   });
 
   it('GIVEN the deployed entry points WHEN imported THEN each exports a handler and reads nothing yet', () => {
-    for (const module of [discover, createSnapshot, awaitSnapshots, prune, summarise]) {
+    for (const module of [
+      discover,
+      createSnapshot,
+      awaitSnapshots,
+      copySnapshot,
+      awaitCopies,
+      prune,
+      summarise,
+    ]) {
       expect(typeof module.handler).toBe('function');
     }
   });
@@ -61,6 +71,55 @@ describe('Lambda handlers', () => {
       }
     },
   );
+
+  const copy = {
+    volumeId: 'vol-1',
+    description: 'Auto Snapshot vol-1',
+    generations: 2,
+    region: 'eu-west-1',
+    copyGenerations: 3,
+    source: { snapshotId: 'snap-1', startTime: 0, region: 'us-east-1', encrypted: false },
+  };
+  it.each([
+    [{}, 'copy: must be a copy work item'],
+    [{ copy: { ...copy, instanceId: 7 } }, 'copy.instanceId'],
+    [{ copy: { ...copy, region: '' } }, 'copy.region'],
+    [{ copy: { ...copy, copyGenerations: 1001 } }, 'copy.copyGenerations'],
+    [{ copy: { ...copy, copyGenerations: undefined } }, 'copy.copyGenerations'],
+    [{ copy: { ...copy, source: { ...copy.source, encrypted: 'yes' } } }, 'copy.source'],
+    [{ copy: { ...copy, source: undefined } }, 'copy.source'],
+    [{ copy: { ...copy, carriedTags: { team: 1 } } }, 'copy.carriedTags'],
+    [{ copy }, 'executionName'],
+    [{ copy, executionName: 'run-1' }, 'runId'],
+  ])(
+    'GIVEN a malformed copy task %j WHEN CopySnapshot runs THEN InvalidInput names the field',
+    async (event, field) => {
+      const { ec2In, region } = givenSteps();
+      const handler = copySnapshot.createHandler({ ec2In, region, copyRegions: [], managedBy: MANAGED_BY });
+      const error = await rejection(Promise.resolve().then(() => handler(event)));
+      expect(error.name).toBe('InvalidInput');
+      expect(error.message).toContain(field);
+    },
+  );
+
+  it.each([
+    [{}, 'executionName'],
+    [{ executionName: 'run-1', runId: 'k' }, 'copyItems'],
+    [{ executionName: 'run-1', runId: 'k', copyItems: { bucket: 'b', key: 'k' } }, 'copyRun'],
+  ])('GIVEN %j WHEN AwaitCopies runs THEN InvalidInput names the field', async (event, field) => {
+    const { ec2In, s3, region } = givenSteps();
+    const handler = awaitCopies.createHandler({
+      ec2In,
+      s3,
+      bucket: 'work',
+      managedBy: MANAGED_BY,
+      region,
+      copyWaitLimitSeconds: 60,
+      now: () => 0,
+    });
+    const error = await rejection(Promise.resolve().then(() => handler(event)));
+    expect(error).toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(field) });
+  });
 
   it('GIVEN no execution name WHEN AwaitSnapshots runs THEN InvalidInput names it', async () => {
     const { ec2, s3 } = givenSteps();

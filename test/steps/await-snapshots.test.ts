@@ -1,7 +1,8 @@
 import { getJson, putJson } from '../../lambdas/aws/json-store';
+import type { CopyRegion } from '../../lambdas/contracts/deployment';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import type { AwaitSnapshotsEvent, CreatedSnapshot } from '../../lambdas/contracts/run-documents';
-import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
+import type { CopyWorkItem, PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import {
@@ -23,11 +24,16 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     volumes: number,
     options: Parameters<typeof givenSteps>[0] = {},
     outcomes: { stuck?: number[] } = {},
+    copies: { copyGenerations?: (number | undefined)[]; copyRegions?: CopyRegion[] } = {},
   ) {
     const steps = givenSteps({ completionDelayMs: 10 * MINUTE, ...options });
     const items: VolumeWorkItem[] = [];
     for (let i = 0; i < volumes; i++) {
-      items.push(workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 2));
+      const copyGenerations = copies.copyGenerations?.[i];
+      items.push({
+        ...workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 2),
+        ...(copyGenerations !== undefined && { copyGenerations }),
+      });
     }
     for (const i of outcomes.stuck ?? []) steps.sim.setSnapshotOutcome(items[i].volumeId, 'stuck-pending');
     const created: CreatedSnapshot[] = [];
@@ -42,7 +48,7 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       bucket: BUCKET,
       managedBy: MANAGED_BY,
       waitLimitSeconds: 3600,
-      copyRegions: [],
+      copyRegions: copies.copyRegions ?? [],
       region: REGION,
       now: steps.clock.now,
       sleep: async (ms: number) => steps.clock.advance(ms),
@@ -182,5 +188,79 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     await putJson(s3, { bucket: BUCKET, key: 'map-runs/snapshot/id/SUCCEEDED_0.json' }, []);
     clock.advance(11 * MINUTE);
     expect((await awaitSnapshots(deps, ev)).progress).toMatchObject({ created: 2, completed: 2 });
+  });
+
+  describe("CopyVolumes' work list (SPEC §10.3)", () => {
+    const copyRegions = [{ region: 'eu-west-1' }, { region: 'ap-south-1', kmsKeyArn: 'arn:aws:kms:key' }];
+
+    it('GIVEN volumes with copies and two copy regions WHEN all completed THEN one item per volume with copies and region, with its source', async () => {
+      const { deps, clock, s3, items, created, event } = await given(
+        3,
+        {},
+        {},
+        { copyGenerations: [4, undefined, 1], copyRegions },
+      );
+      clock.advance(11 * MINUTE);
+      const workList = await awaitSnapshots(deps, await event());
+      expect(workList.copyItems).toEqual({ bucket: BUCKET, key: 'runs/run-1/copies.json', count: 4 });
+      const source = (i: number) => ({
+        snapshotId: created[i].snapshotId,
+        startTime: created[i].startTime,
+        region: REGION,
+        encrypted: false,
+      });
+      expect(
+        await getJson<CopyWorkItem[]>(s3, workList.copyItems as NonNullable<typeof workList.copyItems>),
+      ).toEqual([
+        { ...items[0], region: 'eu-west-1', copyGenerations: 4, source: source(0) },
+        { ...items[0], region: 'ap-south-1', copyGenerations: 4, source: source(0) },
+        { ...items[2], region: 'eu-west-1', copyGenerations: 1, source: source(2) },
+        { ...items[2], region: 'ap-south-1', copyGenerations: 1, source: source(2) },
+      ]);
+    });
+
+    it('GIVEN a snapshot in error, one timed out and one not made WHEN the wait ends THEN only the completed one is copied', async () => {
+      const { deps, clock, s3, sim, items, created, event } = await given(
+        4,
+        { completionDelayMs: MINUTE },
+        { stuck: [1] },
+        { copyGenerations: [2, 2, 2, 2], copyRegions: [{ region: 'eu-west-1' }] },
+      );
+      sim.failSnapshot(created[0].snapshotId);
+      clock.advance(61 * MINUTE);
+      const failed: ChildExecutionResult = { Status: 'FAILED', Error: 'Ec2Throttled' };
+      const workList = await awaitSnapshots(deps, await event(created.slice(0, 3), [failed]));
+      expect(workList.progress).toMatchObject({ completed: 1, error: 1, timedOut: 1 });
+      const copyItems = await getJson<CopyWorkItem[]>(
+        s3,
+        workList.copyItems as NonNullable<typeof workList.copyItems>,
+      );
+      expect(copyItems.map((c) => [c.volumeId, c.source.snapshotId])).toEqual([
+        [items[2].volumeId, created[2].snapshotId],
+      ]);
+    });
+
+    it('GIVEN every snapshot with copies failed WHEN the wait ends THEN an empty list is still written (count 0)', async () => {
+      const { deps, clock, s3, sim, created, event } = await given(
+        2,
+        {},
+        {},
+        { copyGenerations: [3, undefined], copyRegions },
+      );
+      sim.failSnapshot(created[0].snapshotId);
+      clock.advance(11 * MINUTE);
+      const workList = await awaitSnapshots(deps, await event());
+      expect(workList.copyItems).toEqual({ bucket: BUCKET, key: 'runs/run-1/copies.json', count: 0 });
+      expect(await getJson(s3, workList.copyItems as NonNullable<typeof workList.copyItems>)).toEqual([]);
+    });
+
+    it.each([
+      ['no copy regions are configured', [5, 5], []],
+      ['no volume has copies', [undefined, undefined], [{ region: 'eu-west-1' }]],
+    ])('GIVEN %s WHEN the wait ends THEN no copy work list', async (_, copyGenerations, regions) => {
+      const { deps, clock, event } = await given(2, {}, {}, { copyGenerations, copyRegions: regions });
+      clock.advance(11 * MINUTE);
+      expect(await awaitSnapshots(deps, await event())).not.toHaveProperty('copyItems');
+    });
   });
 });

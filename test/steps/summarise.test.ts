@@ -1,7 +1,13 @@
-import { putJson } from '../../lambdas/aws/json-store';
+import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
-import type { DiscoveryReport, PruneResult, SummariseOutput } from '../../lambdas/contracts/run-documents';
-import { succeededFullRun, summarise } from '../../lambdas/steps/summarise';
+import type {
+  DiscoveryReport,
+  PruneResult,
+  RunReport,
+  SummariseEvent,
+  SummariseOutput,
+} from '../../lambdas/contracts/run-documents';
+import { succeededFullRun, summarise, toVolumeFailure } from '../../lambdas/steps/summarise';
 import { BUCKET, givenSteps, workItem, writeMapRun } from '../fixtures/steps';
 
 const item = (id: string) => workItem(id, 2);
@@ -33,21 +39,64 @@ const pruned = (volumeId: string, extra: Partial<PruneResult> = {}): PruneResult
   ...extra,
 });
 
+/** A CopyVolumes child (its input is a CopyTask). */
+const copyChild = (
+  volumeId: string,
+  region: string,
+  status: 'SUCCEEDED' | 'FAILED',
+  extra: Partial<ChildExecutionResult> = {},
+) => ({
+  ExecutionArn: `arn:aws:states:us-east-1:123456789012:execution:x/CopyVolumes:${volumeId}-${region}`,
+  Input: JSON.stringify({
+    copy: {
+      ...item(volumeId),
+      region,
+      copyGenerations: 3,
+      source: { snapshotId: 'snap-src', startTime: 0, region: 'us-east-1', encrypted: false },
+    },
+    executionName: 'run-1',
+    runId: 'run-1-key',
+  }),
+  Status: status,
+  ...extra,
+});
+/** A PruneCopies child (its input is a VolumeTask whose item has the copy region). */
+const copyPruneChild = (
+  volumeId: string,
+  region: string,
+  status: 'SUCCEEDED' | 'FAILED',
+  extra: Partial<ChildExecutionResult> = {},
+) => ({
+  ExecutionArn: `arn:aws:states:us-east-1:123456789012:execution:x/PruneCopies:${volumeId}-${region}`,
+  Input: JSON.stringify({ volume: { ...item(volumeId), generations: 3, region }, executionName: 'run-1' }),
+  Status: status,
+  ...extra,
+});
+
 describe('summarise step (SPEC §4.5)', () => {
   async function given(
     report: DiscoveryReport,
-    runs: { snapshot?: ChildExecutionResult[]; prune: ChildExecutionResult[] },
+    runs: {
+      snapshot?: ChildExecutionResult[];
+      prune: ChildExecutionResult[];
+      copy?: ChildExecutionResult[];
+      copyPrune?: ChildExecutionResult[];
+    },
+    extra: Partial<SummariseEvent> = {},
   ) {
     const { s3 } = givenSteps();
     const writeRun = (name: string, children: ChildExecutionResult[]) => writeMapRun(s3, name, children);
     const discovery = await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/discovery.json' }, report);
-    const event = {
+    const event: SummariseEvent = {
       executionName: 'run-1',
       dryRun: false,
       items: { bucket: BUCKET, key: 'runs/run-1/volumes.json' },
       discovery,
       ...(runs.snapshot && { snapshotRun: await writeRun('snapshot', runs.snapshot) }),
       pruneRun: await writeRun('prune', runs.prune),
+      ...(runs.copy && { copyRun: await writeRun('copy', runs.copy) }),
+      ...(runs.copyPrune && { copyPruneRun: await writeRun('copy-prune', runs.copyPrune) }),
+      ...extra,
     };
     return { s3, event, summarise: () => summarise({ s3, bucket: BUCKET }, event) };
   }
@@ -159,4 +208,148 @@ describe('summarise step (SPEC §4.5)', () => {
       expect(succeededFullRun({ ...event, ...run }, output)).toBe(full);
     },
   );
+
+  describe('copies in other regions (SPEC §10)', () => {
+    const both = { items: [item('vol-1'), item('vol-2')], invalid: [], skipped: [] };
+    const sourceOk = {
+      snapshot: [child('vol-1', 'SUCCEEDED'), child('vol-2', 'SUCCEEDED')],
+      prune: [
+        child('vol-1', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-1')) }),
+        child('vol-2', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-2')) }),
+      ],
+    };
+
+    it('GIVEN a copy that failed in CopySnapshot and then in PruneCopySnapshots WHEN summarised THEN FAILED, reported once for that volume and region', async () => {
+      const { s3, summarise: run } = await given(both, {
+        ...sourceOk,
+        copy: [
+          copyChild('vol-1', 'eu-west-1', 'FAILED', lambdaFailure('CopyLimitExceeded', 'eu-west-1: limit')),
+          copyChild('vol-1', 'ap-south-1', 'SUCCEEDED'),
+          copyChild('vol-2', 'eu-west-1', 'SUCCEEDED'),
+        ],
+        copyPrune: [
+          copyPruneChild(
+            'vol-1',
+            'eu-west-1',
+            'FAILED',
+            lambdaFailure(
+              'SnapshotNotCompleted',
+              'vol-1: execution run-1 created no copy of it in eu-west-1',
+            ),
+          ),
+          copyPruneChild(
+            'vol-1',
+            'ap-south-1',
+            'FAILED',
+            lambdaFailure('SnapshotNotCompleted', 'vol-1: copy snap-c in ap-south-1 ended in state error'),
+          ),
+          copyPruneChild('vol-2', 'eu-west-1', 'SUCCEEDED', {
+            Output: JSON.stringify(pruned('vol-2', { region: 'eu-west-1', deletedCount: 3 })),
+          }),
+        ],
+      });
+      const output = await run();
+      expect(output.outcome).toBe('FAILED');
+      expect(output.cause?.split('\n')).toEqual([
+        '0 volume(s) failed, 2 copy failure(s), 0 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
+        'vol-1 (i-0000000000000000a web): PruneCopySnapshots in ap-south-1 SnapshotNotCompleted: vol-1: copy snap-c in ap-south-1 ended in state error',
+        'vol-1 (i-0000000000000000a web): CopySnapshot in eu-west-1 CopyLimitExceeded: eu-west-1: limit',
+      ]);
+      expect(output.counts).toMatchObject({
+        volumesFailed: 0,
+        copiesFailed: 2,
+        snapshotsDeleted: 2,
+        copiesDeleted: 3,
+      });
+      const report = await getJson<RunReport>(s3, output.report);
+      expect(report.failures.map((f) => [f.volumeId, f.region, f.step])).toEqual([
+        ['vol-1', 'ap-south-1', 'PruneCopySnapshots'],
+        ['vol-1', 'eu-west-1', 'CopySnapshot'],
+      ]);
+      expect(report.copies).toEqual([pruned('vol-2', { region: 'eu-west-1', deletedCount: 3 })]);
+      // The source region's retention went on: every volume's own prune result is there.
+      expect(report.volumes.map((v) => v.volumeId)).toEqual(['vol-1', 'vol-2']);
+    });
+
+    it("GIVEN a volume failed in its own region and in a copy region WHEN summarised THEN both are named, the volume's own first", async () => {
+      const { summarise: run } = await given(
+        { items: [item('vol-1')], invalid: [], skipped: [] },
+        {
+          snapshot: [child('vol-1', 'FAILED', lambdaFailure('VolumeNotFound', 'vol-1 no longer exists'))],
+          prune: [child('vol-1', 'FAILED', lambdaFailure('SnapshotNotCompleted', 'vol-1: none'))],
+          copyPrune: [
+            copyPruneChild('vol-1', 'eu-west-1', 'FAILED', lambdaFailure('SnapshotNotCompleted', 'no copy')),
+          ],
+        },
+      );
+      const output = await run();
+      expect(output.cause?.split('\n').slice(1)).toEqual([
+        'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
+        'vol-1 (i-0000000000000000a web): PruneCopySnapshots in eu-west-1 SnapshotNotCompleted: no copy',
+      ]);
+      expect(output.counts).toMatchObject({ volumesFailed: 1, copiesFailed: 1 });
+    });
+
+    it('GIVEN regions no longer configured WHEN summarised THEN reported in the output and the report, and the run still succeeds', async () => {
+      const retired = [
+        {
+          region: 'eu-central-1',
+          copies: 4,
+          message: 'no longer in copyRegions: 4 copies left untouched, not pruned',
+        },
+      ];
+      const { s3, summarise: run } = await given({ ...both, retiredCopyRegions: retired }, sourceOk);
+      const output = await run();
+      expect(output.outcome).toBe('SUCCEEDED');
+      expect(output.retiredCopyRegions).toEqual(retired);
+      expect((await getJson<RunReport>(s3, output.report)).retiredCopyRegions).toEqual(retired);
+    });
+
+    it("GIVEN AwaitCopies failed WHEN summarised THEN its error is in the report with Lambda's message", async () => {
+      const { s3, summarise: run } = await given(
+        both,
+        { ...sourceOk, copy: [], copyPrune: [] },
+        {
+          copyWaitError: {
+            Error: 'CopiesPending',
+            Cause: JSON.stringify({
+              errorType: 'CopiesPending',
+              errorMessage: '2 of 2 copies still pending',
+            }),
+          },
+        },
+      );
+      const output = await run();
+      expect(output.outcome).toBe('SUCCEEDED');
+      expect(output.counts).toMatchObject({ copiesFailed: 0, copiesDeleted: 0 });
+      expect((await getJson<RunReport>(s3, output.report)).copyWaitError).toEqual({
+        error: 'CopiesPending',
+        message: '2 of 2 copies still pending',
+      });
+    });
+
+    it('GIVEN a run without copies WHEN summarised THEN no copy counts, copies or retired regions appear', async () => {
+      const { s3, summarise: run } = await given(both, sourceOk);
+      const output = await run();
+      expect(output.counts).not.toHaveProperty('copiesFailed');
+      expect(output).not.toHaveProperty('retiredCopyRegions');
+      expect(await getJson<RunReport>(s3, output.report)).not.toHaveProperty('copies');
+    });
+
+    it('GIVEN a failed CopySnapshot child WHEN read as a failure THEN it carries the copy region (the CLI reads it too)', () => {
+      const failure = toVolumeFailure(
+        copyChild('vol-1', 'eu-west-1', 'FAILED', lambdaFailure('Ec2Throttled', 'slow down')),
+        'CopySnapshot',
+      );
+      expect(failure).toEqual({
+        volumeId: 'vol-1',
+        instanceId: 'i-0000000000000000a',
+        instanceName: 'web',
+        region: 'eu-west-1',
+        step: 'CopySnapshot',
+        error: 'Ec2Throttled',
+        message: 'slow down',
+      });
+    });
+  });
 });
