@@ -1,5 +1,6 @@
 import { putJson } from '../../lambdas/aws/json-store';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { awaitCopies } from '../../lambdas/steps/await-copies';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
@@ -99,5 +100,83 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
       },
     );
     expect(workList.progress).toMatchObject({ created: 1, completed: 1, pending: 0 });
+  });
+
+  describe('copies (SPEC §10.4): the source family and each copy family never mix', () => {
+    const EU = 'eu-west-1';
+    const copyTags = (volumeId: string, day: number, sourceRegion: string) => ({
+      [SnapshotTag.managedBy]: MANAGED_BY,
+      [SnapshotTag.volumeId]: volumeId,
+      [SnapshotTag.runId]: `run-${day}-key`,
+      [SnapshotTag.sourceRegion]: sourceRegion,
+    });
+
+    it("GIVEN copies from another region beside volume A's snapshots WHEN A is pruned with N=1 THEN the copies are not in A's family", async () => {
+      const { sim, ec2, ec2In, clock, a, managed, snapshot } = given();
+      // Same marker and volume tag (a deployment elsewhere copying here): still not a source snapshot.
+      const copies = [0, 1].map((day) => snapshot(a.volumeId, day, copyTags(a.volumeId, day, EU)));
+      const old = managed(a.volumeId, 1);
+      const mine = managed(a.volumeId, 2);
+      const result = await pruneVolume(
+        { ec2, ec2In, region: REGION, managedBy: MANAGED_BY, now: clock.now },
+        task(a, 'run-2'),
+      );
+      expect(result.deleted).toEqual([old]);
+      expect(
+        sim
+          .snapshotsOf(a.volumeId)
+          .map((s) => s.SnapshotId)
+          .sort(),
+      ).toEqual([...copies, mine].sort());
+    });
+
+    it("GIVEN a copy region with everything the filters would have left out WHEN A's copies are pruned with N=1 THEN only A's copies from here are deleted", async () => {
+      const { account, ec2, ec2In, clock, a, b } = given();
+      const eu = account.ec2In(EU);
+      const at = (volumeId: string, day: number, tags: Record<string, string>) =>
+        eu.addSnapshot({ volumeId, startTime: T0 + day * DAY, tags });
+      const untouchable = [
+        at(a.volumeId, 0, { ...copyTags(a.volumeId, 0, REGION), [SnapshotTag.managedBy]: 'other' }),
+        at(a.volumeId, 0, copyTags(a.volumeId, 0, 'ap-south-1')),
+        at(a.volumeId, 0, { [SnapshotTag.managedBy]: MANAGED_BY, [SnapshotTag.volumeId]: a.volumeId }),
+        at(b.volumeId, 0, copyTags(b.volumeId, 0, REGION)),
+        at(a.volumeId, 0, {}),
+      ];
+      const old = at(a.volumeId, 1, copyTags(a.volumeId, 1, REGION));
+      const mine = at(a.volumeId, 2, copyTags(a.volumeId, 2, REGION));
+      const result = await pruneVolume(
+        { ec2, ec2In, region: REGION, managedBy: MANAGED_BY, now: clock.now },
+        task({ ...a, region: EU }, 'run-2'),
+      );
+      expect(result.deleted).toEqual([old]);
+      const left = [...eu.snapshotsOf(a.volumeId), ...eu.snapshotsOf(b.volumeId)].map((s) => s.SnapshotId);
+      expect(left.sort()).toEqual([...untouchable, mine].sort());
+    });
+
+    it("GIVEN other runs' pending copies WHEN copies are awaited THEN this run's copies are found by the copy query and only they count", async () => {
+      const { account, s3, ec2In, clock, a } = given();
+      const eu = account.ec2In(EU);
+      eu.addSnapshot({ volumeId: a.volumeId, state: 'pending', tags: copyTags(a.volumeId, 0, REGION) });
+      const mine = eu.addSnapshot({ volumeId: a.volumeId, tags: copyTags(a.volumeId, 1, REGION) });
+      const made = { volumeId: a.volumeId, region: EU, snapshotId: mine, startTime: clock.now() };
+      const workList = await awaitCopies(
+        {
+          ec2In,
+          s3,
+          bucket: BUCKET,
+          managedBy: MANAGED_BY,
+          region: REGION,
+          copyWaitLimitSeconds: 3600,
+          now: clock.now,
+        },
+        {
+          executionName: 'run-1',
+          runId: 'run-1-key',
+          copyItems: await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/copies.json' }, []),
+          copyRun: await writeMapRun(s3, 'copy', [{ Status: 'SUCCEEDED', Output: JSON.stringify(made) }]),
+        },
+      );
+      expect(workList.progress[EU]).toMatchObject({ created: 1, completed: 1, pending: 0 });
+    });
   });
 });

@@ -283,4 +283,126 @@ describe('prune step (SPEC §3)', () => {
       expect(again.skipped).toEqual(first.skipped);
     });
   });
+
+  describe("a copy region's copies (SPEC §10.4)", () => {
+    const EU = 'eu-west-1';
+
+    function givenCopies(copyGenerations = 2) {
+      const fixture = given(3);
+      const { account, volume } = fixture;
+      /** A copy in `region` made on `day` by run `run-<day>`, of a source in `sourceRegion`. */
+      const copy = (
+        day: number,
+        state: 'completed' | 'pending' | 'error' = 'completed',
+        region = EU,
+        sourceRegion = REGION,
+      ) =>
+        account.ec2In(region).addSnapshot({
+          volumeId: volume.volumeId,
+          description: volume.description,
+          state,
+          startTime: T0 + day * DAY,
+          tags: {
+            [SnapshotTag.managedBy]: MANAGED_BY,
+            [SnapshotTag.volumeId]: volume.volumeId,
+            [SnapshotTag.runId]: `run-${day}-key`,
+            [SnapshotTag.sourceRegion]: sourceRegion,
+            [SnapshotTag.sourceSnapshotId]: `snap-source-${day}`,
+          },
+        });
+      const remainingIn = (region: string) =>
+        account
+          .ec2In(region)
+          .snapshotsOf(volume.volumeId)
+          .map((s) => s.SnapshotId)
+          .sort();
+      const item = { ...volume, generations: copyGenerations, region: EU };
+      return { ...fixture, copy, remainingIn, item };
+    }
+
+    it('GIVEN 4 copies and copy N=2 WHEN pruned THEN the 2 oldest copies there go, and nothing else anywhere', async () => {
+      const { deps, managed, copy, remainingIn, remaining, item } = givenCopies(2);
+      const sources = [1, 2, 3, 4].map((day) => managed(day));
+      const otherRegion = [1, 2, 3, 4].map((day) => copy(day, 'completed', 'ap-south-1'));
+      const ours = [1, 2, 3, 4].map((day) => copy(day));
+      const result = await pruneVolume(
+        deps,
+        task({ ...item, newSnapshot: { snapshotId: ours[3], startTime: T0 + 4 * DAY } }, 'run-4'),
+      );
+      expect(result).toMatchObject({ region: EU, generations: 2, kept: [ours[3], ours[2]], deletedCount: 2 });
+      expect(result.deleted.sort()).toEqual([ours[0], ours[1]].sort());
+      expect(remainingIn(EU)).toEqual([ours[2], ours[3]].sort());
+      // The source family keeps its 4 (its own N is 3, but only its own retention applies it).
+      expect(remaining().sort()).toEqual(sources.sort());
+      expect(remainingIn('ap-south-1')).toEqual(otherRegion.sort());
+    });
+
+    it("GIVEN another deployment's copies and source snapshots in the copy region WHEN pruned THEN only this deployment's copies from this region count", async () => {
+      const { deps, account, volume, copy, remainingIn, item } = givenCopies(1);
+      const eu = account.ec2In(EU);
+      // Same marker and volume tag, but not a copy (a source there), or a copy from elsewhere.
+      const notACopy = eu.addSnapshot({
+        volumeId: volume.volumeId,
+        startTime: T0,
+        tags: { [SnapshotTag.managedBy]: MANAGED_BY, [SnapshotTag.volumeId]: volume.volumeId },
+      });
+      const fromElsewhere = copy(0, 'completed', EU, 'eu-central-1');
+      const old = copy(1);
+      const mine = copy(2);
+      const result = await pruneVolume(deps, task(item, 'run-2'));
+      expect(result.deleted).toEqual([old]);
+      expect(remainingIn(EU)).toEqual([notACopy, fromElsewhere, mine].sort());
+    });
+
+    it.each([
+      [
+        'missing',
+        undefined,
+        /^vol-\S+: execution run-4 created no copy of it in eu-west-1 \(see CopyVolumes\); older copies in eu-west-1 kept$/,
+      ],
+      [
+        'in error',
+        'error' as const,
+        /: copy snap-\S+ in eu-west-1 ended in state error; older copies in eu-west-1 kept$/,
+      ],
+      [
+        'still pending',
+        'pending' as const,
+        /: copy snap-\S+ in eu-west-1 still pending when the wait ended; older copies in eu-west-1 kept$/,
+      ],
+    ])(
+      "GIVEN this run's copy is %s WHEN pruned THEN SnapshotNotCompleted naming the region, and no copy is deleted",
+      async (_, state, message) => {
+        const { deps, copy, remainingIn, item } = givenCopies(1);
+        const before = [copy(1), copy(2), copy(3)];
+        if (state) copy(4, state);
+        const error = await rejection(pruneVolume(deps, task(item, 'run-4')));
+        expect(error.name).toBe('SnapshotNotCompleted');
+        expect(error.message).toMatch(message);
+        expect(remainingIn(EU)).toEqual(expect.arrayContaining(before));
+      },
+    );
+
+    it('GIVEN a copy region in a dry run WHEN planned THEN the copies a new copy would push out are listed, none deleted', async () => {
+      const { deps, clock, copy, remainingIn, item } = givenCopies(2);
+      const ids = [1, 2, 3].map((day) => copy(day));
+      clock.advance(4 * DAY);
+      const result = await pruneVolume(deps, task(item, 'dry-1', { dryRun: true }));
+      expect(result).toMatchObject({ region: EU, dryRun: true, kept: [PLANNED_SNAPSHOT_ID, ids[2]] });
+      expect(result.deleted.sort()).toEqual([ids[0], ids[1]].sort());
+      expect(remainingIn(EU)).toEqual(ids.sort());
+    });
+
+    it('GIVEN the copy region throttles a deletion WHEN pruned THEN it is retried there, the home region untouched', async () => {
+      const { deps, sim, account, copy, remainingIn, item } = givenCopies(1);
+      copy(1);
+      const mine = copy(2);
+      account.ec2In(EU).injectFault({ action: 'DeleteSnapshot', error: 'RequestLimitExceeded', times: 2 });
+      sim.resetCalls();
+      expect(await pruneVolume(deps, task(item, 'run-2'))).toMatchObject({ deletedCount: 1, more: false });
+      expect(account.ec2In(EU).calls().DeleteSnapshot).toMatchObject({ succeeded: 1, throttled: 2 });
+      expect(sim.calls().DeleteSnapshot.succeeded + sim.calls().DescribeSnapshots.succeeded).toBe(0);
+      expect(remainingIn(EU)).toEqual([mine]);
+    });
+  });
 });
