@@ -24,14 +24,22 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     volumes: number,
     options: Parameters<typeof givenSteps>[0] = {},
     outcomes: { stuck?: number[] } = {},
-    copies: { copyGenerations?: (number | undefined)[]; copyRegions?: CopyRegion[] } = {},
+    copies: {
+      copyGenerations?: (number | undefined)[];
+      copyRegions?: CopyRegion[];
+      encrypted?: number[];
+    } = {},
   ) {
     const steps = givenSteps({ completionDelayMs: 10 * MINUTE, ...options });
     const items: VolumeWorkItem[] = [];
     for (let i = 0; i < volumes; i++) {
       const copyGenerations = copies.copyGenerations?.[i];
       items.push({
-        ...workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 2),
+        ...workItem(
+          steps.sim.addInstance({ volumes: [{ encrypted: copies.encrypted?.includes(i) ?? false }] })
+            .volumeIds[0],
+          2,
+        ),
         ...(copyGenerations !== undefined && { copyGenerations }),
       });
     }
@@ -217,6 +225,22 @@ describe('await-snapshots step (SPEC §4.3)', () => {
         { ...items[2], region: 'eu-west-1', copyGenerations: 1, source: source(2) },
         { ...items[2], region: 'ap-south-1', copyGenerations: 1, source: source(2) },
       ]);
+    });
+
+    it('GIVEN an encrypted volume WHEN its snapshot completed THEN its copy items say the source is encrypted', async () => {
+      const { deps, clock, s3, event } = await given(
+        2,
+        {},
+        {},
+        { copyGenerations: [1, 1], copyRegions: [{ region: 'eu-west-1' }], encrypted: [1] },
+      );
+      clock.advance(11 * MINUTE);
+      const workList = await awaitSnapshots(deps, await event());
+      const copyItems = await getJson<CopyWorkItem[]>(
+        s3,
+        workList.copyItems as NonNullable<typeof workList.copyItems>,
+      );
+      expect(copyItems.map((c) => c.source.encrypted)).toEqual([false, true]);
     });
 
     it('GIVEN a snapshot in error, one timed out and one not made WHEN the wait ends THEN only the completed one is copied', async () => {
