@@ -337,6 +337,17 @@ describe('prune step (SPEC §3)', () => {
       expect(remainingIn('ap-south-1')).toEqual(otherRegion.sort());
     });
 
+    it("GIVEN this run's copy failed in the copy region WHEN the volume's own family is pruned THEN its retention applies as ever, and no copy is touched", async () => {
+      const { deps, volume, managed, copy, remaining, remainingIn } = givenCopies(1);
+      const sources = [1, 2, 3, 4, 5].map((day) => managed(day));
+      const copies = [copy(1), copy(2), copy(5, 'error')];
+      const result = await pruneVolume(deps, task(volume, 'run-5'));
+      expect(result).not.toHaveProperty('region');
+      expect(result.deleted.sort()).toEqual([sources[0], sources[1]].sort());
+      expect(remaining().sort()).toEqual(sources.slice(2).sort());
+      expect(remainingIn(EU)).toEqual(copies.sort());
+    });
+
     it("GIVEN another deployment's copies and source snapshots in the copy region WHEN pruned THEN only this deployment's copies from this region count", async () => {
       const { deps, account, volume, copy, remainingIn, item } = givenCopies(1);
       const eu = account.ec2In(EU);
