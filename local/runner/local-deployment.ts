@@ -8,11 +8,14 @@ import {
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
 import {
+  type CopyRegion,
+  DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_TAG_KEY,
   DEFAULT_PRUNE_CONCURRENCY,
   DEFAULT_SNAPSHOT_CONCURRENCY,
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
-import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
@@ -38,6 +41,13 @@ export interface LocalDeployment {
   pruneConcurrency: number;
   region: string;
   accountId: string;
+  /** Regions copies are kept in (SPEC §10.1); none by default. */
+  copyRegions: CopyRegion[];
+  copyTagKey: string;
+  /** Volume tags carried to snapshots and copies (SPEC §10.7); none by default. */
+  copyVolumeTags: CopyVolumeTags;
+  copyConcurrency: number;
+  copyWaitLimitSeconds: number;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -49,6 +59,11 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
   region: 'us-east-1',
   accountId: '123456789012',
+  copyRegions: [],
+  copyTagKey: DEFAULT_COPY_TAG_KEY,
+  copyVolumeTags: [],
+  copyConcurrency: DEFAULT_COPY_CONCURRENCY,
+  copyWaitLimitSeconds: 24 * 3600,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -74,6 +89,8 @@ export function localDefinition(deployment: LocalDeployment) {
     snapshotConcurrency: deployment.snapshotConcurrency,
     pruneConcurrency: deployment.pruneConcurrency,
     waitLimitSeconds: deployment.waitLimitSeconds,
+    copyConcurrency: deployment.copyConcurrency,
+    copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
   });
   return renderDefinition(values);
 }
