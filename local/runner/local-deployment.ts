@@ -70,6 +70,21 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
 export interface AccountClients {
   ec2: EC2Client;
   s3: S3Client;
+  /**
+   * EC2 in another region of the account (the copy regions). Absent: a run that keeps no
+   * copies, and any step that needs one fails naming the region.
+   */
+  ec2In?: (region: string) => EC2Client;
+}
+
+/** `clients.ec2In`, or one that refuses every region. */
+function ec2InOf(clients: AccountClients): (region: string) => EC2Client {
+  return (
+    clients.ec2In ??
+    ((region) => {
+      throw new Error(`This local run has no EC2 client for region ${region}: it keeps no copies`);
+    })
+  );
 }
 
 export function stateMachineArn(deployment: LocalDeployment): string {
