@@ -284,11 +284,26 @@ describe('the workflow definition (SPEC §4)', () => {
       Type: 'Choice',
       Comment: expect.any(String),
       Choices: [
-        { Variable: '$.copyPruneItems', IsPresent: false, Next: 'Summarise' },
         { Variable: '$.pruneItems.copyItems', IsPresent: true, Next: 'CopyVolumes' },
+        { Variable: '$.copyPruneItems', IsPresent: true, Next: 'PruneCopies' },
       ],
-      Default: 'PruneCopies',
+      Default: 'Summarise',
     });
+  });
+
+  it('THEN no Choice tests IsPresent false, which the local engine never matches (aws-local-stepfunctions 3)', async () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toMatch(/"IsPresent":false/);
+    // Why: the local engine evaluates `IsPresent: false` as never true, where AWS matches an absent path.
+    const probe = new StateMachine({
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: false, Next: 'A' }], Default: 'B' },
+        A: { Type: 'Pass', Result: 'absent', End: true },
+        B: { Type: 'Pass', Result: 'other', End: true },
+      },
+    } as never);
+    expect(await probe.run({}).result).toBe('other');
     expect(copyMap.Next).toBe('AwaitCopies');
     expect(pruneCopiesMap.Next).toBe('Summarise');
   });
