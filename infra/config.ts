@@ -139,19 +139,22 @@ function list(value: unknown): string[] {
   return [...new Set(items.map((item) => item.trim()).filter((item) => item !== ''))];
 }
 
-/** A JSON document given as a string (`-c key='["a"]'`), or the value as it came (cdk.json, props). */
-function json(value: unknown): unknown {
+/**
+ * A JSON document given as a string (`-c key='["a"]'`), or the value as it came (cdk.json,
+ * props). `accepted` says what the key takes.
+ */
+function json(value: unknown, accepted: string): unknown {
   if (typeof value !== 'string' || !/^\s*[[{"]/.test(value)) return value;
   try {
     return JSON.parse(value);
   } catch {
-    return reject('is not valid JSON');
+    return reject(`is not valid JSON: give ${accepted}`);
   }
 }
 
 /** Like `list`, keeping duplicates (for lists where a repeat is a mistake) and reading JSON arrays. */
-function items(value: unknown): string[] {
-  const parsed = json(value);
+function items(value: unknown, accepted: string): string[] {
+  const parsed = json(value, accepted);
   const raw = Array.isArray(parsed) ? parsed.map(text) : text(parsed).split(',');
   return raw.map((item) => item.trim()).filter((item) => item !== '');
 }
@@ -302,7 +305,7 @@ const COPY_REGIONS_ACCEPTED =
 const partitionOf = (region: string): string | undefined => RegionInfo.get(region).partition;
 
 function copyRegions(value: unknown): string[] {
-  const codes = items(value);
+  const codes = items(value, COPY_REGIONS_ACCEPTED);
   const bad = codes.find((code) => !REGION.test(code));
   if (bad !== undefined)
     reject(`contains "${bad}", which is not an AWS region code: give ${COPY_REGIONS_ACCEPTED}`);
@@ -314,7 +317,8 @@ function copyRegions(value: unknown): string[] {
   const partitions = new Set(codes.map(partitionOf).filter((partition) => partition !== undefined));
   if (partitions.size > 1) {
     reject(
-      `mixes the partitions ${[...partitions].join(' and ')}: snapshots are copied within a partition only`,
+      `mixes the partitions ${[...partitions].join(' and ')}: snapshots are copied within a partition only; ` +
+        `give ${COPY_REGIONS_ACCEPTED}`,
     );
   }
   return codes;
@@ -328,7 +332,7 @@ const KMS_KEYS_ACCEPTED =
   '(e.g. {"eu-west-1":"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"})';
 
 function kmsKeys(value: unknown): Record<string, string> {
-  const parsed = json(value);
+  const parsed = json(value, KMS_KEYS_ACCEPTED);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return reject(`is not ${KMS_KEYS_ACCEPTED}`);
   }
@@ -350,7 +354,9 @@ function kmsKeys(value: unknown): Record<string, string> {
     }
     const expected = partitionOf(region);
     if (expected !== undefined && partition !== expected) {
-      reject(`gives ${region} a key in partition ${partition}, but ${region} is in ${expected}`);
+      reject(
+        `gives ${region} a key in partition ${partition}, but ${region} is in ${expected}: give ${KMS_KEYS_ACCEPTED}`,
+      );
     }
     keys[region] = match[0];
   }
@@ -358,16 +364,18 @@ function kmsKeys(value: unknown): Record<string, string> {
 }
 
 const VOLUME_TAGS_ACCEPTED =
-  'give * (every tag of the volume) or tag keys, comma-separated or a JSON array (e.g. Owner,CostCenter)';
+  '* (every tag of the volume) or tag keys, comma-separated or a JSON array (e.g. Owner,CostCenter)';
 
 function volumeTags(value: unknown): CopyVolumeTags {
-  const keys = [...new Set(items(value))];
+  const keys = [...new Set(items(value, VOLUME_TAGS_ACCEPTED))];
   if (keys.length === 1 && keys[0] === '*') return '*';
-  if (keys.includes('*')) reject(`mixes * with tag keys: ${VOLUME_TAGS_ACCEPTED}`);
+  if (keys.includes('*')) reject(`mixes * with tag keys: give ${VOLUME_TAGS_ACCEPTED}`);
   // Keys this product reserves pass here and are refused, with the reason, by `checkSettings`.
   const bad = keys.find((key) => !isReservedTagKey(key) && !isTagKey(key));
   if (bad !== undefined) {
-    reject(`contains "${bad}", which is not a valid EC2 tag key (${TAG_KEY_RULE}): ${VOLUME_TAGS_ACCEPTED}`);
+    reject(
+      `contains "${bad}", which is not a valid EC2 tag key (${TAG_KEY_RULE}): give ${VOLUME_TAGS_ACCEPTED}`,
+    );
   }
   return keys;
 }
@@ -522,7 +530,7 @@ function copyProblems(settings: BackupSettings, source: SettingSource, stacks?: 
     const because = reservedBecause(key, settings);
     if (because !== undefined) {
       problems.push(
-        `Invalid ${source} "copyVolumeTags": "${key}" ${because}: ${VOLUME_TAGS_ACCEPTED}, ` +
+        `Invalid ${source} "copyVolumeTags": "${key}" ${because}: give ${VOLUME_TAGS_ACCEPTED}, ` +
           'other than this product’s own keys',
       );
     }
