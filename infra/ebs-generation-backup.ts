@@ -8,6 +8,7 @@ import { type BackupSettings, ConfigError, checkSettings, copyRegionsOf, resolve
 import { BackupFunctions, type FunctionFactory } from './functions';
 import {
   bucketListing,
+  bucketObject,
   bucketObjects,
   copyKeys,
   copySnapshot,
@@ -111,7 +112,7 @@ export class EbsGenerationBackup extends Construct {
       ec2Describe('ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'),
       bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
       // The regions this deployment ever kept copies in, read and rewritten every live run.
-      bucketObjects(this.bucket, ['s3:GetObject', 's3:PutObject'], [COPY_REGIONS_RECORD_KEY]),
+      bucketObject(this.bucket, ['s3:GetObject', 's3:PutObject'], COPY_REGIONS_RECORD_KEY),
       // Until a first run writes the record, reading it must say "absent", not "denied".
       bucketListing(this.bucket, [WorkPrefix.state]),
     );

@@ -257,6 +257,11 @@ export function bucketObjects(bucket: IBucket, actions: `s3:${string}`[], prefix
   };
 }
 
+/** One object of the work bucket, by its exact key. */
+export function bucketObject(bucket: IBucket, actions: `s3:${string}`[], key: string): Grant {
+  return { statement: new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(key)] }) };
+}
+
 /**
  * Listing of the bucket under the given prefixes. Without it, S3 answers a GetObject of a key
  * that does not exist with 403 AccessDenied rather than 404 NoSuchKey
