@@ -15,12 +15,18 @@ const values: DefinitionValues = {
   AwaitSnapshotsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await',
   PruneFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:prune',
   SummariseFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:summarise',
+  CopySnapshotFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:copy',
+  AwaitCopiesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await-copies',
   WorkBucketName: 'work-bucket',
   SnapshotResultsPrefix: 'map-runs/snapshot',
   PruneResultsPrefix: 'map-runs/prune',
+  CopyResultsPrefix: 'map-runs/copy',
+  CopyPruneResultsPrefix: 'map-runs/copy-prune',
   SnapshotConcurrency: 40,
   PruneConcurrency: 20,
+  CopyConcurrency: 7,
   WaitMaxAttempts: 99,
+  CopyWaitMaxAttempts: 77,
   ExecutionTimeoutSeconds: 108000,
 };
 
@@ -38,6 +44,8 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(snapshotMap.MaxConcurrency).toBe(40);
     expect(pruneMap.MaxConcurrency).toBe(20);
     expect(states[StateName.awaitSnapshots].Retry[0].MaxAttempts).toBe(99);
+    expect(states[StateName.copyVolumes].MaxConcurrency).toBe(7);
+    expect(states[StateName.awaitCopies].Retry[0].MaxAttempts).toBe(77);
     expect(states[StateName.discover].Resource).toBe(values.DiscoverFunctionArn);
   });
 
@@ -57,6 +65,10 @@ describe('the workflow definition (SPEC §4)', () => {
       'SnapshotVolumes',
       'AwaitSnapshots',
       'PruneVolumes',
+      'AnyCopies',
+      'CopyVolumes',
+      'AwaitCopies',
+      'PruneCopies',
       'Summarise',
       'DidBackupSucceed',
       'BackupFailed',
