@@ -306,9 +306,12 @@ describe('copy settings given as construct props', () => {
     ).not.toThrow();
   });
 
-  test('the app refuses it before building any stack', () => {
+  test('the app refuses it before building any stack, naming the context key', () => {
     expect(() => testApp({ regions: 'eu-west-1', copyRegions: 'eu-west-1' })).toThrow(
       /^Invalid context "copyRegions": eu-west-1 is also in "regions"/,
+    );
+    expect(() => testApp({ copyRegions: 'eu-west-1' }, { defaultEnv: { region: 'eu-west-1' } })).toThrow(
+      /^Invalid context "copyRegions": eu-west-1 is also the region the stack deploys to \(the CLI’s, CDK_DEFAULT_REGION\)/,
     );
   });
 });
