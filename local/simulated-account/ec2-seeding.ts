@@ -1,11 +1,6 @@
 import type { InstanceStateName } from '@aws-sdk/client-ec2';
 import { volumePerformance } from './ebs-volume-types';
-import {
-  DEFAULT_AVAILABILITY_ZONE,
-  SIMULATED_ACCOUNT_ID,
-  type SnapshotStateName,
-  type VolumeTypeName,
-} from './ec2-records';
+import { SIMULATED_ACCOUNT_ID, type SnapshotStateName, type VolumeTypeName } from './ec2-records';
 import type { Ec2State } from './ec2-state';
 import { type TagMap, tagsFromMap } from './ec2-tags';
 
@@ -64,6 +59,7 @@ export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstanc
   const instanceId = freshId(state, seed.instanceId, 'i', state.instances);
   state.instances.set(instanceId, {
     instanceId,
+    availabilityZone: state.availabilityZones[0],
     state: seed.state ?? 'running',
     tags: tagsFromMap({ ...(seed.name === undefined ? {} : { Name: seed.name }), ...seed.tags }),
     launchTime: state.now(),
@@ -79,7 +75,7 @@ export function seedVolume(state: Ec2State, seed: VolumeSeed & { readonly instan
   state.volumes.set(volumeId, {
     volumeId,
     sizeGiB,
-    availabilityZone: seed.availabilityZone ?? DEFAULT_AVAILABILITY_ZONE,
+    availabilityZone: seed.availabilityZone ?? state.availabilityZones[0],
     volumeType,
     ...volumePerformance(volumeType, sizeGiB, seed),
     snapshotId: undefined,

@@ -1,6 +1,5 @@
 import type { Instance, InstanceStateName, Reservation, Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
 import {
-  DEFAULT_AVAILABILITY_ZONE,
   type InstanceRecord,
   SIMULATED_ACCOUNT_ID,
   type SnapshotRecord,
@@ -53,7 +52,7 @@ export function toInstance(instance: InstanceRecord, attached: readonly VolumeRe
     InstanceId: instance.instanceId,
     InstanceType: 't3.micro',
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: DEFAULT_AVAILABILITY_ZONE },
+    Placement: { AvailabilityZone: instance.availabilityZone },
     State: { Name: instance.state, Code: STATE_CODES[instance.state] },
     RootDeviceType: 'ebs',
     RootDeviceName: '/dev/xvda',

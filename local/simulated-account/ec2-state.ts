@@ -1,6 +1,7 @@
 import type { Tag } from '@aws-sdk/client-ec2';
 import {
   type AttachmentRecord,
+  availabilityZonesOf,
   type InstanceRecord,
   type SettledSnapshotState,
   SIMULATED_ACCOUNT_ID,
@@ -18,6 +19,16 @@ interface OutcomePlan {
   readonly completionDelayMs: number;
 }
 
+/** What an Ec2State is made with; see SimulatedEc2Options. */
+export interface Ec2StateSettings {
+  readonly region: string;
+  /** Which id space of the account this Region hands out ids from (ResourceIds). */
+  readonly idSpace: number;
+  readonly now: () => number;
+  readonly completionDelayMs: number;
+  readonly visibilityLagMs: number;
+}
+
 /**
  * The account's resources, shared by the seeding API and the API actions. Internal to the
  * simulator: tests and product code see the account only through SimulatedEc2 and the client.
@@ -25,6 +36,11 @@ interface OutcomePlan {
  * the indexes that make lookups cheap at 10,000 volumes.
  */
 export class Ec2State {
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly now: () => number;
+  /** How long a snapshot CreateSnapshot makes stays invisible to DescribeSnapshots. */
+  visibilityLagMs: number;
   readonly instances = new Map<string, InstanceRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
@@ -33,19 +49,23 @@ export class Ec2State {
   readonly images = new Map<string, string>();
   /** Volume id → when the last CreateSnapshot of it succeeded, for EC2's 15 s per-volume rule. */
   readonly lastSnapshotAt = new Map<string, number>();
-  readonly ids = new ResourceIds();
+  readonly ids: ResourceIds;
   /** CreateVolume's ClientToken → the volume it made and the request that made it. */
   readonly volumeTokens = new Map<string, { readonly volumeId: string; readonly request: string }>();
   private readonly outcomes = new Map<string, OutcomePlan>();
   /** Instance id → ids of the volumes attached to it. */
   private readonly attached = new Map<string, Set<string>>();
 
-  constructor(
-    readonly now: () => number,
-    private readonly completionDelayMs: number,
-    /** How long a snapshot CreateSnapshot makes stays invisible to DescribeSnapshots. */
-    public visibilityLagMs: number,
-  ) {}
+  private readonly completionDelayMs: number;
+
+  constructor(settings: Ec2StateSettings) {
+    this.region = settings.region;
+    this.availabilityZones = availabilityZonesOf(settings.region);
+    this.ids = new ResourceIds(settings.idSpace);
+    this.now = settings.now;
+    this.completionDelayMs = settings.completionDelayMs;
+    this.visibilityLagMs = settings.visibilityLagMs;
+  }
 
   // The require* lookups serve the seeding API: a missing resource there is a bug in the test,
   // so they throw plain errors, not EC2 ones.

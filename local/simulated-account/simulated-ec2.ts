@@ -20,7 +20,7 @@ import { createVolume } from './ec2-create-volume';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
 import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
-import type { SnapshotRecord } from './ec2-records';
+import { DEFAULT_REGION, isRegionName, type SnapshotRecord } from './ec2-records';
 import {
   attachVolume,
   deregisterImage,
@@ -38,10 +38,13 @@ import { Ec2State, type SnapshotOutcome } from './ec2-state';
 import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
 import { type CallSubject, FaultInjector, type FaultSpec, HungResponse } from './fault-injector';
 import { RateLimiter, type RateLimits } from './rate-limits';
+import { SimulatedKms } from './simulated-kms';
 
 export interface SimulatedEc2Options {
   /** Epoch ms; read on every use, so a fake clock installed later is honoured. Default Date.now(). */
   readonly now?: () => number;
+  /** The Region this EC2 is in (Availability Zones, a connected client's region). Default us-east-1. */
+  readonly region?: string;
   /** How long a new snapshot stays pending; 0 completes it at the next read. Default 5 minutes. */
   readonly completionDelayMs?: number;
   /** Caps every Describe page whatever MaxResults says, to make callers walk many pages. */
@@ -81,20 +84,41 @@ export interface SimulatedEc2Options {
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
 
 /**
- * A stateful in-memory EC2 account. Seed it with instances, volumes and snapshot history, drive
+ * How a Region's EC2 reaches the rest of its account; SimulatedAccount sets it. A SimulatedEc2
+ * made on its own is an account of one Region with its own KMS keys.
+ */
+export interface AccountLink {
+  /** Which id space of the account the Region hands out ids from (no two Regions share one). */
+  readonly idSpace: number;
+  /** Another Region's EC2 if the account has it, without creating it. */
+  readonly regionIfPresent: (region: string) => SimulatedEc2 | undefined;
+  readonly kms: SimulatedKms;
+}
+
+/**
+ * A stateful in-memory EC2, one Region of an account. Seed it with instances, volumes and snapshot history, drive
  * snapshot lifecycles and faults from the test, and answer the API actions (through
  * `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
  */
 export class SimulatedEc2 {
+  readonly region: string;
   private readonly state: Ec2State;
+  private readonly account: AccountLink;
   private readonly describeSettings: DescribeSettings;
   private readonly limiter: RateLimiter;
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
   private readonly latencies: Readonly<Partial<Record<Ec2Action, number>>>;
 
-  constructor(options: SimulatedEc2Options = {}) {
+  constructor(options: SimulatedEc2Options = {}, account?: AccountLink) {
     const now = options.now ?? (() => Date.now());
+    this.region = options.region ?? DEFAULT_REGION;
+    if (!isRegionName(this.region)) throw new Error(`region must be a Region code, got ${this.region}`);
+    this.account = account ?? {
+      idSpace: 0,
+      regionIfPresent: (region) => (region === this.region ? this : undefined),
+      kms: new SimulatedKms(),
+    };
     const { maxPageSize, completionDelayMs = DEFAULT_COMPLETION_DELAY_MS } = options;
     if (maxPageSize !== undefined && !(Number.isInteger(maxPageSize) && maxPageSize >= 1)) {
       throw new Error(`maxPageSize must be a positive integer, got ${maxPageSize}`);
@@ -102,7 +126,13 @@ export class SimulatedEc2 {
     if (!(completionDelayMs >= 0)) {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
-    this.state = new Ec2State(now, completionDelayMs, validLag(options.visibilityLagMs ?? 0));
+    this.state = new Ec2State({
+      region: this.region,
+      idSpace: this.account.idSpace,
+      now,
+      completionDelayMs,
+      visibilityLagMs: validLag(options.visibilityLagMs ?? 0),
+    });
     this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
