@@ -53,6 +53,11 @@ export function createVolume(state: Ec2State, input: CreateVolumeRequest): Volum
     volumeType,
     ...performance,
     snapshotId: snapshot?.snapshotId,
+    // A volume restored from an encrypted snapshot is encrypted with its key
+    // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html). The
+    // request's own Encrypted and KmsKeyId are not simulated.
+    encrypted: snapshot?.encrypted ?? false,
+    kmsKeyId: snapshot?.kmsKeyId,
     tags,
     attachments: [],
     multiAttachEnabled: false,

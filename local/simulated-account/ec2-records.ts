@@ -55,6 +55,9 @@ export interface VolumeRecord {
   readonly throughput: number | undefined;
   /** The snapshot it was created from, if any. */
   readonly snapshotId: string | undefined;
+  readonly encrypted: boolean;
+  /** ARN of the KMS key of an encrypted volume. */
+  readonly kmsKeyId: string | undefined;
   tags: Tag[];
   attachments: AttachmentRecord[];
   multiAttachEnabled: boolean;
@@ -68,6 +71,11 @@ export interface SnapshotRecord {
   readonly description: string;
   readonly ownerId: string;
   readonly startTime: number;
+  readonly encrypted: boolean;
+  /** ARN of the KMS key of an encrypted snapshot (for a failed copy, the KmsKeyId it was asked for). */
+  readonly kmsKeyId: string | undefined;
+  /** Why a copy failed, as DescribeSnapshots' StateMessage says it. */
+  readonly stateMessage: string | undefined;
   tags: Tag[];
   /** When a pending snapshot settles by itself; undefined means it never does (stuck). */
   readonly settlesAt: number | undefined;

@@ -24,6 +24,11 @@ function tagsOrNothing(tags: readonly Tag[]): { Tags?: Tag[] } {
   return tags.length > 0 ? { Tags: copyTags(tags) } : {};
 }
 
+// EC2 names the key only of an encrypted resource.
+function encryptionOf(resource: { encrypted: boolean; kmsKeyId: string | undefined }) {
+  return resource.encrypted ? { Encrypted: true, KmsKeyId: resource.kmsKeyId } : { Encrypted: false };
+}
+
 /** One reservation per instance: EC2 groups instances by launch request, and one each is valid. */
 export function toReservation(instance: InstanceRecord, attached: readonly VolumeRecord[]): Reservation {
   return {
@@ -72,7 +77,7 @@ export function toVolume(volume: VolumeRecord): Volume {
     SnapshotId: volume.snapshotId ?? '',
     AvailabilityZone: volume.availabilityZone,
     CreateTime: new Date(volume.createTime),
-    Encrypted: false,
+    ...encryptionOf(volume),
     State: volume.attachments.length > 0 ? 'in-use' : 'available',
     MultiAttachEnabled: volume.multiAttachEnabled,
     Attachments: volume.attachments.map((attachment) => ({
@@ -97,7 +102,8 @@ export function toSnapshot(snapshot: SnapshotRecord, now: number): Snapshot {
     StartTime: new Date(snapshot.startTime),
     Description: snapshot.description,
     OwnerId: snapshot.ownerId,
-    Encrypted: false,
+    ...encryptionOf(snapshot),
+    ...(snapshot.stateMessage !== undefined && { StateMessage: snapshot.stateMessage }),
     StorageTier: 'standard',
     ...tagsOrNothing(snapshot.tags),
   };

@@ -9,6 +9,7 @@ import {
   type VolumeRecord,
 } from './ec2-records';
 import { ResourceIds } from './resource-ids';
+import type { SimulatedKms } from './simulated-kms';
 import { SnapshotIndex } from './snapshot-index';
 
 /** How the snapshots CreateSnapshot makes of one volume end; see SimulatedEc2.setSnapshotOutcome. */
@@ -27,6 +28,8 @@ export interface Ec2StateSettings {
   readonly now: () => number;
   readonly completionDelayMs: number;
   readonly visibilityLagMs: number;
+  /** The account's KMS keys, of which this Region uses its own. */
+  readonly kms: SimulatedKms;
 }
 
 /**
@@ -57,6 +60,7 @@ export class Ec2State {
   private readonly attached = new Map<string, Set<string>>();
 
   private readonly completionDelayMs: number;
+  private readonly kms: SimulatedKms;
 
   constructor(settings: Ec2StateSettings) {
     this.region = settings.region;
@@ -65,6 +69,17 @@ export class Ec2State {
     this.now = settings.now;
     this.completionDelayMs = settings.completionDelayMs;
     this.visibilityLagMs = settings.visibilityLagMs;
+    this.kms = settings.kms;
+  }
+
+  /** ARN of this Region's default KMS key for EBS. */
+  defaultKmsKey(): string {
+    return this.kms.defaultEbsKey(this.region);
+  }
+
+  /** ARN of the key a KmsKeyId names in this Region; undefined if it names none here. */
+  kmsKey(kmsKeyId: string): string | undefined {
+    return this.kms.resolve(this.region, kmsKeyId);
   }
 
   // The require* lookups serve the seeding API: a missing resource there is a bug in the test,
@@ -175,6 +190,12 @@ export class Ec2State {
       description,
       ownerId: SIMULATED_ACCOUNT_ID,
       startTime,
+      // A snapshot of an encrypted volume is encrypted with the volume's key
+      // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
+      // snapshots created from the volume" are encrypted).
+      encrypted: volume.encrypted,
+      kmsKeyId: volume.kmsKeyId,
+      stateMessage: undefined,
       tags,
       settlesAt: plan.outcome === 'stuck-pending' ? undefined : startTime + plan.completionDelayMs,
       outcome: plan.outcome === 'error' ? 'error' : 'completed',

@@ -96,9 +96,9 @@ export interface AccountLink {
 }
 
 /**
- * A stateful in-memory EC2, one Region of an account. Seed it with instances, volumes and snapshot history, drive
- * snapshot lifecycles and faults from the test, and answer the API actions (through
- * `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
+ * A stateful in-memory EC2, one Region of an account. Seed it with instances, volumes and
+ * snapshot history, drive snapshot lifecycles and faults from the test, and answer the API
+ * actions (through `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
  */
 export class SimulatedEc2 {
   readonly region: string;
@@ -132,6 +132,7 @@ export class SimulatedEc2 {
       now,
       completionDelayMs,
       visibilityLagMs: validLag(options.visibilityLagMs ?? 0),
+      kms: this.account.kms,
     });
     this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
