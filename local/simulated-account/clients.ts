@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CopySnapshotCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
@@ -47,6 +48,7 @@ export function connectEc2(
     [DeleteSnapshotCommand, (input) => sim.deleteSnapshot(input)],
     [CreateTagsCommand, (input) => sim.createTags(input)],
     [CreateVolumeCommand, (input) => sim.createVolume(input)],
+    [CopySnapshotCommand, (input) => sim.copySnapshot(input)],
   ]);
   delayCalls(client, sim);
   return client;

@@ -21,6 +21,15 @@ export function availabilityZonesOf(region: string): readonly string[] {
   return ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
 }
 
+/**
+ * The volume id every snapshot copy shows. The API reference only says "Snapshots copies have an
+ * arbitrary source volume ID. Do not use this volume ID for any purpose."
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html); what EC2 answers
+ * in practice, in DescribeSnapshots outputs people publish, is `vol-ffffffff`. Product code must
+ * never find a copy's volume by it: copies are found by their tags.
+ */
+export const COPY_VOLUME_ID = 'vol-ffffffff';
+
 export type VolumeTypeName = `${VolumeType}`;
 
 export type SettledSnapshotState = 'completed' | 'error';

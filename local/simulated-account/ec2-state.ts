@@ -2,6 +2,7 @@ import type { Tag } from '@aws-sdk/client-ec2';
 import {
   type AttachmentRecord,
   availabilityZonesOf,
+  COPY_VOLUME_ID,
   type InstanceRecord,
   type SettledSnapshotState,
   SIMULATED_ACCOUNT_ID,
@@ -11,13 +12,15 @@ import {
 import { ResourceIds } from './resource-ids';
 import type { SimulatedKms } from './simulated-kms';
 import { SnapshotIndex } from './snapshot-index';
+import { snapshotState } from './snapshot-lifecycle';
 
 /** How the snapshots CreateSnapshot makes of one volume end; see SimulatedEc2.setSnapshotOutcome. */
 export type SnapshotOutcome = SettledSnapshotState | 'stuck-pending';
 
 interface OutcomePlan {
   readonly outcome: SnapshotOutcome;
-  readonly completionDelayMs: number;
+  /** Default the delay of what is made: a snapshot's or a copy's. */
+  readonly completionDelayMs: number | undefined;
 }
 
 /** What an Ec2State is made with; see SimulatedEc2Options. */
@@ -27,6 +30,7 @@ export interface Ec2StateSettings {
   readonly idSpace: number;
   readonly now: () => number;
   readonly completionDelayMs: number;
+  readonly copyCompletionDelayMs: number;
   readonly visibilityLagMs: number;
   /** The account's KMS keys, of which this Region uses its own. */
   readonly kms: SimulatedKms;
@@ -60,7 +64,10 @@ export class Ec2State {
   private readonly attached = new Map<string, Set<string>>();
 
   private readonly completionDelayMs: number;
+  private readonly copyCompletionDelayMs: number;
   private readonly kms: SimulatedKms;
+  /** Copies made here that were pending when last looked at. */
+  private readonly pendingCopies = new Set<SnapshotRecord>();
 
   constructor(settings: Ec2StateSettings) {
     this.region = settings.region;
@@ -68,6 +75,7 @@ export class Ec2State {
     this.ids = new ResourceIds(settings.idSpace);
     this.now = settings.now;
     this.completionDelayMs = settings.completionDelayMs;
+    this.copyCompletionDelayMs = settings.copyCompletionDelayMs;
     this.visibilityLagMs = settings.visibilityLagMs;
     this.kms = settings.kms;
   }
@@ -168,7 +176,8 @@ export class Ec2State {
     return snapshot.visibleAt <= now;
   }
 
-  planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs = this.completionDelayMs): void {
+  /** Plans the fate of snapshots and copies of the volume's data made here from now on. */
+  planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs?: number): void {
     this.outcomes.set(volumeId, { outcome, completionDelayMs });
   }
 
@@ -178,27 +187,76 @@ export class Ec2State {
    * so changing either later never rewrites history.
    */
   newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
+    return this.addNew(
+      {
+        volumeId: volume.volumeId,
+        volumeSize: volume.sizeGiB,
+        description,
+        tags,
+        // A snapshot of an encrypted volume is encrypted with the volume's key
+        // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
+        // snapshots created from the volume" are encrypted).
+        encrypted: volume.encrypted,
+        kmsKeyId: volume.kmsKeyId,
+      },
+      this.outcomes.get(volume.volumeId),
+      this.completionDelayMs,
+    );
+  }
+
+  /**
+   * A new pending copy as CopySnapshot makes it here, in its destination Region. Its fate follows
+   * the plan for the source's volume in this Region (setSnapshotOutcome), with the copy delay
+   * unless the plan gives one; `failure` makes it fail at once with that state message.
+   */
+  newCopy(
+    source: SnapshotRecord,
+    copy: Pick<SnapshotRecord, 'description' | 'tags' | 'encrypted' | 'kmsKeyId'>,
+    failure: string | undefined,
+  ): SnapshotRecord {
+    const plan: OutcomePlan | undefined =
+      failure === undefined ? this.outcomes.get(source.volumeId) : { outcome: 'error', completionDelayMs: 0 };
+    const snapshot = this.addNew(
+      { ...copy, volumeId: COPY_VOLUME_ID, volumeSize: source.volumeSize, stateMessage: failure },
+      plan,
+      this.copyCompletionDelayMs,
+    );
+    this.pendingCopies.add(snapshot);
+    return snapshot;
+  }
+
+  /** How many copies made here are still pending (EBS's concurrent snapshot copies). */
+  pendingCopyCount(): number {
+    const now = this.now();
+    for (const copy of this.pendingCopies) {
+      if (!this.snapshots.has(copy.snapshotId) || snapshotState(copy, now) !== 'pending') {
+        this.pendingCopies.delete(copy);
+      }
+    }
+    return this.pendingCopies.size;
+  }
+
+  private addNew(
+    fields: Pick<
+      SnapshotRecord,
+      'volumeId' | 'volumeSize' | 'description' | 'tags' | 'encrypted' | 'kmsKeyId'
+    > & {
+      readonly stateMessage?: string;
+    },
+    plan: OutcomePlan | undefined,
+    defaultDelayMs: number,
+  ): SnapshotRecord {
     const startTime = this.now();
-    const plan = this.outcomes.get(volume.volumeId) ?? {
-      outcome: 'completed',
-      completionDelayMs: this.completionDelayMs,
-    };
+    const outcome = plan?.outcome ?? 'completed';
+    const delayMs = plan?.completionDelayMs ?? defaultDelayMs;
     const snapshot: SnapshotRecord = {
+      ...fields,
+      stateMessage: fields.stateMessage,
       snapshotId: this.ids.next('snap'),
-      volumeId: volume.volumeId,
-      volumeSize: volume.sizeGiB,
-      description,
       ownerId: SIMULATED_ACCOUNT_ID,
       startTime,
-      // A snapshot of an encrypted volume is encrypted with the volume's key
-      // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
-      // snapshots created from the volume" are encrypted).
-      encrypted: volume.encrypted,
-      kmsKeyId: volume.kmsKeyId,
-      stateMessage: undefined,
-      tags,
-      settlesAt: plan.outcome === 'stuck-pending' ? undefined : startTime + plan.completionDelayMs,
-      outcome: plan.outcome === 'error' ? 'error' : 'completed',
+      settlesAt: outcome === 'stuck-pending' ? undefined : startTime + delayMs,
+      outcome: outcome === 'error' ? 'error' : 'completed',
       forcedState: undefined,
       usedByImage: undefined,
       visibleAt: startTime + this.visibilityLagMs,

@@ -1,4 +1,6 @@
 import type {
+  CopySnapshotRequest,
+  CopySnapshotResult,
   CreateSnapshotRequest,
   CreateTagsRequest,
   CreateVolumeRequest,
@@ -14,8 +16,10 @@ import type {
   Snapshot,
   Volume,
 } from '@aws-sdk/client-ec2';
+import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import { type CallCounts, CallLog, type CallOutcome } from './call-log';
 import type { Ec2Action } from './ec2-actions';
+import { copySnapshot } from './ec2-copy-snapshot';
 import { createVolume } from './ec2-create-volume';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
@@ -47,6 +51,17 @@ export interface SimulatedEc2Options {
   readonly region?: string;
   /** How long a new snapshot stays pending; 0 completes it at the next read. Default 5 minutes. */
   readonly completionDelayMs?: number;
+  /**
+   * How long a copy CopySnapshot makes in this Region stays pending (a copy takes as long as its
+   * data takes to move, not its source's snapshot time). Default 10 minutes.
+   */
+  readonly copyCompletionDelayMs?: number;
+  /**
+   * Copies that may be pending in this Region at once before CopySnapshot answers
+   * `ResourceLimitExceeded`. Default CONCURRENT_COPY_LIMIT (20, EBS's quota "Concurrent snapshot
+   * copies per destination Region").
+   */
+  readonly concurrentCopyLimit?: number;
   /** Caps every Describe page whatever MaxResults says, to make callers walk many pages. */
   readonly maxPageSize?: number;
   /** EC2 token buckets (e.g. EC2_DEFAULT_RATE_LIMITS); default none, nothing is throttled. */
@@ -82,6 +97,7 @@ export interface SimulatedEc2Options {
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
+const DEFAULT_COPY_COMPLETION_DELAY_MS = 10 * 60_000;
 
 /**
  * How a Region's EC2 reaches the rest of its account; SimulatedAccount sets it. A SimulatedEc2
@@ -109,6 +125,7 @@ export class SimulatedEc2 {
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
   private readonly latencies: Readonly<Partial<Record<Ec2Action, number>>>;
+  private readonly concurrentCopyLimit: number;
 
   constructor(options: SimulatedEc2Options = {}, account?: AccountLink) {
     const now = options.now ?? (() => Date.now());
@@ -119,18 +136,31 @@ export class SimulatedEc2 {
       regionIfPresent: (region) => (region === this.region ? this : undefined),
       kms: new SimulatedKms(),
     };
-    const { maxPageSize, completionDelayMs = DEFAULT_COMPLETION_DELAY_MS } = options;
+    const {
+      maxPageSize,
+      completionDelayMs = DEFAULT_COMPLETION_DELAY_MS,
+      copyCompletionDelayMs = DEFAULT_COPY_COMPLETION_DELAY_MS,
+      concurrentCopyLimit = CONCURRENT_COPY_LIMIT,
+    } = options;
     if (maxPageSize !== undefined && !(Number.isInteger(maxPageSize) && maxPageSize >= 1)) {
       throw new Error(`maxPageSize must be a positive integer, got ${maxPageSize}`);
     }
     if (!(completionDelayMs >= 0)) {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
+    if (!(copyCompletionDelayMs >= 0)) {
+      throw new Error(`copyCompletionDelayMs must be >= 0, got ${copyCompletionDelayMs}`);
+    }
+    if (!(Number.isInteger(concurrentCopyLimit) && concurrentCopyLimit >= 0)) {
+      throw new Error(`concurrentCopyLimit must be an integer >= 0, got ${concurrentCopyLimit}`);
+    }
+    this.concurrentCopyLimit = concurrentCopyLimit;
     this.state = new Ec2State({
       region: this.region,
       idSpace: this.account.idSpace,
       now,
       completionDelayMs,
+      copyCompletionDelayMs,
       visibilityLagMs: validLag(options.visibilityLagMs ?? 0),
       kms: this.account.kms,
     });
@@ -206,7 +236,9 @@ export class SimulatedEc2 {
   /**
    * How snapshots CreateSnapshot makes of this volume from now on end: `completed` or `error`
    * after the completion delay (the simulator's, or the one given), or `stuck-pending` forever.
-   * Snapshots already made keep the fate they were given at creation.
+   * The same plan, made in a copy's destination Region, decides how the copies CopySnapshot makes
+   * there of this volume's snapshots end (after the copy delay unless one is given).
+   * Snapshots and copies already made keep the fate they were given at creation.
    */
   setSnapshotOutcome(
     volumeId: string,
@@ -330,6 +362,20 @@ export class SimulatedEc2 {
 
   createTags(input: CreateTagsRequest): Record<string, never> {
     return this.invoke('CreateTags', input, {}, () => createTags(this.state, input));
+  }
+
+  /**
+   * Made in this Region, the destination; the source is read in the Region the request names
+   * (this account's, if it has that Region), as EC2 does (see ec2-copy-snapshot.ts).
+   */
+  copySnapshot(input: CopySnapshotRequest): CopySnapshotResult {
+    const source =
+      input.SourceRegion === undefined ? undefined : this.account.regionIfPresent(input.SourceRegion);
+    const snapshotId = input.SourceSnapshotId;
+    const volumeId = snapshotId === undefined ? undefined : source?.state.snapshots.get(snapshotId)?.volumeId;
+    return this.invoke('CopySnapshot', input, { snapshotId, volumeId }, () =>
+      copySnapshot(this.state, source?.state, input, this.concurrentCopyLimit),
+    );
   }
 
   createVolume(input: CreateVolumeRequest): Volume {
