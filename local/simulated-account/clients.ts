@@ -26,11 +26,12 @@ const S3_REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
 
 /**
- * A real EC2Client, in the simulator's Region, whose `send` is answered by the simulator: product code keeps its real
- * commands and paginators (`paginateDescribeInstances` checks `instanceof EC2Client`). Only this
- * instance is changed, so other clients in the same process are unaffected; pass `client` to
- * connect one that already exists (say, a handler's module-level client). The SDK middleware
- * (retries included) does not run: each call reaches the simulator exactly once.
+ * A real EC2Client, in the simulator's Region, whose `send` is answered by the simulator: product
+ * code keeps its real commands and paginators (`paginateDescribeInstances` checks `instanceof
+ * EC2Client`). Only this instance is changed, so other clients in the same process are
+ * unaffected; pass `client` to connect one that already exists (say, a handler's module-level
+ * client). The SDK middleware (retries included) does not run: each call reaches the simulator
+ * exactly once.
  *
  * `send` is replaced by a plain lookup of the command's class rather than a mocking library's
  * fake: at tens of thousands of calls a run, a fake that records every call and matches every

@@ -1,5 +1,6 @@
 import type { CopySnapshotRequest, CopySnapshotResult } from '@aws-sdk/client-ec2';
 import { ec2Error } from './ec2-errors';
+import { required, validDescription } from './ec2-mutations';
 import { isRegionName, type SnapshotRecord } from './ec2-records';
 import type { Ec2State } from './ec2-state';
 import { copyTags, mergedTags, tagsAtCreation, validatedTags } from './ec2-tags';
@@ -8,8 +9,6 @@ import { snapshotState } from './snapshot-lifecycle';
 // CopySnapshot as EC2 answers it. Sources, unless a line says otherwise:
 // API reference https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html,
 // error codes https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html.
-
-const MAX_DESCRIPTION_LENGTH = 255;
 
 /**
  * What DescribeSnapshots says of a copy whose KMS key this Region does not have. The API reference
@@ -42,7 +41,8 @@ export const UNUSABLE_KEY_MESSAGE =
  *   worded it for a snapshot not yet completed ("Snapshot 'snap-…' is not 'completed'.",
  *   tschellenbach/Snaptastic#17).
  * - At most `concurrentCopyLimit` copies may be pending in the destination ("Concurrent snapshot
- *   copies per destination Region", 20, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-resource-quotas.html);
+ *   copies per destination Region", 20,
+ *   https://docs.aws.amazon.com/ebs/latest/userguide/ebs-resource-quotas.html);
  *   beyond it `ResourceLimitExceeded` ("For example, you might have too many snapshot copies in
  *   progress"), worded as EC2 words it: "Too many snapshot copies in progress. The limit is 5 for
  *   this destination region." (aws-samples/copy-encrypted-ami#3, when the limit was 5).
@@ -67,13 +67,7 @@ export function copySnapshot(
   if (!isRegionName(sourceRegion)) {
     throw ec2Error('InvalidRegion', `The specified region '${sourceRegion}' is not valid.`);
   }
-  const description = input.Description ?? '';
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    throw ec2Error(
-      'InvalidParameterValue',
-      `Value (${description}) for parameter description is invalid. Length exceeds maximum of ${MAX_DESCRIPTION_LENGTH}.`,
-    );
-  }
+  const description = validDescription(input.Description);
   const tags = mergedTags([], validatedTags(tagsAtCreation(input.TagSpecifications, 'snapshot')));
   if (input.KmsKeyId !== undefined && input.Encrypted !== true) {
     throw ec2Error(
@@ -116,9 +110,4 @@ function completedSource(source: Ec2State | undefined, snapshotId: string): Snap
     throw ec2Error('IncorrectState', `Snapshot '${snapshotId}' is not 'completed'.`);
   }
   return snapshot;
-}
-
-function required(value: string | undefined, parameter: string): string {
-  if (!value) throw ec2Error('MissingParameter', `The request must contain the parameter ${parameter}`);
-  return value;
 }
