@@ -22,6 +22,7 @@ import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
+import type { SimulatedAccount } from '../simulated-account';
 import {
   type FunctionEnvironments,
   type InvocationRecord,
@@ -75,6 +76,28 @@ export interface AccountClients {
    * copies, and any step that needs one fails naming the region.
    */
   ec2In?: (region: string) => EC2Client;
+}
+
+/**
+ * The clients of a simulated account: its home region's EC2 and its S3, and one EC2 client per
+ * other region, made on first use (the copy regions).
+ */
+export function accountClients(account: SimulatedAccount): Required<AccountClients> {
+  const regional = new Map<string, EC2Client>();
+  const ec2 = account.ec2Client();
+  regional.set(account.region, ec2);
+  return {
+    ec2,
+    s3: account.s3Client(),
+    ec2In: (region) => {
+      let client = regional.get(region);
+      if (!client) {
+        client = account.ec2Client(region);
+        regional.set(region, client);
+      }
+      return client;
+    },
+  };
 }
 
 /** `clients.ec2In`, or one that refuses every region. */
