@@ -8,11 +8,14 @@ import {
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
 import {
+  type CopyRegion,
+  DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_TAG_KEY,
   DEFAULT_PRUNE_CONCURRENCY,
   DEFAULT_SNAPSHOT_CONCURRENCY,
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
-import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
@@ -38,6 +41,13 @@ export interface LocalDeployment {
   pruneConcurrency: number;
   region: string;
   accountId: string;
+  /** Regions copies are kept in (SPEC §10.1); none by default. */
+  copyRegions: CopyRegion[];
+  copyTagKey: string;
+  /** Volume tags carried to snapshots and copies (SPEC §10.7); none by default. */
+  copyVolumeTags: CopyVolumeTags;
+  copyConcurrency: number;
+  copyWaitLimitSeconds: number;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -49,12 +59,32 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
   region: 'us-east-1',
   accountId: '123456789012',
+  copyRegions: [],
+  copyTagKey: DEFAULT_COPY_TAG_KEY,
+  copyVolumeTags: [],
+  copyConcurrency: DEFAULT_COPY_CONCURRENCY,
+  copyWaitLimitSeconds: 24 * 3600,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
 export interface AccountClients {
   ec2: EC2Client;
   s3: S3Client;
+  /**
+   * EC2 in another region of the account (the copy regions). Absent: a run that keeps no
+   * copies, and any step that needs one fails naming the region.
+   */
+  ec2In?: (region: string) => EC2Client;
+}
+
+/** `clients.ec2In`, or one that refuses every region. */
+function ec2InOf(clients: AccountClients): (region: string) => EC2Client {
+  return (
+    clients.ec2In ??
+    ((region) => {
+      throw new Error(`This local run has no EC2 client for region ${region}: it keeps no copies`);
+    })
+  );
 }
 
 export function stateMachineArn(deployment: LocalDeployment): string {
@@ -74,6 +104,8 @@ export function localDefinition(deployment: LocalDeployment) {
     snapshotConcurrency: deployment.snapshotConcurrency,
     pruneConcurrency: deployment.pruneConcurrency,
     waitLimitSeconds: deployment.waitLimitSeconds,
+    copyConcurrency: deployment.copyConcurrency,
+    copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
   });
   return renderDefinition(values);
 }
