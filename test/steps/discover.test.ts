@@ -5,19 +5,45 @@ import type { DiscoveryReport } from '../../lambdas/contracts/run-documents';
 import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { discover } from '../../lambdas/steps/discover';
+import { type DiscoverDeps, discover } from '../../lambdas/steps/discover';
+import { SimulatedAccount } from '../../local/simulated-account';
 import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from '../fixtures/steps';
 
 const TAG = 'Backup-Generation';
+const COPY = 'Backup-Copy-Generation';
+const REGION = 'us-east-1';
 
 describe('discover step (SPEC §1, §4.1)', () => {
-  function given(options: { maxPageSize?: number } = {}) {
+  /** The simulated account, `copies` settings over none, and EC2 in other regions on its clock. */
+  function given(options: { maxPageSize?: number } = {}, copies: Partial<DiscoverDeps> = {}) {
     const steps = givenSteps(options);
     // Waits between retries of a throttled page pass on the manual clock.
     const clock = { now: steps.clock.now, sleep: async (ms: number) => steps.clock.advance(ms) };
-    const deps = { ec2: steps.ec2, s3: steps.s3, tagKey: TAG, bucket: BUCKET, clock };
+    // Other regions of the account: each its own simulated EC2, on the same clock.
+    const regions = new Map<string, SimulatedAccount>();
+    const accountIn = (region: string) => {
+      const account = regions.get(region) ?? new SimulatedAccount({ now: steps.clock.now });
+      regions.set(region, account);
+      return account;
+    };
+    const simIn = (region: string) => accountIn(region).ec2;
+    const ec2In = jest.fn((region: string) => accountIn(region).ec2Client());
+    const deps: DiscoverDeps = {
+      ec2: steps.ec2,
+      s3: steps.s3,
+      tagKey: TAG,
+      bucket: BUCKET,
+      managedBy: MANAGED_BY,
+      copyTagKey: COPY,
+      copyRegions: [],
+      copyVolumeTags: [],
+      ec2In,
+      region: REGION,
+      clock,
+      ...copies,
+    };
     const run = (input: unknown = {}) => discover(deps, { executionName: 'run-1', input });
-    return { ...steps, deps, run };
+    return { ...steps, deps, run, simIn, ec2In };
   }
 
   describe.each([5, 1000])(
@@ -53,7 +79,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
       it('THEN every volume of a tagged, live instance is an item exactly once', () => {
         expect(items).toHaveLength(5000);
         expect(new Set(items.map((i) => i.volumeId))).toEqual(expected);
-        expect(counts).toEqual({ instances: 2500, volumes: 5000, invalid: 0, skipped: 0 });
+        expect(counts).toEqual({ instances: 2500, volumes: 5000, invalid: 0, skipped: 0, copies: 0 });
       });
 
       it('THEN untagged instances are filtered out by EC2, not by us', () => {
@@ -166,7 +192,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           },
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1)),
       );
-      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0, copies: 0 });
     });
 
     it('GIVEN volume tags 0 and invalid on an untagged instance WHEN discovered THEN skipped and invalid are reported', async () => {
@@ -175,7 +201,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
         volumes: [{ tags: { [TAG]: '0' } }, { tags: { [TAG]: 'two' } }],
       });
       const output = await run();
-      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1, copies: 0 });
       expect(output.invalid).toEqual([
         { resource: 'volume', id: volumeIds[1], instanceId, value: 'two', reason: expect.any(String) },
       ]);
