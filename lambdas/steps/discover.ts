@@ -212,14 +212,17 @@ async function retiredCopyRegions(
 /**
  * This deployment's copies in the region `ec2` reaches whose source is `sourceRegion`: its
  * managed snapshots there (marker, filtered server-side) whose `Backup-Source-Region` tag names
- * the source, checked here (SPEC §2.4).
+ * the source, checked here too (SPEC §2.4). The query asks for copies from `sourceRegion`
+ * (ManagedSnapshotQuery.sourceRegion, filtered server-side where the query supports it); the
+ * check here holds whatever the query did.
  */
 export async function countCopiesFrom(
   ec2: EC2Client,
   managedBy: string,
   sourceRegion: string,
 ): Promise<number> {
-  const snapshots = await listManagedSnapshots(ec2, { managedBy });
+  const query = { managedBy, sourceRegion };
+  const snapshots = await listManagedSnapshots(ec2, query);
   return snapshots.filter((s) => s.tags[SnapshotTag.sourceRegion] === sourceRegion).length;
 }
 
