@@ -160,13 +160,11 @@ async function withCarriedTags(
 }
 
 /**
- * PruneCopies' work list as discovery knows it: each volume with copies, once per copy region,
- * with the copy generation as its N (no `newSnapshot`: see DiscoverOutput.copyPruneItems).
+ * PruneCopies' work list as discovery knows it: each volume with copies, once per copy region
+ * (in the items' order, then the configured regions'), with the copy generation as its N (no
+ * `newSnapshot`: see DiscoverOutput.copyPruneItems).
  */
-export function copyPlan(
-  items: readonly VolumeWorkItem[],
-  copyRegions: readonly CopyRegion[],
-): PruneWorkItem[] {
+function copyPlan(items: readonly VolumeWorkItem[], copyRegions: readonly CopyRegion[]): PruneWorkItem[] {
   return items.flatMap((item) => {
     const { copyGenerations } = item;
     if (copyGenerations === undefined) return [];
@@ -216,11 +214,7 @@ async function retiredCopyRegions(
  * (ManagedSnapshotQuery.sourceRegion, filtered server-side where the query supports it); the
  * check here holds whatever the query did.
  */
-export async function countCopiesFrom(
-  ec2: EC2Client,
-  managedBy: string,
-  sourceRegion: string,
-): Promise<number> {
+async function countCopiesFrom(ec2: EC2Client, managedBy: string, sourceRegion: string): Promise<number> {
   const query = { managedBy, sourceRegion };
   const snapshots = await listManagedSnapshots(ec2, query);
   return snapshots.filter((s) => s.tags[SnapshotTag.sourceRegion] === sourceRegion).length;
