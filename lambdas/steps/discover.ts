@@ -70,7 +70,9 @@ export interface FoundTargets {
 
 /** The copy settings discovery decides with (SPEC §10); each default: no copies, no tags carried. */
 export interface CopyTargeting {
+  /** Default DEFAULT_COPY_TAG_KEY; kept out of the carried tags even without copy regions. */
   copyTagKey?: string;
+  /** None: copy tags are neither listed nor read. */
   copyRegions?: readonly CopyRegion[];
   copyVolumeTags?: CopyVolumeTags;
 }
