@@ -48,6 +48,8 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(snapshotMap.MaxConcurrency).toBe(40);
     expect(pruneMap.MaxConcurrency).toBe(20);
     expect(states[StateName.awaitSnapshots].Retry[0].MaxAttempts).toBe(99);
+    expect(states[StateName.copyVolumes].MaxConcurrency).toBe(7);
+    expect(states[StateName.awaitCopies].Retry[0].MaxAttempts).toBe(77);
     expect(states[StateName.discover].Resource).toBe(values.DiscoverFunctionArn);
     expect(copyMap.MaxConcurrency).toBe(7);
     expect(pruneCopiesMap.MaxConcurrency).toBe(20);
