@@ -7,7 +7,6 @@ import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work
 import { type CopyVolumeTags, SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { type DiscoverDeps, discover } from '../../lambdas/steps/discover';
-import { SimulatedAccount } from '../../local/simulated-account';
 import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from '../fixtures/steps';
 
 const TAG = 'Backup-Generation';
@@ -20,15 +19,9 @@ describe('discover step (SPEC §1, §4.1)', () => {
     const steps = givenSteps(options);
     // Waits between retries of a throttled page pass on the manual clock.
     const clock = { now: steps.clock.now, sleep: async (ms: number) => steps.clock.advance(ms) };
-    // Other regions of the account: each its own simulated EC2, on the same clock.
-    const regions = new Map<string, SimulatedAccount>();
-    const accountIn = (region: string) => {
-      const account = regions.get(region) ?? new SimulatedAccount({ now: steps.clock.now });
-      regions.set(region, account);
-      return account;
-    };
-    const simIn = (region: string) => accountIn(region).ec2;
-    const ec2In = jest.fn((region: string) => accountIn(region).ec2Client());
+    // The account's other regions: each its own EC2, on the same clock.
+    const simIn = (region: string) => steps.account.ec2In(region);
+    const ec2In = jest.fn((region: string) => steps.account.ec2Client(region));
     const deps: DiscoverDeps = {
       ec2: steps.ec2,
       s3: steps.s3,
