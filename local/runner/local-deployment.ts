@@ -150,8 +150,19 @@ export function localFunctions(
     build: (clients) => asLambdaTask(build(clients)),
   });
   return {
-    [StateName.discover]: fn(StateName.discover, ({ ec2, s3 }) =>
-      discover.createHandler({ ec2, s3, tagKey: deployment.tagKey, bucket }),
+    [StateName.discover]: fn(StateName.discover, (clients) =>
+      discover.createHandler({
+        ec2: clients.ec2,
+        s3: clients.s3,
+        tagKey: deployment.tagKey,
+        bucket,
+        managedBy,
+        copyTagKey: deployment.copyTagKey,
+        copyRegions: deployment.copyRegions,
+        copyVolumeTags: deployment.copyVolumeTags,
+        ec2In: ec2InOf(clients),
+        region: deployment.region,
+      }),
     ),
     [StateName.createSnapshot]: fn(StateName.createSnapshot, ({ ec2 }) =>
       createSnapshot.createHandler({ ec2, managedBy }),
