@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { PLANNED_SNAPSHOT_ID } from '../lambdas/contracts/run-documents';
 import type { InvalidTarget, SkippedTarget } from '../lambdas/contracts/work-items';
-import { findTargets } from '../lambdas/steps/discover';
+import { type CopyTargeting, findTargets } from '../lambdas/steps/discover';
 import { pruneVolume } from '../lambdas/steps/prune-volume';
 
 /**
@@ -29,6 +29,8 @@ export interface PlannedVolume {
   instanceName?: string;
   /** N in force. */
   generations: number;
+  /** Copies kept in each copy region (SPEC §10.2), when the deployment keeps copies of it. */
+  copyGenerations?: number;
   /** The snapshot the run would create: its description (SPEC §2.1). */
   create: string;
   /** This deployment's completed snapshots the run would keep (besides the new one). */
@@ -45,6 +47,8 @@ export interface PlanScope {
   managedBy: string;
   /** Like an `instanceIds` run: only these instances. */
   instanceIds?: readonly string[];
+  /** The deployment's copy settings, for the same copy decision as its runs; absent: no copies. */
+  copies?: CopyTargeting;
   now: () => number;
 }
 
@@ -53,9 +57,12 @@ export const PLAN_CONCURRENCY = 4;
 const PLAN_RUN = 'ebs-backup-plan';
 
 export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<BackupPlan> {
-  const { report, taggedInstances, taggedVolumes } = await findTargets(ec2, scope.tagKey, {
-    instanceIds: scope.instanceIds,
-  });
+  const { report, taggedInstances, taggedVolumes } = await findTargets(
+    ec2,
+    scope.tagKey,
+    { instanceIds: scope.instanceIds },
+    scope.copies,
+  );
   const deps = {
     ec2,
     // The plan covers the snapshots in the deployment's region: no item has a copy region.
@@ -74,6 +81,7 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
       ...(volume.instanceId !== undefined && { instanceId: volume.instanceId }),
       ...(volume.instanceName !== undefined && { instanceName: volume.instanceName }),
       generations: volume.generations,
+      ...(volume.copyGenerations !== undefined && { copyGenerations: volume.copyGenerations }),
       create: volume.description,
       keep: result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID),
       delete: result.deleted,

@@ -27,7 +27,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
     ...appProps
   } = options;
   const app = new App(appProps);
-  const config = readAppConfig((key) => app.node.tryGetContext(key));
+  const config = readAppConfig((key) => app.node.tryGetContext(key), defaultEnv.region);
   const stacks =
     config.regions.length === 0
       ? [{ id: STACK_NAME, env: defaultEnv }]

@@ -1,10 +1,20 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import {
+  type CopyRegion,
+  DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_TAG_KEY,
   DEFAULT_PRUNE_CONCURRENCY,
   DEFAULT_SNAPSHOT_CONCURRENCY,
+  MAX_COPY_REGIONS,
   MAX_FAN_OUT_CONCURRENCY,
 } from '../lambdas/contracts/deployment';
-import { DEFAULT_TARGET_TAG_KEY } from '../lambdas/core/snapshot-tags';
+import {
+  type CopyVolumeTags,
+  DEFAULT_TARGET_TAG_KEY,
+  isReservedTagKey,
+  SnapshotTag,
+} from '../lambdas/core/snapshot-tags';
 import { CronError, daylightSavingShiftMinutes, longestGapMinutes, parseCron } from './cron';
 
 /**
@@ -49,6 +59,24 @@ export interface BackupSettings {
    * touch snapshots carrying it. Undefined means the stack name.
    */
   readonly managedBy?: string;
+  /**
+   * Regions that keep copies of the snapshots (SPEC §10.1): at most MAX_COPY_REGIONS, never the
+   * stack's own region. Empty: no copies.
+   */
+  readonly copyRegions: readonly string[];
+  /**
+   * KMS key (ARN, in that region) per copy region that copies of encrypted snapshots are
+   * encrypted with; a copy region without one uses its default EBS key.
+   */
+  readonly copyKmsKeys: Readonly<Record<string, string>>;
+  /** Which tags of a volume its snapshots and copies carry (SPEC §10.7): keys, or `*` for all. */
+  readonly copyVolumeTags: CopyVolumeTags;
+  /** Tag key that asks for copies (SPEC §10.2). */
+  readonly copyTagKey: string;
+  /** Child executions of the copy fan-out running at once. */
+  readonly copyConcurrency: number;
+  /** How long a run waits for its copies to leave `pending`. */
+  readonly copyWaitLimitHours: number;
 }
 
 export interface AppConfig {
@@ -69,6 +97,12 @@ export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn
   failureMessage: true,
   successWindowHours: 26,
   logRetentionDays: RetentionDays.THREE_MONTHS,
+  copyRegions: [],
+  copyKmsKeys: {},
+  copyVolumeTags: [],
+  copyTagKey: DEFAULT_COPY_TAG_KEY,
+  copyConcurrency: DEFAULT_COPY_CONCURRENCY,
+  copyWaitLimitHours: 24,
 };
 
 /** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
@@ -105,6 +139,26 @@ function list(value: unknown): string[] {
   return [...new Set(items.map((item) => item.trim()).filter((item) => item !== ''))];
 }
 
+/**
+ * A JSON document given as a string (`-c key='["a"]'`), or the value as it came (cdk.json,
+ * props). `accepted` says what the key takes.
+ */
+function json(value: unknown, accepted: string): unknown {
+  if (typeof value !== 'string' || !/^\s*[[{"]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return reject(`is not valid JSON: give ${accepted}`);
+  }
+}
+
+/** Like `list`, keeping duplicates (for lists where a repeat is a mistake) and reading JSON arrays. */
+function items(value: unknown, accepted: string): string[] {
+  const parsed = json(value, accepted);
+  const raw = Array.isArray(parsed) ? parsed.map(text) : text(parsed).split(',');
+  return raw.map((item) => item.trim()).filter((item) => item !== '');
+}
+
 function integer(min: number, max: number): Parser<number> {
   return (value) => {
     const raw = text(value);
@@ -124,6 +178,18 @@ function fanOutConcurrency(value: unknown): number {
     return reject(
       `${error.message}: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, ` +
         'so more children only queue on throttled calls and some would exhaust their retries and fail',
+    );
+  }
+}
+
+function copyConcurrency(value: unknown): number {
+  try {
+    return integer(1, MAX_FAN_OUT_CONCURRENCY)(value);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    return reject(
+      `${error.message}: CopySnapshot shares EC2's request rate per account and region, and each destination ` +
+        'region runs only a few copies at once, so more children only queue on throttled calls and CopyLimitExceeded',
     );
   }
 }
@@ -190,13 +256,14 @@ function topicArn(value: unknown): string {
 
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
+const TAG_KEY_RULE = '1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:';
+
+const isTagKey = (key: string) =>
+  key.length >= 1 && key.length <= 128 && TAG_CHARACTERS.test(key) && !/^aws:/i.test(key);
+
 function tagKey(value: unknown): string {
   const raw = text(value);
-  if (raw.length < 1 || raw.length > 128 || !TAG_CHARACTERS.test(raw) || /^aws:/i.test(raw)) {
-    reject(
-      'is not a valid EC2 tag key: 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:',
-    );
-  }
+  if (!isTagKey(raw)) reject(`is not a valid EC2 tag key: ${TAG_KEY_RULE}`);
   return raw;
 }
 
@@ -230,6 +297,89 @@ function regions(value: unknown): string[] {
   return codes;
 }
 
+const COPY_REGIONS_ACCEPTED =
+  `at most ${MAX_COPY_REGIONS} AWS region codes other than the stack's own, comma-separated or a JSON array ` +
+  '(e.g. eu-west-1,us-west-2)';
+
+/** The partition a region belongs to, when this aws-cdk-lib knows the region. */
+const partitionOf = (region: string): string | undefined => RegionInfo.get(region).partition;
+
+function copyRegions(value: unknown): string[] {
+  const codes = items(value, COPY_REGIONS_ACCEPTED);
+  const bad = codes.find((code) => !REGION.test(code));
+  if (bad !== undefined)
+    reject(`contains "${bad}", which is not an AWS region code: give ${COPY_REGIONS_ACCEPTED}`);
+  const repeated = codes.find((code, index) => codes.indexOf(code) !== index);
+  if (repeated !== undefined) reject(`names "${repeated}" twice: give ${COPY_REGIONS_ACCEPTED}`);
+  if (codes.length > MAX_COPY_REGIONS) {
+    reject(`names ${codes.length} regions: give ${COPY_REGIONS_ACCEPTED}`);
+  }
+  const partitions = new Set(codes.map(partitionOf).filter((partition) => partition !== undefined));
+  if (partitions.size > 1) {
+    reject(
+      `mixes the partitions ${[...partitions].join(' and ')}: snapshots are copied within a partition only; ` +
+        `give ${COPY_REGIONS_ACCEPTED}`,
+    );
+  }
+  return codes;
+}
+
+const KMS_KEY_ARN =
+  /^arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z]+)+-[0-9]+):[0-9]{12}:(?:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[A-Za-z0-9/_-]{1,250})$/;
+
+const KMS_KEYS_ACCEPTED =
+  'a JSON object of copy region to the ARN of a KMS key (or alias) in that region ' +
+  '(e.g. {"eu-west-1":"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"})';
+
+function kmsKeys(value: unknown): Record<string, string> {
+  const parsed = json(value, KMS_KEYS_ACCEPTED);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return reject(`is not ${KMS_KEYS_ACCEPTED}`);
+  }
+  const keys: Record<string, string> = {};
+  for (const [region, arn] of Object.entries(parsed)) {
+    if (!REGION.test(region))
+      reject(`has "${region}", which is not an AWS region code: give ${KMS_KEYS_ACCEPTED}`);
+    const match = typeof arn === 'string' ? KMS_KEY_ARN.exec(arn.trim()) : null;
+    if (match === null) {
+      return reject(
+        `gives ${region} ${shown(arn)}, which is not the ARN of a KMS key or alias: give ${KMS_KEYS_ACCEPTED}`,
+      );
+    }
+    const [, partition, keyRegion] = match;
+    if (keyRegion !== region) {
+      reject(
+        `gives ${region} a key in ${keyRegion}: EC2 encrypts a copy with a key of the copy's region; give ${KMS_KEYS_ACCEPTED}`,
+      );
+    }
+    const expected = partitionOf(region);
+    if (expected !== undefined && partition !== expected) {
+      reject(
+        `gives ${region} a key in partition ${partition}, but ${region} is in ${expected}: give ${KMS_KEYS_ACCEPTED}`,
+      );
+    }
+    keys[region] = match[0];
+  }
+  return keys;
+}
+
+const VOLUME_TAGS_ACCEPTED =
+  '* (every tag of the volume) or tag keys, comma-separated or a JSON array (e.g. Owner,CostCenter)';
+
+function volumeTags(value: unknown): CopyVolumeTags {
+  const keys = [...new Set(items(value, VOLUME_TAGS_ACCEPTED))];
+  if (keys.length === 1 && keys[0] === '*') return '*';
+  if (keys.includes('*')) reject(`mixes * with tag keys: give ${VOLUME_TAGS_ACCEPTED}`);
+  // Keys this product reserves pass here and are refused, with the reason, by `checkSettings`.
+  const bad = keys.find((key) => !isReservedTagKey(key) && !isTagKey(key));
+  if (bad !== undefined) {
+    reject(
+      `contains "${bad}", which is not a valid EC2 tag key (${TAG_KEY_RULE}): give ${VOLUME_TAGS_ACCEPTED}`,
+    );
+  }
+  return keys;
+}
+
 const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<BackupSettings[K]>> } = {
   schedule: cronExpression,
   timezone: timeZone,
@@ -244,10 +394,16 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   successWindowHours: integer(1, MAX_HOURS),
   logRetentionDays: retentionDays,
   managedBy: tagValue,
+  copyRegions,
+  copyKmsKeys: kmsKeys,
+  copyVolumeTags: volumeTags,
+  copyTagKey: tagKey,
+  copyConcurrency,
+  copyWaitLimitHours: integer(1, MAX_HOURS),
 };
 
 /** Optional settings that cdk.json lists with an empty value. */
-const EMPTY_MEANS_UNSET = new Set(['alertTopicArn']);
+const EMPTY_MEANS_UNSET = new Set(['alertTopicArn', 'copyKmsKeys']);
 
 function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -288,16 +444,98 @@ export function resolveSettings(raw: Record<string, unknown>, source: SettingSou
 }
 
 /**
+ * Where the stacks of a deployment run, for the rule that copies go elsewhere (SPEC §10.1): the
+ * regions, and how a message names what put them there.
+ */
+export interface StackRegions {
+  readonly regions: readonly string[];
+  /** E.g. `in "regions"`, `the region of stack "Backup"`. */
+  readonly named: string;
+}
+
+/**
  * The rules between settings, with every problem reported at once. Throws ConfigError.
  * - SPEC §5.4: someone must be told, unless the user opts out explicitly.
  * - SPEC §5.3: the no-success window must outlast the longest gap between scheduled runs, or
  *   the alarm fires between two healthy runs.
+ * - SPEC §10: copies go to other regions than the stacks' (where known), each KMS key belongs to
+ *   a copy region, the copy tag has its own key, and no carried tag is one this product writes
+ *   or reads.
  */
-export function checkSettings(settings: BackupSettings, source: SettingSource): void {
-  const problems = [notificationProblem(settings, source), windowProblem(settings, source)].filter(
-    (problem): problem is string => problem !== undefined,
-  );
+export function checkSettings(settings: BackupSettings, source: SettingSource, stacks?: StackRegions): void {
+  const problems = [
+    notificationProblem(settings, source),
+    windowProblem(settings, source),
+    ...copyProblems(settings, source, stacks),
+  ].filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The copy regions with their keys, as the functions read them (EnvName.copyRegions). */
+export function copyRegionsOf(settings: Pick<BackupSettings, 'copyRegions' | 'copyKmsKeys'>): CopyRegion[] {
+  return settings.copyRegions.map((region) => {
+    const kmsKeyArn = settings.copyKmsKeys[region];
+    return kmsKeyArn === undefined ? { region } : { region, kmsKeyArn };
+  });
+}
+
+/** Why a volume's tag may not be carried to its snapshots; undefined when it may. */
+function reservedBecause(key: string, settings: BackupSettings): string | undefined {
+  if (!isReservedTagKey(key, [settings.tagKey, settings.copyTagKey])) return undefined;
+  if (key === 'Name')
+    return 'is the Name tag, which this product writes on every snapshot (the instance’s name)';
+  if ((Object.values(SnapshotTag) as string[]).includes(key))
+    return 'is a tag this product writes on every snapshot';
+  if (/^aws:/i.test(key)) return 'starts with aws:, which only AWS may write';
+  return key === settings.tagKey
+    ? 'is "tagKey", which targets instances and volumes'
+    : 'is "copyTagKey", which asks for copies';
+}
+
+function copyProblems(settings: BackupSettings, source: SettingSource, stacks?: StackRegions): string[] {
+  const { copyRegions, copyKmsKeys, copyVolumeTags, copyTagKey, tagKey } = settings;
+  const problems: string[] = [];
+  if (copyTagKey === tagKey) {
+    problems.push(
+      `Invalid ${source} "copyTagKey": ${shown(copyTagKey)} is also "tagKey": the tag that asks for copies needs ` +
+        `a key of its own (e.g. ${DEFAULT_COPY_TAG_KEY})`,
+    );
+  }
+  for (const region of Object.keys(copyKmsKeys).filter((region) => !copyRegions.includes(region))) {
+    problems.push(
+      `Invalid ${source} "copyKmsKeys": ${region} is not in "copyRegions" ` +
+        `(${copyRegions.length > 0 ? copyRegions.join(', ') : 'none'}): give keys for copy regions only`,
+    );
+  }
+  for (const region of copyRegions.filter((region) => stacks?.regions.includes(region))) {
+    problems.push(
+      `Invalid ${source} "copyRegions": ${region} is also ${stacks?.named}: a stack copies its snapshots to ` +
+        'other regions, never its own; remove it from one of them',
+    );
+  }
+  for (const stackRegion of stacks?.regions ?? []) {
+    const partition = partitionOf(stackRegion);
+    const elsewhere = copyRegions.filter((region) => {
+      const other = partitionOf(region);
+      return partition !== undefined && other !== undefined && other !== partition;
+    });
+    if (elsewhere.length > 0) {
+      problems.push(
+        `Invalid ${source} "copyRegions": ${elsewhere.join(', ')} is not in the partition of ${stackRegion} ` +
+          `(${partition}): snapshots are copied within a partition only`,
+      );
+    }
+  }
+  for (const key of copyVolumeTags === '*' ? [] : copyVolumeTags) {
+    const because = reservedBecause(key, settings);
+    if (because !== undefined) {
+      problems.push(
+        `Invalid ${source} "copyVolumeTags": "${key}" ${because}: give ${VOLUME_TAGS_ACCEPTED}, ` +
+          'other than this product’s own keys',
+      );
+    }
+  }
+  return problems;
 }
 
 function notificationProblem(settings: BackupSettings, source: SettingSource): string | undefined {
@@ -345,10 +583,22 @@ function windowProblem(settings: BackupSettings, source: SettingSource): string 
 
 const APP_PARSERS = { ...SETTING_PARSERS, regions };
 
-/** Reads the app's configuration from CDK context (`tryGetContext`). Throws ConfigError. */
-export function readAppConfig(tryGetContext: (key: string) => unknown): AppConfig {
+/**
+ * Reads the app's configuration from CDK context (`tryGetContext`). `defaultRegion` is where the
+ * one stack goes when `regions` is empty (the CLI's), when known. Throws ConfigError.
+ */
+export function readAppConfig(tryGetContext: (key: string) => unknown, defaultRegion?: string): AppConfig {
   const raw = Object.fromEntries(Object.keys(APP_PARSERS).map((key) => [key, tryGetContext(key)]));
   const { regions: codes = [], ...settings } = parseAll(raw, APP_PARSERS, 'context');
-  checkSettings({ ...DEFAULT_SETTINGS, ...settings }, 'context');
+  const stacks: StackRegions | undefined =
+    codes.length > 0
+      ? { regions: codes, named: 'in "regions"' }
+      : defaultRegion === undefined
+        ? undefined
+        : {
+            regions: [defaultRegion],
+            named: 'the region the stack deploys to (the CLI’s, CDK_DEFAULT_REGION)',
+          };
+  checkSettings({ ...DEFAULT_SETTINGS, ...settings }, 'context', stacks);
   return { settings, regions: codes };
 }

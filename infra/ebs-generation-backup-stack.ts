@@ -26,6 +26,11 @@ export class EbsGenerationBackupStack extends Stack {
       workBucket: [this.backup.bucket.bucketName, 'Work lists, map-run results and run reports'],
       managedBy: [this.backup.settings.managedBy, 'Backup-Managed-By marker of this deployment’s snapshots'],
       tagKey: [this.backup.settings.tagKey, 'Tag key that targets instances and volumes'],
+      copyRegions: [
+        JSON.stringify(this.backup.copyRegions),
+        'Regions that keep copies, with their KMS keys (JSON array; [] for none)',
+      ],
+      copyTagKey: [this.backup.settings.copyTagKey, 'Tag key that asks for copies in the copy regions'],
     };
     for (const [key, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, StackOutput[key as keyof typeof StackOutput], { value, description });

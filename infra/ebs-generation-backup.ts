@@ -1,11 +1,22 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WorkPrefix } from '../lambdas/contracts/work-bucket';
-import { type BackupSettings, ConfigError, checkSettings, resolveSettings } from './config';
+import type { CopyRegion } from '../lambdas/contracts/deployment';
+import { COPY_REGIONS_RECORD_KEY, MapRunPrefix, WorkPrefix } from '../lambdas/contracts/work-bucket';
+import { type BackupSettings, ConfigError, checkSettings, copyRegionsOf, resolveSettings } from './config';
 import { BackupFunctions, type FunctionFactory } from './functions';
-import { bucketListing, bucketObjects, createSnapshot, deleteSnapshot, ec2Describe, grant } from './iam';
+import {
+  bucketListing,
+  bucketObject,
+  bucketObjects,
+  copyKeys,
+  copySnapshot,
+  createSnapshot,
+  deleteSnapshot,
+  ec2Describe,
+  grant,
+} from './iam';
 import { BackupAlerts } from './observability';
 import { BackupSchedule } from './schedule';
 import { WorkBucket } from './storage';
@@ -31,6 +42,8 @@ const markersInUse = new WeakMap<Stack, Set<string>>();
  */
 export class EbsGenerationBackup extends Construct {
   readonly settings: BackupSettings & { readonly managedBy: string };
+  /** The copy regions with their keys (SPEC §10.1), as the functions and the stack outputs give them. */
+  readonly copyRegions: readonly CopyRegion[];
   readonly stateMachineName: string;
   readonly bucket: s3.Bucket;
   readonly functions: BackupFunctions;
@@ -43,9 +56,18 @@ export class EbsGenerationBackup extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const resolved = resolveSettings({ ...props }, 'property');
-    checkSettings(resolved, 'property');
+    // An environment-agnostic stack's region is only known at deployment.
+    checkSettings(
+      resolved,
+      'property',
+      Token.isUnresolved(stack.region)
+        ? undefined
+        : { regions: [stack.region], named: `the region of stack ${stack.stackName}` },
+    );
     const settings = { ...resolved, managedBy: resolved.managedBy ?? stack.stackName };
     this.settings = settings;
+    const copyRegions = copyRegionsOf(settings);
+    this.copyRegions = copyRegions;
     claimMarker(stack, settings.managedBy);
     const stateMachineName =
       props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
@@ -56,6 +78,7 @@ export class EbsGenerationBackup extends Construct {
     }
     this.stateMachineName = stateMachineName;
     const waitLimit = Duration.hours(settings.waitLimitHours);
+    const copyWaitLimit = Duration.hours(settings.copyWaitLimitHours);
 
     this.bucket = new WorkBucket(this, 'Work').bucket;
 
@@ -68,15 +91,36 @@ export class EbsGenerationBackup extends Construct {
         waitLimitSeconds: waitLimit.toSeconds(),
         logRetention: settings.logRetentionDays,
         stateMachineName,
+        copyRegions,
+        copyTagKey: settings.copyTagKey,
+        copyVolumeTags: settings.copyVolumeTags,
+        copyWaitLimitSeconds: copyWaitLimit.toSeconds(),
       },
     });
-    const { discover, createSnapshot: create, awaitSnapshots, prune, summarise } = this.functions.steps;
+    const {
+      discover,
+      createSnapshot: create,
+      awaitSnapshots,
+      copySnapshot: copy,
+      awaitCopies,
+      prune,
+      summarise,
+    } = this.functions.steps;
     grant(
       discover.role,
-      ec2Describe('ec2:DescribeInstances', 'ec2:DescribeVolumes'),
+      // DescribeSnapshots counts the copies left in regions no longer configured (SPEC §10.6).
+      ec2Describe('ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'),
       bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+      // The regions this deployment ever kept copies in, read and rewritten every live run.
+      bucketObject(this.bucket, ['s3:GetObject', 's3:PutObject'], COPY_REGIONS_RECORD_KEY),
+      // Until a first run writes the record, reading it must say "absent", not "denied".
+      bucketListing(this.bucket, [WorkPrefix.state]),
     );
-    grant(create.role, ec2Describe('ec2:DescribeSnapshots'), ...createSnapshot(stack, settings.managedBy));
+    grant(
+      create.role,
+      ec2Describe('ec2:DescribeSnapshots'),
+      ...createSnapshot(stack, settings.managedBy, settings.copyVolumeTags),
+    );
     grant(
       awaitSnapshots.role,
       ec2Describe('ec2:DescribeSnapshots'),
@@ -85,7 +129,26 @@ export class EbsGenerationBackup extends Construct {
       // The first poll looks for the list it keeps of SnapshotVolumes' results.
       bucketListing(this.bucket, [WorkPrefix.runs]),
     );
-    grant(prune.role, ec2Describe('ec2:DescribeSnapshots'), deleteSnapshot(stack, settings.managedBy));
+    grant(
+      copy.role,
+      // Looks for the run's copy in the copy region before copying again (SPEC §10.3).
+      ec2Describe('ec2:DescribeSnapshots'),
+      ...copySnapshot(stack, settings.managedBy, copyRegions, settings.copyVolumeTags),
+      ...copyKeys(copyRegions),
+    );
+    grant(
+      awaitCopies.role,
+      ec2Describe('ec2:DescribeSnapshots'),
+      bucketObjects(this.bucket, ['s3:GetObject'], [WorkPrefix.runs, `${MapRunPrefix.copy}/`]),
+      bucketObjects(this.bucket, ['s3:PutObject'], [WorkPrefix.runs]),
+      // The first poll looks for the list it keeps of CopyVolumes' results.
+      bucketListing(this.bucket, [WorkPrefix.runs]),
+    );
+    grant(
+      prune.role,
+      ec2Describe('ec2:DescribeSnapshots'),
+      deleteSnapshot(stack, settings.managedBy, copyRegions),
+    );
     grant(
       summarise.role,
       bucketObjects(this.bucket, ['s3:GetObject'], [WorkPrefix.runs, WorkPrefix.mapRuns]),
@@ -98,13 +161,17 @@ export class EbsGenerationBackup extends Construct {
         discover: discover.function,
         createSnapshot: create.function,
         awaitSnapshots: awaitSnapshots.function,
+        copySnapshot: copy.function,
+        awaitCopies: awaitCopies.function,
         prune: prune.function,
         summarise: summarise.function,
       },
       bucket: this.bucket,
       snapshotConcurrency: settings.snapshotConcurrency,
       pruneConcurrency: settings.pruneConcurrency,
+      copyConcurrency: settings.copyConcurrency,
       waitLimit,
+      copyWaitLimit,
       logRetention: settings.logRetentionDays,
     });
     this.stateMachine = this.workflow.stateMachine;

@@ -6,7 +6,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_LIMITS, STEP_NAMES, type StepName } from '../lambdas/commons/function-limits';
-import { EnvName } from '../lambdas/contracts/deployment';
+import { type CopyRegion, EnvName } from '../lambdas/contracts/deployment';
+import type { CopyVolumeTags } from '../lambdas/core/snapshot-tags';
 
 export { STEP_NAMES, type StepName };
 
@@ -58,6 +59,10 @@ export interface FunctionSettings {
   readonly logRetention: logs.RetentionDays;
   /** Names the deployment in the FullRunsSucceeded metric the no-success alarm watches. */
   readonly stateMachineName: string;
+  readonly copyRegions: readonly CopyRegion[];
+  readonly copyTagKey: string;
+  readonly copyVolumeTags: CopyVolumeTags;
+  readonly copyWaitLimitSeconds: number;
 }
 
 interface HandlerSpec {
@@ -67,18 +72,25 @@ interface HandlerSpec {
 }
 
 /**
- * The five steps of the workflow. Their timeout and memory live in
+ * The steps of the workflow. Their timeout and memory live in
  * `lambdas/commons/function-limits.ts`, which the local runner enforces too.
  */
 const HANDLERS = {
   discover: {
     file: 'discover.ts',
     description: 'Finds the targeted volumes and writes the work list (SPEC §1, §4.1)',
-    environment: (s) => ({ [EnvName.targetTagKey]: s.tagKey, [EnvName.workBucket]: s.bucketName }),
+    environment: (s) => ({
+      [EnvName.targetTagKey]: s.tagKey,
+      [EnvName.workBucket]: s.bucketName,
+      [EnvName.copyRegions]: JSON.stringify(s.copyRegions),
+      [EnvName.copyTagKey]: s.copyTagKey,
+      [EnvName.copyVolumeTags]: JSON.stringify(s.copyVolumeTags),
+    }),
   },
   createSnapshot: {
     file: 'create-snapshot.ts',
     description: 'Snapshots one volume, tagged at creation; idempotent per execution (SPEC §2)',
+    // The tags it carries from the volume travel in the work item.
     environment: () => ({}),
   },
   awaitSnapshots: {
@@ -87,6 +99,21 @@ const HANDLERS = {
     environment: (s) => ({
       [EnvName.waitLimitSeconds]: String(s.waitLimitSeconds),
       [EnvName.workBucket]: s.bucketName,
+      [EnvName.copyRegions]: JSON.stringify(s.copyRegions),
+    }),
+  },
+  copySnapshot: {
+    file: 'copy-snapshot.ts',
+    description:
+      'Copies one volume’s snapshot of this run to one copy region, tagged at creation (SPEC §10.3)',
+    environment: (s) => ({ [EnvName.copyRegions]: JSON.stringify(s.copyRegions) }),
+  },
+  awaitCopies: {
+    file: 'await-copies.ts',
+    description: 'Waits for the copies this run made, then writes the copies’ prune work list (SPEC §10.4)',
+    environment: (s) => ({
+      [EnvName.workBucket]: s.bucketName,
+      [EnvName.copyWaitLimitSeconds]: String(s.copyWaitLimitSeconds),
     }),
   },
   prune: {

@@ -1,15 +1,16 @@
-import { ArnFormat, type Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
-import { SnapshotTag } from '../lambdas/core/snapshot-tags';
+import type { CopyRegion } from '../lambdas/contracts/deployment';
+import { type CopyVolumeTags, SnapshotTag } from '../lambdas/core/snapshot-tags';
 import { acknowledgeWildcardResources } from './nag';
 
 /**
- * Least-privilege statements (SPEC §8.1). Describe calls are the only `Resource: *` a function
- * gets; every write on EC2 is held by a tag condition, so the pruner physically cannot delete a
- * snapshot this deployment did not make.
+ * Least-privilege statements (SPEC §8.1, §10.8). Describe calls are the only `Resource: *` a
+ * function gets; every write on EC2 is held by a tag condition, so the pruner physically cannot
+ * delete a snapshot this deployment did not make, in its own region or a copy region.
  */
 
 /** A statement and, when its resources hold a wildcard, why that wildcard is as narrow as it gets. */
@@ -30,17 +31,36 @@ export function grant(role: iam.IRole & IConstruct, ...grants: Grant[]): void {
   }
 }
 
-/** Every tag key a snapshot is created with (SPEC §2.2); no other key may be set. */
-export const SNAPSHOT_TAG_KEYS = ['Name', ...Object.values(SnapshotTag)];
+/** Tags only a copy carries (SPEC §10.3). */
+const COPY_ONLY_TAGS: readonly string[] = [SnapshotTag.sourceSnapshotId, SnapshotTag.sourceRegion];
 
-const ec2Arn = (stack: Stack, resource: 'volume' | 'snapshot') =>
+/** Every tag key a snapshot is created with (SPEC §2.2), besides the volume's carried tags. */
+export const SNAPSHOT_TAG_KEYS = ['Name', ...Object.values(SnapshotTag)].filter(
+  (key) => !COPY_ONLY_TAGS.includes(key),
+);
+
+/** Every tag key a copy is created with (SPEC §10.3): its source's, and where it came from. */
+export const COPY_TAG_KEYS = ['Name', ...Object.values(SnapshotTag)];
+
+const ec2Arn = (stack: Stack, resource: 'volume' | 'snapshot', region?: string, resourceName = '*') =>
   stack.formatArn({
     service: 'ec2',
     resource,
-    resourceName: '*',
+    resourceName,
+    region,
     // Snapshot ARNs carry no account: arn:aws:ec2:<region>::snapshot/<id>.
     account: resource === 'snapshot' ? '' : undefined,
   });
+
+/**
+ * The tag keys a request may set: ours, plus the volume tags carried (SPEC §10.7). With `*`
+ * any key of a volume may be carried, which no list of keys can express, so the condition goes:
+ * the marker condition beside it still holds every snapshot created to this deployment's tag.
+ */
+function tagKeysCondition(ownKeys: readonly string[], carried: CopyVolumeTags): Record<string, unknown> {
+  if (carried === '*') return {};
+  return { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...ownKeys, ...carried] } };
+}
 
 export function ec2Describe(...actions: `ec2:Describe${string}`[]): Grant {
   return {
@@ -50,7 +70,7 @@ export function ec2Describe(...actions: `ec2:Describe${string}`[]): Grant {
 }
 
 /** CreateSnapshot on any volume, creating only snapshots tagged with this deployment's marker. */
-export function createSnapshot(stack: Stack, managedBy: string): Grant[] {
+export function createSnapshot(stack: Stack, managedBy: string, carried: CopyVolumeTags = []): Grant[] {
   return [
     {
       statement: new iam.PolicyStatement({
@@ -66,7 +86,7 @@ export function createSnapshot(stack: Stack, managedBy: string): Grant[] {
         resources: [ec2Arn(stack, 'snapshot')],
         conditions: {
           StringEquals: { [`aws:RequestTag/${SnapshotTag.managedBy}`]: managedBy },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': SNAPSHOT_TAG_KEYS },
+          ...tagKeysCondition(SNAPSHOT_TAG_KEYS, carried),
         },
       }),
       wildcardReason: `New snapshots have no ID yet; the request must tag them ${SnapshotTag.managedBy}=<managedBy>.`,
@@ -83,16 +103,146 @@ export function createSnapshot(stack: Stack, managedBy: string): Grant[] {
   ];
 }
 
-/** DeleteSnapshot only on snapshots carrying this deployment's marker. */
-export function deleteSnapshot(stack: Stack, managedBy: string): Grant {
+/**
+ * DeleteSnapshot only on snapshots carrying this deployment's marker, in its own region and in
+ * each copy region (SPEC §10.8).
+ */
+export function deleteSnapshot(
+  stack: Stack,
+  managedBy: string,
+  copyRegions: readonly CopyRegion[] = [],
+): Grant {
   return {
     statement: new iam.PolicyStatement({
       actions: ['ec2:DeleteSnapshot'],
-      resources: [ec2Arn(stack, 'snapshot')],
+      resources: [
+        ec2Arn(stack, 'snapshot'),
+        ...copyRegions.map(({ region }) => ec2Arn(stack, 'snapshot', region)),
+      ],
       conditions: { StringEquals: { [`ec2:ResourceTag/${SnapshotTag.managedBy}`]: managedBy } },
     }),
     wildcardReason: `Only snapshots tagged ${SnapshotTag.managedBy}=<managedBy> (ec2:ResourceTag condition).`,
   };
+}
+
+/**
+ * ARN of the snapshot a CopySnapshot request creates: it has no ID yet, and IAM sees a literal
+ * `*` in its place. `${*}` is the IAM policy variable for that literal character
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars),
+ * so the statement matches the new snapshot and never an existing one; the source is
+ * `snapshot/snap-…` (https://aws.amazon.com/blogs/storage/enhancing-resource-level-permissions-for-copying-amazon-ebs-snapshots/).
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const NEW_SNAPSHOT = '${*}';
+
+/**
+ * CopySnapshot from this region into the copy regions (SPEC §10.3, §10.8). The Service
+ * Authorization Reference (Amazon EC2, CopySnapshot: "Resource-level permissions specified for
+ * this action apply to both the snapshot copy and the source snapshot",
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html) so the
+ * request needs both:
+ * - the copy, in a copy region, only tagged at creation with the marker and our tag keys
+ *   (`aws:RequestTag`, `aws:TagKeys`);
+ * - the source, in this region, only a snapshot this account owns (`ec2:Owner`). The reference
+ *   lists no `ec2:ResourceTag` key for CopySnapshot (its snapshot condition keys are
+ *   aws:RequestTag, aws:TagKeys, ec2:Encrypted, ec2:OutpostArn, ec2:Owner, ec2:ParentSnapshot,
+ *   ec2:ParentVolume, ec2:ProductCode, ec2:Region, ec2:SnapshotID, ec2:SnapshotTime,
+ *   ec2:VolumeSize), and a condition on a key the request does not carry never matches: the
+ *   source cannot be held to the marker by IAM, only to this account.
+ * Tags only as part of CopySnapshot (`ec2:CreateAction`), as for CreateSnapshot. No copy region,
+ * no grant: the copy step is never reached.
+ */
+export function copySnapshot(
+  stack: Stack,
+  managedBy: string,
+  copyRegions: readonly CopyRegion[],
+  carried: CopyVolumeTags = [],
+): Grant[] {
+  const regions = copyRegions.map(({ region }) => region);
+  if (regions.length === 0) return [];
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CopySnapshot'],
+        resources: regions.map((region) => ec2Arn(stack, 'snapshot', region, NEW_SNAPSHOT)),
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${SnapshotTag.managedBy}`]: managedBy },
+          ...tagKeysCondition(COPY_TAG_KEYS, carried),
+        },
+      }),
+      wildcardReason:
+        `Only the copy being created (\${*}), in a copy region, tagged ${SnapshotTag.managedBy}=<managedBy> ` +
+        'at creation (aws:RequestTag).',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CopySnapshot'],
+        resources: [ec2Arn(stack, 'snapshot', undefined, 'snap-*')],
+        conditions: { StringEquals: { 'ec2:Owner': stack.account } },
+      }),
+      wildcardReason:
+        'The source is this run’s snapshot, chosen at run time; only this account’s snapshots in this region (ec2:Owner).',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: regions.map((region) => ec2Arn(stack, 'snapshot', region)),
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CopySnapshot' } },
+      }),
+      wildcardReason: 'Tagging is allowed only as part of CopySnapshot (ec2:CreateAction), never afterwards.',
+    },
+  ];
+}
+
+/**
+ * Use of the copy regions' configured KMS keys by EC2 for the copies of encrypted snapshots:
+ * the actions EBS encryption requires (kms:CreateGrant, kms:Decrypt, kms:DescribeKey,
+ * kms:GenerateDataKeyWithoutPlainText, kms:ReEncrypt,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html), grants
+ * only for AWS resources (`kms:GrantIsForAWSResource`, as that page advises). No key
+ * configured, no statement: the copy region's default EBS key is used. IAM names a key by its
+ * key ARN only, never an alias ARN; a key given by alias is matched by `kms:ResourceAliases`
+ * on the keys of its region and account
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
+ */
+export function copyKeys(copyRegions: readonly CopyRegion[]): Grant[] {
+  return copyRegions.flatMap(({ kmsKeyArn }) => {
+    if (kmsKeyArn === undefined) return [];
+    const arn = Arn.split(kmsKeyArn, ArnFormat.SLASH_RESOURCE_NAME);
+    const byAlias = arn.resource === 'alias';
+    const resources = [byAlias ? Arn.format({ ...arn, resource: 'key', resourceName: '*' }) : kmsKeyArn];
+    const alias = byAlias
+      ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${arn.resourceName}` } }
+      : {};
+    const wildcardReason = byAlias
+      ? `The key is given by its alias, which IAM matches with kms:ResourceAliases on the keys of its region.`
+      : undefined;
+    return [
+      {
+        statement: new iam.PolicyStatement({
+          actions: ['kms:CreateGrant'],
+          resources,
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': true }, ...alias },
+        }),
+        wildcardReason,
+      },
+      {
+        statement: new iam.PolicyStatement({
+          actions: [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ],
+          resources,
+          ...(byAlias ? { conditions: alias } : {}),
+        }),
+        wildcardReason,
+      },
+    ];
+  });
 }
 
 const objects = (bucket: IBucket, prefix: string) => bucket.arnForObjects(`${prefix}*`);
@@ -105,6 +255,11 @@ export function bucketObjects(bucket: IBucket, actions: `s3:${string}`[], prefix
     }),
     wildcardReason: 'Object keys are per execution; the grant is limited to one prefix of the work bucket.',
   };
+}
+
+/** One object of the work bucket, by its exact key. */
+export function bucketObject(bucket: IBucket, actions: `s3:${string}`[], key: string): Grant {
+  return { statement: new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(key)] }) };
 }
 
 /**

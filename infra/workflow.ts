@@ -17,7 +17,10 @@ export interface BackupWorkflowProps {
   readonly bucket: s3.IBucket;
   readonly snapshotConcurrency: number;
   readonly pruneConcurrency: number;
+  readonly copyConcurrency: number;
   readonly waitLimit: Duration;
+  /** How long a run waits for its copies to leave `pending`. */
+  readonly copyWaitLimit: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -32,6 +35,8 @@ export function workflowDefinitionValues(props: BackupWorkflowProps): Definition
     snapshotConcurrency: props.snapshotConcurrency,
     pruneConcurrency: props.pruneConcurrency,
     waitLimitSeconds: props.waitLimit.toSeconds(),
+    copyConcurrency: props.copyConcurrency,
+    copyWaitLimitSeconds: props.copyWaitLimit.toSeconds(),
   });
 }
 
@@ -60,7 +65,8 @@ export class BackupWorkflow extends Construct {
       this.role,
       invoke(Object.values(props.functions)),
       ...distributedMap(stack, name),
-      // ItemReader reads Discover's work list; ResultWriter writes the map runs' results.
+      // ItemReader reads the work lists under runs/ (Discover's, AwaitSnapshots' copy list, AwaitCopies'
+      // copy prune list); ResultWriter writes every map run's results under map-runs/.
       bucketObjects(props.bucket, ['s3:GetObject'], [WorkPrefix.runs]),
       bucketObjects(
         props.bucket,

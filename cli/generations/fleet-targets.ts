@@ -25,7 +25,7 @@ export async function findFleetTargets(
   const found = await findTargets(ec2, tagKey);
   const seen = new Set(found.instances.map((i) => i.instanceId));
   const extra = [...new Set(alsoInstanceIds)].filter((id) => !seen.has(id)).sort();
-  const fetched = extra.length > 0 ? await listInstancesById(ec2, tagKey, extra) : [];
+  const fetched = extra.length > 0 ? await listInstancesById(ec2, { tagKey }, extra) : [];
   return {
     resolved: found.report,
     instances: new Map([...found.instances, ...fetched].map((i) => [i.instanceId, i])),

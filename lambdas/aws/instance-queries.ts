@@ -10,6 +10,19 @@ import { ec2Call } from './ec2-errors';
 /** EC2 accepts at most 200 values in one filter. */
 export const MAX_FILTER_VALUES = 200;
 
+/** The tag keys discovery reads. */
+export interface TargetTagKeys {
+  /** The generation tag key (SPEC §1.1): what targets an instance or a volume. */
+  tagKey: string;
+  /** The copy tag key (SPEC §10.2), when the deployment keeps copies; absent: not read. */
+  copyTagKey?: string;
+}
+
+/** A volume as listed, with every tag it carries (for copyVolumeTags, SPEC §10.7). */
+export interface ListedVolume extends TaggedVolume {
+  tags: Record<string, string>;
+}
+
 /** States whose volumes are backed up: everything but `terminated` and `shutting-down` (SPEC §1.1). */
 export const BACKED_UP_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -20,13 +33,13 @@ export const BACKED_UP_INSTANCE_STATES = ['pending', 'running', 'stopping', 'sto
  */
 export function listTaggedInstances(
   ec2: EC2Client,
-  tagKey: string,
+  keys: TargetTagKeys,
   instanceIds?: readonly string[],
 ): Promise<TargetInstance[]> {
-  const tagged: Filter = { Name: 'tag-key', Values: [tagKey] };
+  const tagged: Filter = { Name: 'tag-key', Values: [keys.tagKey] };
   return instanceIds
-    ? listInstancesById(ec2, tagKey, instanceIds, [tagged])
-    : listInstances(ec2, tagKey, [[tagged]]);
+    ? listInstancesById(ec2, keys, instanceIds, [tagged])
+    : listInstances(ec2, keys, [[tagged]]);
 }
 
 /**
@@ -36,7 +49,7 @@ export function listTaggedInstances(
  */
 export function listInstancesById(
   ec2: EC2Client,
-  tagKey: string,
+  keys: TargetTagKeys,
   instanceIds: readonly string[],
   filters: readonly Filter[] = [],
 ): Promise<TargetInstance[]> {
@@ -44,13 +57,13 @@ export function listInstancesById(
     ...filters,
     { Name: 'instance-id', Values: ids },
   ]);
-  return listInstances(ec2, tagKey, filterSets);
+  return listInstances(ec2, keys, filterSets);
 }
 
 /** One paginated, live-state-filtered DescribeInstances walk per filter set. */
 async function listInstances(
   ec2: EC2Client,
-  tagKey: string,
+  { tagKey, copyTagKey }: TargetTagKeys,
   filterSets: readonly Filter[][],
 ): Promise<TargetInstance[]> {
   const live: Filter = { Name: 'instance-state-name', Values: BACKED_UP_INSTANCE_STATES };
@@ -66,10 +79,12 @@ async function listInstances(
             const tags = new Map((instance.Tags ?? []).map((t) => [t.Key, t.Value ?? '']));
             const name = tags.get('Name');
             const tagValue = tags.get(tagKey);
+            const copyTagValue = copyTagKey === undefined ? undefined : tags.get(copyTagKey);
             instances.push({
               instanceId: instance.InstanceId ?? '',
               ...(name !== undefined && { name }),
               ...(tagValue !== undefined && { tagValue }),
+              ...(copyTagValue !== undefined && { copyTagValue }),
               volumeIds: (instance.BlockDeviceMappings ?? []).flatMap((m) =>
                 m.Ebs?.VolumeId ? [m.Ebs.VolumeId] : [],
               ),
@@ -83,25 +98,59 @@ async function listInstances(
 }
 
 /**
- * The volumes carrying the tag key themselves (SPEC §1.3), with their value and the instances
- * they are attached to: filtered server-side by tag key and fully paginated.
+ * The volumes carrying the tag key themselves (SPEC §1.3), or only the copy tag key (which
+ * overrides their instance's, SPEC §10.2), with their values, every tag and the instances they
+ * are attached to: filtered server-side by tag key and fully paginated. One `tag-key` filter
+ * with both keys: EC2 joins the values of one filter with OR
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Filter.html).
  */
-export async function listTaggedVolumes(ec2: EC2Client, tagKey: string): Promise<TaggedVolume[]> {
-  const volumes: TaggedVolume[] = [];
+export async function listTaggedVolumes(ec2: EC2Client, keys: TargetTagKeys): Promise<ListedVolume[]> {
+  const tagKeys = keys.copyTagKey === undefined ? [keys.tagKey] : [keys.tagKey, keys.copyTagKey];
+  const volumes = await listVolumes(ec2, keys, [[{ Name: 'tag-key', Values: tagKeys }]]);
+  // Defence in depth: an endpoint that ignored the filter returns volumes carrying neither.
+  return volumes.filter((v) => v.tagValue !== undefined || v.copyTagValue !== undefined);
+}
+
+/**
+ * The volumes among `volumeIds` with their tags, whatever they carry: filtered server-side by
+ * ID in chunks of 200 (a filter, not `VolumeIds`, so a volume deleted meanwhile is simply
+ * absent instead of failing the call), fully paginated.
+ */
+export function listVolumesById(
+  ec2: EC2Client,
+  keys: TargetTagKeys,
+  volumeIds: readonly string[],
+): Promise<ListedVolume[]> {
+  const filterSets = chunk(volumeIds, MAX_FILTER_VALUES).map((ids) => [{ Name: 'volume-id', Values: ids }]);
+  return listVolumes(ec2, keys, filterSets);
+}
+
+/** One paginated DescribeVolumes walk per filter set. */
+async function listVolumes(
+  ec2: EC2Client,
+  { tagKey, copyTagKey }: TargetTagKeys,
+  filterSets: readonly Filter[][],
+): Promise<ListedVolume[]> {
+  const volumes: ListedVolume[] = [];
   await ec2Call(async () => {
-    const pages = paginateDescribeVolumes(
-      { client: ec2, pageSize: 500 },
-      { Filters: [{ Name: 'tag-key', Values: [tagKey] }] },
-    );
-    for await (const page of pages) {
-      for (const volume of page.Volumes ?? []) {
-        const tag = volume.Tags?.find((t) => t.Key === tagKey);
-        if (!volume.VolumeId || !tag) continue;
-        volumes.push({
-          volumeId: volume.VolumeId,
-          tagValue: tag.Value ?? '',
-          instanceIds: (volume.Attachments ?? []).flatMap((a) => (a.InstanceId ? [a.InstanceId] : [])),
-        });
+    for (const filters of filterSets) {
+      for await (const page of paginateDescribeVolumes(
+        { client: ec2, pageSize: 500 },
+        { Filters: filters },
+      )) {
+        for (const volume of page.Volumes ?? []) {
+          if (!volume.VolumeId) continue;
+          const tags = new Map((volume.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+          const tagValue = tags.get(tagKey);
+          const copyTagValue = copyTagKey === undefined ? undefined : tags.get(copyTagKey);
+          volumes.push({
+            volumeId: volume.VolumeId,
+            ...(tagValue !== undefined && { tagValue }),
+            ...(copyTagValue !== undefined && { copyTagValue }),
+            instanceIds: (volume.Attachments ?? []).flatMap((a) => (a.InstanceId ? [a.InstanceId] : [])),
+            tags: Object.fromEntries(tags),
+          });
+        }
       }
     }
   });

@@ -82,8 +82,9 @@ export const MAX_COPY_REGIONS = 3;
 export const DEFAULT_COPY_CONCURRENCY = 5;
 
 /**
- * EC2's default limit of snapshot copies in progress at once into one destination region
- * (Amazon EBS quotas, "Concurrent snapshot copies per destination Region": 20; adjustable).
+ * EC2's limit of snapshot copies in progress at once into one destination region
+ * (Amazon EBS quotas, "Concurrent snapshot copies per destination Region": 20, not adjustable:
+ * https://docs.aws.amazon.com/general/latest/gr/ebs-service.html).
  * Beyond it CopySnapshot fails with `ResourceLimitExceeded`.
  */
 export const CONCURRENT_COPY_LIMIT = 20;

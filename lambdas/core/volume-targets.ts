@@ -12,15 +12,19 @@ export interface TargetInstance {
   name?: string;
   /** The raw value of the generation tag on the instance; absent when it carries no such tag. */
   tagValue?: string;
+  /** The raw value of the copy tag (SPEC §10.2); absent when it carries none or none was read. */
+  copyTagValue?: string;
   /** The volumes attached to it. */
   volumeIds: string[];
 }
 
-/** A volume carrying the tag key itself (SPEC §1.3). */
+/** A volume carrying the tag key itself (SPEC §1.3), or only the copy tag key (SPEC §10.2). */
 export interface TaggedVolume {
   volumeId: string;
-  /** The raw value of its generation tag. */
-  tagValue: string;
+  /** The raw value of its generation tag; absent for a volume carrying only the copy tag. */
+  tagValue?: string;
+  /** The raw value of its copy tag; absent when it carries none or none was read. */
+  copyTagValue?: string;
   /** The instances it is attached to, in any state; empty when it is not attached. */
   instanceIds: string[];
 }
@@ -32,6 +36,15 @@ export interface TargetScope {
    * none of them (an unattached one too) is out of scope. Absent: the whole account.
    */
   instanceIds?: readonly string[];
+}
+
+/**
+ * How copy tags are read (SPEC §10.2). Given only when the deployment keeps copies (it has copy
+ * regions): without it, copy tags are ignored entirely.
+ */
+export interface CopyTagScope {
+  /** The copy tag key, named in the reason of an invalid value. */
+  tagKey: string;
 }
 
 export interface ResolvedTargets {
@@ -60,13 +73,27 @@ export interface ResolvedTargets {
  * - An instance tagged `0` is reported as skipped unless one of its volumes is backed up by the
  *   volume's own tag.
  *
- * Each list is sorted (instances before volumes, by ID) so that runs are repeatable whatever
- * order EC2 listed things in.
+ * Copy tags (SPEC §10.2, only with `copies`) never change which volumes are backed up, nor their
+ * generations; they only add `copyGenerations` to the volumes that are:
+ * - A backed-up volume's copy tag is its own when it carries one, else that of the instance it
+ *   is backed up under (the `instanceId` of its item, whatever that instance's generation tag:
+ *   also an untagged one or one tagged `0`); an unattached volume without its own has none.
+ * - A valid non-zero value sets `copyGenerations`; `0` or no value: no copies, not reported.
+ * - An invalid value is reported with `tagKey` set to the copy tag key and a reason naming it;
+ *   the volume is still backed up, without `copyGenerations`. A volume's own value is reported
+ *   once per volume (with the attachment whose instance ID sorts first); an instance's once per
+ *   instance, and only when it decides the copies of at least one backed-up volume. So the copy
+ *   tag of a volume or instance that is not backed up (generation tag invalid or `0`, or every
+ *   volume overriding it) is never reported.
+ *
+ * Each list is sorted (instances before volumes, by ID; an instance or volume appears in
+ * `invalid` at most once) so that runs are repeatable whatever order EC2 listed things in.
  */
 export function resolveTargets(
   instances: readonly TargetInstance[],
   volumes: readonly TaggedVolume[],
   scope: TargetScope = {},
+  copies?: CopyTagScope,
 ): ResolvedTargets {
   const only = scope.instanceIds && new Set(scope.instanceIds);
   const live = new Map(
@@ -77,11 +104,24 @@ export function resolveTargets(
     if (instance.tagValue !== undefined)
       instanceTags.set(instance.instanceId, parseGenerationTag(instance.tagValue));
   }
-  const volumeTags = new Map(volumes.map((v) => [v.volumeId, v.tagValue]));
+  const volumeTags = new Map(
+    volumes.flatMap((v) => (v.tagValue === undefined ? [] : [[v.volumeId, v.tagValue]])),
+  );
   const attachments = attachmentsOf(live, volumes, only === undefined);
+  const copyTags = copies && copyTagResolver(copies, live, volumes);
 
   const items: VolumeWorkItem[] = [];
   const invalidVolumes: InvalidTarget[] = [];
+  const backUp = (
+    volumeId: string,
+    instanceId: string | undefined,
+    generations: number,
+    firstAttached: string | undefined,
+  ) =>
+    items.push({
+      ...workItem(volumeId, instanceId === undefined ? undefined : live.get(instanceId), generations),
+      ...copyTags?.of(volumeId, instanceId, firstAttached),
+    });
   const excludedVolumes: SkippedTarget[] = [];
   const backedUpByVolumeTag = new Set<string>();
   for (const volumeId of [...attachments.keys()].sort(compare)) {
@@ -93,7 +133,7 @@ export function resolveTargets(
       for (const id of instanceIds) {
         const tag = instanceTags.get(id);
         if (tag?.kind !== 'generation') continue;
-        items.push(workItem(volumeId, live.get(id), tag.generations));
+        backUp(volumeId, id, tag.generations, instanceIds[0]);
         break;
       }
       continue;
@@ -111,7 +151,7 @@ export function resolveTargets(
     } else if (tag.kind === 'skip') {
       excludedVolumes.push({ resource: 'volume', id: volumeId, reason: 'volume tag is 0' });
     } else {
-      items.push(workItem(volumeId, first === undefined ? undefined : live.get(first), tag.generations));
+      backUp(volumeId, first, tag.generations, first);
       for (const id of instanceIds) backedUpByVolumeTag.add(id);
     }
   }
@@ -125,13 +165,69 @@ export function resolveTargets(
       skipped.push({ resource: 'instance', id: instanceId, reason: 'instance tag is 0' });
     }
   }
-  return { items, invalid: [...invalid, ...invalidVolumes], skipped: [...skipped, ...excludedVolumes] };
+  const copyInvalid = copyTags?.invalid() ?? { instances: [], volumes: [] };
+  return {
+    items,
+    invalid: [
+      ...byId([...invalid, ...copyInvalid.instances]),
+      ...byId([...invalidVolumes, ...copyInvalid.volumes]),
+    ],
+    skipped: [...skipped, ...excludedVolumes],
+  };
+}
+
+/**
+ * Decides each backed-up volume's copies (see `resolveTargets`): `of` gives one volume's
+ * `copyGenerations` and records the invalid value it met; `invalid` lists them, an instance's
+ * once however many volumes it decides (a volume is backed up once, so met once).
+ */
+function copyTagResolver(
+  copies: CopyTagScope,
+  live: ReadonlyMap<string, TargetInstance>,
+  volumes: readonly TaggedVolume[],
+) {
+  const own = new Map(
+    volumes.flatMap((v) => (v.copyTagValue === undefined ? [] : [[v.volumeId, v.copyTagValue]])),
+  );
+  const invalidInstances = new Map<string, InvalidTarget>();
+  const invalidVolumes: InvalidTarget[] = [];
+  return {
+    of(
+      volumeId: string,
+      instanceId: string | undefined,
+      firstAttached: string | undefined,
+    ): { copyGenerations?: number } {
+      const volumeValue = own.get(volumeId);
+      const raw = volumeValue ?? (instanceId === undefined ? undefined : live.get(instanceId)?.copyTagValue);
+      if (raw === undefined) return {};
+      const tag = parseGenerationTag(raw);
+      if (tag.kind === 'generation') return { copyGenerations: tag.generations };
+      if (tag.kind === 'skip') return {};
+      const reported = { tagKey: copies.tagKey, value: tag.value, reason: `${copies.tagKey} ${tag.reason}` };
+      if (volumeValue !== undefined) {
+        invalidVolumes.push({
+          resource: 'volume',
+          id: volumeId,
+          ...(firstAttached !== undefined && { instanceId: firstAttached }),
+          ...reported,
+        });
+      } else if (instanceId !== undefined) {
+        invalidInstances.set(instanceId, { resource: 'instance', id: instanceId, ...reported });
+      }
+      return {};
+    },
+    invalid: () => ({ instances: [...invalidInstances.values()], volumes: invalidVolumes }),
+  };
+}
+
+function byId<T extends { id: string }>(targets: T[]): T[] {
+  return targets.sort((a, b) => compare(a.id, b.id));
 }
 
 /**
  * Volume ID → the IDs of the live instances it is attached to, from both sides (an instance's
- * block devices and a volume's attachments, which EC2 lists separately). With `unattached`,
- * a tagged volume with no live attachment is present with none.
+ * block devices and a tagged volume's attachments, which EC2 lists separately). With
+ * `unattached`, a volume with its own generation tag and no live attachment is present with none.
  */
 function attachmentsOf(
   live: ReadonlyMap<string, TargetInstance>,
@@ -149,6 +245,8 @@ function attachmentsOf(
     for (const volumeId of instance.volumeIds) attach(volumeId, instance.instanceId);
   }
   for (const volume of volumes) {
+    // A volume carrying only the copy tag is no target: its attachments are its instances'.
+    if (volume.tagValue === undefined) continue;
     for (const instanceId of volume.instanceIds) attach(volume.volumeId, instanceId);
     if (unattached && !attachments.has(volume.volumeId)) attachments.set(volume.volumeId, new Set());
   }

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client, s3Client } from '../commons/clients';
-import { requireEnv } from '../commons/env';
+import { ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
+import { copyRegionsEnv, copyVolumeTagsEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observe } from '../commons/observability';
-import { EnvName } from '../contracts/deployment';
+import { DEFAULT_COPY_TAG_KEY, EnvName } from '../contracts/deployment';
 import type { DiscoverEvent } from '../contracts/run-documents';
 import { type DiscoverDeps, discover } from '../steps/discover';
 
@@ -16,11 +16,23 @@ export function createHandler(deps: DiscoverDeps) {
     });
 }
 
+/** A variable that may be unset; blank counts as unset. */
+function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
 export const handler = lazyHandler(() =>
   createHandler({
     ec2: ec2Client(),
     s3: s3Client(),
     tagKey: requireEnv(EnvName.targetTagKey),
     bucket: requireEnv(EnvName.workBucket),
+    managedBy: requireEnv(EnvName.managedBy),
+    copyTagKey: optionalEnv(EnvName.copyTagKey) ?? DEFAULT_COPY_TAG_KEY,
+    copyRegions: copyRegionsEnv(EnvName.copyRegions),
+    copyVolumeTags: copyVolumeTagsEnv(EnvName.copyVolumeTags),
+    ec2In: regionalEc2Clients(),
+    region: ownRegion(),
   }),
 );

@@ -13,6 +13,7 @@ import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { StateName } from '../../statemachine/names';
 import {
   type AccountClients,
+  accountClients,
   DEFAULT_LOCAL_DEPLOYMENT,
   type LocalDeployment,
 } from '../runner/local-deployment';
@@ -89,7 +90,7 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
       seed: options.seed,
     });
     armFaults(account.ec2, fleet, options);
-    const clients = { ec2: account.ec2Client(), s3: account.s3Client() };
+    const clients = accountClients(account);
     if (!options.json)
       io.stdout(`${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey)}`);
 

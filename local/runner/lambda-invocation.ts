@@ -96,8 +96,14 @@ function invoke<Clients extends object>(
   input: unknown,
 ): Promise<unknown> {
   const invocation = { alive: true };
+  // A client, or a function that gives clients (one per region): each client is gated.
   const gated = Object.fromEntries(
-    Object.entries(clients).map(([key, client]) => [key, gateClient(client as object, invocation)]),
+    Object.entries(clients).map(([key, client]) => [
+      key,
+      typeof client === 'function'
+        ? (...args: unknown[]) => gateClient(client(...args) as object, invocation)
+        : gateClient(client as object, invocation),
+    ]),
   ) as Clients;
   const running = Promise.resolve().then(() => fn.build(gated)(input));
   // A timed-out invocation's late failure is nobody's business.

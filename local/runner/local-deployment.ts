@@ -8,17 +8,21 @@ import {
   type TaskStateName,
 } from '../../lambdas/commons/function-limits';
 import {
+  type CopyRegion,
+  DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_TAG_KEY,
   DEFAULT_PRUNE_CONCURRENCY,
   DEFAULT_SNAPSHOT_CONCURRENCY,
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
-import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
+import type { SimulatedAccount } from '../simulated-account';
 import {
   type FunctionEnvironments,
   type InvocationRecord,
@@ -38,6 +42,13 @@ export interface LocalDeployment {
   pruneConcurrency: number;
   region: string;
   accountId: string;
+  /** Regions copies are kept in (SPEC §10.1); none by default. */
+  copyRegions: CopyRegion[];
+  copyTagKey: string;
+  /** Volume tags carried to snapshots and copies (SPEC §10.7); none by default. */
+  copyVolumeTags: CopyVolumeTags;
+  copyConcurrency: number;
+  copyWaitLimitSeconds: number;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -49,12 +60,54 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   pruneConcurrency: DEFAULT_PRUNE_CONCURRENCY,
   region: 'us-east-1',
   accountId: '123456789012',
+  copyRegions: [],
+  copyTagKey: DEFAULT_COPY_TAG_KEY,
+  copyVolumeTags: [],
+  copyConcurrency: DEFAULT_COPY_CONCURRENCY,
+  copyWaitLimitSeconds: 24 * 3600,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
 export interface AccountClients {
   ec2: EC2Client;
   s3: S3Client;
+  /**
+   * EC2 in another region of the account (the copy regions). Absent: a run that keeps no
+   * copies, and any step that needs one fails naming the region.
+   */
+  ec2In?: (region: string) => EC2Client;
+}
+
+/**
+ * The clients of a simulated account: its home region's EC2 and its S3, and one EC2 client per
+ * other region, made on first use (the copy regions).
+ */
+export function accountClients(account: SimulatedAccount): Required<AccountClients> {
+  const regional = new Map<string, EC2Client>();
+  const ec2 = account.ec2Client();
+  regional.set(account.region, ec2);
+  return {
+    ec2,
+    s3: account.s3Client(),
+    ec2In: (region) => {
+      let client = regional.get(region);
+      if (!client) {
+        client = account.ec2Client(region);
+        regional.set(region, client);
+      }
+      return client;
+    },
+  };
+}
+
+/** `clients.ec2In`, or one that refuses every region. */
+function ec2InOf(clients: AccountClients): (region: string) => EC2Client {
+  return (
+    clients.ec2In ??
+    ((region) => {
+      throw new Error(`This local run has no EC2 client for region ${region}: it keeps no copies`);
+    })
+  );
 }
 
 export function stateMachineArn(deployment: LocalDeployment): string {
@@ -74,6 +127,8 @@ export function localDefinition(deployment: LocalDeployment) {
     snapshotConcurrency: deployment.snapshotConcurrency,
     pruneConcurrency: deployment.pruneConcurrency,
     waitLimitSeconds: deployment.waitLimitSeconds,
+    copyConcurrency: deployment.copyConcurrency,
+    copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
   });
   return renderDefinition(values);
 }
@@ -95,8 +150,19 @@ export function localFunctions(
     build: (clients) => asLambdaTask(build(clients)),
   });
   return {
-    [StateName.discover]: fn(StateName.discover, ({ ec2, s3 }) =>
-      discover.createHandler({ ec2, s3, tagKey: deployment.tagKey, bucket }),
+    [StateName.discover]: fn(StateName.discover, (clients) =>
+      discover.createHandler({
+        ec2: clients.ec2,
+        s3: clients.s3,
+        tagKey: deployment.tagKey,
+        bucket,
+        managedBy,
+        copyTagKey: deployment.copyTagKey,
+        copyRegions: deployment.copyRegions,
+        copyVolumeTags: deployment.copyVolumeTags,
+        ec2In: ec2InOf(clients),
+        region: deployment.region,
+      }),
     ),
     [StateName.createSnapshot]: fn(StateName.createSnapshot, ({ ec2 }) =>
       createSnapshot.createHandler({ ec2, managedBy }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CopySnapshotCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
@@ -21,15 +22,16 @@ import { HungResponse } from './fault-injector';
 import type { SimulatedEc2 } from './simulated-ec2';
 import type { SimulatedS3 } from './simulated-s3';
 
-const REGION = 'us-east-1';
+const S3_REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
 
 /**
- * A real EC2Client whose `send` is answered by the simulator: product code keeps its real
- * commands and paginators (`paginateDescribeInstances` checks `instanceof EC2Client`). Only this
- * instance is changed, so other clients in the same process are unaffected; pass `client` to
- * connect one that already exists (say, a handler's module-level client). The SDK middleware
- * (retries included) does not run: each call reaches the simulator exactly once.
+ * A real EC2Client, in the simulator's Region, whose `send` is answered by the simulator: product
+ * code keeps its real commands and paginators (`paginateDescribeInstances` checks `instanceof
+ * EC2Client`). Only this instance is changed, so other clients in the same process are
+ * unaffected; pass `client` to connect one that already exists (say, a handler's module-level
+ * client). The SDK middleware (retries included) does not run: each call reaches the simulator
+ * exactly once.
  *
  * `send` is replaced by a plain lookup of the command's class rather than a mocking library's
  * fake: at tens of thousands of calls a run, a fake that records every call and matches every
@@ -37,7 +39,7 @@ const CREDENTIALS = { accessKeyId: 'sim', secretAccessKey: 'sim' };
  */
 export function connectEc2(
   sim: SimulatedEc2,
-  client = new EC2Client({ region: REGION, credentials: CREDENTIALS }),
+  client = new EC2Client({ region: sim.region, credentials: CREDENTIALS }),
 ): EC2Client {
   route(client, 'EC2', [
     [DescribeInstancesCommand, (input) => sim.describeInstances(input)],
@@ -47,6 +49,7 @@ export function connectEc2(
     [DeleteSnapshotCommand, (input) => sim.deleteSnapshot(input)],
     [CreateTagsCommand, (input) => sim.createTags(input)],
     [CreateVolumeCommand, (input) => sim.createVolume(input)],
+    [CopySnapshotCommand, (input) => sim.copySnapshot(input)],
   ]);
   delayCalls(client, sim);
   return client;
@@ -68,7 +71,7 @@ function delayCalls(client: EC2Client, sim: SimulatedEc2): void {
 /** A real S3Client answered by the simulated S3, like connectEc2. */
 export function connectS3(
   sim: SimulatedS3,
-  client = new S3Client({ region: REGION, credentials: CREDENTIALS }),
+  client = new S3Client({ region: S3_REGION, credentials: CREDENTIALS }),
 ): S3Client {
   route(client, 'S3', [
     [PutObjectCommand, (input) => sim.putObject(input)],

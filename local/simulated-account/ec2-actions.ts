@@ -7,6 +7,7 @@ export const EC2_ACTIONS = [
   'DeleteSnapshot',
   'CreateTags',
   'CreateVolume',
+  'CopySnapshot',
 ] as const;
 
 export type Ec2Action = (typeof EC2_ACTIONS)[number];

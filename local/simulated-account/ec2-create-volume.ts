@@ -1,7 +1,7 @@
 import type { CreateVolumeRequest, Volume } from '@aws-sdk/client-ec2';
 import { DEFAULT_VOLUME_TYPE, volumePerformance } from './ebs-volume-types';
 import { ec2Error } from './ec2-errors';
-import { AVAILABILITY_ZONES, type VolumeRecord, type VolumeTypeName } from './ec2-records';
+import type { VolumeRecord, VolumeTypeName } from './ec2-records';
 import { toVolume } from './ec2-shapes';
 import type { Ec2State } from './ec2-state';
 import { mergedTags, tagsAtCreation, validatedTags } from './ec2-tags';
@@ -28,7 +28,7 @@ export function createVolume(state: Ec2State, input: CreateVolumeRequest): Volum
     const volume = state.volumes.get(earlier.volumeId);
     if (volume) return toVolume(volume);
   }
-  const availabilityZone = zoneOf(input);
+  const availabilityZone = zoneOf(state, input);
   const snapshot = input.SnapshotId === undefined ? undefined : completedSnapshot(state, input.SnapshotId);
   if (snapshot === undefined && input.Size === undefined) {
     throw ec2Error('MissingParameter', 'The request must contain the parameter size or snapshotId');
@@ -53,6 +53,11 @@ export function createVolume(state: Ec2State, input: CreateVolumeRequest): Volum
     volumeType,
     ...performance,
     snapshotId: snapshot?.snapshotId,
+    // A volume restored from an encrypted snapshot is encrypted with its key
+    // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html). The
+    // request's own Encrypted and KmsKeyId are not simulated.
+    encrypted: snapshot?.encrypted ?? false,
+    kmsKeyId: snapshot?.kmsKeyId,
     tags,
     attachments: [],
     multiAttachEnabled: false,
@@ -65,11 +70,11 @@ export function createVolume(state: Ec2State, input: CreateVolumeRequest): Volum
   return { ...toVolume(volume), State: 'creating' };
 }
 
-function zoneOf(input: CreateVolumeRequest): string {
+function zoneOf(state: Ec2State, input: CreateVolumeRequest): string {
   const zone = input.AvailabilityZone;
   if (zone === undefined)
     throw ec2Error('MissingParameter', 'The request must contain the parameter availabilityZone');
-  if (!AVAILABILITY_ZONES.includes(zone)) {
+  if (!state.availabilityZones.includes(zone)) {
     throw ec2Error('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
   }
   return zone;

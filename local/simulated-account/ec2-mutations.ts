@@ -25,13 +25,7 @@ export const PER_VOLUME_SNAPSHOT_INTERVAL_MS = 15_000;
 
 export function createSnapshot(state: Ec2State, input: CreateSnapshotRequest): Snapshot {
   const volumeId = required(input.VolumeId, 'volumeId');
-  const description = input.Description ?? '';
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    throw ec2Error(
-      'InvalidParameterValue',
-      `Value (${description}) for parameter description is invalid. Length exceeds maximum of ${MAX_DESCRIPTION_LENGTH}.`,
-    );
-  }
+  const description = validDescription(input.Description);
   const tags = mergedTags([], validatedTags(tagsAtCreation(input.TagSpecifications, 'snapshot')));
   const volume = state.volumes.get(volumeId);
   if (!volume) throw ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
@@ -96,7 +90,19 @@ function taggable(state: Ec2State, id: string): InstanceRecord | VolumeRecord | 
   throw ec2Error('InvalidID', `The ID '${id}' is not valid`);
 }
 
-function required(value: string | undefined, parameter: string): string {
+/** A snapshot's description as asked (default empty), refused past EC2's 255 characters. */
+export function validDescription(requested: string | undefined): string {
+  const description = requested ?? '';
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw ec2Error(
+      'InvalidParameterValue',
+      `Value (${description}) for parameter description is invalid. Length exceeds maximum of ${MAX_DESCRIPTION_LENGTH}.`,
+    );
+  }
+  return description;
+}
+
+export function required(value: string | undefined, parameter: string): string {
   if (!value) throw missingParameter(parameter);
   return value;
 }

@@ -1,9 +1,9 @@
 import type { InstanceStateName } from '@aws-sdk/client-ec2';
 import { volumePerformance } from './ebs-volume-types';
 import {
-  DEFAULT_AVAILABILITY_ZONE,
   SIMULATED_ACCOUNT_ID,
   type SnapshotStateName,
+  type VolumeRecord,
   type VolumeTypeName,
 } from './ec2-records';
 import type { Ec2State } from './ec2-state';
@@ -24,6 +24,10 @@ export interface VolumeSeed {
   readonly throughput?: number;
   /** Default true for the root device, false for the others, as EC2 launches them. */
   readonly deleteOnTermination?: boolean;
+  /** Default false, or true when `kmsKeyId` is given. */
+  readonly encrypted?: boolean;
+  /** A key of the volume's Region (ARN, key id or alias); default the Region's default EBS key. */
+  readonly kmsKeyId?: string;
 }
 
 export interface InstanceSeed {
@@ -53,6 +57,10 @@ export interface SnapshotSeed {
   readonly ownerId?: string;
   /** Default the volume's size. */
   readonly volumeSize?: number;
+  /** Default the volume's encryption (unencrypted when the volume is unknown here). */
+  readonly encrypted?: boolean;
+  /** Key of an encrypted snapshot, as for VolumeSeed; default the volume's, else the Region's default key. */
+  readonly kmsKeyId?: string;
 }
 
 const DEFAULT_VOLUME_SIZE_GIB = 8;
@@ -64,6 +72,7 @@ export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstanc
   const instanceId = freshId(state, seed.instanceId, 'i', state.instances);
   state.instances.set(instanceId, {
     instanceId,
+    availabilityZone: state.availabilityZones[0],
     state: seed.state ?? 'running',
     tags: tagsFromMap({ ...(seed.name === undefined ? {} : { Name: seed.name }), ...seed.tags }),
     launchTime: state.now(),
@@ -79,10 +88,11 @@ export function seedVolume(state: Ec2State, seed: VolumeSeed & { readonly instan
   state.volumes.set(volumeId, {
     volumeId,
     sizeGiB,
-    availabilityZone: seed.availabilityZone ?? DEFAULT_AVAILABILITY_ZONE,
+    availabilityZone: seed.availabilityZone ?? state.availabilityZones[0],
     volumeType,
     ...volumePerformance(volumeType, sizeGiB, seed),
     snapshotId: undefined,
+    ...seededEncryption(state, seed, undefined),
     tags: tagsFromMap(seed.tags),
     attachments: [],
     multiAttachEnabled: false,
@@ -128,6 +138,8 @@ export function seedSnapshot(state: Ec2State, seed: SnapshotSeed): string {
     description: seed.description ?? '',
     ownerId: seed.ownerId ?? SIMULATED_ACCOUNT_ID,
     startTime: seed.startTime === undefined ? state.now() : new Date(seed.startTime).getTime(),
+    ...seededEncryption(state, seed, state.volumes.get(seed.volumeId)),
+    stateMessage: undefined,
     tags: tagsFromMap(seed.tags),
     settlesAt: undefined,
     outcome: 'completed',
@@ -154,6 +166,27 @@ export function deregisterImage(state: Ec2State, imageId: string): void {
   state.images.delete(imageId);
   const snapshot = state.snapshots.get(snapshotId);
   if (snapshot) snapshot.usedByImage = undefined;
+}
+
+/**
+ * The encryption a seed asks for, else the volume's (for a snapshot seed), else none. A key that
+ * is not one of this Region's is a bug in the test.
+ */
+function seededEncryption(
+  state: Ec2State,
+  seed: { readonly encrypted?: boolean; readonly kmsKeyId?: string },
+  volume: VolumeRecord | undefined,
+): { encrypted: boolean; kmsKeyId: string | undefined } {
+  const encrypted = seed.encrypted ?? (seed.kmsKeyId !== undefined || (volume?.encrypted ?? false));
+  if (!encrypted) {
+    if (seed.kmsKeyId !== undefined)
+      throw new Error(`kmsKeyId ${seed.kmsKeyId} given for an unencrypted seed`);
+    return { encrypted, kmsKeyId: undefined };
+  }
+  if (seed.kmsKeyId === undefined) return { encrypted, kmsKeyId: volume?.kmsKeyId ?? state.defaultKmsKey() };
+  const kmsKeyId = state.kmsKey(seed.kmsKeyId);
+  if (kmsKeyId === undefined) throw new Error(`No KMS key ${seed.kmsKeyId} in ${state.region}`);
+  return { encrypted, kmsKeyId };
 }
 
 function freshId(

@@ -1,6 +1,5 @@
 import type { Instance, InstanceStateName, Reservation, Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
 import {
-  DEFAULT_AVAILABILITY_ZONE,
   type InstanceRecord,
   SIMULATED_ACCOUNT_ID,
   type SnapshotRecord,
@@ -23,6 +22,11 @@ const STATE_CODES: Readonly<Record<InstanceStateName, number>> = {
 // `Tags: undefined`, not `[]`: product code must cope, so the simulator does the same.
 function tagsOrNothing(tags: readonly Tag[]): { Tags?: Tag[] } {
   return tags.length > 0 ? { Tags: copyTags(tags) } : {};
+}
+
+// EC2 names the key only of an encrypted resource.
+function encryptionOf(resource: { encrypted: boolean; kmsKeyId: string | undefined }) {
+  return resource.encrypted ? { Encrypted: true, KmsKeyId: resource.kmsKeyId } : { Encrypted: false };
 }
 
 /** One reservation per instance: EC2 groups instances by launch request, and one each is valid. */
@@ -53,7 +57,7 @@ export function toInstance(instance: InstanceRecord, attached: readonly VolumeRe
     InstanceId: instance.instanceId,
     InstanceType: 't3.micro',
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: DEFAULT_AVAILABILITY_ZONE },
+    Placement: { AvailabilityZone: instance.availabilityZone },
     State: { Name: instance.state, Code: STATE_CODES[instance.state] },
     RootDeviceType: 'ebs',
     RootDeviceName: '/dev/xvda',
@@ -73,7 +77,7 @@ export function toVolume(volume: VolumeRecord): Volume {
     SnapshotId: volume.snapshotId ?? '',
     AvailabilityZone: volume.availabilityZone,
     CreateTime: new Date(volume.createTime),
-    Encrypted: false,
+    ...encryptionOf(volume),
     State: volume.attachments.length > 0 ? 'in-use' : 'available',
     MultiAttachEnabled: volume.multiAttachEnabled,
     Attachments: volume.attachments.map((attachment) => ({
@@ -98,7 +102,8 @@ export function toSnapshot(snapshot: SnapshotRecord, now: number): Snapshot {
     StartTime: new Date(snapshot.startTime),
     Description: snapshot.description,
     OwnerId: snapshot.ownerId,
-    Encrypted: false,
+    ...encryptionOf(snapshot),
+    ...(snapshot.stateMessage !== undefined && { StateMessage: snapshot.stateMessage }),
     StorageTier: 'standard',
     ...tagsOrNothing(snapshot.tags),
   };

@@ -1,6 +1,8 @@
 import type { Tag } from '@aws-sdk/client-ec2';
 import {
   type AttachmentRecord,
+  availabilityZonesOf,
+  COPY_VOLUME_ID,
   type InstanceRecord,
   type SettledSnapshotState,
   SIMULATED_ACCOUNT_ID,
@@ -8,14 +10,30 @@ import {
   type VolumeRecord,
 } from './ec2-records';
 import { ResourceIds } from './resource-ids';
+import type { SimulatedKms } from './simulated-kms';
 import { SnapshotIndex } from './snapshot-index';
+import { snapshotState } from './snapshot-lifecycle';
 
 /** How the snapshots CreateSnapshot makes of one volume end; see SimulatedEc2.setSnapshotOutcome. */
 export type SnapshotOutcome = SettledSnapshotState | 'stuck-pending';
 
 interface OutcomePlan {
   readonly outcome: SnapshotOutcome;
+  /** Default the delay of what is made: a snapshot's or a copy's. */
+  readonly completionDelayMs: number | undefined;
+}
+
+/** What an Ec2State is made with; see SimulatedEc2Options. */
+export interface Ec2StateSettings {
+  readonly region: string;
+  /** Which id space of the account this Region hands out ids from (ResourceIds). */
+  readonly idSpace: number;
+  readonly now: () => number;
   readonly completionDelayMs: number;
+  readonly copyCompletionDelayMs: number;
+  readonly visibilityLagMs: number;
+  /** The account's KMS keys, of which this Region uses its own. */
+  readonly kms: SimulatedKms;
 }
 
 /**
@@ -25,6 +43,11 @@ interface OutcomePlan {
  * the indexes that make lookups cheap at 10,000 volumes.
  */
 export class Ec2State {
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly now: () => number;
+  /** How long a snapshot CreateSnapshot makes stays invisible to DescribeSnapshots. */
+  visibilityLagMs: number;
   readonly instances = new Map<string, InstanceRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
@@ -33,19 +56,39 @@ export class Ec2State {
   readonly images = new Map<string, string>();
   /** Volume id → when the last CreateSnapshot of it succeeded, for EC2's 15 s per-volume rule. */
   readonly lastSnapshotAt = new Map<string, number>();
-  readonly ids = new ResourceIds();
+  readonly ids: ResourceIds;
   /** CreateVolume's ClientToken → the volume it made and the request that made it. */
   readonly volumeTokens = new Map<string, { readonly volumeId: string; readonly request: string }>();
   private readonly outcomes = new Map<string, OutcomePlan>();
   /** Instance id → ids of the volumes attached to it. */
   private readonly attached = new Map<string, Set<string>>();
 
-  constructor(
-    readonly now: () => number,
-    private readonly completionDelayMs: number,
-    /** How long a snapshot CreateSnapshot makes stays invisible to DescribeSnapshots. */
-    public visibilityLagMs: number,
-  ) {}
+  private readonly completionDelayMs: number;
+  private readonly copyCompletionDelayMs: number;
+  private readonly kms: SimulatedKms;
+  /** Copies made here that were pending when last looked at. */
+  private readonly pendingCopies = new Set<SnapshotRecord>();
+
+  constructor(settings: Ec2StateSettings) {
+    this.region = settings.region;
+    this.availabilityZones = availabilityZonesOf(settings.region);
+    this.ids = new ResourceIds(settings.idSpace);
+    this.now = settings.now;
+    this.completionDelayMs = settings.completionDelayMs;
+    this.copyCompletionDelayMs = settings.copyCompletionDelayMs;
+    this.visibilityLagMs = settings.visibilityLagMs;
+    this.kms = settings.kms;
+  }
+
+  /** ARN of this Region's default KMS key for EBS. */
+  defaultKmsKey(): string {
+    return this.kms.defaultEbsKey(this.region);
+  }
+
+  /** ARN of the key a KmsKeyId names in this Region; undefined if it names none here. */
+  kmsKey(kmsKeyId: string): string | undefined {
+    return this.kms.resolve(this.region, kmsKeyId);
+  }
 
   // The require* lookups serve the seeding API: a missing resource there is a bug in the test,
   // so they throw plain errors, not EC2 ones.
@@ -133,7 +176,8 @@ export class Ec2State {
     return snapshot.visibleAt <= now;
   }
 
-  planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs = this.completionDelayMs): void {
+  /** Plans the fate of snapshots and copies of the volume's data made here from now on. */
+  planOutcome(volumeId: string, outcome: SnapshotOutcome, completionDelayMs?: number): void {
     this.outcomes.set(volumeId, { outcome, completionDelayMs });
   }
 
@@ -143,21 +187,76 @@ export class Ec2State {
    * so changing either later never rewrites history.
    */
   newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
+    return this.addNew(
+      {
+        volumeId: volume.volumeId,
+        volumeSize: volume.sizeGiB,
+        description,
+        tags,
+        // A snapshot of an encrypted volume is encrypted with the volume's key
+        // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
+        // snapshots created from the volume" are encrypted).
+        encrypted: volume.encrypted,
+        kmsKeyId: volume.kmsKeyId,
+      },
+      this.outcomes.get(volume.volumeId),
+      this.completionDelayMs,
+    );
+  }
+
+  /**
+   * A new pending copy as CopySnapshot makes it here, in its destination Region. Its fate follows
+   * the plan for the source's volume in this Region (setSnapshotOutcome), with the copy delay
+   * unless the plan gives one; `failure` makes it fail at once with that state message.
+   */
+  newCopy(
+    source: SnapshotRecord,
+    copy: Pick<SnapshotRecord, 'description' | 'tags' | 'encrypted' | 'kmsKeyId'>,
+    failure: string | undefined,
+  ): SnapshotRecord {
+    const plan: OutcomePlan | undefined =
+      failure === undefined ? this.outcomes.get(source.volumeId) : { outcome: 'error', completionDelayMs: 0 };
+    const snapshot = this.addNew(
+      { ...copy, volumeId: COPY_VOLUME_ID, volumeSize: source.volumeSize, stateMessage: failure },
+      plan,
+      this.copyCompletionDelayMs,
+    );
+    this.pendingCopies.add(snapshot);
+    return snapshot;
+  }
+
+  /** How many copies made here are still pending (EBS's concurrent snapshot copies). */
+  pendingCopyCount(): number {
+    const now = this.now();
+    for (const copy of this.pendingCopies) {
+      if (!this.snapshots.has(copy.snapshotId) || snapshotState(copy, now) !== 'pending') {
+        this.pendingCopies.delete(copy);
+      }
+    }
+    return this.pendingCopies.size;
+  }
+
+  private addNew(
+    fields: Pick<
+      SnapshotRecord,
+      'volumeId' | 'volumeSize' | 'description' | 'tags' | 'encrypted' | 'kmsKeyId'
+    > & {
+      readonly stateMessage?: string;
+    },
+    plan: OutcomePlan | undefined,
+    defaultDelayMs: number,
+  ): SnapshotRecord {
     const startTime = this.now();
-    const plan = this.outcomes.get(volume.volumeId) ?? {
-      outcome: 'completed',
-      completionDelayMs: this.completionDelayMs,
-    };
+    const outcome = plan?.outcome ?? 'completed';
+    const delayMs = plan?.completionDelayMs ?? defaultDelayMs;
     const snapshot: SnapshotRecord = {
+      ...fields,
+      stateMessage: fields.stateMessage,
       snapshotId: this.ids.next('snap'),
-      volumeId: volume.volumeId,
-      volumeSize: volume.sizeGiB,
-      description,
       ownerId: SIMULATED_ACCOUNT_ID,
       startTime,
-      tags,
-      settlesAt: plan.outcome === 'stuck-pending' ? undefined : startTime + plan.completionDelayMs,
-      outcome: plan.outcome === 'error' ? 'error' : 'completed',
+      settlesAt: outcome === 'stuck-pending' ? undefined : startTime + delayMs,
+      outcome: outcome === 'error' ? 'error' : 'completed',
       forcedState: undefined,
       usedByImage: undefined,
       visibleAt: startTime + this.visibilityLagMs,

@@ -36,9 +36,9 @@ export interface FaultSpec {
   readonly error: string;
   /** How many calls it hits; default 1, or unlimited when `probability` is given. */
   readonly times?: number;
-  /** Only calls about this volume (CreateSnapshot's VolumeId, a deleted snapshot's volume). */
+  /** Only calls about this volume (CreateSnapshot's VolumeId, a deleted or copied snapshot's volume). */
   readonly volumeId?: string;
-  /** Only calls about this snapshot (DeleteSnapshot, CreateVolume from it). */
+  /** Only calls about this snapshot (DeleteSnapshot, CreateVolume from it, CopySnapshot of it). */
   readonly snapshotId?: string;
   /** Chance (0..1) that a matching call is hit, drawn from the simulator's seeded generator. */
   readonly probability?: number;

@@ -1,10 +1,11 @@
-// The simulated AWS account: a stateful EC2 and S3 behind the real SDK v3 clients, for handler
-// tests, local state-machine runs, the `npm start` demo and the scale benchmark.
+// The simulated AWS account: a stateful EC2 per Region, KMS key names and S3 behind the real SDK
+// v3 clients, for handler tests, local state-machine runs, the `npm start` demo and the scale
+// benchmark.
 export type { CallCounts } from './call-log';
 export { connectEc2, connectS3 } from './clients';
 export { EC2_ACTIONS, type Ec2Action } from './ec2-actions';
 export { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from './ec2-mutations';
-export { SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
+export { DEFAULT_REGION, SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
 export type { InstanceSeed, SeededInstance, SnapshotSeed, VolumeSeed } from './ec2-seeding';
 export type { SnapshotOutcome } from './ec2-state';
 export type { TagMap } from './ec2-tags';
@@ -13,5 +14,6 @@ export { ManualClock } from './manual-clock';
 export { EC2_DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits';
 export { SimulatedAccount, type SimulatedAccountOptions } from './simulated-account';
 export { SimulatedEc2, type SimulatedEc2Options } from './simulated-ec2';
+export { EBS_DEFAULT_KEY_ALIAS, SimulatedKms } from './simulated-kms';
 export { SimulatedS3, type SimulatedS3Options } from './simulated-s3';
 export type { BucketSpec } from './token-bucket';

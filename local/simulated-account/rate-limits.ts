@@ -12,7 +12,13 @@ export interface RateLimits {
  * for these actions: CreateSnapshot and DeleteSnapshot each have their own bucket; the Describe
  * calls share the non-mutating bucket (newer documentation gives each Describe action its own
  * bucket of the same size: sharing is the stricter reading); CreateTags and CreateVolume draw from
- * the mutating bucket.
+ * the mutating bucket. CopySnapshot is neither a resource-intensive action nor one of the
+ * "uncategorized actions" with a bucket of their own, so it is one of the "Mutating actions"
+ * ("All mutating API actions that are not Resource-intensive actions or Uncategorized actions")
+ * and draws from the mutating bucket
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html, "Request token
+ * bucket sizes and refill rates"; that page now gives the mutating bucket 50 tokens refilled at
+ * 5 per second, and CreateTags and CreateVolume buckets of their own of 100 at 10 and 100 at 5).
  */
 export const EC2_DEFAULT_RATE_LIMITS: RateLimits = {
   buckets: {
@@ -29,6 +35,7 @@ export const EC2_DEFAULT_RATE_LIMITS: RateLimits = {
     DescribeSnapshots: 'non-mutating',
     CreateTags: 'mutating',
     CreateVolume: 'mutating',
+    CopySnapshot: 'mutating',
   },
 };
 

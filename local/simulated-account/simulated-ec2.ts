@@ -1,4 +1,6 @@
 import type {
+  CopySnapshotRequest,
+  CopySnapshotResult,
   CreateSnapshotRequest,
   CreateTagsRequest,
   CreateVolumeRequest,
@@ -14,13 +16,15 @@ import type {
   Snapshot,
   Volume,
 } from '@aws-sdk/client-ec2';
+import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import { type CallCounts, CallLog, type CallOutcome } from './call-log';
 import type { Ec2Action } from './ec2-actions';
+import { copySnapshot } from './ec2-copy-snapshot';
 import { createVolume } from './ec2-create-volume';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
 import { createSnapshot, createTags, deleteSnapshot } from './ec2-mutations';
-import type { SnapshotRecord } from './ec2-records';
+import { DEFAULT_REGION, isRegionName, type SnapshotRecord } from './ec2-records';
 import {
   attachVolume,
   deregisterImage,
@@ -38,12 +42,26 @@ import { Ec2State, type SnapshotOutcome } from './ec2-state';
 import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
 import { type CallSubject, FaultInjector, type FaultSpec, HungResponse } from './fault-injector';
 import { RateLimiter, type RateLimits } from './rate-limits';
+import { SimulatedKms } from './simulated-kms';
 
 export interface SimulatedEc2Options {
   /** Epoch ms; read on every use, so a fake clock installed later is honoured. Default Date.now(). */
   readonly now?: () => number;
+  /** The Region this EC2 is in (Availability Zones, a connected client's region). Default us-east-1. */
+  readonly region?: string;
   /** How long a new snapshot stays pending; 0 completes it at the next read. Default 5 minutes. */
   readonly completionDelayMs?: number;
+  /**
+   * How long a copy CopySnapshot makes in this Region stays pending (a copy takes as long as its
+   * data takes to move, not its source's snapshot time). Default 10 minutes.
+   */
+  readonly copyCompletionDelayMs?: number;
+  /**
+   * Copies that may be pending in this Region at once before CopySnapshot answers
+   * `ResourceLimitExceeded`. Default CONCURRENT_COPY_LIMIT (20, EBS's quota "Concurrent snapshot
+   * copies per destination Region").
+   */
+  readonly concurrentCopyLimit?: number;
   /** Caps every Describe page whatever MaxResults says, to make callers walk many pages. */
   readonly maxPageSize?: number;
   /** EC2 token buckets (e.g. EC2_DEFAULT_RATE_LIMITS); default none, nothing is throttled. */
@@ -79,30 +97,73 @@ export interface SimulatedEc2Options {
 }
 
 const DEFAULT_COMPLETION_DELAY_MS = 5 * 60_000;
+const DEFAULT_COPY_COMPLETION_DELAY_MS = 10 * 60_000;
 
 /**
- * A stateful in-memory EC2 account. Seed it with instances, volumes and snapshot history, drive
- * snapshot lifecycles and faults from the test, and answer the API actions (through
- * `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
+ * How a Region's EC2 reaches the rest of its account; SimulatedAccount sets it. A SimulatedEc2
+ * made on its own is an account of one Region with its own KMS keys.
+ */
+export interface AccountLink {
+  /** Which id space of the account the Region hands out ids from (no two Regions share one). */
+  readonly idSpace: number;
+  /** Another Region's EC2 if the account has it, without creating it. */
+  readonly regionIfPresent: (region: string) => SimulatedEc2 | undefined;
+  readonly kms: SimulatedKms;
+}
+
+/**
+ * A stateful in-memory EC2, one Region of an account. Seed it with instances, volumes and
+ * snapshot history, drive snapshot lifecycles and faults from the test, and answer the API
+ * actions (through `connectEc2`) with EC2's shapes, errors, filters, paging and throttling.
  */
 export class SimulatedEc2 {
+  readonly region: string;
   private readonly state: Ec2State;
+  private readonly account: AccountLink;
   private readonly describeSettings: DescribeSettings;
   private readonly limiter: RateLimiter;
   private readonly faults: FaultInjector;
   private readonly log = new CallLog();
   private readonly latencies: Readonly<Partial<Record<Ec2Action, number>>>;
+  private readonly concurrentCopyLimit: number;
 
-  constructor(options: SimulatedEc2Options = {}) {
+  constructor(options: SimulatedEc2Options = {}, account?: AccountLink) {
     const now = options.now ?? (() => Date.now());
-    const { maxPageSize, completionDelayMs = DEFAULT_COMPLETION_DELAY_MS } = options;
+    this.region = options.region ?? DEFAULT_REGION;
+    if (!isRegionName(this.region)) throw new Error(`region must be a Region code, got ${this.region}`);
+    this.account = account ?? {
+      idSpace: 0,
+      regionIfPresent: (region) => (region === this.region ? this : undefined),
+      kms: new SimulatedKms(),
+    };
+    const {
+      maxPageSize,
+      completionDelayMs = DEFAULT_COMPLETION_DELAY_MS,
+      copyCompletionDelayMs = DEFAULT_COPY_COMPLETION_DELAY_MS,
+      concurrentCopyLimit = CONCURRENT_COPY_LIMIT,
+    } = options;
     if (maxPageSize !== undefined && !(Number.isInteger(maxPageSize) && maxPageSize >= 1)) {
       throw new Error(`maxPageSize must be a positive integer, got ${maxPageSize}`);
     }
     if (!(completionDelayMs >= 0)) {
       throw new Error(`completionDelayMs must be >= 0, got ${completionDelayMs}`);
     }
-    this.state = new Ec2State(now, completionDelayMs, validLag(options.visibilityLagMs ?? 0));
+    if (!(copyCompletionDelayMs >= 0)) {
+      throw new Error(`copyCompletionDelayMs must be >= 0, got ${copyCompletionDelayMs}`);
+    }
+    if (!(Number.isInteger(concurrentCopyLimit) && concurrentCopyLimit >= 0)) {
+      throw new Error(`concurrentCopyLimit must be an integer >= 0, got ${concurrentCopyLimit}`);
+    }
+    this.concurrentCopyLimit = concurrentCopyLimit;
+    this.state = new Ec2State({
+      region: this.region,
+      idSpace: this.account.idSpace,
+      now,
+      completionDelayMs,
+      copyCompletionDelayMs,
+      visibilityLagMs: validLag(options.visibilityLagMs ?? 0),
+      kms: this.account.kms,
+    });
     this.describeSettings = { maxPageSize, filters: { ignoreTagFilters: options.ignoreTagFilters ?? false } };
     this.limiter = new RateLimiter(options.rateLimits, now);
     this.faults = new FaultInjector(options.seed ?? 1);
@@ -175,7 +236,9 @@ export class SimulatedEc2 {
   /**
    * How snapshots CreateSnapshot makes of this volume from now on end: `completed` or `error`
    * after the completion delay (the simulator's, or the one given), or `stuck-pending` forever.
-   * Snapshots already made keep the fate they were given at creation.
+   * The same plan, made in a copy's destination Region, decides how the copies CopySnapshot makes
+   * there of this volume's snapshots end (after the copy delay unless one is given).
+   * Snapshots and copies already made keep the fate they were given at creation.
    */
   setSnapshotOutcome(
     volumeId: string,
@@ -299,6 +362,20 @@ export class SimulatedEc2 {
 
   createTags(input: CreateTagsRequest): Record<string, never> {
     return this.invoke('CreateTags', input, {}, () => createTags(this.state, input));
+  }
+
+  /**
+   * Made in this Region, the destination; the source is read in the Region the request names
+   * (this account's, if it has that Region), as EC2 does (see ec2-copy-snapshot.ts).
+   */
+  copySnapshot(input: CopySnapshotRequest): CopySnapshotResult {
+    const source =
+      input.SourceRegion === undefined ? undefined : this.account.regionIfPresent(input.SourceRegion);
+    const snapshotId = input.SourceSnapshotId;
+    const volumeId = snapshotId === undefined ? undefined : source?.state.snapshots.get(snapshotId)?.volumeId;
+    return this.invoke('CopySnapshot', input, { snapshotId, volumeId }, () =>
+      copySnapshot(this.state, source?.state, input, this.concurrentCopyLimit),
+    );
   }
 
   createVolume(input: CreateVolumeRequest): Volume {

@@ -1,7 +1,9 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { planBackup } from '../../cli/backup-plan';
 import { REQUEST_HANDLER_OPTIONS } from '../../lambdas/commons/clients';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { givenAccount } from '../fixtures/account';
 import { givenCli } from '../fixtures/cli';
 import { htmlEndpoint, REFUSED_ENDPOINT, runProcess } from '../fixtures/endpoints';
 
@@ -323,5 +325,32 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout).toMatch(/Exit codes: 0 the run would succeed/);
+  });
+});
+
+describe('planBackup with the deployment’s copy settings (SPEC §10.2)', () => {
+  const COPY = 'Backup-Copy-Generation';
+
+  it('GIVEN copy tags WHEN planned with copy regions THEN the same copy decision as a run; without, none', async () => {
+    const { sim, ec2, clock } = givenAccount();
+    const { volumeIds } = sim.addInstance({ tags: { [TAG]: '2', [COPY]: '3' }, volumes: [{}] });
+    const typo = sim.addInstance({ tags: { [TAG]: '1', [COPY]: 'x' }, volumes: [{}] });
+    const scope = { tagKey: TAG, managedBy: MARKER, now: clock.now };
+    const copies = { copyTagKey: COPY, copyRegions: [{ region: 'eu-west-1' }] };
+
+    const withCopies = await planBackup(ec2, { ...scope, copies });
+    expect(new Map(withCopies.volumes.map((v) => [v.volumeId, v.copyGenerations]))).toEqual(
+      new Map([
+        [volumeIds[0], 3],
+        [typo.volumeIds[0], undefined],
+      ]),
+    );
+    expect(withCopies.invalid).toEqual([
+      { resource: 'instance', tagKey: COPY, id: typo.instanceId, value: 'x', reason: expect.any(String) },
+    ]);
+
+    const without = await planBackup(ec2, scope);
+    expect(without.volumes.some((v) => 'copyGenerations' in v)).toBe(false);
+    expect(without.invalid).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { InvalidTarget } from '../../lambdas/contracts/work-items';
 import { resolveTargets, type TaggedVolume, type TargetInstance } from '../../lambdas/core/volume-targets';
 
 /** A live instance; `tagValue` undefined: it carries no generation tag. */
@@ -14,11 +16,20 @@ const instance = (
 });
 
 /** A volume carrying the tag itself, attached to `instanceIds` (none: not attached). */
-const volume = (id: string, tagValue: string, instanceIds: string[] = []): TaggedVolume => ({
+const volume = (id: string, tagValue: string | undefined, instanceIds: string[] = []): TaggedVolume => ({
   volumeId: id,
-  tagValue,
+  ...(tagValue !== undefined && { tagValue }),
   instanceIds,
 });
+
+/** The same instance or volume, carrying the copy tag `value`. */
+const copying = <T extends TargetInstance | TaggedVolume>(target: T, value: string): T => ({
+  ...target,
+  copyTagValue: value,
+});
+
+const COPY = 'Backup-Copy-Generation';
+const copies = { tagKey: COPY };
 
 describe('resolveTargets (SPEC §1.2–§1.4)', () => {
   it('GIVEN an instance with N=3 and two volumes WHEN resolved THEN both volumes are items with its Name', () => {
@@ -274,5 +285,321 @@ describe('resolveTargets (SPEC §1.2–§1.4)', () => {
     const reversed = (list: TargetInstance[]) =>
       list.map((i) => ({ ...i, volumeIds: [...i.volumeIds].reverse() }));
     expect(resolveTargets(reversed([...instances].reverse()), [...volumes].reverse())).toEqual(expected);
+  });
+});
+
+describe('resolveTargets with copy tags (SPEC §10.2)', () => {
+  const copyGenerations = (result: ReturnType<typeof resolveTargets>) =>
+    result.items.map((i) => [i.volumeId, i.copyGenerations]);
+
+  it('GIVEN an instance with copy tag 2 WHEN resolved with copies THEN each of its volumes keeps 2 copies', () => {
+    const web = copying(instance('i-1', '3', ['vol-a', 'vol-b'], 'web'), ' 2 ');
+    const result = resolveTargets([web], [], {}, copies);
+    expect(result.items).toEqual([
+      {
+        volumeId: 'vol-a',
+        instanceId: 'i-1',
+        instanceName: 'web',
+        description: 'Auto Snapshot vol-a(web)',
+        generations: 3,
+        copyGenerations: 2,
+      },
+      {
+        volumeId: 'vol-b',
+        instanceId: 'i-1',
+        instanceName: 'web',
+        description: 'Auto Snapshot vol-b(web)',
+        generations: 3,
+        copyGenerations: 2,
+      },
+    ]);
+    expect(result.invalid).toEqual([]);
+  });
+
+  it('GIVEN copy tags, valid and invalid WHEN resolved without copies (no copy regions) THEN ignored entirely', () => {
+    const result = resolveTargets(
+      [copying(instance('i-1', '3', ['vol-a', 'vol-b']), 'abc')],
+      [copying(volume('vol-b', undefined, ['i-1']), '4')],
+    );
+    expect(result.items.map((i) => i)).toEqual([
+      expect.not.objectContaining({ copyGenerations: expect.anything() }),
+      expect.not.objectContaining({ copyGenerations: expect.anything() }),
+    ]);
+    expect(result.invalid).toEqual([]);
+  });
+
+  it("GIVEN volumes with their own copy tag (one without the generation tag) WHEN resolved THEN each overrides the instance's for that volume", () => {
+    const result = resolveTargets(
+      [copying(instance('i-1', '3', ['vol-a', 'vol-b', 'vol-c', 'vol-d']), '2')],
+      [
+        copying(volume('vol-b', undefined, ['i-1']), '5'),
+        copying(volume('vol-c', '7', ['i-1']), '0'),
+        volume('vol-d', '1', ['i-1']),
+      ],
+      {},
+      copies,
+    );
+    expect(result.items.map((i) => [i.volumeId, i.generations, i.copyGenerations])).toEqual([
+      ['vol-a', 3, 2],
+      ['vol-b', 3, 5],
+      ['vol-c', 7, undefined],
+      ['vol-d', 1, 2],
+    ]);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('GIVEN a volume carrying only the copy tag, unattached or on an untagged instance WHEN resolved THEN it is no target', () => {
+    const result = resolveTargets(
+      [instance('i-1', undefined, ['vol-a'])],
+      [copying(volume('vol-a', undefined, ['i-1']), '2'), copying(volume('vol-spare', undefined), '2')],
+      {},
+      copies,
+    );
+    expect(result).toEqual({ items: [], invalid: [], skipped: [] });
+  });
+
+  it("GIVEN a volume tagged itself on an untagged instance, and an unattached one WHEN resolved THEN the instance's copy tag applies to the first, none to the second", () => {
+    const result = resolveTargets(
+      [copying(instance('i-1', undefined, ['vol-a', 'vol-x']), '4')],
+      [volume('vol-a', '2', ['i-1']), volume('vol-spare', '1'), copying(volume('vol-own', '1'), '6')],
+      {},
+      copies,
+    );
+    expect(copyGenerations(result)).toEqual([
+      ['vol-a', 4],
+      ['vol-own', 6],
+      ['vol-spare', undefined],
+    ]);
+  });
+
+  it('GIVEN a multi-attached volume WHEN resolved THEN the copy tag is that of the instance it is backed up under', () => {
+    const result = resolveTargets(
+      [
+        copying(instance('i-0a', '0', ['vol-shared']), '9'),
+        copying(instance('i-0b', '4', ['vol-shared']), '2'),
+      ],
+      [],
+      {},
+      copies,
+    );
+    expect(result.items).toEqual([
+      expect.objectContaining({ volumeId: 'vol-shared', instanceId: 'i-0b', copyGenerations: 2 }),
+    ]);
+  });
+
+  it('GIVEN an invalid copy tag on an instance with three volumes WHEN resolved THEN reported once, naming the key, and every volume still backed up without copies', () => {
+    const result = resolveTargets(
+      [copying(instance('i-1', '3', ['vol-a', 'vol-b', 'vol-c']), '2.5')],
+      [],
+      {},
+      copies,
+    );
+    expect(result.items.map((i) => [i.volumeId, i.generations, i.copyGenerations])).toEqual([
+      ['vol-a', 3, undefined],
+      ['vol-b', 3, undefined],
+      ['vol-c', 3, undefined],
+    ]);
+    expect(result.invalid).toEqual([
+      {
+        resource: 'instance',
+        tagKey: COPY,
+        id: 'i-1',
+        value: '2.5',
+        reason: `${COPY} is not a whole number of ASCII digits; expected 0 to 1000`,
+      },
+    ]);
+  });
+
+  it('GIVEN invalid copy tags on two volumes WHEN resolved THEN each reported with its first attachment, both still backed up', () => {
+    const result = resolveTargets(
+      [copying(instance('i-0b', '3', ['vol-a', 'vol-b']), '1'), instance('i-0a', undefined, ['vol-a'])],
+      [copying(volume('vol-a', undefined, ['i-0b']), '1001'), copying(volume('vol-b', '3', ['i-0b']), '')],
+      {},
+      copies,
+    );
+    expect(result.items.map((i) => [i.volumeId, i.instanceId, i.copyGenerations])).toEqual([
+      ['vol-a', 'i-0b', undefined],
+      ['vol-b', 'i-0b', undefined],
+    ]);
+    expect(result.invalid).toEqual([
+      {
+        resource: 'volume',
+        tagKey: COPY,
+        id: 'vol-a',
+        instanceId: 'i-0a',
+        value: '1001',
+        reason: `${COPY} is above 1000; expected 0 to 1000`,
+      },
+      {
+        resource: 'volume',
+        tagKey: COPY,
+        id: 'vol-b',
+        instanceId: 'i-0b',
+        value: '',
+        reason: expect.stringMatching(`^${COPY} is empty`),
+      },
+    ]);
+  });
+
+  it('GIVEN invalid copy tags on what is not backed up (generation invalid or 0, or every volume overriding) WHEN resolved THEN only the generation tags are reported', () => {
+    const result = resolveTargets(
+      [
+        copying(instance('i-bad', 'x', ['vol-1']), 'y'),
+        copying(instance('i-zero', '0', ['vol-2']), 'y'),
+        copying(instance('i-over', '2', ['vol-3']), 'y'),
+      ],
+      [
+        copying(volume('vol-3', undefined, ['i-over']), '1'),
+        copying(volume('vol-4', '0'), 'y'),
+        copying(volume('vol-5', 'z'), 'y'),
+      ],
+      {},
+      copies,
+    );
+    expect(result.invalid).toEqual([
+      { resource: 'instance', id: 'i-bad', value: 'x', reason: expect.any(String) },
+      { resource: 'volume', id: 'vol-5', value: 'z', reason: expect.any(String) },
+    ]);
+    expect(copyGenerations(result)).toEqual([['vol-3', 1]]);
+    expect(result.skipped.map((s) => s.id)).toEqual(['i-zero', 'vol-4']);
+  });
+
+  it("GIVEN an instance tagged 0 whose volume is backed up by its own tag WHEN the instance's copy tag is invalid THEN reported, since it decides that volume's copies", () => {
+    const zero = instance('i-1', '0', ['vol-a', 'vol-b']);
+    const own = [volume('vol-a', '2', ['i-1'])];
+    expect(copyGenerations(resolveTargets([copying(zero, '3')], own, {}, copies))).toEqual([['vol-a', 3]]);
+    const result = resolveTargets([copying(zero, 'three')], own, {}, copies);
+    expect(copyGenerations(result)).toEqual([['vol-a', undefined]]);
+    expect(result.invalid).toEqual([
+      { resource: 'instance', tagKey: COPY, id: 'i-1', value: 'three', reason: expect.any(String) },
+    ]);
+  });
+
+  it('GIVEN generation and copy tags invalid on several targets WHEN resolved in any order THEN one sorted list, instances before volumes', () => {
+    const instances = [
+      copying(instance('i-3', '1', ['vol-9']), 'c'),
+      instance('i-2', 'g', ['vol-8']),
+      copying(instance('i-1', '1', ['vol-7']), 'c'),
+    ];
+    const volumes = [
+      copying(volume('vol-6', '1'), 'c'),
+      volume('vol-5', 'g'),
+      copying(volume('vol-4', undefined, ['i-3']), '2'),
+    ];
+    const ids = (invalid: InvalidTarget[]) => invalid.map((t) => [t.resource, t.id, t.tagKey]);
+    const expected = [
+      ['instance', 'i-1', COPY],
+      ['instance', 'i-2', undefined],
+      ['instance', 'i-3', COPY],
+      ['volume', 'vol-5', undefined],
+      ['volume', 'vol-6', COPY],
+    ];
+    expect(ids(resolveTargets(instances, volumes, {}, copies).invalid)).toEqual(expected);
+    expect(ids(resolveTargets([...instances].reverse(), [...volumes].reverse(), {}, copies).invalid)).toEqual(
+      expected,
+    );
+  });
+
+  describe('properties', () => {
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('0', '1', '2', ' 7 ', '1000', '1001', 'abc', '', '2.5'),
+    );
+    const fleet = fc
+      .record({
+        instances: fc.uniqueArray(
+          fc.record({
+            id: fc.integer({ min: 0, max: 5 }),
+            tagValue: value,
+            copyTagValue: value,
+            volumes: fc.uniqueArray(fc.integer({ min: 0, max: 7 }), { maxLength: 4 }),
+          }),
+          { selector: (i) => i.id, maxLength: 5 },
+        ),
+        volumes: fc.uniqueArray(
+          fc.record({
+            id: fc.integer({ min: 0, max: 9 }),
+            tagValue: value,
+            copyTagValue: value,
+            instances: fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }),
+          }),
+          { selector: (v) => v.id, maxLength: 8 },
+        ),
+        scoped: fc.boolean(),
+      })
+      .map(({ instances, volumes, scoped }) => ({
+        instances: instances.map((i) => ({
+          instanceId: `i-${i.id}`,
+          ...(i.tagValue !== undefined && { tagValue: i.tagValue }),
+          ...(i.copyTagValue !== undefined && { copyTagValue: i.copyTagValue }),
+          volumeIds: i.volumes.map((v) => `vol-${v}`),
+        })),
+        volumes: volumes
+          .filter((v) => v.tagValue !== undefined || v.copyTagValue !== undefined)
+          .map((v) => ({
+            volumeId: `vol-${v.id}`,
+            ...(v.tagValue !== undefined && { tagValue: v.tagValue }),
+            ...(v.copyTagValue !== undefined && { copyTagValue: v.copyTagValue }),
+            instanceIds: v.instances.map((i) => `i-${i}`),
+          })),
+        scope: scoped ? { instanceIds: ['i-0', 'i-1', 'i-2'] } : {},
+      }));
+
+    it('the copy tags (and volumes carrying only one) never change which volumes are backed up, their N, or what the generation tags report', () => {
+      const withoutCopyTags = <T extends { copyTagValue?: string }>({ copyTagValue: _, ...target }: T) =>
+        target;
+      fc.assert(
+        fc.property(fleet, ({ instances, volumes, scope }) => {
+          const without = resolveTargets(
+            instances.map(withoutCopyTags),
+            volumes.filter((v) => v.tagValue !== undefined).map(withoutCopyTags),
+            scope,
+          );
+          expect(resolveTargets(instances, volumes, scope)).toEqual(without);
+          const withCopies = resolveTargets(instances, volumes, scope, copies);
+          expect(withCopies.items.map(({ copyGenerations: _, ...item }) => item)).toEqual(without.items);
+          expect(withCopies.invalid.filter((t) => t.tagKey === undefined)).toEqual(without.invalid);
+          expect(withCopies.skipped).toEqual(without.skipped);
+        }),
+      );
+    });
+
+    it('a copy tag is reported only on what is backed up, at most once, and never with copies', () => {
+      fc.assert(
+        fc.property(fleet, ({ instances, volumes, scope }) => {
+          const { items, invalid } = resolveTargets(instances, volumes, scope, copies);
+          const reported = invalid.filter((t) => t.tagKey !== undefined);
+          expect(reported.every((t) => t.tagKey === COPY && t.reason.startsWith(`${COPY} `))).toBe(true);
+          const keys = invalid.map((t) => `${t.resource}/${t.id}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (const target of reported) {
+            const decided =
+              target.resource === 'volume'
+                ? items.filter((i) => i.volumeId === target.id)
+                : items.filter((i) => i.instanceId === target.id);
+            expect(decided.length).toBeGreaterThan(0);
+            if (target.resource === 'volume') expect(decided[0].copyGenerations).toBeUndefined();
+          }
+          const copied = items.filter((i) => i.copyGenerations !== undefined);
+          expect(
+            copied.every((i) => Number.isInteger(i.copyGenerations) && (i.copyGenerations ?? 0) >= 1),
+          ).toBe(true);
+        }),
+      );
+    });
+
+    it('the result does not depend on the order EC2 listed things in', () => {
+      fc.assert(
+        fc.property(fleet, ({ instances, volumes, scope }) => {
+          const reversed = resolveTargets(
+            [...instances].reverse().map((i) => ({ ...i, volumeIds: [...i.volumeIds].reverse() })),
+            [...volumes].reverse(),
+            scope,
+            copies,
+          );
+          expect(reversed).toEqual(resolveTargets(instances, volumes, scope, copies));
+        }),
+      );
+    });
   });
 });

@@ -38,6 +38,12 @@ describe('configuration from CDK context', () => {
       failureMessage: true,
       successWindowHours: 26,
       logRetentionDays: RetentionDays.THREE_MONTHS,
+      copyRegions: [],
+      copyKmsKeys: {},
+      copyVolumeTags: [],
+      copyTagKey: 'Backup-Copy-Generation',
+      copyConcurrency: 5,
+      copyWaitLimitHours: 24,
     });
   });
 

@@ -28,11 +28,28 @@ const logging = (step: StepName) => ({
 });
 
 describe('function roles', () => {
-  test('Discover reads instances and volumes and writes the run documents', () => {
+  test('Discover reads instances, volumes and snapshots, writes the run documents and keeps the copy regions record', () => {
     expect(statementsOf('discover')).toEqual([
       logging('discover'),
-      { Action: ['ec2:DescribeInstances', 'ec2:DescribeVolumes'], Effect: 'Allow', Resource: ['*'] },
+      {
+        Action: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+        Effect: 'Allow',
+        Resource: ['*'],
+      },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
+      // The one object under state/: no other key, no wildcard.
+      {
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: [`${bucketArn}/state/copy-regions.json`],
+      },
+      // Before the first live run writes it, the record reads as absent rather than denied.
+      {
+        Action: 's3:ListBucket',
+        Effect: 'Allow',
+        Resource: [bucketArn],
+        Condition: { StringLike: { 's3:prefix': ['state/*'] } },
+      },
     ]);
   });
 
@@ -111,6 +128,33 @@ describe('function roles', () => {
     ]);
   });
 
+  test('CopySnapshot, without copy regions, may copy nothing: the copy step is never reached', () => {
+    expect(statementsOf('copySnapshot')).toEqual([
+      logging('copySnapshot'),
+      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
+    ]);
+  });
+
+  test('AwaitCopies describes snapshots, reads the run documents and the copy map results, writes the copy prune list', () => {
+    expect(statementsOf('awaitCopies')).toEqual([
+      logging('awaitCopies'),
+      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        // CopyVolumes' results only (map-runs/copy/<map run id>/…), not map-runs/copy-prune.
+        Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/copy/*`],
+      },
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
+      {
+        Action: 's3:ListBucket',
+        Effect: 'Allow',
+        Resource: [bucketArn],
+        Condition: { StringLike: { 's3:prefix': ['runs/*'] } },
+      },
+    ]);
+  });
+
   test('Prune may only delete snapshots carrying this deployment’s marker', () => {
     expect(statementsOf('prune')).toEqual([
       logging('prune'),
@@ -124,7 +168,7 @@ describe('function roles', () => {
     ]);
   });
 
-  test('Summarise reads the run documents and map results and writes the report, with no EC2 access', () => {
+  test('Summarise reads the run documents and every map run’s results (copies’ too) and writes the report, with no EC2 access', () => {
     expect(statementsOf('summarise')).toEqual([
       logging('summarise'),
       {
@@ -138,7 +182,7 @@ describe('function roles', () => {
 
   test('each function has its own role, assumable by Lambda only', () => {
     const roles = Object.values(backup.functions.steps).map(({ role }) => logicalId(role));
-    expect(new Set(roles).size).toBe(5);
+    expect(new Set(roles).size).toBe(7);
     for (const { function: fn, role } of Object.values(backup.functions.steps)) {
       const resource = template.findResources('AWS::Lambda::Function')[logicalId(fn)];
       expect(resource.Properties.Role).toEqual({ 'Fn::GetAtt': [logicalId(role), 'Arn'] });

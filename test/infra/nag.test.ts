@@ -64,6 +64,11 @@ describe('cdk-nag AwsSolutions checks', () => {
         `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::*]`,
         `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
         `${role('awaitSnapshots')} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/*]`,
+        // Without copy regions the copy step has nothing to copy (see copies-nag.test.ts for the rest).
+        `${role('copySnapshot')} AwsSolutions-IAM5[Resource::*]`,
+        `${role('awaitCopies')} AwsSolutions-IAM5[Resource::*]`,
+        `${role('awaitCopies')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
+        `${role('awaitCopies')} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/copy/*]`,
         `${role('prune')} AwsSolutions-IAM5[Resource::*]`,
         `${role('prune')} ${ec2(':snapshot')}`,
         `${role('summarise')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,

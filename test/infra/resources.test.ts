@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { EbsGenerationBackupStack } from '../../infra/ebs-generation-backup-stack';
 import type { HandlerFunctionProps } from '../../infra/functions';
 import { EnvName, StackOutput } from '../../lambdas/contracts/deployment';
+import { COPY_REGIONS_RECORD_KEY } from '../../lambdas/contracts/work-bucket';
 import { inlineFunction, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
@@ -71,19 +72,21 @@ describe('work bucket (SPEC §8.3)', () => {
     expect(bucket.Properties.VersioningConfiguration).toBeUndefined();
   });
 
-  test('expires every object after 30 days and aborts stale multipart uploads', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: {
-        Rules: [
-          {
-            Id: 'expire-work-files',
-            Status: 'Enabled',
-            ExpirationInDays: 30,
-            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-          },
-        ],
-      },
+  test('expires the run documents and map-run results after 30 days, never state/, and aborts stale multipart uploads', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[bucketId];
+    expect(bucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        { Id: 'expire-runs', Prefix: 'runs/', Status: 'Enabled', ExpirationInDays: 30 },
+        { Id: 'expire-map-runs', Prefix: 'map-runs/', Status: 'Enabled', ExpirationInDays: 30 },
+        {
+          Id: 'abort-incomplete-uploads',
+          Status: 'Enabled',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ],
     });
+    // What the deployment remembers between runs (SPEC §10.6) lives under a prefix no rule expires.
+    expect(COPY_REGIONS_RECORD_KEY.startsWith('state/')).toBe(true);
   });
 
   test('refuses every request without SSL', () => {
@@ -123,8 +126,8 @@ describe('functions', () => {
   };
   const bucketRef = { Ref: logicalId(backup.bucket) };
 
-  test('are the five steps, on the newest Node.js runtime, on arm64', () => {
-    expect(Object.keys(functions)).toHaveLength(5);
+  test('are the seven steps, on the newest Node.js runtime, on arm64', () => {
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties.Runtime).toBe('nodejs24.x');
       expect(Properties.Architectures).toEqual(['arm64']);
@@ -132,9 +135,27 @@ describe('functions', () => {
   });
 
   test.each<[keyof typeof backup.functions.steps, number, number, Record<string, unknown>]>([
-    ['discover', 600, 1024, { TARGET_TAG_KEY: 'Backup-Generation', WORK_BUCKET: bucketRef }],
+    [
+      'discover',
+      600,
+      1024,
+      {
+        TARGET_TAG_KEY: 'Backup-Generation',
+        WORK_BUCKET: bucketRef,
+        COPY_REGIONS: '[]',
+        COPY_TAG_KEY: 'Backup-Copy-Generation',
+        COPY_VOLUME_TAGS: '[]',
+      },
+    ],
     ['createSnapshot', 45, 256, {}],
-    ['awaitSnapshots', 600, 1024, { WAIT_LIMIT_SECONDS: '86400', WORK_BUCKET: bucketRef }],
+    [
+      'awaitSnapshots',
+      600,
+      1024,
+      { WAIT_LIMIT_SECONDS: '86400', WORK_BUCKET: bucketRef, COPY_REGIONS: '[]' },
+    ],
+    ['copySnapshot', 45, 256, { COPY_REGIONS: '[]' }],
+    ['awaitCopies', 600, 1024, { WORK_BUCKET: bucketRef, COPY_WAIT_LIMIT_SECONDS: '86400' }],
     ['prune', 180, 256, {}],
     ['summarise', 300, 1024, { WORK_BUCKET: bucketRef, STATE_MACHINE_NAME: backup.stateMachineName }],
   ])('%s: %d s, %d MB, and the environment it reads', (step, timeout, memory, environment) => {
@@ -157,7 +178,7 @@ describe('functions', () => {
   test('each logs to its own log group, kept 90 days', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const used = Object.values(functions).map(({ Properties }) => Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(used).size).toBe(5);
+    expect(new Set(used).size).toBe(7);
     for (const id of used) expect(groups[id].Properties).toEqual({ RetentionInDays: 90 });
   });
 
@@ -194,6 +215,8 @@ describe('handler modules', () => {
       'handlers/discover.ts',
       'handlers/create-snapshot.ts',
       'handlers/await-snapshots.ts',
+      'handlers/copy-snapshot.ts',
+      'handlers/await-copies.ts',
       'handlers/prune.ts',
       'handlers/summarise.ts',
     ]);
@@ -202,12 +225,14 @@ describe('handler modules', () => {
 });
 
 describe('stack outputs (for the operator CLI)', () => {
-  test('name the state machine, the work bucket, the marker and the tag key under their documented keys', () => {
+  test('name the state machine, the work bucket, the marker, the tag keys and the copy regions under their documented keys', () => {
     const outputs = template.toJSON().Outputs;
     expect(Object.keys(outputs).sort()).toEqual(Object.values(StackOutput).sort());
     expect(outputs[StackOutput.stateMachineArn].Value).toEqual(stateMachineRef);
     expect(outputs[StackOutput.workBucket].Value).toEqual({ Ref: logicalId(backup.bucket) });
     expect(outputs[StackOutput.managedBy].Value).toBe(backup.settings.managedBy);
     expect(outputs[StackOutput.tagKey].Value).toBe('Backup-Generation');
+    expect(outputs[StackOutput.copyRegions].Value).toBe('[]');
+    expect(outputs[StackOutput.copyTagKey].Value).toBe('Backup-Copy-Generation');
   });
 });

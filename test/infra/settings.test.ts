@@ -1,4 +1,10 @@
-import { waitMaxAttempts } from '../../statemachine/definition';
+import { StackOutput } from '../../lambdas/contracts/deployment';
+import {
+  copyLimitBackoffSeconds,
+  PendingWait,
+  RUN_TIME_BESIDES_WAIT_SECONDS,
+  waitMaxAttempts,
+} from '../../statemachine/definition';
 import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
@@ -6,6 +12,7 @@ import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fi
  * a non-default value (as `-c key=value` strings), WHEN synthesized, THEN the template shows
  * each of them.
  */
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const { template, backup } = synthesize({
   schedule: 'cron(15 22 ? * SUN,WED *)',
   timezone: 'Europe/Berlin',
@@ -19,6 +26,12 @@ const { template, backup } = synthesize({
   successWindowHours: '168',
   logRetentionDays: '14',
   managedBy: 'team-a/backup',
+  copyRegions: 'eu-west-1,ap-southeast-2',
+  copyKmsKeys: `{"eu-west-1":"${KEY_ARN}"}`,
+  copyVolumeTags: 'Owner,CostCenter',
+  copyTagKey: 'Snapshot-Copies',
+  copyConcurrency: '7',
+  copyWaitLimitHours: '12',
 });
 const definition: Json = JSON.parse(
   flatten(
@@ -34,10 +47,11 @@ test('schedule and time zone', () => {
   });
 });
 
+const variables = (step: keyof typeof backup.functions.steps) =>
+  template.findResources('AWS::Lambda::Function')[logicalId(backup.functions.steps[step].function)].Properties
+    .Environment.Variables;
+
 test('tag key, marker and wait limit reach the functions', () => {
-  const variables = (step: keyof typeof backup.functions.steps) =>
-    template.findResources('AWS::Lambda::Function')[logicalId(backup.functions.steps[step].function)]
-      .Properties.Environment.Variables;
   expect(variables('discover')).toEqual(expect.objectContaining({ TARGET_TAG_KEY: 'Snapshot-Generations' }));
   expect(variables('awaitSnapshots')).toEqual(
     expect.objectContaining({ WAIT_LIMIT_SECONDS: '21600', MANAGED_BY: 'team-a/backup' }),
@@ -45,6 +59,40 @@ test('tag key, marker and wait limit reach the functions', () => {
   for (const step of ['createSnapshot', 'prune'] as const) {
     expect(variables(step).MANAGED_BY).toBe('team-a/backup');
   }
+});
+
+test('copy regions with their keys, the copy tag key, the carried tags and the copy wait limit reach the functions', () => {
+  const copyRegions = JSON.stringify([
+    { region: 'eu-west-1', kmsKeyArn: KEY_ARN },
+    { region: 'ap-southeast-2' },
+  ]);
+  expect(variables('discover')).toEqual(
+    expect.objectContaining({
+      COPY_REGIONS: copyRegions,
+      COPY_TAG_KEY: 'Snapshot-Copies',
+      COPY_VOLUME_TAGS: '["Owner","CostCenter"]',
+    }),
+  );
+  expect(variables('awaitSnapshots').COPY_REGIONS).toBe(copyRegions);
+  expect(variables('copySnapshot')).toEqual(
+    expect.objectContaining({ COPY_REGIONS: copyRegions, MANAGED_BY: 'team-a/backup' }),
+  );
+  expect(variables('awaitCopies')).toEqual(
+    expect.objectContaining({ COPY_WAIT_LIMIT_SECONDS: '43200', MANAGED_BY: 'team-a/backup' }),
+  );
+  // The carried tags travel in the work item; retention finds its region there too.
+  for (const step of ['createSnapshot', 'prune'] as const) {
+    expect(Object.keys(variables(step)).filter((name) => name.startsWith('COPY_'))).toEqual([]);
+  }
+});
+
+test('the copy regions and the copy tag key are stack outputs', () => {
+  const outputs = template.toJSON().Outputs;
+  expect(JSON.parse(outputs[StackOutput.copyRegions].Value)).toEqual([
+    { region: 'eu-west-1', kmsKeyArn: KEY_ARN },
+    { region: 'ap-southeast-2' },
+  ]);
+  expect(outputs[StackOutput.copyTagKey].Value).toBe('Snapshot-Copies');
 });
 
 test('the marker is the one IAM requires on create and on delete', () => {
@@ -55,6 +103,17 @@ test('the marker is the one IAM requires on create and on delete', () => {
   expect(conditions).toEqual(['team-a/backup', 'CreateSnapshot', 'team-a/backup']);
 });
 
+test('copy concurrency and the copy wait limit reach the definition', () => {
+  expect(definition.States.CopyVolumes.MaxConcurrency).toBe(7);
+  // The copies' retention runs at the prune fan-out's concurrency.
+  expect(definition.States.PruneCopies.MaxConcurrency).toBe(12);
+  const pending = definition.States.AwaitCopies.Retry.find((r: Json) =>
+    r.ErrorEquals.includes('CopiesPending'),
+  );
+  expect(pending.MaxAttempts).toBe(waitMaxAttempts(12 * 3600, PendingWait.copies));
+  expect(pending.MaxAttempts).toBeLessThan(waitMaxAttempts(24 * 3600, PendingWait.copies));
+});
+
 test('fan-out concurrency and the wait limit reach the definition', () => {
   expect(definition.States.SnapshotVolumes.MaxConcurrency).toBe(15);
   expect(definition.States.PruneVolumes.MaxConcurrency).toBe(12);
@@ -62,7 +121,9 @@ test('fan-out concurrency and the wait limit reach the definition', () => {
     r.ErrorEquals.includes('SnapshotsPending'),
   );
   expect(pending.MaxAttempts).toBe(waitMaxAttempts(6 * 3600));
-  expect(definition.TimeoutSeconds).toBe((6 + 6) * 3600);
+  expect(definition.TimeoutSeconds).toBe(
+    6 * 3600 + 12 * 3600 + copyLimitBackoffSeconds() + RUN_TIME_BESIDES_WAIT_SECONDS,
+  );
 });
 
 test('with failureMessage off there is no failed-run rule; opted out of notifications, no subscription', () => {
@@ -86,6 +147,6 @@ test('the no-success window, restarted by a change of schedule, time zone or win
 
 test('log retention of every log group', () => {
   const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-  expect(groups).toHaveLength(7);
+  expect(groups).toHaveLength(9);
   for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
 });

@@ -1,4 +1,11 @@
-import { renderDefinition, StateName, waitMaxAttempts } from '../../statemachine/definition';
+import {
+  copyLimitBackoffSeconds,
+  PendingWait,
+  RUN_TIME_BESIDES_WAIT_SECONDS,
+  renderDefinition,
+  StateName,
+  waitMaxAttempts,
+} from '../../statemachine/definition';
 import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
@@ -17,6 +24,9 @@ const bucketName = `<${logicalId(backup.bucket)}>`;
 
 const ownArn = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${backup.stateMachineName}`;
 const WAIT_LIMIT_SECONDS = 24 * 3600;
+const COPY_WAIT_LIMIT_SECONDS = 24 * 3600;
+const TIMEOUT_SECONDS =
+  WAIT_LIMIT_SECONDS + COPY_WAIT_LIMIT_SECONDS + copyLimitBackoffSeconds() + RUN_TIME_BESIDES_WAIT_SECONDS;
 
 describe('state machine definition', () => {
   test('is the ASL file rendered with this deployment’s values', () => {
@@ -27,19 +37,34 @@ describe('state machine definition', () => {
         AwaitSnapshotsFunctionArn: fnArn('awaitSnapshots'),
         PruneFunctionArn: fnArn('prune'),
         SummariseFunctionArn: fnArn('summarise'),
+        CopySnapshotFunctionArn: fnArn('copySnapshot'),
+        AwaitCopiesFunctionArn: fnArn('awaitCopies'),
         WorkBucketName: bucketName,
         SnapshotResultsPrefix: 'map-runs/snapshot',
         PruneResultsPrefix: 'map-runs/prune',
+        CopyResultsPrefix: 'map-runs/copy',
+        CopyPruneResultsPrefix: 'map-runs/copy-prune',
         SnapshotConcurrency: 5,
         PruneConcurrency: 5,
+        CopyConcurrency: 5,
         WaitMaxAttempts: waitMaxAttempts(WAIT_LIMIT_SECONDS),
-        ExecutionTimeoutSeconds: WAIT_LIMIT_SECONDS + 6 * 3600,
+        CopyWaitMaxAttempts: waitMaxAttempts(COPY_WAIT_LIMIT_SECONDS, PendingWait.copies),
+        ExecutionTimeoutSeconds: TIMEOUT_SECONDS,
       }),
     );
   });
 
-  test('times out after the wait limit plus six hours', () => {
-    expect(deployed.TimeoutSeconds).toBe(30 * 3600);
+  test('times out after both wait limits, the copy-limit back-off and six hours', () => {
+    expect(deployed.TimeoutSeconds).toBe(TIMEOUT_SECONDS);
+    expect(deployed.TimeoutSeconds).toBeGreaterThan(54 * 3600);
+  });
+
+  test('waits with enough CopiesPending retries to cover the copy wait limit', () => {
+    const pending = deployed.States[StateName.awaitCopies].Retry.find((r: Json) =>
+      r.ErrorEquals.includes('CopiesPending'),
+    );
+    expect(pending.MaxAttempts).toBe(waitMaxAttempts(COPY_WAIT_LIMIT_SECONDS, PendingWait.copies));
+    expect(pending.MaxAttempts).toBeGreaterThan(1);
   });
 
   test('waits with enough SnapshotsPending retries to cover the wait limit', () => {
@@ -53,6 +78,8 @@ describe('state machine definition', () => {
   test.each([
     [StateName.snapshotVolumes, 'map-runs/snapshot', 5, '$.items'],
     [StateName.pruneVolumes, 'map-runs/prune', 5, '$.pruneItems'],
+    [StateName.copyVolumes, 'map-runs/copy', 5, '$.pruneItems.copyItems'],
+    [StateName.pruneCopies, 'map-runs/copy-prune', 5, '$.copyPruneItems'],
   ])(
     '%s is a Distributed Map reading the work list and writing its results to the work bucket',
     (name, prefix, concurrency, items) => {
@@ -86,11 +113,20 @@ describe('state machine definition', () => {
         StateName.createSnapshot,
         StateName.awaitSnapshots,
         StateName.pruneSnapshots,
+        StateName.copySnapshot,
+        StateName.awaitCopies,
+        StateName.pruneCopySnapshots,
         StateName.summarise,
       ].sort(),
     );
-    // AwaitSnapshots turns EC2 errors into "still pending"; Summarise calls no EC2 API.
-    const callingEc2: string[] = [StateName.discover, StateName.createSnapshot, StateName.pruneSnapshots];
+    // AwaitSnapshots and AwaitCopies turn EC2 errors into "still pending"; Summarise calls no EC2 API.
+    const callingEc2: string[] = [
+      StateName.discover,
+      StateName.createSnapshot,
+      StateName.pruneSnapshots,
+      StateName.copySnapshot,
+      StateName.pruneCopySnapshots,
+    ];
     for (const [name, task] of allTasks) {
       for (const errors of [
         ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Sandbox.Timedout'],
@@ -153,10 +189,18 @@ describe('state machine resource', () => {
     ]);
   });
 
-  test('its role grants exactly: invoke, the Distributed Map calls, the work bucket prefixes, log delivery', () => {
+  test('its role grants exactly: invoke, the Distributed Map calls (children of all four maps), the work bucket prefixes (the copy maps’ lists under runs/, their results under map-runs/), log delivery', () => {
     const children = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${backup.stateMachineName}/*`;
     const bucketArn = `<${logicalId(backup.bucket)}.Arn>`;
-    const steps = ['discover', 'createSnapshot', 'awaitSnapshots', 'prune', 'summarise'] as const;
+    const steps = [
+      'discover',
+      'createSnapshot',
+      'awaitSnapshots',
+      'copySnapshot',
+      'awaitCopies',
+      'prune',
+      'summarise',
+    ] as const;
     expect(roleStatements(template, backup.workflow.role)).toEqual([
       {
         Action: 'lambda:InvokeFunction',

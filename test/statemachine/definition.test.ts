@@ -15,12 +15,18 @@ const values: DefinitionValues = {
   AwaitSnapshotsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await',
   PruneFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:prune',
   SummariseFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:summarise',
+  CopySnapshotFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:copy',
+  AwaitCopiesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await-copies',
   WorkBucketName: 'work-bucket',
   SnapshotResultsPrefix: 'map-runs/snapshot',
   PruneResultsPrefix: 'map-runs/prune',
+  CopyResultsPrefix: 'map-runs/copy',
+  CopyPruneResultsPrefix: 'map-runs/copy-prune',
   SnapshotConcurrency: 40,
   PruneConcurrency: 20,
+  CopyConcurrency: 7,
   WaitMaxAttempts: 99,
+  CopyWaitMaxAttempts: 77,
   ExecutionTimeoutSeconds: 108000,
 };
 
@@ -31,6 +37,10 @@ describe('the workflow definition (SPEC §4)', () => {
   const pruneMap = states[StateName.pruneVolumes];
   const createTask = snapshotMap.ItemProcessor.States[StateName.createSnapshot];
   const pruneTask = pruneMap.ItemProcessor.States[StateName.pruneSnapshots];
+  const copyMap = states[StateName.copyVolumes];
+  const pruneCopiesMap = states[StateName.pruneCopies];
+  const copyTask = copyMap.ItemProcessor.States[StateName.copySnapshot];
+  const pruneCopyTask = pruneCopiesMap.ItemProcessor.States[StateName.pruneCopySnapshots];
 
   it('GIVEN values WHEN rendered THEN no placeholder is left and numbers stay numbers', () => {
     expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
@@ -38,7 +48,18 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(snapshotMap.MaxConcurrency).toBe(40);
     expect(pruneMap.MaxConcurrency).toBe(20);
     expect(states[StateName.awaitSnapshots].Retry[0].MaxAttempts).toBe(99);
+    expect(states[StateName.copyVolumes].MaxConcurrency).toBe(7);
+    expect(states[StateName.awaitCopies].Retry[0].MaxAttempts).toBe(77);
     expect(states[StateName.discover].Resource).toBe(values.DiscoverFunctionArn);
+    expect(copyMap.MaxConcurrency).toBe(7);
+    expect(pruneCopiesMap.MaxConcurrency).toBe(20);
+    expect(states[StateName.awaitCopies].Retry[0].MaxAttempts).toBe(77);
+    expect(copyTask.Resource).toBe(values.CopySnapshotFunctionArn);
+    expect(states[StateName.awaitCopies].Resource).toBe(values.AwaitCopiesFunctionArn);
+    // The copies' retention is the same function as the source's.
+    expect(pruneCopyTask.Resource).toBe(values.PruneFunctionArn);
+    expect(copyMap.ResultWriter.Parameters.Prefix).toBe('map-runs/copy');
+    expect(pruneCopiesMap.ResultWriter.Parameters.Prefix).toBe('map-runs/copy-prune');
   });
 
   it('GIVEN a missing value WHEN rendered THEN it says which placeholder', () => {
@@ -57,6 +78,10 @@ describe('the workflow definition (SPEC §4)', () => {
       'SnapshotVolumes',
       'AwaitSnapshots',
       'PruneVolumes',
+      'AnyCopies',
+      'CopyVolumes',
+      'AwaitCopies',
+      'PruneCopies',
       'Summarise',
       'DidBackupSucceed',
       'BackupFailed',
@@ -71,6 +96,8 @@ describe('the workflow definition (SPEC §4)', () => {
   it.each([
     [StateName.snapshotVolumes, '$.items'],
     [StateName.pruneVolumes, '$.pruneItems'],
+    [StateName.copyVolumes, '$.pruneItems.copyItems'],
+    [StateName.pruneCopies, '$.copyPruneItems'],
   ])(
     'THEN %s is a Distributed Map of STANDARD children reading %s and writing S3, tolerating every failure',
     (name, items) => {
@@ -143,6 +170,30 @@ describe('the workflow definition (SPEC §4)', () => {
       LAMBDA_ERRORS,
     ]);
     expect(pruneTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
+    expect(pruneCopyTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
+    expect(copyTask.Retry).toEqual([
+      LAMBDA_ERRORS,
+      EC2_ERRORS,
+      {
+        ErrorEquals: ['CopyLimitExceeded'],
+        IntervalSeconds: 60,
+        MaxAttempts: 16,
+        BackoffRate: 2,
+        MaxDelaySeconds: 900,
+        JitterStrategy: 'FULL',
+      },
+    ]);
+    expect(states.AwaitCopies.Retry).toEqual([
+      {
+        ErrorEquals: ['CopiesPending'],
+        IntervalSeconds: 60,
+        MaxAttempts: 77,
+        BackoffRate: 1.5,
+        MaxDelaySeconds: 900,
+        JitterStrategy: 'NONE',
+      },
+      LAMBDA_ERRORS,
+    ]);
     // Summarise reads and writes S3 only.
     expect(states.Summarise.Retry).toEqual([LAMBDA_ERRORS]);
   });
@@ -227,6 +278,76 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(pruneTask.Catch).toEqual([
       { ErrorEquals: ['MoreToPrune'], ResultPath: '$.progress', Next: 'PruneSnapshots' },
     ]);
+  });
+
+  it("THEN copies come after the source is pruned: none, copy, or (dry run, failed wait) the copies' retention from discovery", () => {
+    expect(pruneMap.Next).toBe(StateName.anyCopies);
+    expect(states.AnyCopies).toMatchObject({
+      Type: 'Choice',
+      Comment: expect.any(String),
+      Choices: [
+        { Variable: '$.pruneItems.copyItems', IsPresent: true, Next: 'CopyVolumes' },
+        { Variable: '$.copyPruneItems', IsPresent: true, Next: 'PruneCopies' },
+      ],
+      Default: 'Summarise',
+    });
+  });
+
+  it('THEN no Choice tests IsPresent false, which the local engine never matches (aws-local-stepfunctions 3)', async () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toMatch(/"IsPresent":false/);
+    // Why: the local engine evaluates `IsPresent: false` as never true, where AWS matches an absent path.
+    const probe = new StateMachine({
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: false, Next: 'A' }], Default: 'B' },
+        A: { Type: 'Pass', Result: 'absent', End: true },
+        B: { Type: 'Pass', Result: 'other', End: true },
+      },
+    } as never);
+    expect(await probe.run({}).result).toBe('other');
+    expect(copyMap.Next).toBe('AwaitCopies');
+    expect(pruneCopiesMap.Next).toBe('Summarise');
+  });
+
+  it('THEN a copy child receives its own retry and redrive counts and the run key, for idempotency', () => {
+    expect(copyMap.ItemSelector).toEqual({
+      'copy.$': '$$.Map.Item.Value',
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+    });
+    expect(copyTask.Parameters).toEqual({
+      'copy.$': '$.copy',
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+      'redriveCount.$': '$$.Execution.RedriveCount',
+      'retryCount.$': '$$.State.RetryCount',
+    });
+    expect(copyMap.ResultPath).toBe('$.copyRun');
+  });
+
+  it("THEN the copy wait replaces the copies' work list and whatever fails goes on to their retention", () => {
+    const wait = states.AwaitCopies;
+    expect(wait.Parameters).toEqual({
+      'executionName.$': '$.executionName',
+      'runId.$': '$.runId',
+      'copyItems.$': '$.pruneItems.copyItems',
+      'copyRun.$': '$.copyRun',
+    });
+    expect(wait.ResultPath).toBe('$.copyPruneItems');
+    expect(wait.Next).toBe('PruneCopies');
+    expect(wait.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.copyWaitError', Next: 'PruneCopies' },
+    ]);
+  });
+
+  it("THEN the copies' retention is the prune child on copy items, continuing a backlog the same way", () => {
+    expect(pruneCopiesMap.ItemSelector).toEqual(pruneMap.ItemSelector);
+    expect(Object.keys(pruneCopiesMap.ItemProcessor.States)).toEqual(['PruneCopySnapshots']);
+    expect(pruneCopyTask.Catch).toEqual([
+      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.progress', Next: 'PruneCopySnapshots' },
+    ]);
+    expect(pruneCopiesMap.ResultPath).toBe('$.copyPruneRun');
   });
 });
 

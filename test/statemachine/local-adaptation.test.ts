@@ -10,9 +10,19 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
   const definition = localDefinition(DEFAULT_LOCAL_DEPLOYMENT);
   const original = JSON.parse(JSON.stringify(definition));
   const { definition: adapted, distributedMaps } = adaptForLocalRun(definition);
-  const mapNames: string[] = [StateName.snapshotVolumes, StateName.pruneVolumes];
+  const mapNames: string[] = [
+    StateName.snapshotVolumes,
+    StateName.pruneVolumes,
+    StateName.copyVolumes,
+    StateName.pruneCopies,
+  ];
 
-  const taskNames: string[] = [StateName.discover, StateName.awaitSnapshots, StateName.summarise];
+  const taskNames: string[] = [
+    StateName.discover,
+    StateName.awaitSnapshots,
+    StateName.awaitCopies,
+    StateName.summarise,
+  ];
 
   it('THEN every state but the Distributed Maps and the Tasks is left exactly as it is, in the same order', () => {
     expect(Object.keys(adapted.States)).toEqual(Object.keys(original.States));
@@ -24,7 +34,7 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
     expect(restAdapted).toEqual(restOriginal);
   });
 
-  it.each([StateName.snapshotVolumes, StateName.pruneVolumes])(
+  it.each(mapNames)(
     'THEN %s keeps every field a Task shares with a Map and drops only Map-only fields',
     (name) => {
       const map = original.States[name];

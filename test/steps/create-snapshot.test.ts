@@ -33,6 +33,36 @@ describe('create-snapshot step (SPEC §2)', () => {
     expect(sim.calls().CreateTags.succeeded).toBe(0);
   });
 
+  it('GIVEN carried volume tags WHEN snapshotted THEN they are set at creation and never overwrite our keys or aws: keys', async () => {
+    const { sim, deps, volume } = given();
+    const carriedTags = {
+      team: 'data',
+      'cost center': 'cc 7',
+      Name: 'forged',
+      'aws:cloudformation:stack-name': 'app',
+      [SnapshotTag.managedBy]: 'someone-else',
+      [SnapshotTag.generation]: '999',
+      [SnapshotTag.runId]: 'forged',
+    };
+    const created = await createVolumeSnapshot(deps, task({ ...volume, carriedTags }, 'exec-7'));
+
+    const tags = sim.snapshot(created.snapshotId)?.Tags ?? [];
+    expect(Object.fromEntries(tags.map((t) => [t.Key, t.Value]))).toEqual({
+      Name: 'web',
+      [SnapshotTag.managedBy]: 'backup-test',
+      [SnapshotTag.volumeId]: volume.volumeId,
+      [SnapshotTag.instanceId]: volume.instanceId,
+      [SnapshotTag.generation]: '3',
+      [SnapshotTag.execution]: 'exec-7',
+      [SnapshotTag.runId]: 'exec-7-key',
+      team: 'data',
+      'cost center': 'cc 7',
+    });
+    expect(new Set(tags.map((t) => t.Key)).size).toBe(tags.length);
+    expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
+    expect(sim.calls().CreateTags.succeeded).toBe(0);
+  });
+
   it('GIVEN an instance without a Name WHEN snapshotted THEN the Name tag is the volume ID', async () => {
     const { sim, deps } = given();
     const volume = { ...workItem('vol-x', 1), instanceName: undefined };

@@ -1,8 +1,9 @@
 import { putJson } from '../../lambdas/aws/json-store';
+import { DEFAULT_COPY_TAG_KEY } from '../../lambdas/contracts/deployment';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
 import { discover } from '../../lambdas/steps/discover';
 import { summarise } from '../../lambdas/steps/summarise';
-import { BUCKET, givenSteps, workItem } from '../fixtures/steps';
+import { BUCKET, givenSteps, MANAGED_BY, workItem } from '../fixtures/steps';
 
 /** Step Functions refuses a state payload above 256 KiB (SPEC §4, scale). */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -19,7 +20,18 @@ describe('state payloads stay bounded whatever the fleet size (SPEC §4)', () =>
       });
     }
     const output = await discover(
-      { ec2, s3, tagKey: 'Backup-Generation', bucket: BUCKET },
+      {
+        ec2,
+        s3,
+        tagKey: 'Backup-Generation',
+        bucket: BUCKET,
+        managedBy: MANAGED_BY,
+        copyTagKey: DEFAULT_COPY_TAG_KEY,
+        copyRegions: [],
+        copyVolumeTags: [],
+        ec2In: () => ec2,
+        region: 'us-east-1',
+      },
       { executionName: 'run-1', input: {} },
     );
     expect(output.counts.invalid).toBe(3000);

@@ -66,6 +66,23 @@ describe('invokeLocalFunction: a function stopped at its timeout, as Lambda stop
     expect(account.ec2.calls().DeleteSnapshot).toEqual({ succeeded: 1, throttled: 0, failed: 0 });
   });
 
+  it('GIVEN a client of another region taken from ec2In THEN it is gated too: after the timeout its calls never reach the account', async () => {
+    const { account, snapshots } = givenAccount();
+    const other = account.ec2Client();
+    const clients: AccountClients = { ec2: account.ec2Client(), s3: account.s3Client(), ec2In: () => other };
+    let lateCall: unknown;
+    const slow = fn(30, async ({ ec2In }) => {
+      await sleep(31_000);
+      lateCall = await ec2In?.('eu-west-1')
+        .send(new DeleteSnapshotCommand({ SnapshotId: snapshots[0] }))
+        .catch((e: Error) => e);
+    });
+    await clock.settle(invokeLocalFunction(slow, clients, {}).catch((e: Error) => e));
+    await clock.advance(60_000);
+    expect((lateCall as Error).name).toBe(INVOCATION_ENDED);
+    expect(account.ec2.calls().DeleteSnapshot).toEqual({ succeeded: 0, throttled: 0, failed: 0 });
+  });
+
   it('GIVEN a call that never answers THEN the invocation times out instead of hanging the run', async () => {
     const { clients } = givenAccount();
     const hung = fn(60, () => new Promise(() => undefined));

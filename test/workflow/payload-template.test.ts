@@ -23,8 +23,13 @@ const deployedSelectors = Object.entries(localDefinition(DEFAULT_LOCAL_DEPLOYMEN
   .map(([name, state]) => [name, (state as { ItemSelector: unknown }).ItemSelector] as const);
 
 describe('payload templates evaluated without the engine, for the simple subset', () => {
-  it('GIVEN the deployed definition THEN it has both fan-outs’ ItemSelectors to test', () => {
-    expect(deployedSelectors.map(([name]) => name)).toEqual(['SnapshotVolumes', 'PruneVolumes']);
+  it('GIVEN the deployed definition THEN it has every fan-out’s ItemSelector to test', () => {
+    expect(deployedSelectors.map(([name]) => name)).toEqual([
+      'SnapshotVolumes',
+      'PruneVolumes',
+      'CopyVolumes',
+      'PruneCopies',
+    ]);
   });
 
   it.each(deployedSelectors)(
