@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   CONNECTION_TIMEOUT_MS,
   ec2Client,
@@ -152,5 +153,38 @@ describe('SDK clients of the functions', () => {
     }
     expect(await ec2Client({ retryInSdk: false }).config.maxAttempts()).toBe(1);
     expect(REQUEST_TIMEOUT_MS).toBeLessThan(FUNCTION_LIMITS.createSnapshot.timeoutSeconds * 1000);
+  });
+});
+
+describe('CopySnapshot handler: CopiesCreated', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN a copy made, then the same copy found again by a retry THEN it is counted once', async () => {
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    const { sim, ec2In, region } = givenSteps();
+    const { volumeIds } = sim.addInstance({ volumes: [{}] });
+    const event = {
+      copy: {
+        volumeId: volumeIds[0],
+        description: `Auto Snapshot ${volumeIds[0]}`,
+        generations: 2,
+        region: 'eu-west-1',
+        copyGenerations: 1,
+        source: {
+          snapshotId: sim.addSnapshot({ volumeId: volumeIds[0] }),
+          startTime: 0,
+          region,
+          encrypted: false,
+        },
+      },
+      executionName: 'run-1',
+      runId: 'run-1-key',
+    };
+    const handler = copySnapshot.createHandler({ ec2In, region, copyRegions: [], managedBy: MANAGED_BY });
+    await handler(event);
+    await handler({ ...event, retryCount: 1 });
+    expect(added.mock.calls.filter(([name]) => name === 'CopiesCreated')).toEqual([
+      ['CopiesCreated', 'Count', 1],
+    ]);
   });
 });

@@ -44,4 +44,34 @@ describe('Prune handler: SnapshotsDeleted over a backlog', () => {
       .map(([, , value]) => value);
     expect(counted).toEqual([100, 50]);
   });
+
+  it("GIVEN a copy region's retention WHEN it deletes THEN CopiesDeleted is counted, not SnapshotsDeleted", async () => {
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    const steps = givenSteps();
+    const volume = workItem(steps.sim.addInstance({ volumes: [{}] }).volumeIds[0], 1);
+    const eu = steps.account.ec2In('eu-west-1');
+    for (const day of [1, 2, 3]) {
+      eu.addSnapshot({
+        volumeId: 'vol-ffffffff',
+        startTime: Date.UTC(2025, 0, day),
+        tags: {
+          [SnapshotTag.managedBy]: MANAGED_BY,
+          [SnapshotTag.volumeId]: volume.volumeId,
+          [SnapshotTag.runId]: `run-${day}-key`,
+          [SnapshotTag.sourceRegion]: steps.region,
+        },
+      });
+    }
+    const handler = createHandler({
+      ec2: steps.ec2,
+      ec2In: steps.ec2In,
+      region: steps.region,
+      managedBy: MANAGED_BY,
+      now: steps.clock.now,
+    });
+    const result = (await handler(task({ ...volume, region: 'eu-west-1' }, 'run-3'))) as PruneResult;
+    expect(result).toMatchObject({ region: 'eu-west-1', deletedCount: 2 });
+    const counted = added.mock.calls.map(([name, , value]) => [name, value]);
+    expect(counted).toEqual([['CopiesDeleted', 2]]);
+  });
 });

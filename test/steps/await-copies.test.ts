@@ -71,7 +71,8 @@ describe('await-copies step (SPEC §10.4)', () => {
   /** A pending copy in `region` of a snapshot of `volumeId`, tagged as CopySnapshot tags it. */
   function copyIn(steps: ReturnType<typeof givenSteps>, region: string, volumeId: string, runId: string) {
     return steps.account.ec2In(region).addSnapshot({
-      volumeId,
+      // A copy's VolumeId is arbitrary (API_CopySnapshot): it is found by its tags.
+      volumeId: 'vol-ffffffff',
       state: 'pending',
       startTime: steps.clock.now(),
       tags: {

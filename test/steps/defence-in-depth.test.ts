@@ -1,7 +1,9 @@
 import { putJson } from '../../lambdas/aws/json-store';
+import type { CopyWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awaitCopies } from '../../lambdas/steps/await-copies';
 import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
 import { BUCKET, givenSteps, MANAGED_BY, REGION, task, workItem, writeMapRun } from '../fixtures/steps';
@@ -133,24 +135,47 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
     it("GIVEN a copy region with everything the filters would have left out WHEN A's copies are pruned with N=1 THEN only A's copies from here are deleted", async () => {
       const { account, ec2, ec2In, clock, a, b } = given();
       const eu = account.ec2In(EU);
-      const at = (volumeId: string, day: number, tags: Record<string, string>) =>
-        eu.addSnapshot({ volumeId, startTime: T0 + day * DAY, tags });
+      // A copy's VolumeId is arbitrary (API_CopySnapshot): copies are told apart by tag only.
+      const at = (day: number, tags: Record<string, string>) =>
+        eu.addSnapshot({ volumeId: 'vol-ffffffff', startTime: T0 + day * DAY, tags });
       const untouchable = [
-        at(a.volumeId, 0, { ...copyTags(a.volumeId, 0, REGION), [SnapshotTag.managedBy]: 'other' }),
-        at(a.volumeId, 0, copyTags(a.volumeId, 0, 'ap-south-1')),
-        at(a.volumeId, 0, { [SnapshotTag.managedBy]: MANAGED_BY, [SnapshotTag.volumeId]: a.volumeId }),
-        at(b.volumeId, 0, copyTags(b.volumeId, 0, REGION)),
-        at(a.volumeId, 0, {}),
+        at(0, { ...copyTags(a.volumeId, 0, REGION), [SnapshotTag.managedBy]: 'other' }),
+        at(0, copyTags(a.volumeId, 0, 'ap-south-1')),
+        at(0, { [SnapshotTag.managedBy]: MANAGED_BY, [SnapshotTag.volumeId]: a.volumeId }),
+        at(0, copyTags(b.volumeId, 0, REGION)),
+        at(0, {}),
       ];
-      const old = at(a.volumeId, 1, copyTags(a.volumeId, 1, REGION));
-      const mine = at(a.volumeId, 2, copyTags(a.volumeId, 2, REGION));
+      const old = at(1, copyTags(a.volumeId, 1, REGION));
+      const mine = at(2, copyTags(a.volumeId, 2, REGION));
       const result = await pruneVolume(
         { ec2, ec2In, region: REGION, managedBy: MANAGED_BY, now: clock.now },
         task({ ...a, region: EU }, 'run-2'),
       );
       expect(result.deleted).toEqual([old]);
-      const left = [...eu.snapshotsOf(a.volumeId), ...eu.snapshotsOf(b.volumeId)].map((s) => s.SnapshotId);
+      const left = eu.allSnapshots().map((s) => s.SnapshotId);
       expect(left.sort()).toEqual([...untouchable, mine].sort());
+    });
+
+    it("GIVEN volume B's copy of this run in the copy region WHEN A's copy is retried THEN it is not taken for A's", async () => {
+      const { account, sim, ec2In, a, b } = given();
+      const deps = { ec2In, region: REGION, copyRegions: [{ region: EU }], managedBy: MANAGED_BY };
+      const copyOf = (volume: typeof a): CopyWorkItem => ({
+        ...volume,
+        region: EU,
+        copyGenerations: 1,
+        source: {
+          snapshotId: sim.addSnapshot({ volumeId: volume.volumeId }),
+          startTime: T0,
+          region: REGION,
+          encrypted: false,
+        },
+      });
+      const run = { executionName: 'run-1', runId: 'run-1-key' };
+      const ofB = await copyVolumeSnapshot(deps, { copy: copyOf(b), ...run });
+      const ofA = await copyVolumeSnapshot(deps, { copy: copyOf(a), ...run, retryCount: 1 });
+      expect(ofA.reused).toBe(false);
+      expect(ofA.snapshotId).not.toBe(ofB.snapshotId);
+      expect(account.ec2In(EU).allSnapshots()).toHaveLength(2);
     });
 
     it("GIVEN other runs' pending copies WHEN copies are awaited THEN this run's copies are found by the copy query and only they count", async () => {

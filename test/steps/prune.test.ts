@@ -6,6 +6,8 @@ import { MAX_DELETIONS_PER_INVOCATION, pruneVolume } from '../../lambdas/steps/p
 import { givenSteps, MANAGED_BY, REGION, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;
+/** A copy's VolumeId is arbitrary (API_CopySnapshot); EC2 shows this one. Copies are found by tag. */
+const COPY_VOLUME_ID = 'vol-ffffffff';
 const T0 = Date.UTC(2025, 0, 1);
 
 describe('prune step (SPEC §3)', () => {
@@ -298,7 +300,7 @@ describe('prune step (SPEC §3)', () => {
         sourceRegion = REGION,
       ) =>
         account.ec2In(region).addSnapshot({
-          volumeId: volume.volumeId,
+          volumeId: COPY_VOLUME_ID,
           description: volume.description,
           state,
           startTime: T0 + day * DAY,
@@ -313,7 +315,7 @@ describe('prune step (SPEC §3)', () => {
       const remainingIn = (region: string) =>
         account
           .ec2In(region)
-          .snapshotsOf(volume.volumeId)
+          .allSnapshots()
           .map((s) => s.SnapshotId)
           .sort();
       const item = { ...volume, generations: copyGenerations, region: EU };
