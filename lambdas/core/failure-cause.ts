@@ -45,7 +45,7 @@ export function failureLine(f: VolumeFailure): string {
     ? ` (${f.instanceId}${f.instanceName ? ` ${f.instanceName}` : ''})`
     : NOT_ATTACHED;
   const region = f.region === undefined ? '' : ` in ${f.region}`;
-  return `${f.volumeId}${where}: ${f.step}${region} ${f.error}: ${f.message}`;
+  return `${f.volumeId}${where}${region}: ${f.step} ${f.error}: ${f.message}`;
 }
 
 /** One invalid target, as the cause, the operator's plan and the CLI name it. */

@@ -92,7 +92,7 @@ async function writeCopyItems(
   listed: readonly ManagedSnapshot[],
 ): Promise<(S3Location & { count: number }) | undefined> {
   const withCopies = volumes.filter((v) => v.copyGenerations !== undefined);
-  if (deps.copyRegions.length === 0 || withCopies.length === 0) return undefined;
+  if (withCopies.length === 0 || deps.copyRegions.length === 0) return undefined;
   const byId = new Map(listed.map((s) => [s.snapshotId, s]));
   const items: CopyWorkItem[] = [];
   for (const volume of withCopies) {

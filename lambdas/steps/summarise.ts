@@ -50,7 +50,8 @@ export async function summarise(
     if (!failures.has(key)) failures.set(key, failure);
   }
   const volumes = pruneResults(pruneRun);
-  const copies = copyPruneRun && pruneResults(copyPruneRun);
+  // By volume, then region: a map run's results come in no particular order.
+  const copies = copyPruneRun && pruneResults(copyPruneRun).sort(byVolumeThenRegion);
   const failed = [...failures.values()].sort(byVolumeThenRegion);
   const copiesFailed = failed.filter((f) => f.region !== undefined).length;
   const outcome = failed.length > 0 || discovery.invalid.length > 0 ? 'FAILED' : 'SUCCEEDED';
@@ -128,8 +129,11 @@ function caughtError(caught: { Error?: string; Cause?: string } | undefined) {
   );
 }
 
-/** The volume's own failure first, then its copy regions'. */
-function byVolumeThenRegion(a: VolumeFailure, b: VolumeFailure): number {
+/** A volume's own (no region) first, then its copy regions'. */
+function byVolumeThenRegion(
+  a: { volumeId: string; region?: string },
+  b: { volumeId: string; region?: string },
+): number {
   if (a.volumeId !== b.volumeId) return a.volumeId < b.volumeId ? -1 : 1;
   const [ra, rb] = [a.region ?? '', b.region ?? ''];
   return ra < rb ? -1 : ra > rb ? 1 : 0;

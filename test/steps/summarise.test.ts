@@ -252,8 +252,8 @@ describe('summarise step (SPEC §4.5)', () => {
       expect(output.outcome).toBe('FAILED');
       expect(output.cause?.split('\n')).toEqual([
         '0 volume(s) failed, 2 copy failure(s), 0 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
-        'vol-1 (i-0000000000000000a web): PruneCopySnapshots in ap-south-1 SnapshotNotCompleted: vol-1: copy snap-c in ap-south-1 ended in state error',
-        'vol-1 (i-0000000000000000a web): CopySnapshot in eu-west-1 CopyLimitExceeded: eu-west-1: limit',
+        'vol-1 (i-0000000000000000a web) in ap-south-1: PruneCopySnapshots SnapshotNotCompleted: vol-1: copy snap-c in ap-south-1 ended in state error',
+        'vol-1 (i-0000000000000000a web) in eu-west-1: CopySnapshot CopyLimitExceeded: eu-west-1: limit',
       ]);
       expect(output.counts).toMatchObject({
         volumesFailed: 0,
@@ -285,7 +285,7 @@ describe('summarise step (SPEC §4.5)', () => {
       const output = await run();
       expect(output.cause?.split('\n').slice(1)).toEqual([
         'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
-        'vol-1 (i-0000000000000000a web): PruneCopySnapshots in eu-west-1 SnapshotNotCompleted: no copy',
+        'vol-1 (i-0000000000000000a web) in eu-west-1: PruneCopySnapshots SnapshotNotCompleted: no copy',
       ]);
       expect(output.counts).toMatchObject({ volumesFailed: 1, copiesFailed: 1 });
     });
