@@ -16,7 +16,9 @@ import {
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
+import * as copySnapshot from '../../lambdas/handlers/copy-snapshot';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
@@ -174,11 +176,48 @@ export function localFunctions(
         bucket,
         managedBy,
         waitLimitSeconds: deployment.waitLimitSeconds,
+        copyRegions: deployment.copyRegions,
+        region: deployment.region,
         now,
       }),
     ),
-    [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, ({ ec2 }) =>
-      prune.createHandler({ ec2, managedBy, now }),
+    [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, (clients) =>
+      prune.createHandler({
+        ec2: clients.ec2,
+        ec2In: ec2InOf(clients),
+        region: deployment.region,
+        managedBy,
+        now,
+      }),
+    ),
+    [StateName.copySnapshot]: fn(StateName.copySnapshot, (clients) =>
+      copySnapshot.createHandler({
+        ec2In: ec2InOf(clients),
+        region: deployment.region,
+        copyRegions: deployment.copyRegions,
+        managedBy,
+      }),
+    ),
+    [StateName.awaitCopies]: fn(StateName.awaitCopies, (clients) =>
+      awaitCopies.createHandler({
+        ec2In: ec2InOf(clients),
+        s3: clients.s3,
+        bucket,
+        managedBy,
+        region: deployment.region,
+        copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
+        now,
+      }),
+    ),
+    // The copies' retention is the same function as the snapshots' (STEP_OF_TASK_STATE).
+    [StateName.pruneCopySnapshots]: fn(StateName.pruneCopySnapshots, (clients) =>
+      prune.createHandler({
+        ec2: clients.ec2,
+        ec2In: ec2InOf(clients),
+        region: deployment.region,
+        managedBy,
+        now,
+      }),
     ),
     [StateName.summarise]: fn(StateName.summarise, ({ s3 }) => summarise.createHandler({ s3, bucket })),
   };
