@@ -51,6 +51,9 @@ export function failureLine(f: VolumeFailure): string {
 /** One invalid target, as the cause, the operator's plan and the CLI name it. */
 export function invalidLine(t: InvalidTarget): string {
   const where = t.resource !== 'volume' ? '' : t.instanceId ? ` (on ${t.instanceId})` : NOT_ATTACHED;
-  const value = t.value === undefined ? '' : ` tag value ${JSON.stringify(t.value)}`;
-  return `${t.resource} ${t.id}${where}:${value} ${t.reason}`;
+  // A copy tag's reason starts with its key (it is read without the key too): named once here.
+  const own = t.tagKey !== undefined && t.reason.startsWith(`${t.tagKey} `);
+  const reason = own ? t.reason.slice((t.tagKey as string).length + 1) : t.reason;
+  const value = t.value === undefined ? '' : ` ${own ? t.tagKey : 'tag'} value ${JSON.stringify(t.value)}`;
+  return `${t.resource} ${t.id}${where}:${value} ${reason}`;
 }

@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
+import {
+  DEFAULT_COPY_TAG_KEY,
+  DEFAULT_STACK_NAME,
+  MAX_COPY_REGIONS,
+} from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 
 /**
@@ -21,6 +25,13 @@ export const MAX_FLEET = 10_000;
 export const LARGE_FLEET = 1_000;
 export const LARGE_FLEET_DEFAULT_DAYS = 1;
 export const PROGRAM = 'ebs-backup-local';
+/**
+ * The simulated deployment's own region, DEFAULT_LOCAL_DEPLOYMENT's (a test holds them equal):
+ * not imported from it, because that loads the handlers, whose logger must be silenced first.
+ */
+export const DEMO_REGION = 'us-east-1';
+/** Copies in two other regions, so the demo shows each converging on its own. */
+export const DEFAULT_DEMO_COPY_REGIONS = ['eu-west-1', 'us-west-2'] as const;
 
 export type Target = 'simulated' | 'aws';
 
@@ -38,6 +49,8 @@ export interface CliOptions {
   yes: boolean;
   tagKey: string;
   managedBy: string;
+  /** The simulated deployment's copy regions (SPEC §10); none with `--copy-regions none`. */
+  copyRegions: string[];
   strict: boolean;
   json: boolean;
 }
@@ -118,6 +131,12 @@ const OPTIONS = {
     value: 'VALUE',
     accepts: 'a tag value of 1 to 256 characters',
     help: `Backup-Managed-By marker of the deployment to match (default ${DEFAULT_MANAGED_BY}, the stack name).`,
+  },
+  'copy-regions': {
+    value: 'LIST',
+    accepts: `up to ${MAX_COPY_REGIONS} comma-separated region names other than ${DEMO_REGION} (e.g. eu-west-1,us-west-2), or none`,
+    only: 'simulated',
+    help: `Regions the simulated deployment keeps copies in (default ${DEFAULT_DEMO_COPY_REGIONS.join(',')}; none: no copies). Volumes tagged ${DEFAULT_COPY_TAG_KEY} get copies there.`,
   },
   strict: {
     help: 'Exit 1 when any execution ends FAILED (always so with --target aws; the demo fleet makes every run fail on purpose).',
@@ -237,6 +256,7 @@ function toOptions(values: Record<string, string | boolean | undefined>): CliOpt
     yes: flag('yes'),
     tagKey: tagKey(text('tag-key')),
     managedBy: managedBy(text('managed-by')),
+    copyRegions: copyRegions(text('copy-regions')),
     strict: flag('strict'),
     json: flag('json'),
   };
@@ -272,6 +292,20 @@ function tagKey(raw: string | undefined): string {
   if (raw.length < 1 || raw.length > 128 || raw.toLowerCase().startsWith('aws:'))
     throw invalid('tag-key', raw);
   return raw;
+}
+
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
+
+function copyRegions(raw: string | undefined): string[] {
+  if (raw === undefined) return [...DEFAULT_DEMO_COPY_REGIONS];
+  if (raw.trim() === 'none') return [];
+  const regions = raw.split(',').map((r) => r.trim());
+  const valid =
+    regions.length <= MAX_COPY_REGIONS &&
+    new Set(regions).size === regions.length &&
+    regions.every((r) => REGION_NAME.test(r) && r !== DEMO_REGION);
+  if (!valid) throw invalid('copy-regions', raw);
+  return regions;
 }
 
 function managedBy(raw: string | undefined): string {

@@ -1,7 +1,7 @@
 import { snapshotDescription } from '../../lambdas/core/description';
-import { SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { copyTags, SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
 import type { SimulatedEc2 } from '../simulated-account';
-import type { FinalGeneration, UnmanagedSnapshot, VolumeRow } from './report-view';
+import type { CopyRow, FinalCopies, FinalGeneration, UnmanagedSnapshot, VolumeRow } from './report-view';
 
 /**
  * The fleet `npm start` seeds into the simulated account: one instance or volume per rule of
@@ -16,6 +16,8 @@ export interface FleetVolume {
   name?: string;
   /** The volume's own generation tag (an override), if any. */
   tagValue?: string;
+  /** The volume's own copy tag (an override), if any. */
+  copyTagValue?: string;
 }
 
 export interface FleetInstance {
@@ -23,6 +25,8 @@ export interface FleetInstance {
   name?: string;
   /** The instance's generation tag value, as written. */
   tagValue: string;
+  /** The instance's copy tag value (SPEC §10.2), as written; absent: no copies. */
+  copyTagValue?: string;
   volumes: FleetVolume[];
   /** The rule this instance demonstrates, for the fleet listing. */
   shows?: string;
@@ -42,6 +46,16 @@ export interface DemoFleetOptions {
   /** Generated instances added after the demo ones. */
   generated: number;
   seed: number;
+  /** The deployment's copy regions and their EC2 (copies seeded there); absent: no copies. */
+  copies?: DemoCopies;
+}
+
+export interface DemoCopies {
+  tagKey: string;
+  /** The deployment's own region: the copies' source region. */
+  sourceRegion: string;
+  regions: readonly string[];
+  ec2In: (region: string) => SimulatedEc2;
 }
 
 const DAY = 24 * 3_600_000;
@@ -49,13 +63,18 @@ const DAY = 24 * 3_600_000;
 export function seedDemoFleet(ec2: SimulatedEc2, options: DemoFleetOptions): DemoFleet {
   const fleet = new FleetBuilder(ec2, options);
 
+  const copies = options.copies?.regions.length ? options.copies : undefined;
   const web = fleet.instance({
     name: 'web',
     tagValue: '2',
-    shows: 'N=2; 4 older generations on web-root are pruned on day 1; web-data is excluded by its own tag 0',
+    ...(copies && { copyTagValue: '2' }),
+    shows: copies
+      ? `N=2; 4 older generations on web-root are pruned on day 1; web-data is excluded by its own tag 0; 2 copies in each copy region: ${copies.regions[0]} holds 3 older copies, pruned to 2 on day 1`
+      : 'N=2; 4 older generations on web-root are pruned on day 1; web-data is excluded by its own tag 0',
     volumes: [{ name: 'web-root' }, { name: 'web-data', tagValue: '0' }],
   });
-  fleet.history(web, 0, 4);
+  const webHistory = fleet.history(web, 0, 4);
+  if (copies) fleet.copyHistory(web, 0, copies.regions[0], webHistory.slice(-3), 2);
   // The original recipe's snapshot: same description, no tags. Not this deployment's: never deleted.
   ec2.addSnapshot({
     volumeId: web.volumes[0].volumeId,
@@ -66,8 +85,11 @@ export function seedDemoFleet(ec2: SimulatedEc2, options: DemoFleetOptions): Dem
   fleet.instance({
     name: 'db',
     tagValue: '3',
-    shows: 'N=3 grows one generation a day; db-data overrides it with its own tag 1',
-    volumes: [{ name: 'db-root' }, { name: 'db-data', tagValue: '1' }],
+    ...(copies && { copyTagValue: '1' }),
+    shows: copies
+      ? 'N=3 grows one generation a day; db-data overrides it with its own tag 1; 1 copy of each volume in each copy region, but db-data opts out with its own copy tag 0'
+      : 'N=3 grows one generation a day; db-data overrides it with its own tag 1',
+    volumes: [{ name: 'db-root' }, { name: 'db-data', tagValue: '1', ...(copies && { copyTagValue: '0' }) }],
   });
 
   const unnamed = fleet.instance({
@@ -80,7 +102,10 @@ export function seedDemoFleet(ec2: SimulatedEc2, options: DemoFleetOptions): Dem
   const app = fleet.instance({
     name: 'app',
     tagValue: '2',
-    shows: 'its oldest generation backs an AMI: deletion skipped with the reason, every day',
+    ...(copies && { copyTagValue: 'two' }),
+    shows: copies
+      ? 'its oldest generation backs an AMI: deletion skipped with the reason, every day; its copy tag "two" is invalid: backed up here, no copies, reported'
+      : 'its oldest generation backs an AMI: deletion skipped with the reason, every day',
     volumes: [{ name: 'app-root' }],
   });
   const [oldest] = fleet.history(app, 0, 3);
@@ -121,15 +146,24 @@ export function findFleetVolume(fleet: DemoFleet, idOrName: string): string | un
 }
 
 /** The demo fleet, one instance and its volumes at a time, with the rule each shows. */
-export function fleetText(fleet: DemoFleet, tagKey: string): string {
+export function fleetText(fleet: DemoFleet, tagKey: string, copyTagKey?: string): string {
   const lines = ['Demo fleet:'];
+  const own = (v: FleetVolume) =>
+    [
+      v.tagValue !== undefined ? `own tag ${JSON.stringify(v.tagValue)}` : '',
+      v.copyTagValue !== undefined ? `own copy tag ${JSON.stringify(v.copyTagValue)}` : '',
+    ].filter(Boolean);
   for (const instance of fleet.instances.filter((i) => !i.generated)) {
-    const volumes = instance.volumes.map(
-      (v) =>
-        `${v.name ?? '(no Name)'} ${v.volumeId}${v.tagValue !== undefined ? ` [own tag ${JSON.stringify(v.tagValue)}]` : ''}`,
-    );
+    const volumes = instance.volumes.map((v) => {
+      const tags = own(v);
+      return `${v.name ?? '(no Name)'} ${v.volumeId}${tags.length > 0 ? ` [${tags.join(', ')}]` : ''}`;
+    });
+    const copyTag =
+      copyTagKey !== undefined && instance.copyTagValue !== undefined
+        ? `  ${copyTagKey}=${JSON.stringify(instance.copyTagValue)}`
+        : '';
     lines.push(
-      `  ${(instance.name ?? '(no Name)').padEnd(9)} ${instance.instanceId}  ${tagKey}=${JSON.stringify(instance.tagValue)}`,
+      `  ${(instance.name ?? '(no Name)').padEnd(9)} ${instance.instanceId}  ${tagKey}=${JSON.stringify(instance.tagValue)}${copyTag}`,
       `            volumes: ${volumes.join(', ')}`,
       ...(instance.shows ? [`            shows: ${instance.shows}`] : []),
     );
@@ -231,13 +265,18 @@ class FleetBuilder {
     spec: Omit<FleetInstance, 'instanceId' | 'volumes'> & { volumes: Omit<FleetVolume, 'volumeId'>[] },
   ) {
     const { tagKey } = this.options;
+    const copyTagKey = this.options.copies?.tagKey ?? '';
     const seeded = this.ec2.addInstance({
       ...(spec.name !== undefined && { name: spec.name }),
-      tags: { [tagKey]: spec.tagValue },
+      tags: {
+        [tagKey]: spec.tagValue,
+        ...(spec.copyTagValue !== undefined && { [copyTagKey]: spec.copyTagValue }),
+      },
       volumes: spec.volumes.map((v) => ({
         tags: {
           ...(v.name !== undefined && { Name: v.name }),
           ...(v.tagValue !== undefined && { [tagKey]: v.tagValue }),
+          ...(v.copyTagValue !== undefined && { [copyTagKey]: v.copyTagValue }),
         },
       })),
     });
@@ -294,6 +333,44 @@ class FleetBuilder {
     return ids;
   }
 
+  /**
+   * Earlier copies of the given home snapshots in a copy region, as CopySnapshot made them
+   * (§10.3 tags, one a day before the start), oldest first.
+   */
+  copyHistory(
+    instance: FleetInstance,
+    volumeIndex: number,
+    region: string,
+    sources: readonly string[],
+    copyGenerations: number,
+  ): void {
+    const copies = this.options.copies;
+    if (!copies) throw new Error('The demo fleet has no copy regions to seed copies in');
+    const { volumeId } = instance.volumes[volumeIndex];
+    sources.forEach((sourceSnapshotId, index) => {
+      const startTime = this.options.start - (sources.length - index) * DAY + 3_600_000;
+      const executionName = `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`;
+      const tags = copyTags({
+        managedBy: this.options.managedBy,
+        executionName,
+        runId: `${executionName}-key`,
+        volumeId,
+        instanceId: instance.instanceId,
+        ...(instance.name !== undefined && { instanceName: instance.name }),
+        generations: copyGenerations,
+        sourceSnapshotId,
+        sourceRegion: copies.sourceRegion,
+      });
+      copies.ec2In(region).addSnapshot({
+        // EC2 gives a copy an arbitrary source volume ID.
+        volumeId: 'vol-ffffffff',
+        description: snapshotDescription(volumeId, instance.name),
+        startTime,
+        tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+      });
+    });
+  }
+
   /** `count` instances named fleet-NNN (one in ten unnamed), N 1…5, 1…3 volumes, some history. */
   generate(count: number): void {
     const pick = (max: number) => 1 + Math.floor(this.random() * max);
@@ -325,4 +402,62 @@ function seededRandom(seed: number): () => number {
     state >>>= 0;
     return state / 4294967296;
   };
+}
+
+/**
+ * Each volume's copies in each copy region after a run: this deployment's completed copies made
+ * from this region (SPEC §10.4's family), against the copy N of the last run.
+ */
+export function fleetCopies(
+  copies: DemoCopies,
+  fleet: DemoFleet,
+  lastRun: readonly CopyRow[],
+  managedBy: string,
+): FinalCopies[] {
+  const rowOf = new Map(lastRun.map((row) => [`${row.volumeId} ${row.region}`, row]));
+  const nameOf = new Map(fleet.instances.flatMap((i) => i.volumes.map((v) => [v.volumeId, v.name])));
+  const counted = new Map<string, Map<string, { completed: number; other: number }>>();
+  for (const region of copies.regions) {
+    const byVolume = new Map<string, { completed: number; other: number }>();
+    counted.set(region, byVolume);
+    for (const snapshot of copies.ec2In(region).allSnapshots()) {
+      const tags = Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      if (tags[SnapshotTag.managedBy] !== managedBy || tags[SnapshotTag.sourceRegion] !== copies.sourceRegion)
+        continue;
+      const volumeId = tags[SnapshotTag.volumeId];
+      const counts = byVolume.get(volumeId) ?? { completed: 0, other: 0 };
+      if (snapshot.State === 'completed') counts.completed += 1;
+      else counts.other += 1;
+      byVolume.set(volumeId, counts);
+    }
+  }
+  // The fleet's order, each volume in every region where it has copies.
+  const result: FinalCopies[] = [];
+  for (const volumeId of new Set(fleet.instances.flatMap((i) => i.volumes.map((v) => v.volumeId)))) {
+    for (const region of copies.regions) {
+      const counts = counted.get(region)?.get(volumeId);
+      if (counts === undefined) continue;
+      const row = rowOf.get(`${volumeId} ${region}`);
+      const name = nameOf.get(volumeId);
+      const notCompleted = counts.other > 0 ? `, ${counts.other} pending or in error` : '';
+      const n = row?.copyGenerations;
+      let status: string;
+      if (row === undefined || n === undefined)
+        status = `no copies asked for: ${counts.completed} left alone`;
+      else if (row.outcome === 'failed') status = `last copy failed: older copies kept${notCompleted}`;
+      else if (counts.completed === n) status = `= N${notCompleted}`;
+      else if (counts.completed < n) status = `growing toward N (one more a day)${notCompleted}`;
+      else status = `${counts.completed - n} over N${notCompleted}`;
+      result.push({
+        volumeId,
+        ...(name !== undefined && { volumeName: name }),
+        region,
+        ...(n !== undefined && { copyGenerations: n }),
+        copies: counts.completed,
+        notCompleted: counts.other,
+        status,
+      });
+    }
+  }
+  return result;
 }

@@ -8,7 +8,13 @@ import { planJson, planText, wouldFail } from '../../cli/plan-view';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import { ec2Client } from '../../lambdas/commons/clients';
-import type { CreatedSnapshot, DiscoverOutput, SummariseOutput } from '../../lambdas/contracts/run-documents';
+import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
+import type {
+  CreatedCopy,
+  CreatedSnapshot,
+  DiscoverOutput,
+  SummariseOutput,
+} from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { StateName } from '../../statemachine/names';
 import {
@@ -29,10 +35,22 @@ import {
   SimulatedS3,
 } from '../simulated-account';
 import { type CliOptions, UsageError } from './cli-options';
-import { type DemoFleet, findFleetVolume, fleetGenerations, fleetText, seedDemoFleet } from './demo-fleet';
 import {
+  type DemoCopies,
+  type DemoFleet,
+  findFleetVolume,
+  fleetCopies,
+  fleetGenerations,
+  fleetText,
+  seedDemoFleet,
+} from './demo-fleet';
+import {
+  type CopyRow,
+  copiesText,
+  copyRows,
   type Ec2CallTotals,
   type FinalGeneration,
+  finalCopiesText,
   finalText,
   type RunRecord,
   runJson,
@@ -69,30 +87,51 @@ export const DEMO_START = Date.UTC(2025, 0, 1, 3);
 const DAY = 24 * 3_600_000;
 /** How long the simulated EBS keeps a new snapshot pending. */
 export const SNAPSHOT_PENDING_MS = 6 * 60_000;
+/** How long a copy to another region stays pending (incremental copies take minutes, a first one longer). */
+export const COPY_PENDING_MS = 25 * 60_000;
 
 export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promise<RunnerResult> {
   const say = progressOutput(options, io);
   const clock = VirtualClock.install(DEMO_START);
   try {
     const account = new SimulatedAccount({
+      region: DEFAULT_LOCAL_DEPLOYMENT.region,
       ec2: {
         completionDelayMs: SNAPSHOT_PENDING_MS,
+        copyCompletionDelayMs: COPY_PENDING_MS,
         rateLimits: EC2_DEFAULT_RATE_LIMITS,
         seed: options.seed,
       },
     });
-    const deployment = { ...DEFAULT_LOCAL_DEPLOYMENT, tagKey: options.tagKey, managedBy: options.managedBy };
+    const deployment: LocalDeployment = {
+      ...DEFAULT_LOCAL_DEPLOYMENT,
+      tagKey: options.tagKey,
+      managedBy: options.managedBy,
+      copyRegions: options.copyRegions.map((region) => ({ region })),
+    };
+    const copies: DemoCopies | undefined =
+      options.copyRegions.length > 0
+        ? {
+            tagKey: deployment.copyTagKey,
+            sourceRegion: deployment.region,
+            regions: options.copyRegions,
+            ec2In: (region) => account.ec2In(region),
+          }
+        : undefined;
     const fleet = seedDemoFleet(account.ec2, {
       tagKey: options.tagKey,
       managedBy: options.managedBy,
       start: DEMO_START,
       generated: options.fleet,
       seed: options.seed,
+      ...(copies && { copies }),
     });
     armFaults(account.ec2, fleet, options);
     const clients = accountClients(account);
     if (!options.json)
-      io.stdout(`${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey)}`);
+      io.stdout(
+        `${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey, copies?.tagKey)}`,
+      );
 
     // A generated fleet's unremarkable rows are counted, not listed: the demo's own stay visible.
     const generated = new Set(
@@ -101,7 +140,7 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
     const collapse = (row: VolumeRow) =>
       generated.has(row.volumeId ?? '') && row.outcome === 'backed-up' && row.skipped.length === 0;
 
-    const runs: { record: RunRecord; rows: VolumeRow[] }[] = [];
+    const runs: { record: RunRecord; rows: VolumeRow[]; copyRows: CopyRow[] }[] = [];
     for (let day = 1; day <= options.days; day++) {
       await clock.advanceTo(DEMO_START + (day - 1) * DAY);
       const executionName = `demo-day-${day}`;
@@ -110,25 +149,40 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
       );
       const input = options.dryRun ? { dryRun: true } : {};
       const printer = new PhasePrinter(say, false);
-      account.ec2.resetCalls();
+      const regions = () => account.regions().map((region) => account.ec2In(region));
+      for (const ec2 of regions()) ec2.resetCalls();
       const run = await clock.settle(executeRun({ clients, deployment, executionName, input, printer }));
-      const record = { ...run, day, ec2Calls: callTotals(account.ec2) };
+      const record = { ...run, day, ec2Calls: callTotals(regions()) };
       say(`  ${'EC2 API'.padEnd(16)} ${ec2CallsText(record.ec2Calls)}\n`);
       const rows = volumeRows(record, fleet.instances);
-      runs.push({ record, rows });
-      if (!options.json) io.stdout(runText(record, rows, { collapse }));
+      const copyRowsOfRun = copyRows(record, options.copyRegions, fleet.instances);
+      runs.push({ record, rows, copyRows: copyRowsOfRun });
+      if (!options.json) {
+        io.stdout(runText(record, rows, { collapse }));
+        io.stdout(copiesText(copyRowsOfRun, record.report?.retiredCopyRegions));
+      }
     }
 
-    const last = runs[runs.length - 1].rows;
-    const { volumes, unmanaged } = fleetGenerations(account.ec2, fleet, last, deployment.managedBy);
+    const last = runs[runs.length - 1];
+    const { volumes, unmanaged } = fleetGenerations(account.ec2, fleet, last.rows, deployment.managedBy);
+    const finalCopies = copies ? fleetCopies(copies, fleet, last.copyRows, deployment.managedBy) : [];
     const atN = (v: FinalGeneration) => generated.has(v.volumeId) && v.generations === v.managed;
-    if (!options.json) io.stdout(`\n${finalText(volumes, unmanaged, { collapse: atN })}`);
+    if (!options.json) {
+      io.stdout(`\n${finalText(volumes, unmanaged, { collapse: atN })}`);
+      const copiesAfter = finalCopiesText(finalCopies);
+      if (copiesAfter) io.stdout(`\n${copiesAfter}`);
+    }
     return {
       runs: runs.map((r) => r.record),
       failed: runs.some((r) => r.record.status === 'FAILED'),
       json: {
         target: 'simulated',
-        deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
+        deployment: {
+          managedBy: deployment.managedBy,
+          tagKey: deployment.tagKey,
+          copyRegions: options.copyRegions,
+          copyTagKey: deployment.copyTagKey,
+        },
         options: {
           days: options.days,
           fleet: options.fleet,
@@ -138,8 +192,8 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
           ...(options.failVolume && { failVolume: options.failVolume }),
         },
         fleet: fleet.instances,
-        runs: runs.map((r) => runJson(r.record, r.rows)),
-        final: { volumes, unmanaged },
+        runs: runs.map((r) => runJson(r.record, r.rows, r.copyRows)),
+        final: { volumes, unmanaged, ...(copies && { copies: finalCopies }) },
       },
     };
   } finally {
@@ -236,6 +290,7 @@ async function executeRun(args: {
   let discovered: DiscoverOutput | undefined;
   let summary: SummariseOutput | undefined;
   const created: Record<string, CreatedSnapshot> = {};
+  const copiesCreated: Record<string, CreatedCopy> = {};
   const startedAt = new Date().toISOString();
   const result = await runLocalExecution({
     clients,
@@ -253,6 +308,10 @@ async function executeRun(args: {
         const snapshot = parseJsonField<CreatedSnapshot>(event.child.Output);
         if (snapshot?.volumeId) created[snapshot.volumeId] = snapshot;
       }
+      if (event.type === 'child' && event.map === StateName.copyVolumes) {
+        const copy = parseJsonField<CreatedCopy>(event.child.Output);
+        if (copy?.volumeId) copiesCreated[`${copy.volumeId} ${copy.region}`] = copy;
+      }
       printer.event(event);
     },
   });
@@ -267,6 +326,7 @@ async function executeRun(args: {
     ...(discovered && { discovery: await getJson(clients.s3, discovered.discovery) }),
     ...(summary && { report: await getJson(clients.s3, summary.report) }),
     created,
+    copiesCreated,
     polls: result.tasks.filter((task) => task === StateName.awaitSnapshots).length,
   };
 }
@@ -303,7 +363,8 @@ class PhasePrinter {
     if (event.name === this.phase) {
       this.attempts += 1;
       if (this.realTime) {
-        const what = event.name === StateName.awaitSnapshots ? 'poll' : 'attempt';
+        const polling = event.name === StateName.awaitSnapshots || event.name === StateName.awaitCopies;
+        const what = polling ? 'poll' : 'attempt';
         this.line(`${what} ${this.attempts} after ${duration(Date.now() - this.phaseStart)}`);
       }
       return;
@@ -339,6 +400,14 @@ class PhasePrinter {
         return `${this.attempts} polls until no snapshot was pending (${duration(Date.now() - this.phaseStart)})`;
       case StateName.pruneVolumes:
         return `${this.succeeded}/${total} volumes ${this.discovery?.dryRun ? 'planned' : 'pruned'}${failed}`;
+      case StateName.copyVolumes:
+        return `${this.succeeded}/${this.succeeded + this.failed} copies started in the copy regions${failed}`;
+      case StateName.awaitCopies:
+        return `${this.attempts} polls until no copy was pending (${duration(Date.now() - this.phaseStart)})`;
+      case StateName.pruneCopies: {
+        const copies = this.discovery?.counts.copies ?? this.succeeded + this.failed;
+        return `${this.succeeded}/${copies} copy families ${this.discovery?.dryRun ? 'planned' : 'pruned'} (volume × copy region)${failed}`;
+      }
       default:
         return `run report written${retried}`;
     }
@@ -349,12 +418,15 @@ class PhasePrinter {
   }
 }
 
-function callTotals(ec2: SimulatedEc2): Ec2CallTotals {
+/** EC2 calls in every region of the account. */
+function callTotals(regions: readonly SimulatedEc2[]): Ec2CallTotals {
   const totals = { succeeded: 0, throttled: 0, failed: 0 };
-  for (const counts of Object.values(ec2.calls())) {
-    totals.succeeded += counts.succeeded;
-    totals.throttled += counts.throttled;
-    totals.failed += counts.failed;
+  for (const ec2 of regions) {
+    for (const counts of Object.values(ec2.calls())) {
+      totals.succeeded += counts.succeeded;
+      totals.throttled += counts.throttled;
+      totals.failed += counts.failed;
+    }
   }
   return totals;
 }
@@ -392,6 +464,9 @@ function accountText(deployment: LocalDeployment, options: CliOptions): string {
     `Simulated account ${deployment.accountId}, ${deployment.region}: EC2 token buckets on (CreateSnapshot/DeleteSnapshot 100 + 5/s,`,
     `describes 100 + 20/s), snapshots pending ${SNAPSHOT_PENDING_MS / 60_000} min, one CreateSnapshot per volume per ${PER_VOLUME_SNAPSHOT_INTERVAL_MS / 1000} s.`,
     `Snapshots marked ${SnapshotTag.managedBy}=${deployment.managedBy}; instances targeted by tag ${deployment.tagKey}.`,
+    deployment.copyRegions.length > 0
+      ? `Copies kept in ${deployment.copyRegions.map((c) => c.region).join(' and ')} for volumes tagged ${deployment.copyTagKey}; a copy stays pending ${COPY_PENDING_MS / 60_000} min, at most ${CONCURRENT_COPY_LIMIT} in progress per region.`
+      : 'No copy regions (--copy-regions none).',
     `${options.days} simulated day(s), one ${options.dryRun ? 'dry run' : 'run'} a day at 03:00 UTC on a virtual clock.`,
     '',
   ].join('\n');

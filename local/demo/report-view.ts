@@ -2,6 +2,7 @@ import { instanceLabel } from '../../cli/instance-label';
 import { table } from '../../cli/table';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import {
+  type CreatedCopy,
   type CreatedSnapshot,
   type DiscoveryReport,
   PLANNED_SNAPSHOT_ID,
@@ -34,6 +35,8 @@ export interface RunRecord {
   report?: RunReport;
   /** This run's snapshots, by volume ID (SnapshotVolumes' children). */
   created: Record<string, CreatedSnapshot>;
+  /** This run's copies, by `<volume ID> <region>` (CopyVolumes' children). */
+  copiesCreated?: Record<string, CreatedCopy>;
   /** How often AwaitSnapshots polled. */
   polls: number;
   /** EC2 calls the run made, by what the caller saw (known in the simulated account). */
@@ -184,9 +187,20 @@ export function runText(
 }
 
 /** One run as a JSON record, with its per-volume rows. */
-export function runJson(run: RunRecord, rows: readonly VolumeRow[]) {
-  const { discovery: _discovery, report: _report, created: _created, ...summary } = run;
-  return { ...summary, volumes: rows };
+export function runJson(run: RunRecord, rows: readonly VolumeRow[], copies: readonly CopyRow[] = []) {
+  const {
+    discovery: _discovery,
+    report: _report,
+    created: _created,
+    copiesCreated: _copiesCreated,
+    ...summary
+  } = run;
+  return {
+    ...summary,
+    volumes: rows,
+    ...(copies.length > 0 && { copies }),
+    ...(run.report?.retiredCopyRegions?.length && { retiredCopyRegions: run.report.retiredCopyRegions }),
+  };
 }
 
 function resultText(row: VolumeRow): string {
@@ -318,4 +332,171 @@ class Names {
       .sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index)
       .map(({ row }) => row);
   }
+}
+
+/** One volume's copies in one copy region after a run (SPEC §10). */
+export interface CopyRow {
+  volumeId: string;
+  volumeName?: string;
+  instanceId?: string;
+  instanceName?: string;
+  region: string;
+  /** The copy generation N in force; absent for an invalid copy tag. */
+  copyGenerations?: number;
+  outcome: VolumeOutcome;
+  /** This run's copy there, or `(new snapshot)` in a dry run. */
+  copied?: string;
+  kept?: number;
+  deleted: string[];
+  deletedCount?: number;
+  reason?: string;
+}
+
+/**
+ * A row per volume with copies and copy region, from the discovery report (which volumes, which
+ * copy N), the run report (retention and failures per region) and CopyVolumes' children (the
+ * copies made); and a row per volume whose copy tag is invalid.
+ */
+export function copyRows(run: RunRecord, regions: readonly string[], inventory: Inventory = []): CopyRow[] {
+  const names = new Names(inventory);
+  const key = (volumeId: string, region: string) => `${volumeId} ${region}`;
+  const pruned = new Map((run.report?.copies ?? []).map((c) => [key(c.volumeId, c.region ?? ''), c]));
+  const failures = new Map(
+    (run.report?.failures ?? []).map((f) => [
+      f.region === undefined ? f.volumeId : key(f.volumeId, f.region),
+      f,
+    ]),
+  );
+  const rows: CopyRow[] = [];
+  for (const item of run.discovery?.items ?? []) {
+    if (item.copyGenerations === undefined) continue;
+    for (const region of regions) {
+      const base = {
+        ...names.volume(item.volumeId),
+        ...(item.instanceName !== undefined && { instanceName: item.instanceName }),
+        ...names.instance(item.instanceId),
+        region,
+        copyGenerations: item.copyGenerations,
+        deleted: [],
+      };
+      const copied = run.copiesCreated?.[key(item.volumeId, region)]?.snapshotId;
+      const failure = failures.get(key(item.volumeId, region));
+      const prune = pruned.get(key(item.volumeId, region));
+      const home = failures.get(item.volumeId);
+      if (failure) {
+        rows.push({
+          ...base,
+          ...(copied && { copied }),
+          outcome: 'failed',
+          reason: `${failure.step} ${failure.error}: ${failure.message}`,
+        });
+      } else if (prune) {
+        rows.push({
+          ...base,
+          outcome: run.dryRun ? 'planned' : 'backed-up',
+          copied: copied ?? (run.dryRun ? PLANNED_SNAPSHOT_ID : '-'),
+          kept: prune.kept.length,
+          deleted: prune.deleted,
+          deletedCount: prune.deletedCount,
+        });
+      } else if (home) {
+        rows.push({ ...base, outcome: 'not-reached', reason: 'no copy: the snapshot here failed' });
+      } else {
+        const ended = `${run.status}${run.error ? ` (${run.error})` : ''}`;
+        rows.push({
+          ...base,
+          outcome: 'not-reached',
+          reason: `the execution ended ${ended} before this copy was pruned`,
+        });
+      }
+    }
+  }
+  for (const target of run.discovery?.invalid ?? []) {
+    if (target.tagKey === undefined) continue;
+    const why = target.reason.startsWith(`${target.tagKey} `)
+      ? target.reason.slice(target.tagKey.length + 1)
+      : target.reason;
+    const reason = `${target.tagKey} value ${JSON.stringify(target.value)} ${why}: backed up here, no copies, its copies left alone`;
+    for (const row of names.targetRows(target, { outcome: 'invalid', reason, deleted: [], skipped: [] })) {
+      rows.push({ ...row, volumeId: row.volumeId ?? '-', region: '-', deleted: [] } as CopyRow);
+    }
+  }
+  // The fleet's order, then the configured regions' order, as the volume table.
+  const regionRank = (region: string) => {
+    const rank = regions.indexOf(region);
+    return rank < 0 ? regions.length : rank;
+  };
+  const sorted = names.sorted(rows as unknown as VolumeRow[]) as unknown as CopyRow[];
+  const volumeRank = new Map<string, number>();
+  sorted.forEach((row, index) => {
+    if (!volumeRank.has(row.volumeId)) volumeRank.set(row.volumeId, index);
+  });
+  const rank = (row: CopyRow) => volumeRank.get(row.volumeId) ?? 0;
+  return sorted.sort((a, b) => rank(a) - rank(b) || regionRank(a.region) - regionRank(b.region));
+}
+
+/** The copies table of one run; empty when no volume has copies. */
+export function copiesText(rows: readonly CopyRow[], retired: RunReport['retiredCopyRegions'] = []): string {
+  if (rows.length === 0 && retired.length === 0) return '';
+  const lines: string[] = [];
+  if (rows.length > 0) {
+    const header = ['VOLUME', 'INSTANCE', 'REGION', 'N', 'COPY', 'KEPT', 'DELETED', 'RESULT'];
+    const body = rows.map((r) => [
+      r.volumeId,
+      instanceCell(r),
+      r.region,
+      r.copyGenerations === undefined ? '-' : String(r.copyGenerations),
+      r.copied ?? '-',
+      r.kept === undefined ? '-' : String(r.kept),
+      r.outcome === 'backed-up' || r.outcome === 'planned' ? String(r.deletedCount ?? r.deleted.length) : '-',
+      copyResultText(r),
+    ]);
+    lines.push('  Copies in other regions', ...table([header, ...body], '  '));
+  }
+  for (const r of retired) lines.push(`  ${r.region}: ${r.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function copyResultText(row: CopyRow): string {
+  switch (row.outcome) {
+    case 'backed-up':
+      return 'ok';
+    case 'planned':
+      return row.deleted.length
+        ? `would copy 1, delete ${row.deleted.join(', ')}`
+        : 'would copy 1, delete none';
+    case 'failed':
+      return `FAILED ${row.reason}`;
+    default:
+      return `${row.outcome}: ${row.reason}`;
+  }
+}
+
+/** A volume's copies in one copy region after the last run. */
+export interface FinalCopies {
+  volumeId: string;
+  volumeName?: string;
+  region: string;
+  copyGenerations?: number;
+  /** Completed copies marked by this deployment, from this region's volume. */
+  copies: number;
+  notCompleted: number;
+  status: string;
+}
+
+export function finalCopiesText(copies: readonly FinalCopies[]): string {
+  if (copies.length === 0) return '';
+  const rows = copies.map((c) => [
+    c.volumeId,
+    c.volumeName ?? '-',
+    c.region,
+    c.copyGenerations === undefined ? '-' : String(c.copyGenerations),
+    String(c.copies),
+    c.status,
+  ]);
+  const lines = [
+    'Copies after the last run (completed copies marked by this deployment, per copy region)',
+    ...table([['VOLUME', 'NAME', 'REGION', 'N', 'COPIES', 'STATUS'], ...rows], '  '),
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -39,6 +39,29 @@ describe('failureCause (SPEC §4.5)', () => {
     ]);
   });
 
+  it('GIVEN an invalid copy tag value WHEN described THEN the line names the copy tag key once, and a copy failure its region', () => {
+    const invalid: InvalidTarget[] = [
+      {
+        resource: 'instance',
+        id: 'i-app',
+        tagKey: 'Backup-Copy-Generation',
+        value: 'two',
+        reason: 'Backup-Copy-Generation is not a whole number',
+      },
+    ];
+    const copy: VolumeFailure = {
+      ...failure(3),
+      region: 'eu-west-1',
+      step: 'CopySnapshot',
+      error: 'CopyLimitExceeded',
+      message: 'Too many copies',
+    };
+    expect(failureCause([copy], invalid, 'r').split('\n').slice(1)).toEqual([
+      'vol-0003 (i-1 web) in eu-west-1: CopySnapshot CopyLimitExceeded: Too many copies',
+      'instance i-app: Backup-Copy-Generation value "two" is not a whole number',
+    ]);
+  });
+
   it('GIVEN more failures than fit WHEN described THEN cut to the limit with how many more', () => {
     const failures = Array.from({ length: 5000 }, (_, i) => failure(i));
     const cause = failureCause(failures, [], 's3://b/r.json', 2000);

@@ -30,7 +30,7 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
       expect(
-        run.stdout.match(/Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 1 invalid/g),
+        run.stdout.match(/Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 2 invalid/g),
       ).toHaveLength(4);
     });
 
@@ -41,13 +41,20 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
         );
       }
       expect(
-        run.stdout.match(/^ {2}Discover {9}8 volumes on 8 tagged instances, 1 invalid, 2 excluded/gm),
+        run.stdout.match(/^ {2}Discover {9}8 volumes on 8 tagged instances, 2 invalid, 2 excluded/gm),
       ).toHaveLength(4);
       expect(run.stdout.match(/^ {2}SnapshotVolumes {2}8\/8 snapshots created$/gm)).toHaveLength(4);
       expect(
         run.stdout.match(/^ {2}AwaitSnapshots {3}\d+ polls until no snapshot was pending/gm),
       ).toHaveLength(4);
       expect(run.stdout.match(/^ {2}PruneVolumes {5}8\/8 volumes pruned$/gm)).toHaveLength(4);
+      expect(run.stdout.match(/^ {2}CopyVolumes {6}4\/4 copies started in the copy regions$/gm)).toHaveLength(
+        4,
+      );
+      expect(run.stdout.match(/^ {2}AwaitCopies {6}\d+ polls until no copy was pending/gm)).toHaveLength(4);
+      expect(
+        run.stdout.match(/^ {2}PruneCopies {6}4\/4 copy families pruned \(volume × copy region\)$/gm),
+      ).toHaveLength(4);
       expect(run.stdout.match(/^ {2}Summarise {8}run report written$/gm)).toHaveLength(4);
     });
 
@@ -90,6 +97,42 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
       expect(app?.slice(FINAL.n)).toEqual(['2', '3', expect.stringMatching(/^1 over N: snap-\w+ in use$/)]);
       const legacy = rows.find((row) => row[FINAL.name] === 'legacy-root');
       expect(legacy?.slice(FINAL.managed)).toEqual(['1', 'excluded: 1 earlier generation(s) left alone']);
+    });
+
+    it('WHEN day 1 is shown THEN its copies in two regions: the seeded backlog pruned in the first, the second growing, the invalid copy tag named', () => {
+      const rows = tableAfter(run.stdout, /^ {2}Copies in other regions/);
+      const COPY = { instance: 1, region: 2, n: 3, copy: 4, kept: 5, deleted: 6, result: 7 };
+      const web = rows.filter((row) => row[COPY.instance] === 'web');
+      expect(
+        web.map((row) => [
+          row[COPY.region],
+          row[COPY.n],
+          row[COPY.kept],
+          row[COPY.deleted],
+          row[COPY.result],
+        ]),
+      ).toEqual([
+        ['eu-west-1', '2', '2', '2', 'ok'],
+        ['us-west-2', '2', '1', '0', 'ok'],
+      ]);
+      for (const row of web) expect(row[COPY.copy]).toMatch(/^snap-/);
+      // db-data opts out with its own copy tag 0: only db-root is copied.
+      expect(rows.filter((row) => row[COPY.instance] === 'db')).toHaveLength(2);
+      const app = rows.filter((row) => row[COPY.instance] === 'app');
+      expect(app).toHaveLength(1);
+      expect(app[0][COPY.result]).toBe(
+        'invalid: Backup-Copy-Generation value "two" is not a whole number of ASCII digits; expected 0 to 1000: backed up here, no copies, its copies left alone',
+      );
+    });
+
+    it('WHEN the last day ends THEN each copied volume holds exactly its copy N in both regions', () => {
+      const rows = tableAfter(run.stdout, /^Copies after the last run/);
+      expect(rows.map((row) => [row[1], row[2], row[3], row[4], row[5]])).toEqual([
+        ['web-root', 'eu-west-1', '2', '2', '= N'],
+        ['web-root', 'us-west-2', '2', '2', '= N'],
+        ['db-root', 'eu-west-1', '1', '1', '= N'],
+        ['db-root', 'us-west-2', '1', '1', '= N'],
+      ]);
     });
 
     it("WHEN it ends THEN the user's own snapshot with the same description is listed untouched", () => {
@@ -165,7 +208,19 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
       );
       expect(web?.[DAY.deleted]).toBe('-');
     }
-    expect(stdout).toMatch(/BackupFailed: 1 volume\(s\) failed, 1 invalid tag value\(s\)/);
+    expect(stdout).toMatch(/BackupFailed: 1 volume\(s\) failed, 2 invalid tag value\(s\)/);
+    // No copy is made from a failed snapshot, and the copies there are left as they were.
+    const copies = tableAfter(stdout, /^Day 2 of 2/, /^ {2}Copies in other regions/).filter(
+      (row) => row[1] === 'web',
+    );
+    expect(copies.map((row) => row[7])).toEqual([
+      'not-reached: no copy: the snapshot here failed',
+      'not-reached: no copy: the snapshot here failed',
+    ]);
+    const finalCopies = tableAfter(stdout, /^Copies after the last run/).filter(
+      (row) => row[1] === 'web-root',
+    );
+    expect(finalCopies.map((row) => [row[2], row[4]])).toEqual([['eu-west-1', '3']]);
     const final = tableAfter(stdout, /^Generations after the last run/).find(
       (row) => row[FINAL.name] === 'web-root',
     );

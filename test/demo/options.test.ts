@@ -1,5 +1,11 @@
 import { STACK_NAME } from '../../infra/build-app';
-import { DEFAULT_MANAGED_BY, parseCommandLine } from '../../local/demo/cli-options';
+import {
+  DEFAULT_DEMO_COPY_REGIONS,
+  DEFAULT_MANAGED_BY,
+  DEMO_REGION,
+  parseCommandLine,
+} from '../../local/demo/cli-options';
+import { DEFAULT_LOCAL_DEPLOYMENT } from '../../local/runner/local-deployment';
 import { runCli } from '../fixtures/demo-cli';
 
 const EVERY_OPTION = [
@@ -14,6 +20,7 @@ const EVERY_OPTION = [
   '--yes',
   '--tag-key',
   '--managed-by',
+  '--copy-regions',
   '--strict',
   '--json',
   '--help',
@@ -53,6 +60,18 @@ describe('npm start: options (SPEC §9)', () => {
     [['--target', 'aws', '--fleet', '2'], '--fleet applies to --target simulated only'],
     [['--target', 'aws', '--yes'], '--yes applies to --live only'],
     [['--target', 'aws', '--live', '--dry-run', '--yes'], '--live and --dry-run exclude each other'],
+    [
+      ['--copy-regions', 'us-east-1'],
+      '--copy-regions "us-east-1" is not valid: expected up to 3 comma-separated region names other than us-east-1',
+    ],
+    [['--copy-regions', 'eu-west-1,eu-west-1'], '--copy-regions "eu-west-1,eu-west-1" is not valid'],
+    [['--copy-regions', 'a,b,c,d'], '--copy-regions "a,b,c,d" is not valid'],
+    [
+      ['--copy-regions', 'eu-west-1,us-west-2,ap-south-1,sa-east-1'],
+      '--copy-regions "eu-west-1,us-west-2,ap-south-1,sa-east-1" is not valid',
+    ],
+    [['--copy-regions', 'Europe'], '--copy-regions "Europe" is not valid'],
+    [['--target', 'aws', '--copy-regions', 'none'], '--copy-regions applies to --target simulated only'],
   ])(
     'GIVEN %j WHEN run THEN one line names the option and what it accepts, exit 2',
     async (argv, message) => {
@@ -101,5 +120,27 @@ describe('npm start: options (SPEC §9)', () => {
 
   it('GIVEN the CDK app WHEN managedBy is not configured THEN the default marker is the stack name it uses', () => {
     expect(DEFAULT_MANAGED_BY).toBe(STACK_NAME);
+  });
+});
+
+describe('npm start: copy regions', () => {
+  const options = (argv: string[]) => {
+    const parsed = parseCommandLine(argv);
+    if (parsed.kind !== 'run') throw new Error(`not a run: ${JSON.stringify(parsed)}`);
+    return parsed.options;
+  };
+
+  it('GIVEN no option THEN copies in the two demo regions; none turns them off; a list is taken as given', () => {
+    expect(options([]).copyRegions).toEqual([...DEFAULT_DEMO_COPY_REGIONS]);
+    expect(DEFAULT_DEMO_COPY_REGIONS).toHaveLength(2);
+    expect(options(['--copy-regions', 'none']).copyRegions).toEqual([]);
+    expect(options(['--copy-regions', 'ap-southeast-2, eu-central-1']).copyRegions).toEqual([
+      'ap-southeast-2',
+      'eu-central-1',
+    ]);
+  });
+
+  it("THEN the demo's own region is the local deployment's", () => {
+    expect(DEMO_REGION).toBe(DEFAULT_LOCAL_DEPLOYMENT.region);
   });
 });
