@@ -52,14 +52,21 @@ export function nothingTargetedText(counts: RunCounts, tagKey: string, region: s
   return `no instance or volume carries the tag ${tagKey} in ${region}`;
 }
 
+/** The state after each fan-out, as the definition chains them. */
+const NEXT_AFTER_MAP: Record<string, string> = {
+  [StateName.snapshotVolumes]: StateName.awaitSnapshots,
+  [StateName.pruneVolumes]: StateName.anyCopies,
+  [StateName.copyVolumes]: StateName.awaitCopies,
+  [StateName.pruneCopies]: StateName.summarise,
+};
+
 /** Where a running execution is: the Map running now, or the step after the last one. */
 export function phaseText(progress: readonly MapRunProgress[]): string {
   const last = progress.at(-1);
   if (!last) return StateName.discover;
   const counts = mapRunText(last);
   if (last.status === 'RUNNING') return counts;
-  const next = last.map === StateName.snapshotVolumes ? StateName.awaitSnapshots : StateName.summarise;
-  return `${next} (${counts})`;
+  return `${NEXT_AFTER_MAP[last.map] ?? StateName.summarise} (${counts})`;
 }
 
 /** `SnapshotVolumes: 7 succeeded, 1 failed, 2 running of 10`. */

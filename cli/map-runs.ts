@@ -38,6 +38,8 @@ export interface FailedVolume extends VolumeFailure {
 const STEP_OF_MAP: Record<string, string> = {
   [StateName.snapshotVolumes]: StateName.createSnapshot,
   [StateName.pruneVolumes]: StateName.pruneSnapshots,
+  [StateName.copyVolumes]: StateName.copySnapshot,
+  [StateName.pruneCopies]: StateName.pruneCopySnapshots,
 };
 
 /**
@@ -87,9 +89,10 @@ export async function mapRunProgress(sfn: SFNClient, executionArn: string): Prom
 
 /**
  * Every volume that failed in the execution's fan-outs, read from Step Functions: each Map
- * Run's failed children and, for each, its input (the volume) and error. A volume that failed
- * in SnapshotVolumes also fails in PruneVolumes; it is named once, with its first failure, as
- * the run's report does.
+ * Run's failed children and, for each, its input (the volume, and the region for a copy) and
+ * error. A volume that failed in SnapshotVolumes also fails in PruneVolumes, and a copy that
+ * failed in CopyVolumes also in PruneCopies; each is named once, with its first failure, as the
+ * run's report does.
  */
 export async function failedChildren(sfn: SFNClient, executionArn: string): Promise<FailedVolume[]> {
   const failures = new Map<string, FailedVolume>();
@@ -104,15 +107,17 @@ export async function failedChildren(sfn: SFNClient, executionArn: string): Prom
         { ExecutionArn: childArn, Input: child.input, Error: child.error, Cause: child.cause },
         step,
       );
-      if (failures.has(failure.volumeId)) continue;
-      failures.set(failure.volumeId, {
+      const key = failure.region === undefined ? failure.volumeId : `${failure.volumeId} ${failure.region}`;
+      if (failures.has(key)) continue;
+      failures.set(key, {
         ...failure,
         childExecutionArn: childArn,
         consoleUrl: executionConsoleUrl(regionOf(childArn), childArn),
       });
     }
   }
-  return [...failures.values()].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1));
+  const order = (f: FailedVolume) => `${f.volumeId} ${f.region ?? ''}`;
+  return [...failures.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
 }
 
 async function failedChildArns(sfn: SFNClient, mapRunArn: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { phaseText } from '../../cli/execution-text';
 import { POLL_INTERVAL_MS } from '../../cli/follow';
 import { putJson } from '../../lambdas/aws/json-store';
 import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
@@ -332,5 +333,26 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
         'SUCCEEDED in 0s: 2 volumes\n  would delete:\n    snap-1\n    snap-2\n',
       );
     });
+  });
+});
+
+describe('phaseText: where a running execution is', () => {
+  const done = (map: string) => ({
+    map,
+    mapRunArn: `arn:aws:states:us-east-1:123456789012:mapRun:EbsGenerationBackup/${map}:1`,
+    status: 'SUCCEEDED',
+    succeeded: 2,
+    failed: 0,
+    running: 0,
+    total: 2,
+  });
+
+  it.each([
+    ['SnapshotVolumes', 'AwaitSnapshots'],
+    ['PruneVolumes', 'AnyCopies'],
+    ['CopyVolumes', 'AwaitCopies'],
+    ['PruneCopies', 'Summarise'],
+  ])('GIVEN %s finished THEN the next state is %s', (map, next) => {
+    expect(phaseText([done(map)])).toBe(`${next} (${map}: 2 succeeded, 0 failed of 2)`);
   });
 });

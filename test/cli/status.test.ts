@@ -119,6 +119,78 @@ describe('ebs-backup status (SPEC §11)', () => {
     }
   });
 
+  it('GIVEN copies that failed in the copy fan-outs, without a report WHEN status THEN each volume and region once, with its step and region', async () => {
+    const { cli, sfn, hoursAgo } = givenStatus();
+    const startDate = hoursAgo(3);
+    const mapRun = (
+      label: 'SnapshotVolumes' | 'PruneVolumes' | 'CopyVolumes' | 'PruneCopies',
+      id: string,
+      minutes: number,
+    ) => ({
+      label,
+      id,
+      status: 'ABORTED' as const,
+      startDate: new Date(startDate.getTime() + minutes * 60_000),
+      succeeded: 1,
+      failed: 0,
+      running: 0,
+      total: 1,
+    });
+    sfn.add({
+      name: 'copy-run',
+      status: 'ABORTED',
+      startDate,
+      stopDate: new Date(startDate.getTime() + 3_600_000),
+      mapRuns: [
+        mapRun('SnapshotVolumes', 'm1', 0),
+        mapRun('PruneVolumes', 'm2', 10),
+        {
+          ...mapRun('CopyVolumes', 'm3', 20),
+          failed: 1,
+          failedChildren: [
+            {
+              id: 'c1',
+              volumeId: 'vol-1',
+              region: 'eu-west-1',
+              error: 'CopyLimitExceeded',
+              message: 'eu-west-1: too many copies',
+            },
+          ],
+        },
+        {
+          ...mapRun('PruneCopies', 'm4', 40),
+          failed: 2,
+          // vol-1's copy to Ireland failed, so its pruning there fails too: named once. Sydney is another failure.
+          failedChildren: [
+            {
+              id: 'c2',
+              volumeId: 'vol-1',
+              region: 'eu-west-1',
+              error: 'SnapshotNotCompleted',
+              message: 'no copy',
+            },
+            {
+              id: 'c3',
+              volumeId: 'vol-1',
+              region: 'ap-southeast-2',
+              error: 'SnapshotNotCompleted',
+              message: 'copy in error',
+            },
+          ],
+        },
+      ],
+    });
+    const json = (await cli.run('status', '--json')).json<StatusJson>();
+    expect(json.executions[0].failures?.map((f) => [f.volumeId, f.region, f.step, f.error])).toEqual([
+      ['vol-1', 'ap-southeast-2', 'PruneCopySnapshots', 'SnapshotNotCompleted'],
+      ['vol-1', 'eu-west-1', 'CopySnapshot', 'CopyLimitExceeded'],
+    ]);
+    const text = (await cli.run('status')).stdout;
+    expect(text).toContain(
+      'vol-1 (not attached) in eu-west-1: CopySnapshot CopyLimitExceeded: eu-west-1: too many copies',
+    );
+  });
+
   it('GIVEN a failed execution without a report WHEN status THEN each failed volume from the Map Runs’ failed children, once, with its step, error, message and links', async () => {
     const { cli, sfn, hoursAgo } = givenStatus();
     const startDate = hoursAgo(2);
