@@ -49,17 +49,23 @@ describe('copies in other regions: the workflow', () => {
   const completedIn = (region: string, volumeId: string) =>
     snapshotsIn(region, volumeId).filter((s) => s.State === 'completed');
 
-  it('GIVEN 2 copy regions and Backup-Copy-Generation=2 WHEN run 4 days THEN 3 generations at home and 2 copies in each region, tagged and described like their source', async () => {
+  it('GIVEN 2 copy regions and Backup-Copy-Generation=2 WHEN run 4 days THEN 3 generations at home and 2 copies in each region, tagged and described like their source, carrying the volume\'s tags', async () => {
     given();
+    world.deployment.copyVolumeTags = ['CostCenter', 'Name'];
     const web = world.sim.addInstance({
       name: 'web',
       tags: { [TAG]: '3', [COPY_TAG]: '2' },
-      volumes: [{ tags: { CostCenter: 'cc-42' } }],
+      volumes: [{ tags: { CostCenter: 'cc-42', Owner: 'ops', Name: 'web-root' } }],
     });
     const [volumeId] = web.volumeIds;
     const results = await world.runDaily(4);
     expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(completedIn(HOME, volumeId)).toHaveLength(3);
+    // copyVolumeTags: CostCenter is carried; Owner is not listed; our own Name is never taken from the volume.
+    for (const snapshot of completedIn(HOME, volumeId)) {
+      expect(tagsOf(snapshot)).toMatchObject({ CostCenter: 'cc-42', Name: 'web' });
+      expect(tagsOf(snapshot)).not.toHaveProperty('Owner');
+    }
     for (const region of [IRELAND, SYDNEY]) {
       const copies = completedIn(region, volumeId);
       expect(copies).toHaveLength(2);
@@ -74,6 +80,7 @@ describe('copies in other regions: the workflow', () => {
         [SnapshotTag.sourceSnapshotId]: source?.SnapshotId,
         [SnapshotTag.sourceRegion]: HOME,
       });
+      expect(tagsOf(newest).CostCenter).toBe('cc-42');
     }
     const last = await report(results[3].output);
     expect(last.copies?.map((c) => [c.region, c.deletedCount])).toEqual([
