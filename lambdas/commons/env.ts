@@ -23,19 +23,34 @@ export function positiveIntegerEnv(name: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
- * The copy regions (SPEC §10.1) from `EnvName.copyRegions`: a JSON array of CopyRegion. Unset
- * or empty: none. The synth validated them; this only refuses what could not have come from it.
+ * A JSON setting: unset or blank gives `empty`; anything that does not parse or that `accept`
+ * refuses fails with a message naming the variable and what it takes.
  */
-export function copyRegionsEnv(name: string, env: NodeJS.ProcessEnv = process.env): CopyRegion[] {
+function jsonEnv<T>(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  empty: T,
+  accept: (parsed: unknown) => parsed is T,
+  expected: string,
+): T {
   const value = env[name];
-  if (value === undefined || value.trim() === '') return [];
+  if (value === undefined || value.trim() === '') return empty;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new Error(`Environment variable ${name} must be a JSON array of copy regions, got "${value}"`);
+    parsed = undefined;
   }
-  const valid =
+  if (accept(parsed)) return parsed;
+  throw new Error(`Environment variable ${name} must be ${expected}, got "${value}"`);
+}
+
+/**
+ * The copy regions (SPEC §10.1) from `EnvName.copyRegions`: a JSON array of CopyRegion. Unset
+ * or empty: none. The synth validated them; this only refuses what could not have come from it.
+ */
+export function copyRegionsEnv(name: string, env: NodeJS.ProcessEnv = process.env): CopyRegion[] {
+  const isCopyRegions = (parsed: unknown): parsed is CopyRegion[] =>
     Array.isArray(parsed) &&
     parsed.every(
       (r) =>
@@ -44,27 +59,14 @@ export function copyRegionsEnv(name: string, env: NodeJS.ProcessEnv = process.en
         typeof r.region === 'string' &&
         (r.kmsKeyArn === undefined || typeof r.kmsKeyArn === 'string'),
     );
-  if (!valid) {
-    throw new Error(
-      `Environment variable ${name} must be a JSON array of {"region": string, "kmsKeyArn"?: string}, got "${value}"`,
-    );
-  }
-  return parsed as CopyRegion[];
+  return jsonEnv(name, env, [], isCopyRegions, 'a JSON array of {"region": string, "kmsKeyArn"?: string}');
 }
 
 /** Which volume tags snapshots carry (SPEC §10.7) from `EnvName.copyVolumeTags`: JSON `"*"` or an array of keys. */
 export function copyVolumeTagsEnv(name: string, env: NodeJS.ProcessEnv = process.env): CopyVolumeTags {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === '*') return '*';
-  if (Array.isArray(parsed) && parsed.every((key) => typeof key === 'string')) return parsed;
-  throw new Error(`Environment variable ${name} must be JSON "*" or an array of tag keys, got "${value}"`);
+  const isSelection = (parsed: unknown): parsed is CopyVolumeTags =>
+    parsed === '*' || (Array.isArray(parsed) && parsed.every((key) => typeof key === 'string'));
+  return jsonEnv<CopyVolumeTags>(name, env, [], isSelection, 'JSON "*" or an array of tag keys');
 }
 
 /** The function's own region, as Lambda sets it (`AWS_REGION`): the source of every copy. */

@@ -151,6 +151,14 @@ export function localFunctions(
     timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
     build: (clients) => asLambdaTask(build(clients)),
   });
+  const pruneHandler = (clients: AccountClients) =>
+    prune.createHandler({
+      ec2: clients.ec2,
+      ec2In: ec2InOf(clients),
+      region: deployment.region,
+      managedBy,
+      now,
+    });
   return {
     [StateName.discover]: fn(StateName.discover, (clients) =>
       discover.createHandler({
@@ -181,15 +189,7 @@ export function localFunctions(
         now,
       }),
     ),
-    [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, (clients) =>
-      prune.createHandler({
-        ec2: clients.ec2,
-        ec2In: ec2InOf(clients),
-        region: deployment.region,
-        managedBy,
-        now,
-      }),
-    ),
+    [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, pruneHandler),
     [StateName.copySnapshot]: fn(StateName.copySnapshot, (clients) =>
       copySnapshot.createHandler({
         ec2In: ec2InOf(clients),
@@ -210,15 +210,7 @@ export function localFunctions(
       }),
     ),
     // The copies' retention is the same function as the snapshots' (STEP_OF_TASK_STATE).
-    [StateName.pruneCopySnapshots]: fn(StateName.pruneCopySnapshots, (clients) =>
-      prune.createHandler({
-        ec2: clients.ec2,
-        ec2In: ec2InOf(clients),
-        region: deployment.region,
-        managedBy,
-        now,
-      }),
-    ),
+    [StateName.pruneCopySnapshots]: fn(StateName.pruneCopySnapshots, pruneHandler),
     [StateName.summarise]: fn(StateName.summarise, ({ s3 }) => summarise.createHandler({ s3, bucket })),
   };
 }

@@ -5,7 +5,13 @@ import {
   REQUEST_TIMEOUT_MS,
   s3Client,
 } from '../../lambdas/commons/clients';
-import { positiveIntegerEnv, requireEnv } from '../../lambdas/commons/env';
+import {
+  copyRegionsEnv,
+  copyVolumeTagsEnv,
+  ownRegion,
+  positiveIntegerEnv,
+  requireEnv,
+} from '../../lambdas/commons/env';
 import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -23,6 +29,39 @@ describe('Lambda handlers', () => {
       'Environment variable WAIT_LIMIT_SECONDS must be a whole number of at least 1, got "1.5"',
     );
     expect(positiveIntegerEnv('WAIT_LIMIT_SECONDS', { WAIT_LIMIT_SECONDS: '86400' })).toBe(86400);
+  });
+
+  it('GIVEN the copy settings as the construct writes them WHEN read THEN parsed; unset is none; anything else names the variable', () => {
+    const regions = [
+      { region: 'eu-west-1', kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+      { region: 'us-west-2' },
+    ];
+    expect(copyRegionsEnv('COPY_REGIONS', { COPY_REGIONS: JSON.stringify(regions) })).toEqual(regions);
+    expect(copyRegionsEnv('COPY_REGIONS', {})).toEqual([]);
+    expect(copyRegionsEnv('COPY_REGIONS', { COPY_REGIONS: ' ' })).toEqual([]);
+    for (const bad of [
+      'eu-west-1',
+      '[{"region": 1}]',
+      '{"region": "eu-west-1"}',
+      '[{"region": "eu-west-1", "kmsKeyArn": 7}]',
+    ]) {
+      expect(() => copyRegionsEnv('COPY_REGIONS', { COPY_REGIONS: bad })).toThrow(
+        `Environment variable COPY_REGIONS must be a JSON array of {"region": string, "kmsKeyArn"?: string}, got "${bad}"`,
+      );
+    }
+    expect(copyVolumeTagsEnv('COPY_VOLUME_TAGS', { COPY_VOLUME_TAGS: '"*"' })).toBe('*');
+    expect(copyVolumeTagsEnv('COPY_VOLUME_TAGS', { COPY_VOLUME_TAGS: '["CostCenter","Owner"]' })).toEqual([
+      'CostCenter',
+      'Owner',
+    ]);
+    expect(copyVolumeTagsEnv('COPY_VOLUME_TAGS', {})).toEqual([]);
+    for (const bad of ['*', '[1]', '"Owner"']) {
+      expect(() => copyVolumeTagsEnv('COPY_VOLUME_TAGS', { COPY_VOLUME_TAGS: bad })).toThrow(
+        `Environment variable COPY_VOLUME_TAGS must be JSON "*" or an array of tag keys, got "${bad}"`,
+      );
+    }
+    expect(ownRegion({ AWS_REGION: 'us-east-1' })).toBe('us-east-1');
+    expect(() => ownRegion({})).toThrow('Environment variable AWS_REGION is not set');
   });
 
   it('GIVEN the deployed entry points WHEN imported THEN each exports a handler and reads nothing yet', () => {

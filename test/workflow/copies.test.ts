@@ -49,7 +49,7 @@ describe('copies in other regions: the workflow', () => {
   const completedIn = (region: string, volumeId: string) =>
     snapshotsIn(region, volumeId).filter((s) => s.State === 'completed');
 
-  it('GIVEN 2 copy regions and Backup-Copy-Generation=2 WHEN run 4 days THEN 3 generations at home and 2 copies in each region, tagged and described like their source, carrying the volume\'s tags', async () => {
+  it("GIVEN 2 copy regions and Backup-Copy-Generation=2 WHEN run 4 days THEN 3 generations at home and 2 copies in each region, tagged and described like their source, carrying the volume's tags", async () => {
     given();
     world.deployment.copyVolumeTags = ['CostCenter', 'Name'];
     const web = world.sim.addInstance({
