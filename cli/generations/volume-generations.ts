@@ -275,20 +275,28 @@ function regionCopies(
     sourceSnapshotId: family[i].tags[SnapshotTag.sourceSnapshotId] ?? null,
   }));
   const completed = snapshots.filter((s) => s.generation !== null).length;
-  const base = { region, managed, completed, snapshots };
-  const leftAlone = (status: CopyStatus, headline: string): RegionCopies => ({
-    ...base,
-    generations: null,
+  const entry = (generations: number | null, judged: { status: CopyStatus; remark: string }) => ({
+    region,
+    managed,
+    generations,
+    completed,
+    ...judged,
+    snapshots,
+  });
+  const leftAlone = (status: CopyStatus, headline: string) => ({
     status,
     remark: [headline, ...plainStateNotes(family)].join('; '),
   });
   if (!managed) {
-    return leftAlone('not-managed', 'not managed any more (region removed from copyRegions): left untouched');
+    return entry(
+      null,
+      leftAlone('not-managed', 'not managed any more (region removed from copyRegions): left untouched'),
+    );
   }
   if (copyGenerations === undefined) {
-    return leftAlone('not-copied', `not copied: ${notCopied()}; its copies here are left alone`);
+    return entry(null, leftAlone('not-copied', `not copied: ${notCopied()}; its copies here are left alone`));
   }
-  return { ...base, generations: copyGenerations, ...againstN(copyGenerations, completed, family, 'copy') };
+  return entry(copyGenerations, againstN(copyGenerations, completed, family, 'copy'));
 }
 
 /** Why a volume gets no copies tonight: not backed up, an invalid copy tag, or none (or 0). */
