@@ -16,6 +16,14 @@ export function snapshotId(value: string): string {
   return value;
 }
 
+/** An AWS Region code (`eu-west-1`, `us-gov-west-1`). */
+export function regionName(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) {
+    throw new InvalidArgumentError(`"${value}" is not a Region code such as eu-west-1.`);
+  }
+  return value;
+}
+
 /** A whole number of at least 1. */
 export function positiveInteger(value: string): number {
   const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;

@@ -14,20 +14,39 @@ type Handler = (args: object) => Promise<{ response: unknown; output: unknown }>
  * A client for code shared with the functions (discovery, the prune step's dry run), which
  * calls `send` itself: every call goes through `awsCall` with its IAM action
  * (`ec2:DescribeSnapshots`), so a failure is one line naming the action (a denial names the
- * permission). The result is still an instance of the client's class (the SDK's paginators
- * check that); only `send` differs.
+ * permission). With `region` (a copy region's client), the action is named with it
+ * (`ec2:DescribeSnapshots in eu-west-1`), so a failure there is not taken for one at home. The
+ * result is still an instance of the client's class (the SDK's paginators check that); only
+ * `send` differs.
  */
-export function withActionNames<C extends SdkClient>(client: C, service: string): C {
+export function withActionNames<C extends SdkClient>(client: C, service: string, region?: string): C {
   refuseNonAwsAnswers(client);
+  const where = region === undefined ? '' : ` in ${region}`;
   return new Proxy(client, {
     get(target, property) {
       if (property !== 'send') return Reflect.get(target, property, target);
       return (command: object, ...rest: unknown[]) =>
-        awsCall(`${service}:${command.constructor.name.replace(/Command$/, '')}`, () =>
+        awsCall(`${service}:${command.constructor.name.replace(/Command$/, '')}${where}`, () =>
           (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest),
         );
     },
   });
+}
+
+/**
+ * EC2 in other regions (the copy regions) for shared code, each client named like
+ * `withActionNames` with its region, and made once per region.
+ */
+export function regionalEc2<C extends SdkClient>(ec2In: (region: string) => C): (region: string) => C {
+  const named = new Map<string, C>();
+  return (region) => {
+    let client = named.get(region);
+    if (!client) {
+      client = withActionNames(ec2In(region), 'ec2', region);
+      named.set(region, client);
+    }
+    return client;
+  };
 }
 
 const MIDDLEWARE_NAME = 'ebsBackupRefuseNonAwsAnswers';

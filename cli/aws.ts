@@ -12,7 +12,13 @@ export interface AwsTarget {
 
 /** The clients a command may use; tests pass mocked or simulated ones. */
 export interface AwsClients {
+  /** EC2 in the home region (`--region`): the deployment's own. */
   ec2(): EC2Client;
+  /**
+   * EC2 in another region (a copy region, SPEC §10), with the same credentials, profile and
+   * timeouts as the home one: one client per region, made on first use.
+   */
+  ec2In(region: string): EC2Client;
   sfn(): SFNClient;
   cloudFormation(): CloudFormationClient;
   s3(): S3Client;
@@ -37,8 +43,17 @@ export function awsClients(target: AwsTarget): AwsClients {
       return client;
     };
   };
+  const regional = new Map<string, EC2Client>();
   return {
     ec2: once(() => new EC2Client(config)),
+    ec2In: (region) => {
+      let client = regional.get(region);
+      if (!client) {
+        client = new EC2Client({ ...config, region });
+        regional.set(region, client);
+      }
+      return client;
+    },
     sfn: once(() => new SFNClient(config)),
     cloudFormation: once(() => new CloudFormationClient(config)),
     s3: once(() => new S3Client(config)),

@@ -1,14 +1,22 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { PLANNED_SNAPSHOT_ID } from '../lambdas/contracts/run-documents';
-import type { InvalidTarget, SkippedTarget } from '../lambdas/contracts/work-items';
-import { type CopyTargeting, findTargets } from '../lambdas/steps/discover';
+import { realSleep } from '../lambdas/aws/throttle-backoff';
+import {
+  PLANNED_SNAPSHOT_ID,
+  type PruneResult,
+  type RetiredCopyRegion,
+} from '../lambdas/contracts/run-documents';
+import type { InvalidTarget, PruneWorkItem, SkippedTarget } from '../lambdas/contracts/work-items';
+import { type CopyTargeting, copyPlan, findTargets, retiredCopyRegions } from '../lambdas/steps/discover';
 import { pruneVolume } from '../lambdas/steps/prune-volume';
 
 /**
  * What tonight's run would do (SPEC §11.2), decided by the workflow's own code: discovery's
  * `findTargets`, then the prune step's dry run of each volume (`pruneVolume` with `dryRun`,
- * which plans with `planRetention` as if the new snapshot were already completed). Read-only:
- * EC2 Describe calls only, nothing written anywhere.
+ * which plans with `planRetention` as if the new snapshot were already completed). With the
+ * deployment's copy settings, also its copies (SPEC §10): discovery's `copyPlan` (a volume with
+ * copies, once per copy region) dry-run by the same prune step in each copy region, and the
+ * regions no longer configured, counted by discovery's `retiredCopyRegions`. Read-only: EC2
+ * Describe calls only, nothing written anywhere.
  */
 export interface BackupPlan {
   volumes: PlannedVolume[];
@@ -20,6 +28,8 @@ export interface BackupPlan {
   taggedInstances: number;
   /** Volumes carrying the tag key themselves. */
   taggedVolumes: number;
+  /** Regions copies were kept in that are no longer configured: left untouched (SPEC §10.6). */
+  retiredCopyRegions: RetiredCopyRegion[];
 }
 
 export interface PlannedVolume {
@@ -40,6 +50,23 @@ export interface PlannedVolume {
   deleteCount: number;
   /** Pending snapshots of other runs, left alone. */
   pending: number;
+  /**
+   * With `copyGenerations`: tonight's copy in each copy region (in the configured order), made
+   * from the new snapshot once it completes, and that region's retention of the volume's copies.
+   */
+  copies?: PlannedCopies[];
+}
+
+/** One volume's copies in one copy region, as tonight's run would leave them (SPEC §10.4). */
+export interface PlannedCopies {
+  region: string;
+  /** This deployment's completed copies there the run would keep (besides the new one). */
+  keep: string[];
+  /** Copies the run would delete there: the first MAX_LISTED (500) of `deleteCount`. */
+  delete: string[];
+  deleteCount: number;
+  /** Pending copies of other runs, left alone. */
+  pending: number;
 }
 
 export interface PlanScope {
@@ -49,7 +76,16 @@ export interface PlanScope {
   instanceIds?: readonly string[];
   /** The deployment's copy settings, for the same copy decision as its runs; absent: no copies. */
   copies?: CopyTargeting;
+  /** EC2 in the copy regions, configured or retired; needed when there are any. */
+  ec2In?: (region: string) => EC2Client;
+  /**
+   * The regions the deployment's runs have kept copies in (Discover's record in the work bucket):
+   * those no longer configured are reported as retired. Absent: none known.
+   */
+  recordedCopyRegions?: readonly string[];
   now: () => number;
+  /** Waits between retries of a throttled count in a retired region; default the process's timers. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Volumes planned at once: DescribeSnapshots shares EC2's describe rate limit with the account. */
@@ -57,40 +93,71 @@ export const PLAN_CONCURRENCY = 4;
 const PLAN_RUN = 'ebs-backup-plan';
 
 export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<BackupPlan> {
-  const { report, taggedInstances, taggedVolumes } = await findTargets(
-    ec2,
-    scope.tagKey,
-    { instanceIds: scope.instanceIds },
-    scope.copies,
-  );
+  const copyRegions = scope.copies?.copyRegions ?? [];
   const deps = {
     ec2,
-    // The plan covers the snapshots in the deployment's region: no item has a copy region.
     ec2In: (region: string): EC2Client => {
-      throw new Error(`The plan does not cover copies (${region})`);
+      if (!scope.ec2In) throw new Error(`No EC2 client for ${region}: pass the plan's ec2In`);
+      return scope.ec2In(region);
     },
     region: (await ec2.config.region()) ?? '',
     managedBy: scope.managedBy,
+    copyRegions,
     now: scope.now,
+    ...(scope.sleep && { sleep: scope.sleep }),
   };
-  const volumes = await inParallel(report.items, PLAN_CONCURRENCY, async (volume) => {
-    const task = { volume, executionName: PLAN_RUN, runId: PLAN_RUN, dryRun: true };
-    const result = await pruneVolume(deps, task);
-    const planned: PlannedVolume = {
+  const clock = { now: scope.now, sleep: scope.sleep ?? realSleep };
+  const [{ report, taggedInstances, taggedVolumes }, retired] = await Promise.all([
+    findTargets(ec2, scope.tagKey, { instanceIds: scope.instanceIds }, scope.copies),
+    retiredCopyRegions(deps, scope.recordedCopyRegions ?? [], clock),
+  ]);
+  const items: PruneWorkItem[] = [...report.items, ...copyPlan(report.items, copyRegions)];
+  const results = await inParallel(items, PLAN_CONCURRENCY, (volume) =>
+    pruneVolume(deps, { volume, executionName: PLAN_RUN, runId: PLAN_RUN, dryRun: true }),
+  );
+  const copies = new Map<string, PlannedCopies[]>();
+  for (const result of results.slice(report.items.length)) {
+    copies.set(result.volumeId, [...(copies.get(result.volumeId) ?? []), plannedCopies(result)]);
+  }
+  const volumes = report.items.map((volume, i): PlannedVolume => {
+    const result = results[i];
+    return {
       volumeId: volume.volumeId,
       ...(volume.instanceId !== undefined && { instanceId: volume.instanceId }),
       ...(volume.instanceName !== undefined && { instanceName: volume.instanceName }),
       generations: volume.generations,
       ...(volume.copyGenerations !== undefined && { copyGenerations: volume.copyGenerations }),
       create: volume.description,
-      keep: result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID),
+      keep: kept(result),
       delete: result.deleted,
       deleteCount: result.deletedCount,
       pending: result.pending,
+      ...(volume.copyGenerations !== undefined && { copies: copies.get(volume.volumeId) ?? [] }),
     };
-    return planned;
   });
-  return { volumes, invalid: report.invalid, skipped: report.skipped, taggedInstances, taggedVolumes };
+  return {
+    volumes,
+    invalid: report.invalid,
+    skipped: report.skipped,
+    taggedInstances,
+    taggedVolumes,
+    retiredCopyRegions: retired,
+  };
+}
+
+function plannedCopies(result: PruneResult): PlannedCopies {
+  return {
+    region: result.region ?? '',
+    keep: kept(result),
+    delete: result.deleted,
+    deleteCount: result.deletedCount,
+    pending: result.pending,
+  };
+}
+
+/** The existing snapshots a dry run keeps: not the one it plans to make. */
+function kept(result: PruneResult): string[] {
+  return result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID);
 }
 
 /** `work` over `items`, at most `limit` at a time; results in the order of `items`. */

@@ -1,5 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { StackOutput } from '../lambdas/contracts/deployment';
+import { copyRegionsEnv } from '../lambdas/commons/env';
+import { type CopyRegion, DEFAULT_COPY_TAG_KEY, StackOutput } from '../lambdas/contracts/deployment';
 import type { AwsClients } from './aws';
 import { awsCall, CliError } from './errors';
 
@@ -10,6 +11,10 @@ export interface Deployment {
   workBucket: string;
   managedBy: string;
   tagKey: string;
+  /** The regions copies are kept in (SPEC §10.1); none for a stack deployed before copies. */
+  copyRegions: CopyRegion[];
+  /** The tag key that asks for copies (SPEC §10.2). */
+  copyTagKey: string;
 }
 
 /**
@@ -46,5 +51,21 @@ export async function resolveDeployment(clients: AwsClients, stackName: string):
     workBucket: read(StackOutput.workBucket),
     managedBy: read(StackOutput.managedBy),
     tagKey: read(StackOutput.tagKey),
+    copyRegions: copyRegionsOutput(stackName, outputs.get(StackOutput.copyRegions)),
+    copyTagKey: outputs.get(StackOutput.copyTagKey) || DEFAULT_COPY_TAG_KEY,
   };
+}
+
+/**
+ * The stack's copy regions, read as the functions read the same JSON from their environment
+ * (`copyRegionsEnv`). A stack deployed before copies has no such output: it keeps no copies.
+ */
+function copyRegionsOutput(stackName: string, value: string | undefined): CopyRegion[] {
+  try {
+    return copyRegionsEnv(StackOutput.copyRegions, { [StackOutput.copyRegions]: value });
+  } catch {
+    throw new CliError(
+      `stack "${stackName}" has an output ${StackOutput.copyRegions} that is not a JSON array of {"region", "kmsKeyArn"?}: ${JSON.stringify(value)}; redeploy it`,
+    );
+  }
 }

@@ -12,6 +12,10 @@ export interface PlanTarget {
   tagKey: string;
   managedBy: string;
   instanceIds?: readonly string[];
+  /** The deployment's copy settings (its stack's outputs); absent without a stack: copies not planned. */
+  copies?: { tagKey: string; regions: readonly string[] };
+  /** Why the regions no longer configured are unknown (the work bucket's record could not be read). */
+  retiredUnknown?: string;
 }
 
 /** Snapshot IDs shown per volume in the text; `--json` lists them all. */
@@ -19,12 +23,17 @@ const IDS_SHOWN = 3;
 
 /** The `--json` document of `plan` (README, "plan"). */
 export function planJson(plan: BackupPlan, target: PlanTarget) {
+  const copies = plan.volumes.flatMap((v) => v.copies ?? []);
   return {
     ...(target.stack !== undefined && { stack: target.stack }),
     region: target.region,
     tagKey: target.tagKey,
     managedBy: target.managedBy,
     ...(target.instanceIds !== undefined && { instanceIds: [...target.instanceIds] }),
+    ...(target.copies !== undefined && {
+      copyTagKey: target.copies.tagKey,
+      copyRegions: [...target.copies.regions],
+    }),
     tonight: wouldFail(plan) ? 'FAILED' : 'SUCCEEDED',
     nothingTagged: nothingTagged(plan),
     counts: {
@@ -36,10 +45,15 @@ export function planJson(plan: BackupPlan, target: PlanTarget) {
       skipped: plan.skipped.length,
       taggedInstances: plan.taggedInstances,
       taggedVolumes: plan.taggedVolumes,
+      copyCreate: copies.length,
+      copyDelete: copies.reduce((n, c) => n + c.deleteCount, 0),
+      copyKeep: copies.reduce((n, c) => n + c.keep.length, 0),
     },
     volumes: plan.volumes,
     invalid: plan.invalid,
     skipped: plan.skipped,
+    retiredCopyRegions: plan.retiredCopyRegions,
+    ...(target.retiredUnknown !== undefined && { retiredCopyRegionsUnknown: target.retiredUnknown }),
   };
 }
 
@@ -50,6 +64,10 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
     `Plan for ${where}: what tonight's run would do (nothing is changed)`,
     `Instances and volumes tagged ${target.tagKey}; snapshots marked ${SnapshotTag.managedBy}=${target.managedBy}`,
   ];
+  if (target.copies && target.copies.regions.length > 0) {
+    lines.push(`Copies in ${target.copies.regions.join(', ')} for volumes tagged ${target.copies.tagKey}`);
+  }
+  if (!target.copies) lines.push("Copies are not planned: the copy regions are the stack's outputs");
   if (target.instanceIds) lines.push(`Only instances ${target.instanceIds.join(', ')} (an instanceIds run)`);
   if (nothingTagged(plan)) {
     lines.push(
@@ -72,22 +90,75 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
     ]);
     lines.push('', ...table([header, ...rows]));
   }
-  if (plan.invalid.length > 0) {
+  lines.push(...copyLines(plan));
+  const [generationTag, copyTag] = [
+    plan.invalid.filter((t) => t.tagKey === undefined),
+    plan.invalid.filter((t) => t.tagKey !== undefined),
+  ];
+  if (generationTag.length > 0) {
     lines.push('', "Invalid tag values (not backed up; tonight's run would end FAILED):");
-    lines.push(...plan.invalid.map((t) => `  ${invalidLine(t)}`));
+    lines.push(...generationTag.map((t) => `  ${invalidLine(t)}`));
+  }
+  if (copyTag.length > 0) {
+    lines.push(
+      '',
+      "Invalid copy tag values (backed up but not copied, their copies left alone; tonight's run would end FAILED):",
+    );
+    lines.push(...copyTag.map((t) => `  ${invalidLine(t)}`));
   }
   if (plan.skipped.length > 0) {
     lines.push('', 'Excluded (generation 0: no snapshot, existing ones left alone):');
     lines.push(...plan.skipped.map((t) => `  ${t.resource} ${t.id}: ${t.reason}`));
   }
+  lines.push(...retiredLines(plan, target));
   const counts = planJson(plan, target).counts;
+  const regions = target.copies?.regions.length ?? 0;
+  const copies =
+    regions > 0
+      ? `${counts.copyCreate} ${counts.copyCreate === 1 ? 'copy' : 'copies'} to create, ${counts.copyDelete} to delete, ` +
+        `${counts.copyKeep} kept, in ${regions} region(s); `
+      : '';
   lines.push(
     '',
     `Tonight: ${counts.create} snapshot(s) to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
-      `on ${counts.volumes} volume(s); ${counts.invalid} invalid, ${counts.skipped} excluded. ` +
+      `on ${counts.volumes} volume(s); ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
       `The run would end ${wouldFail(plan) ? 'FAILED' : 'SUCCEEDED'}.`,
   );
   return lines;
+}
+
+/** A row per volume and copy region: tonight's copy there, and that region's retention. */
+function copyLines(plan: BackupPlan): string[] {
+  const rows = plan.volumes.flatMap((v) =>
+    (v.copies ?? []).map((c) => [
+      v.volumeId,
+      c.region,
+      String(v.copyGenerations),
+      '1',
+      String(c.keep.length),
+      String(c.deleteCount),
+      details(c),
+    ]),
+  );
+  if (rows.length === 0) return [];
+  const header = ['VOLUME', 'REGION', 'N', 'CREATE', 'KEEP', 'DELETE', 'DETAILS'];
+  return ['', "Copies (made from tonight's snapshot once it completes):", ...table([header, ...rows])];
+}
+
+/** The regions no longer configured, with their copies left untouched (SPEC §10.6). */
+function retiredLines(plan: BackupPlan, target: PlanTarget): string[] {
+  if (target.retiredUnknown !== undefined) {
+    return [
+      '',
+      `Copy regions no longer configured: unknown, the work bucket's record could not be read (${target.retiredUnknown})`,
+    ];
+  }
+  if (plan.retiredCopyRegions.length === 0) return [];
+  return [
+    '',
+    'Copy regions no longer configured (not copied to, not pruned):',
+    ...plan.retiredCopyRegions.map((r) => `  ${r.region}: ${r.message}`),
+  ];
 }
 
 /** Invalid tag values fail the run (SPEC §1.2), even though every other volume is backed up. */
@@ -99,7 +170,7 @@ function nothingTagged(plan: BackupPlan): boolean {
   return plan.taggedInstances === 0 && plan.taggedVolumes === 0;
 }
 
-function details(v: PlannedVolume): string {
+function details(v: Pick<PlannedVolume, 'delete' | 'deleteCount' | 'pending'>): string {
   const notes: string[] = [];
   if (v.deleteCount > 0) {
     const more = v.deleteCount - Math.min(v.delete.length, IDS_SHOWN);

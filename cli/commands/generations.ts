@@ -1,6 +1,12 @@
-import { listManagedSnapshots, type ManagedSnapshot } from '../../lambdas/aws/snapshot-queries';
-import { withActionNames } from '../aws-calls';
-import { awsCall, ExitCode } from '../errors';
+import {
+  listManagedSnapshots,
+  type ManagedSnapshot,
+  type ManagedSnapshotQuery,
+} from '../../lambdas/aws/snapshot-queries';
+import { retiredRegionNames } from '../../lambdas/steps/discover';
+import { regionalEc2, withActionNames } from '../aws-calls';
+import { recordedCopyRegions } from '../copy-regions';
+import { ExitCode } from '../errors';
 import { findFleetTargets } from '../generations/fleet-targets';
 import { generationsText } from '../generations/generations-text';
 import { volumeGenerations } from '../generations/volume-generations';
@@ -10,15 +16,18 @@ import type { CommandSpec } from '../program';
 interface GenerationsOptions {
   instanceIds?: string[];
   volumeIds?: string[];
+  /** False with `--no-copies`. */
+  copies: boolean;
 }
 
 /**
  * `ebs-backup generations`: the managed snapshots of each volume, numbered as retention counts
- * them, against the N in force tonight (SPEC §3, §11). Read-only.
+ * them, against the N in force tonight (SPEC §3, §11); and its copies in each copy region
+ * against the copy N, and in regions no longer configured (SPEC §10.4, §10.6). Read-only.
  */
 export const generationsCommand: CommandSpec = {
   name: 'generations',
-  summary: 'Show each volume’s managed snapshots, numbered by generation, against its N',
+  summary: 'Show each volume’s managed snapshots and copies, numbered by generation, against its N',
   configure: (command) =>
     command
       .option(
@@ -30,45 +39,93 @@ export const generationsCommand: CommandSpec = {
         '--volume-ids <ids...>',
         'only these volumes (comma- or space-separated; also deleted ones, through their snapshots)',
         idList('volume'),
+      )
+      .option(
+        '--no-copies',
+        'leave out the copies in other regions (and make no call there): only the home region’s snapshots',
+      )
+      .addHelpText(
+        'after',
+        '\n--region is the home region (the stack’s). The copies are looked up in the stack’s copy\n' +
+          'regions, and in the regions it kept copies in before, which are shown as left untouched.',
       ),
   run: async (context, options) => {
-    const { instanceIds, volumeIds } = options as GenerationsOptions;
+    const { instanceIds, volumeIds, copies: withCopies } = options as unknown as GenerationsOptions;
     const deployment = await context.deployment();
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
-    const [targets, snapshots] = await Promise.all([
-      findFleetTargets(ec2, deployment.tagKey, instanceIds),
-      managedSnapshots(ec2, deployment.managedBy, instanceIds ? undefined : volumeIds),
+    const region = (await ec2.config.region()) ?? '';
+    const recorded = withCopies ? await recordedCopyRegions(context.clients.s3(), deployment) : undefined;
+    const regions = withCopies
+      ? [
+          ...deployment.copyRegions.map((r) => ({ region: r.region, managed: true })),
+          ...retiredRegionNames(deployment.copyRegions, recorded?.regions ?? []).map((r) => ({
+            region: r,
+            managed: false,
+          })),
+        ]
+      : [];
+    const ec2In = regionalEc2(context.clients.ec2In);
+    const only = instanceIds ? undefined : volumeIds;
+    const query = { managedBy: deployment.managedBy };
+    const [targets, snapshots, listings] = await Promise.all([
+      findFleetTargets(ec2, deployment.tagKey, instanceIds, {
+        copyTagKey: deployment.copyTagKey,
+        copyRegions: deployment.copyRegions,
+      }),
+      managedSnapshots(ec2, query, only),
+      Promise.all(
+        regions.map(async (r) => ({
+          ...r,
+          snapshots: await managedSnapshots(ec2In(r.region), { ...query, sourceRegion: region }, only),
+        })),
+      ),
     ]);
     const report = volumeGenerations(targets, snapshots, {
       tagKey: deployment.tagKey,
       filter: { instanceIds, volumeIds },
+      copies: { copyTagKey: deployment.copyTagKey, regions: listings },
     });
     const now = context.now();
+    const unknown = recorded?.unreadable;
     return {
       exitCode: ExitCode.ok,
       json: {
         stackName: deployment.stackName,
         managedBy: deployment.managedBy,
         tagKey: deployment.tagKey,
+        region,
+        copyTagKey: deployment.copyTagKey,
+        copyRegions: deployment.copyRegions.map((r) => r.region),
+        copiesListed: withCopies,
+        retiredCopyRegions: regions.filter((r) => !r.managed).map((r) => r.region),
+        ...(unknown !== undefined && { retiredCopyRegionsUnknown: unknown }),
         generatedAt: new Date(now).toISOString(),
         ...report,
       },
-      text: generationsText(report, now),
+      text: [
+        ...generationsText(report, now),
+        ...(unknown === undefined
+          ? []
+          : [
+              '',
+              `Copies in regions no longer configured are not shown: the work bucket's record could not be read (${unknown})`,
+            ]),
+      ],
     };
   },
 };
 
 /**
- * This deployment's snapshots: of the given volumes only (filtered by EC2), else all of them in
- * one paginated listing (needed to find the families of volumes that are no longer targeted).
+ * This deployment's snapshots (or, with `sourceRegion`, its copies in the region `ec2` reaches):
+ * of the given volumes only (filtered by EC2), else all of them in one paginated listing (needed
+ * to find the families of volumes that are no longer targeted).
  */
 async function managedSnapshots(
   ec2: Parameters<typeof listManagedSnapshots>[0],
-  managedBy: string,
+  query: Omit<ManagedSnapshotQuery, 'volumeId'>,
   volumeIds: readonly string[] | undefined,
 ): Promise<ManagedSnapshot[]> {
-  const list = (volumeId?: string) =>
-    awsCall('ec2:DescribeSnapshots', () => listManagedSnapshots(ec2, { managedBy, volumeId }));
+  const list = (volumeId?: string) => listManagedSnapshots(ec2, { ...query, volumeId });
   if (!volumeIds) return list();
   return (await Promise.all(volumeIds.map((id) => list(id)))).flat();
 }

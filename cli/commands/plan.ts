@@ -1,10 +1,11 @@
 import { Option } from 'commander';
 import { InvalidInputError } from '../../lambdas/core/errors';
 import { parseExecutionInput } from '../../lambdas/core/execution-input';
-import { withActionNames } from '../aws-calls';
+import { regionalEc2, withActionNames } from '../aws-calls';
 import { planBackup } from '../backup-plan';
+import { recordedCopyRegions } from '../copy-regions';
 import { CliError, ExitCode } from '../errors';
-import { planJson, planText, wouldFail } from '../plan-view';
+import { type PlanTarget, planJson, planText, wouldFail } from '../plan-view';
 import type { CommandSpec } from '../program';
 
 interface PlanOptions {
@@ -14,13 +15,15 @@ interface PlanOptions {
 }
 
 /**
- * `ebs-backup plan` (SPEC §11.2): the decision tonight's run would take, read-only. Exit 0 when
+ * `ebs-backup plan` (SPEC §11.2): the decision tonight's run would take, read-only, copies in the
+ * stack's copy regions included (SPEC §10). Exit 0 when
  * the run would succeed (also when nothing carries the tag: the text says so), 1 when it would
  * end FAILED (invalid tag values), 2 when the plan could not be made.
  */
 export const planCommand: CommandSpec = {
   name: 'plan',
-  summary: "Show what tonight's run would create, delete and keep, per volume; changes nothing",
+  summary:
+    "Show what tonight's run would create, delete and keep, per volume and copy region; changes nothing",
   configure: (command) =>
     command
       .addOption(
@@ -40,7 +43,10 @@ export const planCommand: CommandSpec = {
       )
       .addHelpText(
         'after',
-        '\nWith both --tag-key and --managed-by, no stack is needed (e.g. before deploying).\n' +
+        '\nWith the stack, copies in its copy regions are planned too (per volume and region: the\n' +
+          'copy made, the copies kept and deleted), and regions no longer configured are listed.\n' +
+          'With both --tag-key and --managed-by, no stack is needed (e.g. before deploying);\n' +
+          'copies are then not planned.\n' +
           'Exit codes: 0 the run would succeed (or nothing carries the tag); 1 it would end FAILED\n' +
           '(invalid tag values); 2 bad arguments, credentials, permissions, stack or endpoint.',
       ),
@@ -54,13 +60,29 @@ export const planCommand: CommandSpec = {
     const tagKey = options.tagKey ?? deployment?.tagKey ?? '';
     const managedBy = options.managedBy ?? deployment?.managedBy ?? '';
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
-    const result = await planBackup(ec2, { tagKey, managedBy, instanceIds, now: context.now });
-    const target = {
+    const recorded = deployment && (await recordedCopyRegions(context.clients.s3(), deployment));
+    const result = await planBackup(ec2, {
+      tagKey,
+      managedBy,
+      instanceIds,
+      ...(deployment && {
+        copies: { copyTagKey: deployment.copyTagKey, copyRegions: deployment.copyRegions },
+        ec2In: regionalEc2(context.clients.ec2In),
+        recordedCopyRegions: recorded?.regions,
+      }),
+      now: context.now,
+      sleep: context.sleep,
+    });
+    const target: PlanTarget = {
       ...(deployment && { stack: deployment.stackName }),
       region: await ec2.config.region(),
       tagKey,
       managedBy,
       ...(instanceIds && { instanceIds }),
+      ...(deployment && {
+        copies: { tagKey: deployment.copyTagKey, regions: deployment.copyRegions.map((r) => r.region) },
+      }),
+      ...(recorded?.unreadable !== undefined && { retiredUnknown: recorded.unreadable }),
     };
     return {
       exitCode: wouldFail(result) ? ExitCode.failed : ExitCode.ok,

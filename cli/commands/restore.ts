@@ -1,8 +1,11 @@
-import { type Volume, VolumeType } from '@aws-sdk/client-ec2';
+import { type EC2Client, type Volume, VolumeType } from '@aws-sdk/client-ec2';
 import { Option } from 'commander';
 import { listManagedSnapshots } from '../../lambdas/aws/snapshot-queries';
-import { positiveInteger, snapshotId, volumeId } from '../arguments';
-import { awsCall, ExitCode } from '../errors';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { positiveInteger, regionName, snapshotId, volumeId } from '../arguments';
+import { withActionNames } from '../aws-calls';
+import type { Deployment } from '../deployment';
+import { awsCall, CliError, ExitCode } from '../errors';
 import type { CommandContext, CommandSpec } from '../program';
 import { type ChosenSnapshot, chooseSnapshot } from '../restore/choose-snapshot';
 import { createVolumeFromSnapshot } from '../restore/create-volume';
@@ -14,6 +17,8 @@ import { utcMinute } from '../utc-time';
 interface RestoreOptions {
   snapshot?: string;
   generation?: number;
+  fromRegion?: string;
+  managedBy?: string;
   az?: string;
   type?: string;
   size?: number;
@@ -25,7 +30,8 @@ interface RestoreOptions {
 /**
  * `ebs-backup restore <volume-id>` (SPEC §11.3): creates a new volume from one of the volume's
  * managed snapshots, like the original and in its zone unless told otherwise, and says how to
- * attach it. It never attaches, stops, detaches or replaces anything.
+ * attach it. With `--from-region`, from one of its copies in that copy region (SPEC §10), in the
+ * zone given there. It never attaches, stops, detaches or replaces anything.
  */
 export const restoreCommand: CommandSpec = {
   name: 'restore',
@@ -36,7 +42,7 @@ export const restoreCommand: CommandSpec = {
       .addOption(
         new Option(
           '--snapshot <snapshot-id>',
-          'restore this snapshot (a completed one of the volume’s backups)',
+          'restore this snapshot (a completed one of the volume’s backups, or of its copies with --from-region)',
         )
           .argParser(snapshotId)
           .conflicts('generation'),
@@ -47,9 +53,19 @@ export const restoreCommand: CommandSpec = {
           'restore the k-th newest completed backup (default 1, the newest)',
         ).argParser(positiveInteger),
       )
+      .addOption(
+        new Option(
+          '--from-region <region>',
+          'restore from the volume’s copies in this copy region, creating the volume there (needs --az)',
+        ).argParser(regionName),
+      )
+      .option(
+        '--managed-by <marker>',
+        'Backup-Managed-By marker of the backups (default: the stack’s); with it, no stack is needed',
+      )
       .option(
         '--az <zone>',
-        'Availability Zone of the new volume (default: the original’s; required if it is gone)',
+        'Availability Zone of the new volume (default: the original’s; required if it is gone, and with --from-region)',
       )
       .addOption(
         new Option('--type <type>', 'volume type (default: the original’s, else gp3)').choices(
@@ -71,58 +87,95 @@ export const restoreCommand: CommandSpec = {
         'throughput in MiB/s, for gp3 (default: the original’s, same type only)',
         positiveInteger,
       )
-      .option('--dry-run', 'ask EC2 whether it would create the volume (DryRun); create nothing', false),
+      .option('--dry-run', 'ask EC2 whether it would create the volume (DryRun); create nothing', false)
+      .addHelpText(
+        'after',
+        '\n--region is the home region (the stack’s), also with --from-region: its copies there are\n' +
+          'those whose source region it is. If the home region is down, pass --managed-by too: the\n' +
+          'stack is not needed, and the original’s settings are used only if it can still be described.',
+      ),
   run: async (context, options, args) => restore(context, args[0], options as unknown as RestoreOptions),
 };
 
+/** Where the backup is restored from and to: the home region, or a copy region. */
+interface RestoreSource {
+  /** The region the new volume is created in. */
+  region: string;
+  /** The home region (`--region`): the deployment's, where the original is. */
+  homeRegion: string;
+  /** Set when restoring from a copy. */
+  copyRegion?: string;
+  ec2: EC2Client;
+}
+
 async function restore(context: CommandContext, volume: string, options: RestoreOptions) {
-  const { managedBy } = await context.deployment();
-  const ec2 = context.clients.ec2();
-  const family = await awsCall('ec2:DescribeSnapshots', () =>
-    listManagedSnapshots(ec2, { managedBy, volumeId: volume }),
-  );
-  const chosen = chooseSnapshot(family, volume, managedBy, {
-    snapshotId: options.snapshot,
-    generation: options.generation,
+  const home = context.clients.ec2();
+  const homeRegion = await awsCall('ec2 (Region)', async () => (await home.config.region()) ?? '');
+  const copyRegion = options.fromRegion;
+  if (copyRegion === homeRegion) {
+    throw new CliError(
+      `--from-region ${copyRegion} is the home region (--region): leave it out to restore from the backups there`,
+    );
+  }
+  const source: RestoreSource = {
+    region: copyRegion ?? homeRegion,
+    homeRegion,
+    ...(copyRegion !== undefined && { copyRegion }),
+    ec2: copyRegion === undefined ? home : context.clients.ec2In(copyRegion),
+  };
+  const { managedBy, deployment } = await marker(context, options);
+  // Named by its action (and region) before the query code's own error translation sees it.
+  const family = await listManagedSnapshots(withActionNames(source.ec2, 'ec2', copyRegion), {
+    managedBy,
+    volumeId: volume,
+    ...(copyRegion !== undefined && { sourceRegion: homeRegion }),
   });
-  const original = await findOriginalVolume(ec2, volume);
-  const settings = volumeSettings(volume, original, options);
+  const chosen = chooseWithHint(family, volume, managedBy, options, deployment, copyRegion);
+  const { original, error } = await describeOriginal(home, volume, copyRegion !== undefined);
+  const settings = volumeSettings(volume, original, options, copyRegion);
   const tags = restoredVolumeTags({
     snapshotId: chosen.snapshot.snapshotId,
     volumeId: volume,
     name: original?.name ?? chosen.snapshot.tags.Name,
   });
-  const created = await createVolumeFromSnapshot(ec2, {
+  const created = await createVolumeFromSnapshot(source.ec2, {
     snapshotId: chosen.snapshot.snapshotId,
     settings,
     tags,
     dryRun: options.dryRun,
+    ...(copyRegion !== undefined && { region: copyRegion }),
   });
   const result = created ? describeCreated(created) : settings;
   const newVolumeId = created?.VolumeId;
   const commands = newVolumeId
     ? {
-        wait: awsCli(`aws ec2 wait volume-available --volume-ids ${newVolumeId}`, context),
+        wait: awsCli(`aws ec2 wait volume-available --volume-ids ${newVolumeId}`, context, copyRegion),
         attach: awsCli(
           `aws ec2 attach-volume --volume-id ${newVolumeId} --instance-id <instance-id> --device <device>`,
           context,
+          copyRegion,
         ),
       }
     : undefined;
+  const copyOf = copyRegion === undefined ? null : sourceOf(chosen, homeRegion);
   return {
     exitCode: ExitCode.ok,
     json: {
       dryRun: options.dryRun,
+      region: source.region,
       volumeId: created?.VolumeId ?? null,
       source: {
         volumeId: volume,
+        region: homeRegion,
         exists: original !== undefined,
         attachments: original?.attachments ?? [],
+        ...(error !== undefined && { error }),
       },
       snapshot: {
         snapshotId: chosen.snapshot.snapshotId,
         startTime: new Date(chosen.snapshot.startTime).toISOString(),
         generation: chosen.generation,
+        copyOf,
       },
       volume: {
         availabilityZone: result.availabilityZone,
@@ -130,11 +183,97 @@ async function restore(context: CommandContext, volume: string, options: Restore
         size: result.size ?? null,
         iops: result.iops ?? null,
         throughput: result.throughput ?? null,
+        encrypted: created?.Encrypted ?? chosen.snapshot.encrypted,
+        kmsKeyId: (created ? created.KmsKeyId : chosen.snapshot.kmsKeyId) ?? null,
       },
       tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
       attachCommand: commands ? commands.attach : null,
     },
-    text: restoreText({ volume, chosen, original, result, name: tags[0].Value, created, commands }),
+    text: restoreText({
+      volume,
+      source,
+      chosen,
+      original,
+      error,
+      result,
+      name: tags[0].Value,
+      created,
+      commands,
+    }),
+  };
+}
+
+/**
+ * The marker of the backups: `--managed-by`, else the stack's. When restoring from a copy
+ * because the home region is down, its CloudFormation may be unreachable too: the error says
+ * how to go on without it.
+ */
+async function marker(
+  context: CommandContext,
+  options: RestoreOptions,
+): Promise<{ managedBy: string; deployment?: Deployment }> {
+  if (options.managedBy !== undefined) return { managedBy: options.managedBy };
+  try {
+    const deployment = await context.deployment();
+    return { managedBy: deployment.managedBy, deployment };
+  } catch (error) {
+    if (error instanceof CliError && options.fromRegion !== undefined) {
+      throw new CliError(
+        `${error.message}; to restore from a copy without the stack (its region down), pass --managed-by <marker> (the stack's name, ${context.options.stack}, unless it was set otherwise)`,
+        error.exitCode,
+      );
+    }
+    throw error;
+  }
+}
+
+/** `chooseSnapshot`, saying when the region asked for is not one the stack keeps copies in. */
+function chooseWithHint(
+  family: Parameters<typeof chooseSnapshot>[0],
+  volume: string,
+  managedBy: string,
+  options: RestoreOptions,
+  deployment: Deployment | undefined,
+  copyRegion: string | undefined,
+): ChosenSnapshot {
+  const choice = { snapshotId: options.snapshot, generation: options.generation };
+  try {
+    return chooseSnapshot(family, volume, managedBy, choice, copyRegion);
+  } catch (error) {
+    const configured = deployment?.copyRegions.map((r) => r.region) ?? [];
+    if (copyRegion === undefined || family.length > 0 || !deployment || configured.includes(copyRegion)) {
+      throw error;
+    }
+    const regions = configured.length > 0 ? configured.join(', ') : 'none';
+    throw new CliError(
+      `${(error as Error).message}; ${copyRegion} is not one of the stack's copy regions (${regions})`,
+    );
+  }
+}
+
+/**
+ * The original volume in the home region. Restoring from a copy is what one does when the home
+ * region is in trouble: there, an original that cannot be described is only a loss of defaults
+ * (type, size, IOPS, throughput), said in the output, not a failure.
+ */
+async function describeOriginal(
+  home: EC2Client,
+  volume: string,
+  tolerant: boolean,
+): Promise<{ original?: OriginalVolume; error?: string }> {
+  try {
+    return { original: await findOriginalVolume(home, volume) };
+  } catch (error) {
+    if (tolerant && error instanceof CliError) return { error: error.message };
+    throw error;
+  }
+}
+
+/** The snapshot a copy was made from, by its tags (SPEC §10.3). */
+function sourceOf(chosen: ChosenSnapshot, homeRegion: string): { snapshotId: string | null; region: string } {
+  return {
+    snapshotId: chosen.snapshot.tags[SnapshotTag.sourceSnapshotId] ?? null,
+    region: chosen.snapshot.tags[SnapshotTag.sourceRegion] ?? homeRegion,
   };
 }
 
@@ -148,9 +287,10 @@ function describeCreated(volume: Volume): VolumeSettings {
   };
 }
 
-/** An AWS CLI command line, with the region and profile this command used. */
-function awsCli(command: string, context: CommandContext): string {
-  const { region, profile } = context.options;
+/** An AWS CLI command line, with the region (the copy region, else `--region`) and profile this command used. */
+function awsCli(command: string, context: CommandContext, copyRegion: string | undefined): string {
+  const { profile } = context.options;
+  const region = copyRegion ?? context.options.region;
   return [
     command,
     ...(region ? [`--region ${region}`] : []),
@@ -160,36 +300,57 @@ function awsCli(command: string, context: CommandContext): string {
 
 function restoreText(view: {
   volume: string;
+  source: RestoreSource;
   chosen: ChosenSnapshot;
   original: OriginalVolume | undefined;
+  error: string | undefined;
   result: VolumeSettings;
   name: string;
   created: Volume | undefined;
   commands: { wait: string; attach: string } | undefined;
 }): string[] {
-  const { volume, chosen, original, result, created } = view;
-  const source = `${chosen.snapshot.snapshotId} (generation ${chosen.generation} of ${volume}, taken ${utcMinute(chosen.snapshot.startTime)})`;
+  const { volume, source, chosen, original, result, created } = view;
+  const { snapshot, generation } = chosen;
+  const from =
+    source.copyRegion === undefined
+      ? `${snapshot.snapshotId} (generation ${generation} of ${volume}, taken ${utcMinute(snapshot.startTime)})`
+      : `copy ${snapshot.snapshotId} (generation ${generation} of ${volume}'s copies in ${source.copyRegion}, ` +
+        `copied ${utcMinute(snapshot.startTime)} from ${snapshot.tags[SnapshotTag.sourceSnapshotId] ?? 'a snapshot'} of ${source.homeRegion})`;
+  const zone =
+    source.copyRegion === undefined
+      ? result.availabilityZone
+      : `${result.availabilityZone} (${source.region})`;
+  const encrypted = created?.Encrypted ?? snapshot.encrypted;
+  const key = (created ? created.KmsKeyId : snapshot.kmsKeyId)?.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
   const shape = [
     result.volumeType,
     result.size === undefined ? 'the snapshot’s size' : `${result.size} GiB`,
     ...(result.iops === undefined ? [] : [`${result.iops} IOPS`]),
     ...(result.throughput === undefined ? [] : [`${result.throughput} MiB/s`]),
+    ...(encrypted ? [`encrypted${key ? ` with ${key}` : ''}`] : []),
     `Name "${view.name}"`,
   ].join(', ');
-  const originalLine = original
-    ? original.attachments.map(
-        (a) =>
-          `The original ${volume} stays attached to ${a.instanceId} as ${a.device}: restore changes nothing there.`,
-      )
-    : [`The original ${volume} no longer exists.`];
+  const inHome = source.copyRegion === undefined ? '' : ` in ${source.homeRegion}`;
+  const originalLine =
+    view.error !== undefined
+      ? [
+          `The original ${volume} could not be described in ${source.homeRegion} (${view.error}): type, size, IOPS and throughput are the snapshot's and EC2's defaults unless given.`,
+        ]
+      : original
+        ? original.attachments.map(
+            (a) =>
+              `The original ${volume} stays attached to ${a.instanceId} as ${a.device}${inHome}: restore changes nothing there.`,
+          )
+        : [`The original ${volume} no longer exists${inHome}.`];
   if (!created || !view.commands) {
     return [
-      `Dry run: EC2 would create a volume in ${result.availabilityZone} from ${source}:`,
+      `Dry run: EC2 would create a volume in ${zone} from ${from}:`,
       `${shape}. Nothing was created.`,
+      ...(view.error === undefined ? [] : originalLine),
     ];
   }
   return [
-    `Created ${created.VolumeId} in ${result.availabilityZone} from ${source}:`,
+    `Created ${created.VolumeId} in ${zone} from ${from}:`,
     `${shape}. It is not attached to anything.`,
     ...originalLine,
     '',

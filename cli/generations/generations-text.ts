@@ -1,6 +1,12 @@
 import { instanceLabel } from '../instance-label';
 import { fitWidth, table } from '../table';
-import type { GenerationsReport, InstanceGenerations, VolumeGenerations } from './volume-generations';
+import type {
+  GenerationsReport,
+  InstanceGenerations,
+  RegionCopies,
+  SnapshotGeneration,
+  VolumeGenerations,
+} from './volume-generations';
 
 /** The widest an instance's Name is shown in a block's heading. */
 const HEADING_NAME_WIDTH = 60;
@@ -29,22 +35,43 @@ function heading(instance: InstanceGenerations): string {
     : `Instance ${fitWidth(label, HEADING_NAME_WIDTH)} (${instance.instanceId})`;
 }
 
+const COLUMNS = ['GEN', 'SNAPSHOT', 'STATE', 'STARTED (UTC)', 'AGE', 'SIZE'];
+
 function volumeLines(volume: VolumeGenerations, now: number): string[] {
   const n = volume.generations === null ? '' : `  N=${volume.generations}, ${volume.completed} completed`;
   const lines = [`  ${volume.volumeId}${n}: ${volume.remark}`];
-  if (volume.snapshots.length === 0) return [...lines, '    no managed snapshots'];
-  const rows = volume.snapshots.map((s) => [
+  if (volume.snapshots.length === 0) lines.push('    no managed snapshots');
+  else lines.push(...table([COLUMNS, ...volume.snapshots.map((s) => row(s, now))], '    '));
+  for (const copies of volume.copies) lines.push(...copyLines(copies, now));
+  return lines;
+}
+
+/** A volume's copies in one region, under its snapshots, with whether and how they are encrypted. */
+function copyLines(copies: RegionCopies, now: number): string[] {
+  const n = copies.generations === null ? '' : `  N=${copies.generations}, ${copies.completed} completed`;
+  const lines = [`    copies in ${copies.region}${n}: ${copies.remark}`];
+  if (copies.snapshots.length === 0) return [...lines, '      no copies'];
+  const rows = copies.snapshots.map((s) => [
+    ...row(s, now),
+    s.encrypted ? `yes${s.kmsKeyId ? `, ${shortKey(s.kmsKeyId)}` : ''}` : 'no',
+  ]);
+  return [...lines, ...table([[...COLUMNS, 'ENCRYPTED'], ...rows], '      ')];
+}
+
+function row(s: SnapshotGeneration, now: number): string[] {
+  return [
     s.generation === null ? '-' : String(s.generation),
     s.snapshotId,
     s.state,
     s.startTime.slice(0, 16).replace('T', ' '),
     age(now - Date.parse(s.startTime)),
     s.sizeGiB === null ? '-' : `${s.sizeGiB} GiB`,
-  ]);
-  return [
-    ...lines,
-    ...table([['GEN', 'SNAPSHOT', 'STATE', 'STARTED (UTC)', 'AGE', 'SIZE'], ...rows], '    '),
   ];
+}
+
+/** A KMS key ARN as its resource part (`key/…`); `--json` has the whole ARN. */
+function shortKey(kmsKeyId: string): string {
+  return kmsKeyId.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
 }
 
 /** A duration as an operator reads it: 45s, 12m, 5h 03m, 3d 04h. */

@@ -8,7 +8,9 @@ import type { FleetTargets } from './fleet-targets';
 /**
  * The `generations` report (its `--json` document is documented in the README, "generations"):
  * per instance and volume, the volume's family of managed snapshots (SPEC §3.1: marker and
- * `Backup-Volume-Id`), numbered as retention counts them, against the N in force tonight.
+ * `Backup-Volume-Id`), numbered as retention counts them, against the N in force tonight; and
+ * its copies in each copy region (SPEC §10.4: the family there whose source region is the
+ * deployment's), against the copy N, or left untouched in a region no longer configured.
  */
 export interface GenerationsReport {
   instances: InstanceGenerations[];
@@ -23,6 +25,8 @@ export interface InstanceGenerations {
 }
 
 export type GenerationStatus = 'at-n' | 'over-n' | 'under-n' | 'not-backed-up';
+/** A copy region's status: `not-copied`, the volume gets no copies; `not-managed`, the region was removed. */
+export type CopyStatus = 'at-n' | 'over-n' | 'under-n' | 'not-copied' | 'not-managed';
 
 export interface VolumeGenerations {
   volumeId: string;
@@ -37,6 +41,49 @@ export interface VolumeGenerations {
   remark: string;
   /** Newest first (StartTime, then ID). */
   snapshots: SnapshotGeneration[];
+  /** The copy N in force tonight (SPEC §10.2): copies kept in each copy region; null when none. */
+  copyGenerations: number | null;
+  /**
+   * Its copies in each copy region (configured, then removed ones, each sorted): a configured
+   * region when the volume gets copies or has some there, a removed one when it has some there.
+   */
+  copies: RegionCopies[];
+}
+
+/** One volume's copies in one region: its family there (SPEC §10.4) against the copy N. */
+export interface RegionCopies {
+  region: string;
+  /** False when the region was removed from copyRegions: its copies are left untouched (SPEC §10.6). */
+  managed: boolean;
+  /** The copy N in force there; null when the volume gets no copies there. */
+  generations: number | null;
+  completed: number;
+  status: CopyStatus;
+  remark: string;
+  /** Newest first (StartTime, then ID), numbered like the volume's snapshots. */
+  snapshots: CopyGeneration[];
+}
+
+export interface CopyGeneration extends SnapshotGeneration {
+  encrypted: boolean;
+  /** The KMS key it is encrypted with (needed to restore it); null when not encrypted. */
+  kmsKeyId: string | null;
+  /** The snapshot in the deployment's region it was copied from. */
+  sourceSnapshotId: string | null;
+}
+
+/** The copies of the deployment's snapshots listed in one region (their source region is its own). */
+export interface RegionListing {
+  region: string;
+  /** In the deployment's copyRegions; else a region it kept copies in before. */
+  managed: boolean;
+  snapshots: readonly ManagedSnapshot[];
+}
+
+/** What the copies are judged against: the copy tag key, and the regions listed (none: copies not shown). */
+export interface CopyListings {
+  copyTagKey: string;
+  regions: readonly RegionListing[];
 }
 
 export interface SnapshotGeneration {
@@ -63,14 +110,23 @@ export interface GenerationsFilter {
 export function volumeGenerations(
   targets: FleetTargets,
   snapshots: readonly ManagedSnapshot[],
-  options: { tagKey: string; filter?: GenerationsFilter },
+  options: { tagKey: string; filter?: GenerationsFilter; copies?: CopyListings },
 ): GenerationsReport {
   const { tagKey, filter = {} } = options;
   const families = familiesOf(snapshots);
+  const copyFamilies = (options.copies?.regions ?? []).map((listing) => ({
+    ...listing,
+    families: familiesOf(listing.snapshots),
+  }));
   const items = new Map(targets.resolved.items.map((item) => [item.volumeId, item]));
   const attachments = liveAttachments(targets);
 
-  const candidates = new Set([...items.keys(), ...families.keys(), ...(filter.volumeIds ?? [])]);
+  const candidates = new Set([
+    ...items.keys(),
+    ...families.keys(),
+    ...copyFamilies.flatMap((c) => [...c.families.keys()]),
+    ...(filter.volumeIds ?? []),
+  ]);
   for (const id of filter.instanceIds ?? []) {
     for (const volumeId of targets.instances.get(id)?.volumeIds ?? []) candidates.add(volumeId);
   }
@@ -79,22 +135,33 @@ export function volumeGenerations(
   for (const volumeId of [...candidates].sort()) {
     if (filter.volumeIds && !filter.volumeIds.includes(volumeId)) continue;
     const family = (families.get(volumeId) ?? []).sort(newestFirst);
+    const copyFamily = copyFamilies.map((c) => ({
+      ...c,
+      family: (c.families.get(volumeId) ?? []).sort(newestFirst),
+    }));
     const item = items.get(volumeId);
     const attached = attachments.get(volumeId) ?? [];
-    // The instance it is backed up under; else where it is attached; else where its newest snapshot was taken.
-    const owner = item ? item.instanceId : (attached[0] ?? family[0]?.tags[SnapshotTag.instanceId]);
+    // The instance it is backed up under; else where it is attached; else where its newest
+    // snapshot (or, with none left, its newest copy) was taken.
+    const tagged = family[0] ?? copyFamily.map((c) => c.family[0]).find((s) => s !== undefined);
+    const owner = item ? item.instanceId : (attached[0] ?? tagged?.tags[SnapshotTag.instanceId]);
     if (filter.instanceIds && ![owner, ...attached].some((id) => id && filter.instanceIds?.includes(id))) {
       continue;
     }
     const key = owner ?? null;
     const block = blocks.get(key) ?? {
       instanceId: key,
-      instanceName: ownerName(targets, owner, item, family),
+      instanceName: ownerName(targets, owner, item, [...family, ...copyFamily.flatMap((c) => c.family)]),
       volumes: [],
     };
-    block.volumes.push(
-      volumeEntry(volumeId, family, item, whyNotBackedUp(volumeId, attached, targets, tagKey)),
-    );
+    const entry = volumeEntry(volumeId, family, item, whyNotBackedUp(volumeId, attached, targets, tagKey));
+    const copies = copyFamily.flatMap((c) => {
+      const listed = c.family.length > 0 || (c.managed && item?.copyGenerations !== undefined);
+      if (!listed) return [];
+      const notCopied = () => whyNotCopied(item, targets, options.copies?.copyTagKey ?? '');
+      return [regionCopies(c.region, c.managed, c.family, item?.copyGenerations, notCopied)];
+    });
+    block.volumes.push({ ...entry, copyGenerations: item?.copyGenerations ?? null, copies });
     blocks.set(key, block);
   }
   for (const id of filter.instanceIds ?? []) {
@@ -110,15 +177,9 @@ function volumeEntry(
   family: readonly ManagedSnapshot[],
   item: VolumeWorkItem | undefined,
   notBackedUp: string,
-): VolumeGenerations {
-  let generation = 0;
-  const snapshots = family.map((s) => ({
-    snapshotId: s.snapshotId,
-    state: s.state,
-    startTime: new Date(s.startTime).toISOString(),
-    sizeGiB: s.volumeSize ?? null,
-    generation: s.state === 'completed' ? ++generation : null,
-  }));
+): Omit<VolumeGenerations, 'copyGenerations' | 'copies'> {
+  const snapshots = numbered(family);
+  const generation = snapshots.filter((s) => s.generation !== null).length;
   const generations = item?.generations ?? null;
   const { status, remark } = statusOf(generations, generation, family, notBackedUp);
   return {
@@ -132,35 +193,124 @@ function volumeEntry(
   };
 }
 
+/** A family, newest first, numbered as retention counts it: completed ones only, 1 the newest. */
+function numbered(family: readonly ManagedSnapshot[]): SnapshotGeneration[] {
+  let generation = 0;
+  return family.map((s) => ({
+    snapshotId: s.snapshotId,
+    state: s.state,
+    startTime: new Date(s.startTime).toISOString(),
+    sizeGiB: s.volumeSize ?? null,
+    generation: s.state === 'completed' ? ++generation : null,
+  }));
+}
+
 function statusOf(
   n: number | null,
   completed: number,
   family: readonly ManagedSnapshot[],
   notBackedUp: string,
 ): { status: GenerationStatus; remark: string } {
-  const ids = (state: string) => family.filter((s) => s.state === state).map((s) => s.snapshotId);
-  const pending = ids('pending');
-  const errors = ids('error');
   if (n === null) {
     const left = family.length > 0 ? '; its snapshots are left alone' : '';
-    const notes = [...stateNote(pending, 'pending'), ...stateNote(errors, 'in error')];
-    return { status: 'not-backed-up', remark: [`not backed up: ${notBackedUp}${left}`, ...notes].join('; ') };
+    return {
+      status: 'not-backed-up',
+      remark: [`not backed up: ${notBackedUp}${left}`, ...plainStateNotes(family)].join('; '),
+    };
   }
+  return againstN(n, completed, family, 'backup');
+}
+
+/** How a family with an N in force compares with it, in the words of what makes the next one. */
+function againstN(
+  n: number,
+  completed: number,
+  family: readonly ManagedSnapshot[],
+  next: 'backup' | 'copy',
+): { status: GenerationStatus & CopyStatus; remark: string } {
   const notes = [
-    ...stateNote(pending, 'pending: not counted until completed'),
-    ...stateNote(errors, 'in error: not counted; the next successful backup deletes it'),
+    ...stateNote(idsIn(family, 'pending'), 'pending: not counted until completed'),
+    ...stateNote(idsIn(family, 'error'), `in error: not counted; the next successful ${next} deletes it`),
   ];
   const k = Math.abs(completed - n);
-  const [status, headline]: [GenerationStatus, string] =
+  const [status, headline]: [GenerationStatus & CopyStatus, string] =
     completed === n
       ? ['at-n', '= N']
       : completed > n
         ? [
             'over-n',
-            `over N by ${k}: the next successful backup deletes the oldest ${k}, unless EC2 refuses because it is in use (e.g. by an AMI)`,
+            `over N by ${k}: the next successful ${next} deletes the oldest ${k}, unless EC2 refuses because it is in use (e.g. by an AMI)`,
           ]
-        : ['under-n', `under N by ${k}: one more with each successful backup`];
+        : ['under-n', `under N by ${k}: one more with each successful ${next}`];
   return { status, remark: [headline, ...notes].join('; ') };
+}
+
+/** The pending and error snapshots of a family that is left alone. */
+function plainStateNotes(family: readonly ManagedSnapshot[]): string[] {
+  return [
+    ...stateNote(idsIn(family, 'pending'), 'pending'),
+    ...stateNote(idsIn(family, 'error'), 'in error'),
+  ];
+}
+
+function idsIn(family: readonly ManagedSnapshot[], state: string): string[] {
+  return family.filter((s) => s.state === state).map((s) => s.snapshotId);
+}
+
+/**
+ * One volume's copies in one region against the copy N (SPEC §10.4): numbered like its
+ * snapshots; in a region removed from copyRegions, or without a copy N, left untouched.
+ */
+function regionCopies(
+  region: string,
+  managed: boolean,
+  family: readonly ManagedSnapshot[],
+  copyGenerations: number | undefined,
+  notCopied: () => string,
+): RegionCopies {
+  const snapshots = numbered(family).map((s, i) => ({
+    ...s,
+    encrypted: family[i].encrypted,
+    kmsKeyId: family[i].kmsKeyId ?? null,
+    sourceSnapshotId: family[i].tags[SnapshotTag.sourceSnapshotId] ?? null,
+  }));
+  const completed = snapshots.filter((s) => s.generation !== null).length;
+  const entry = (generations: number | null, judged: { status: CopyStatus; remark: string }) => ({
+    region,
+    managed,
+    generations,
+    completed,
+    ...judged,
+    snapshots,
+  });
+  const leftAlone = (status: CopyStatus, headline: string) => ({
+    status,
+    remark: [headline, ...plainStateNotes(family)].join('; '),
+  });
+  if (!managed) {
+    return entry(
+      null,
+      leftAlone('not-managed', 'not managed any more (region removed from copyRegions): left untouched'),
+    );
+  }
+  if (copyGenerations === undefined) {
+    return entry(null, leftAlone('not-copied', `not copied: ${notCopied()}; its copies here are left alone`));
+  }
+  return entry(copyGenerations, againstN(copyGenerations, completed, family, 'copy'));
+}
+
+/** Why a volume gets no copies tonight: not backed up, an invalid copy tag, or none (or 0). */
+function whyNotCopied(item: VolumeWorkItem | undefined, targets: FleetTargets, copyTagKey: string): string {
+  if (!item) return 'the volume is not backed up';
+  const copyTag = targets.resolved.invalid.filter((t) => t.tagKey !== undefined);
+  const bad =
+    copyTag.find((t) => t.resource === 'volume' && t.id === item.volumeId) ??
+    copyTag.find((t) => t.resource === 'instance' && t.id === item.instanceId);
+  if (bad) {
+    const where = bad.resource === 'volume' ? 'the volume' : `instance ${bad.id}`;
+    return `invalid value ${JSON.stringify(bad.value ?? '')} on ${where}: ${bad.reason}`;
+  }
+  return `no ${copyTagKey} tag on the volume or its instance, or it is 0`;
 }
 
 function stateNote(ids: readonly string[], what: string): string[] {
@@ -174,7 +324,9 @@ function whyNotBackedUp(
   targets: FleetTargets,
   tagKey: string,
 ): string {
-  const { invalid, skipped } = targets.resolved;
+  const { skipped } = targets.resolved;
+  // An invalid copy tag does not stop a backup (SPEC §10.2): only the generation tag's count here.
+  const invalid = targets.resolved.invalid.filter((t) => t.tagKey === undefined);
   const onVolume = (t: { resource: string; id: string }) => t.resource === 'volume' && t.id === volumeId;
   const onInstance = (t: { resource: string; id: string }) =>
     t.resource === 'instance' && attached.includes(t.id);

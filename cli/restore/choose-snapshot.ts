@@ -17,17 +17,20 @@ export interface ChosenSnapshot {
 
 /**
  * Picks the snapshot to restore from a volume's family (the snapshots carrying the marker and
- * the volume's ID), counting generations as retention does: completed snapshots only, newest
- * first by StartTime, then SnapshotId. Anything else is the operator's to correct (exit 2).
+ * the volume's ID; with `copyRegion`, its copies there), counting generations as retention does:
+ * completed snapshots only, newest first by StartTime, then SnapshotId. Anything else is the
+ * operator's to correct (exit 2).
  */
 export function chooseSnapshot(
   family: readonly ManagedSnapshot[],
   volumeId: string,
   managedBy: string,
   choice: SnapshotChoice,
+  copyRegion?: string,
 ): ChosenSnapshot {
   const completed = family.filter((s) => s.state === 'completed').sort(newestFirst);
-  const familyName = `${volumeId}'s snapshots marked ${SnapshotTag.managedBy}=${managedBy}`;
+  const what = copyRegion === undefined ? 'snapshots' : `copies in ${copyRegion}`;
+  const familyName = `${volumeId}'s ${what} marked ${SnapshotTag.managedBy}=${managedBy}`;
   if (choice.snapshotId !== undefined) {
     const index = completed.findIndex((s) => s.snapshotId === choice.snapshotId);
     if (index >= 0) return { snapshot: completed[index], generation: index + 1 };
@@ -40,13 +43,15 @@ export function chooseSnapshot(
   }
   if (completed.length === 0) {
     throw new CliError(
-      `none of ${familyName} is completed: nothing to restore (is --stack right? The original recipe's snapshots need \`ebs-backup adopt\` first)`,
+      copyRegion === undefined
+        ? `none of ${familyName} is completed: nothing to restore (is --stack right? The original recipe's snapshots need \`ebs-backup adopt\` first)`
+        : `none of ${familyName} is completed: nothing to restore there (is --from-region right? See \`ebs-backup generations --volume-ids ${volumeId}\`)`,
     );
   }
   const generation = choice.generation ?? 1;
   if (generation > completed.length) {
     throw new CliError(
-      `${volumeId} has ${completed.length} completed generation(s): there is no generation ${generation}`,
+      `${volumeId} has ${completed.length} completed ${copyRegion === undefined ? 'generation(s)' : `copies in ${copyRegion}`}: there is no generation ${generation}`,
     );
   }
   return { snapshot: completed[generation - 1], generation };

@@ -16,6 +16,8 @@ export interface NewVolumeRequest {
   settings: VolumeSettings;
   tags: { Key: string; Value: string }[];
   dryRun: boolean;
+  /** The region `ec2` is in when it is not the home one (a copy region), named in errors. */
+  region?: string;
 }
 
 /**
@@ -39,7 +41,8 @@ export async function createVolumeFromSnapshot(
     ClientToken: randomUUID(),
     DryRun: request.dryRun,
   });
-  const created = await awsCall('ec2:CreateVolume', async () => {
+  const where = request.region === undefined ? '' : ` in ${request.region}`;
+  const created = await awsCall(`ec2:CreateVolume${where}`, async () => {
     try {
       return await ec2.send(command);
     } catch (error) {

@@ -43,13 +43,26 @@ const SETTABLE_THROUGHPUT = new Set(['gp3']);
  * The new volume is like the original (zone, type, size, IOPS, throughput) unless told
  * otherwise. The original's IOPS and throughput carry over only while the type stays the same,
  * since another type has other limits. With the original gone, the zone must be given: a volume
- * in the wrong zone cannot be attached to the instance that needs it.
+ * in the wrong zone cannot be attached to the instance that needs it. In a copy region
+ * (`copyRegion`) too: the original's zone is in another region, and no zone there follows from it.
  */
 export function volumeSettings(
   volumeId: string,
   original: OriginalVolume | undefined,
   overrides: VolumeOverrides,
+  copyRegion?: string,
 ): VolumeSettings {
+  if (copyRegion !== undefined) {
+    if (overrides.az === undefined) {
+      throw new CliError(
+        `--from-region needs --az: the Availability Zone in ${copyRegion} of the instance the new volume is for (\`aws ec2 describe-availability-zones --region ${copyRegion}\` lists them)`,
+      );
+    }
+    // Every zone's name starts with its region's (eu-west-1a, us-west-2-lax-1a).
+    if (!overrides.az.startsWith(copyRegion)) {
+      throw new CliError(`--az ${overrides.az} is not a zone of ${copyRegion}, where the copy is`);
+    }
+  }
   const availabilityZone = overrides.az ?? original?.availabilityZone;
   if (availabilityZone === undefined) {
     throw new CliError(

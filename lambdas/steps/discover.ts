@@ -164,9 +164,12 @@ async function withCarriedTags(
 /**
  * PruneCopies' work list as discovery knows it: each volume with copies, once per copy region
  * (in the items' order, then the configured regions'), with the copy generation as its N (no
- * `newSnapshot`: see DiscoverOutput.copyPruneItems).
+ * `newSnapshot`: see DiscoverOutput.copyPruneItems). The operator's `plan` dry-runs the same items.
  */
-function copyPlan(items: readonly VolumeWorkItem[], copyRegions: readonly CopyRegion[]): PruneWorkItem[] {
+export function copyPlan(
+  items: readonly VolumeWorkItem[],
+  copyRegions: readonly CopyRegion[],
+): PruneWorkItem[] {
   return items.flatMap((item) => {
     const { copyGenerations } = item;
     if (copyGenerations === undefined) return [];
@@ -174,21 +177,32 @@ function copyPlan(items: readonly VolumeWorkItem[], copyRegions: readonly CopyRe
   });
 }
 
+/** The recorded copy regions that are no longer configured (SPEC §10.6), sorted. */
+export function retiredRegionNames(
+  copyRegions: readonly CopyRegion[],
+  recorded: readonly string[],
+): string[] {
+  const configured = new Set(copyRegions.map((r) => r.region));
+  return [...new Set(recorded)].filter((region) => !configured.has(region)).sort();
+}
+
+/** What counting the copies in retired regions needs (Discover's deps, or the operator's `plan`). */
+export type RetiredRegionDeps = Pick<DiscoverDeps, 'managedBy' | 'copyRegions' | 'ec2In' | 'region'>;
+
 /**
  * The regions copies were kept in that are no longer configured (SPEC §10.6), from the record
  * (absent: none), each with the count of this deployment's copies from `deps.region` still
  * there. A count that fails (throttled past the retries, access denied, region not enabled) is
- * reported without a count: the report must never fail discovery.
+ * reported without a count: the report must never fail discovery. The operator's `plan` reports
+ * them with the same code.
  */
-async function retiredCopyRegions(
-  deps: DiscoverDeps,
+export async function retiredCopyRegions(
+  deps: RetiredRegionDeps,
   recorded: readonly string[],
   clock: BackoffClock,
 ): Promise<RetiredCopyRegion[]> {
-  const configured = new Set(deps.copyRegions.map((r) => r.region));
-  const retired = [...new Set(recorded)].filter((region) => !configured.has(region)).sort();
   return Promise.all(
-    retired.map(async (region): Promise<RetiredCopyRegion> => {
+    retiredRegionNames(deps.copyRegions, recorded).map(async (region): Promise<RetiredCopyRegion> => {
       const untouched = 'left untouched, not pruned';
       try {
         const ec2 = withThrottleRetries(deps.ec2In(region), clock, LISTING_THROTTLE_BUDGET_MS);

@@ -1,15 +1,40 @@
 import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import type { SimulatedEc2 } from '../../local/simulated-account';
-import { givenCli } from '../fixtures/cli';
+import { addCopy, COPY_REGION, givenCli } from '../fixtures/cli';
 
 const DAY = 24 * 3_600_000;
 const TAG = 'Backup-Generation';
+
+interface CopiesDoc {
+  region: string;
+  managed: boolean;
+  generations: number | null;
+  completed: number;
+  status: string;
+  remark: string;
+  snapshots: {
+    snapshotId: string;
+    state: string;
+    startTime: string;
+    sizeGiB: number | null;
+    generation: number | null;
+    encrypted: boolean;
+    kmsKeyId: string | null;
+    sourceSnapshotId: string | null;
+  }[];
+}
 
 interface Report {
   stackName: string;
   managedBy: string;
   tagKey: string;
+  region: string;
+  copyTagKey: string;
+  copyRegions: string[];
+  copiesListed: boolean;
+  retiredCopyRegions: string[];
+  retiredCopyRegionsUnknown?: string;
   generatedAt: string;
   instances: {
     instanceId: string | null;
@@ -28,6 +53,8 @@ interface Report {
         sizeGiB: number | null;
         generation: number | null;
       }[];
+      copyGenerations: number | null;
+      copies: CopiesDoc[];
     }[];
   }[];
 }
@@ -128,6 +155,8 @@ describe('ebs-backup generations (SPEC §3, §11)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/--instance-ids <ids\.\.\.>\s+only the volumes of these instances/);
     expect(stdout).toMatch(/--volume-ids <ids\.\.\.>\s+only these volumes/);
+    expect(stdout).toMatch(/--no-copies\s+leave out the copies in other regions/);
+    expect(stdout).toMatch(/--region is the home region/);
   });
 
   describe('GIVEN a fleet with every case', () => {
@@ -356,5 +385,282 @@ describe('ebs-backup generations (SPEC §3, §11)', () => {
       '1d 00h',
       '8 GiB',
     ]);
+  });
+});
+
+const COPY_TAG = 'Backup-Copy-Generation';
+const RETIRED_REGION = 'us-west-2';
+
+/**
+ * A deployment keeping copies in eu-west-1 (encrypted with its key) and formerly in us-west-2:
+ * web (N=2, 2 copies) has three completed copies there and a pending one (besides another
+ * deployment's and one of another source region); app (1 copy) has none yet; db has no copy tag
+ * but an old copy; typo's copy tag is invalid; a deleted volume has only copies left; us-west-2
+ * still holds 2 copies of web.
+ */
+async function givenCopyFleet() {
+  const cli = givenCli({ copyRegions: [{ region: COPY_REGION }] });
+  const { sim, copySim, account } = cli;
+  const now = cli.clock.now();
+  const key = account.createKmsKey(COPY_REGION);
+  const web = sim.addInstance({ name: 'web', tags: { [TAG]: '2', [COPY_TAG]: '2' } });
+  const [root] = web.volumeIds;
+  const [source] = history(sim, now, root, { ...web, name: 'web' }, [1]);
+  const copy = (volumeId: string, daysAgo: number, extra: Partial<Parameters<typeof addCopy>[1]> = {}) =>
+    addCopy(copySim, {
+      volumeId,
+      instanceId: web.instanceId,
+      instanceName: 'web',
+      sourceSnapshotId: source,
+      startTime: now - daysAgo * DAY,
+      kmsKeyId: key,
+      ...extra,
+    });
+  const webCopies = {
+    pending: copy(root, 0.01, { state: 'pending' }),
+    day1: copy(root, 1),
+    day2: copy(root, 2),
+    day3: copy(root, 3),
+  };
+  copy(root, 0.5, { managedBy: 'SomeoneElse' });
+  copy(root, 0.6, { sourceRegion: 'eu-central-1' });
+  const app = sim.addInstance({ name: 'app', tags: { [TAG]: '1', [COPY_TAG]: '1' } });
+  const db = sim.addInstance({ name: 'db', tags: { [TAG]: '1' } });
+  const dbCopy = copy(db.volumeIds[0], 4, { instanceId: db.instanceId, instanceName: 'db' });
+  const typo = sim.addInstance({
+    name: 'typo',
+    tags: { [TAG]: '1', [COPY_TAG]: 'x' },
+    volumes: [{}, { tags: { [TAG]: '0' } }],
+  });
+  const typoCopy = copy(typo.volumeIds[0], 5, { instanceId: typo.instanceId, instanceName: 'typo' });
+  history(sim, now, typo.volumeIds[1], { ...typo, name: 'typo' }, [2]);
+  const gone = sim.addVolume({ instanceId: web.instanceId });
+  sim.deleteVolume(gone);
+  const goneCopy = copy(gone, 30);
+  const retired = account.ec2In(RETIRED_REGION);
+  const retiredCopies = [10, 11].map((days) =>
+    addCopy(retired, { volumeId: root, sourceSnapshotId: source, startTime: now - days * DAY }),
+  );
+  await cli.recordCopyRegions([COPY_REGION, RETIRED_REGION]);
+  return {
+    cli,
+    key,
+    web: { ...web, root, source, copies: webCopies, retiredCopies, gone, goneCopy },
+    app,
+    db: { ...db, copy: dbCopy },
+    typo: { ...typo, copy: typoCopy },
+  };
+}
+
+describe('ebs-backup generations with copies in other regions (SPEC §10.4, §10.6, §11)', () => {
+  let fleet: Awaited<ReturnType<typeof givenCopyFleet>>;
+  let report: Report;
+  beforeAll(async () => {
+    fleet = await givenCopyFleet();
+    const result = await fleet.cli.run('generations', '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    report = result.json<Report>();
+  });
+
+  it('WHEN listed THEN the home region, the copy settings and the regions no longer configured are stated', () => {
+    expect(report).toMatchObject({
+      region: 'us-east-1',
+      copyTagKey: COPY_TAG,
+      copyRegions: [COPY_REGION],
+      copiesListed: true,
+      retiredCopyRegions: [RETIRED_REGION],
+    });
+  });
+
+  it('WHEN a volume has more copies than its copy N THEN they are numbered like its snapshots, over N, with the pending one named; another deployment’s and another source region’s are not its', () => {
+    const web = volume(report, fleet.web.root);
+    expect(web.copyGenerations).toBe(2);
+    expect(web.copies.map((c) => c.region)).toEqual([COPY_REGION, RETIRED_REGION]);
+    const [copies] = web.copies;
+    expect(copies).toMatchObject({ managed: true, generations: 2, completed: 3, status: 'over-n' });
+    expect(copies.remark).toBe(
+      `over N by 1: the next successful copy deletes the oldest 1, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
+    );
+    const { pending, day1, day2, day3 } = fleet.web.copies;
+    expect(copies.snapshots.map((s) => [s.snapshotId, s.state, s.generation])).toEqual([
+      [pending, 'pending', null],
+      [day1, 'completed', 1],
+      [day2, 'completed', 2],
+      [day3, 'completed', 3],
+    ]);
+    expect(copies.snapshots[1]).toEqual({
+      snapshotId: day1,
+      state: 'completed',
+      startTime: new Date(fleet.cli.clock.now() - DAY).toISOString(),
+      sizeGiB: 8,
+      generation: 1,
+      encrypted: true,
+      kmsKeyId: fleet.key,
+      sourceSnapshotId: fleet.web.source,
+    });
+  });
+
+  it('WHEN a region was removed from copyRegions THEN its copies are listed as not managed any more, left untouched', () => {
+    const retired = volume(report, fleet.web.root).copies[1];
+    expect(retired).toMatchObject({
+      region: RETIRED_REGION,
+      managed: false,
+      generations: null,
+      completed: 2,
+      status: 'not-managed',
+      remark: 'not managed any more (region removed from copyRegions): left untouched',
+    });
+    expect(retired.snapshots.map((s) => s.snapshotId)).toEqual(fleet.web.retiredCopies);
+  });
+
+  it('WHEN a volume gets copies but has none yet THEN its copy region is listed under N', () => {
+    const app = volume(report, fleet.app.volumeIds[0]);
+    expect(app.copies).toEqual([
+      {
+        region: COPY_REGION,
+        managed: true,
+        generations: 1,
+        completed: 0,
+        status: 'under-n',
+        remark: 'under N by 1: one more with each successful copy',
+        snapshots: [],
+      },
+    ]);
+  });
+
+  it('WHEN a volume gets no copies (no copy tag, an invalid one, not backed up) THEN its copies there are left alone, with the reason', () => {
+    const db = volume(report, fleet.db.volumeIds[0]);
+    expect(db.copyGenerations).toBeNull();
+    expect(db.copies).toEqual([
+      expect.objectContaining({
+        region: COPY_REGION,
+        generations: null,
+        status: 'not-copied',
+        remark: `not copied: no ${COPY_TAG} tag on the volume or its instance, or it is 0; its copies here are left alone`,
+      }),
+    ]);
+    const typo = volume(report, fleet.typo.volumeIds[0]);
+    // An invalid copy tag does not stop the backup.
+    expect(typo).toMatchObject({ generations: 1, status: 'under-n', notBackedUp: null });
+    expect(typo.copies[0].remark).toBe(
+      `not copied: invalid value "x" on instance ${fleet.typo.instanceId}: ${COPY_TAG} is not a whole number of ASCII digits; expected 0 to 1000; its copies here are left alone`,
+    );
+    // Nor does it explain why another volume of the instance is not backed up.
+    expect(volume(report, fleet.typo.volumeIds[1]).notBackedUp).toBe(`${TAG} is 0 on the volume`);
+    const gone = volume(report, fleet.web.gone);
+    expect(gone.instance.instanceId).toBe(fleet.web.instanceId);
+    expect(gone).toMatchObject({ status: 'not-backed-up', snapshots: [] });
+    expect(gone.copies.map((c) => [c.status, c.remark, c.snapshots.map((s) => s.snapshotId)])).toEqual([
+      [
+        'not-copied',
+        'not copied: the volume is not backed up; its copies here are left alone',
+        [fleet.web.goneCopy],
+      ],
+    ]);
+  });
+
+  it('WHEN shown as text THEN each region’s copies follow the volume’s snapshots, with their encryption', async () => {
+    const { stdout, code } = await fleet.cli.run('generations', '--volume-ids', fleet.web.root);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`Instance web (${fleet.web.instanceId})`);
+    expect(lines[1]).toMatch(new RegExp(`^  ${fleet.web.root}  N=2, 1 completed: under N by 1`));
+    expect(lines[4]).toBe(
+      `    copies in ${COPY_REGION}  N=2, 3 completed: over N by 1: the next successful copy deletes the oldest 1, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
+    );
+    const cells = (line: string) => line.trim().split(/\s{2,}/);
+    expect(cells(lines[5])).toEqual([
+      'GEN',
+      'SNAPSHOT',
+      'STATE',
+      'STARTED (UTC)',
+      'AGE',
+      'SIZE',
+      'ENCRYPTED',
+    ]);
+    expect(lines[5].startsWith('      GEN')).toBe(true);
+    const keyId = fleet.key.replace(/^.*:key\//, 'key/');
+    expect(cells(lines[7])).toEqual([
+      '1',
+      fleet.web.copies.day1,
+      'completed',
+      '2024-12-31 00:00',
+      '1d 00h',
+      '8 GiB',
+      `yes, ${keyId}`,
+    ]);
+    expect(lines[10]).toBe(
+      `    copies in ${RETIRED_REGION}: not managed any more (region removed from copyRegions): left untouched`,
+    );
+    expect(cells(lines[12])).toEqual([
+      '1',
+      fleet.web.retiredCopies[0],
+      'completed',
+      '2024-12-22 00:00',
+      '10d 00h',
+      '8 GiB',
+      'no',
+    ]);
+  });
+});
+
+describe('ebs-backup generations: which regions it asks', () => {
+  it('GIVEN --no-copies WHEN listed THEN no copy region is asked and no copies are shown', async () => {
+    const fleet = await givenCopyFleet();
+    const result = await fleet.cli.run('generations', '--json', '--no-copies');
+    expect(result.code).toBe(0);
+    const report = result.json<Report>();
+    expect(report).toMatchObject({ copiesListed: false, retiredCopyRegions: [] });
+    expect(report.instances.flatMap((i) => i.volumes.flatMap((v) => v.copies))).toEqual([]);
+    // The copy N in force is still known.
+    expect(volume(report, fleet.web.root).copyGenerations).toBe(2);
+    expect(fleet.cli.copySim.calls().DescribeSnapshots.succeeded).toBe(0);
+    expect(fleet.cli.account.ec2In(RETIRED_REGION).calls().DescribeSnapshots.succeeded).toBe(0);
+  });
+
+  it('GIVEN --volume-ids WHEN listed THEN the copies of those volumes only, asked by their tag in each region', async () => {
+    const fleet = await givenCopyFleet();
+    const result = await fleet.cli.run(
+      'generations',
+      '--json',
+      '--volume-ids',
+      fleet.db.volumeIds[0],
+      fleet.app.volumeIds[0],
+    );
+    expect(result.code).toBe(0);
+    const report = result.json<Report>();
+    expect(
+      report.instances.flatMap((i) => i.volumes.map((v) => [v.volumeId, v.copies.map((c) => c.status)])),
+    ).toEqual([
+      [fleet.app.volumeIds[0], ['under-n']],
+      [fleet.db.volumeIds[0], ['not-copied']],
+    ]);
+    expect(fleet.cli.copySim.calls().DescribeSnapshots.succeeded).toBe(2);
+  });
+
+  it('GIVEN EC2 in a copy region is unreachable WHEN listed THEN one line naming the action and the region, exit 2', async () => {
+    const fleet = await givenCopyFleet();
+    fleet.cli.copySim.injectFault({
+      action: 'DescribeSnapshots',
+      error: 'UnauthorizedOperation',
+      message: 'no',
+      times: 5,
+    });
+    const result = await fleet.cli.run('generations');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ebs-backup: ec2:DescribeSnapshots in eu-west-1 was denied/);
+  });
+
+  it('GIVEN a stack deployed before copies WHEN listed THEN no copy region is asked', async () => {
+    const cli = givenCli();
+    cli.sim.addInstance({ name: 'web', tags: { [TAG]: '1', [COPY_TAG]: '1' } });
+    const result = await cli.run('generations', '--json');
+    expect(result.code).toBe(0);
+    const report = result.json<Report>();
+    expect(report).toMatchObject({ copyRegions: [], retiredCopyRegions: [], copiesListed: true });
+    expect(report.instances[0].volumes[0]).toMatchObject({ copyGenerations: null, copies: [] });
+    expect(cli.account.regions()).toEqual(['us-east-1', COPY_REGION]);
+    expect(cli.copySim.calls().DescribeSnapshots.succeeded).toBe(0);
   });
 });

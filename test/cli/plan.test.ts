@@ -4,7 +4,7 @@ import { planBackup } from '../../cli/backup-plan';
 import { REQUEST_HANDLER_OPTIONS } from '../../lambdas/commons/clients';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import { givenAccount } from '../fixtures/account';
-import { givenCli } from '../fixtures/cli';
+import { addCopy, COPY_REGION, givenCli } from '../fixtures/cli';
 import { htmlEndpoint, REFUSED_ENDPOINT, runProcess } from '../fixtures/endpoints';
 
 const TAG = 'Backup-Generation';
@@ -30,9 +30,23 @@ interface PlanDoc {
     delete: string[];
     deleteCount: number;
     pending: number;
+    copyGenerations?: number;
+    copies?: PlannedCopiesDoc[];
   }[];
-  invalid: { resource: string; id: string; value?: string; reason: string }[];
+  invalid: { resource: string; tagKey?: string; id: string; value?: string; reason: string }[];
   skipped: { resource: string; id: string; reason: string }[];
+  copyTagKey?: string;
+  copyRegions?: string[];
+  retiredCopyRegions: { region: string; copies?: number; message: string }[];
+  retiredCopyRegionsUnknown?: string;
+}
+
+interface PlannedCopiesDoc {
+  region: string;
+  keep: string[];
+  delete: string[];
+  deleteCount: number;
+  pending: number;
 }
 
 /**
@@ -163,7 +177,17 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
       skipped: 2,
       taggedInstances: 4,
       taggedVolumes: 1,
+      copyCreate: 0,
+      copyDelete: 0,
+      copyKeep: 0,
     });
+    // A stack deployed before copies has no copy outputs: no copies.
+    expect(doc).toMatchObject({
+      copyTagKey: 'Backup-Copy-Generation',
+      copyRegions: [],
+      retiredCopyRegions: [],
+    });
+    expect(doc.volumes.some((v) => 'copies' in v)).toBe(false);
     expect(mutations()).toBe(0);
     expect(cli.sim.snapshotsOf(web.root)).toHaveLength(7);
   });
@@ -259,6 +283,12 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     expect(doc.stack).toBeUndefined();
     expect(doc).toMatchObject({ tagKey: 'Keep', managedBy: 'Other' });
     expect(doc.volumes.map((v) => v.volumeId)).toEqual(other.volumeIds);
+    // The copy regions are the stack's: without it, copies are not planned, and it says so.
+    expect(doc).not.toHaveProperty('copyRegions');
+    const text = await cli.run('plan', '--tag-key', 'Keep', '--managed-by', 'Other');
+    expect(text.stdout.split('\n')[2]).toBe(
+      "Copies are not planned: the copy regions are the stack's outputs",
+    );
     expect(cli.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
 
@@ -325,6 +355,230 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout).toMatch(/Exit codes: 0 the run would succeed/);
+    expect(result.stdout).toMatch(/With the stack, copies in its copy regions are planned too/);
+    expect(result.stdout).toMatch(/copies are then not planned/);
+  });
+});
+
+const COPY_TAG = 'Backup-Copy-Generation';
+const RETIRED_REGION = 'us-west-2';
+
+/**
+ * A deployment keeping copies in eu-west-1 (and formerly in us-west-2). web (N=2, 2 copies) has
+ * three completed copies there and one pending, besides a copy of another deployment's and one
+ * from another source region; app (N=1, 1 copy) has none yet; db (N=3) has no copy tag but an
+ * old copy, left alone; typo's copy tag is invalid; us-west-2 still holds 2 copies of web.
+ */
+function givenCopyFleet() {
+  const cli = givenCli({ copyRegions: [{ region: COPY_REGION }] });
+  const { sim, copySim, account } = cli;
+  const now = cli.clock.now();
+  const web = sim.addInstance({ name: 'web', tags: { [TAG]: '2', [COPY_TAG]: '2' } });
+  const [root] = web.volumeIds;
+  const source = sim.addSnapshot({ volumeId: root, startTime: now - DAY });
+  const copy = (daysAgo: number, extra: Partial<Parameters<typeof addCopy>[1]> = {}) =>
+    addCopy(copySim, {
+      volumeId: root,
+      instanceId: web.instanceId,
+      instanceName: 'web',
+      sourceSnapshotId: source,
+      startTime: now - daysAgo * DAY,
+      ...extra,
+    });
+  const copies = {
+    day1: copy(1),
+    day2: copy(2),
+    day3: copy(3),
+    pending: copy(0.1, { state: 'pending' }),
+    foreign: copy(0.5, { managedBy: 'SomeoneElse' }),
+    otherSource: copy(0.6, { sourceRegion: 'eu-central-1' }),
+  };
+  const app = sim.addInstance({ name: 'app', tags: { [TAG]: '1', [COPY_TAG]: '1' } });
+  const db = sim.addInstance({ name: 'db', tags: { [TAG]: '3' } });
+  const dbCopy = addCopy(copySim, {
+    volumeId: db.volumeIds[0],
+    sourceSnapshotId: source,
+    startTime: now - DAY,
+  });
+  const typo = sim.addInstance({ name: 'typo', tags: { [TAG]: '1', [COPY_TAG]: 'x' } });
+  const retired = account.ec2In(RETIRED_REGION);
+  addCopy(retired, { volumeId: root, sourceSnapshotId: source, startTime: now - 10 * DAY });
+  addCopy(retired, { volumeId: root, sourceSnapshotId: source, startTime: now - 11 * DAY });
+  addCopy(retired, {
+    volumeId: root,
+    sourceSnapshotId: source,
+    startTime: now,
+    sourceRegion: 'eu-central-1',
+  });
+  const mutations = () =>
+    [sim, copySim, retired].reduce((n, region) => {
+      const calls = region.calls();
+      return (
+        n + calls.CreateSnapshot.succeeded + calls.CopySnapshot.succeeded + calls.DeleteSnapshot.succeeded
+      );
+    }, 0);
+  return { cli, web: { ...web, root, copies }, app, db: { ...db, copy: dbCopy }, typo, mutations };
+}
+
+describe('ebs-backup plan with copies in other regions (SPEC §10, §11.2)', () => {
+  it('GIVEN a deployment with a copy region WHEN planned THEN per volume and region the copy and its retention, the invalid copy tag, and the retired region; nothing changed', async () => {
+    const { cli, web, app, db, typo, mutations } = givenCopyFleet();
+    await cli.recordCopyRegions([COPY_REGION, RETIRED_REGION]);
+
+    const result = await cli.run('plan', '--json');
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const doc = result.json<PlanDoc>();
+    expect(doc).toMatchObject({ copyTagKey: COPY_TAG, copyRegions: [COPY_REGION], tonight: 'FAILED' });
+    const byId = new Map(doc.volumes.map((v) => [v.volumeId, v]));
+    expect(byId.get(web.root)).toMatchObject({
+      generations: 2,
+      copyGenerations: 2,
+      copies: [
+        {
+          region: COPY_REGION,
+          // N=2: tonight's copy and the newest completed one; not another deployment's, nor
+          // copies of another source region.
+          keep: [web.copies.day1],
+          delete: expect.arrayContaining([web.copies.day2, web.copies.day3]),
+          deleteCount: 2,
+          pending: 1,
+        },
+      ],
+    });
+    expect(byId.get(web.root)?.copies?.[0].delete).not.toContain(web.copies.foreign);
+    expect(byId.get(app.volumeIds[0])).toMatchObject({
+      copyGenerations: 1,
+      copies: [{ region: COPY_REGION, keep: [], delete: [], deleteCount: 0, pending: 0 }],
+    });
+    // No copy tag: no copies, and its copy there is left alone.
+    expect(byId.get(db.volumeIds[0])).not.toHaveProperty('copies');
+    // An invalid copy tag: backed up, not copied, and the run fails.
+    expect(byId.get(typo.volumeIds[0])).not.toHaveProperty('copies');
+    expect(doc.invalid).toEqual([
+      {
+        resource: 'instance',
+        tagKey: COPY_TAG,
+        id: typo.instanceId,
+        value: 'x',
+        reason: `${COPY_TAG} is not a whole number of ASCII digits; expected 0 to 1000`,
+      },
+    ]);
+    expect(doc.retiredCopyRegions).toEqual([
+      {
+        region: RETIRED_REGION,
+        copies: 2,
+        message: 'no longer in copyRegions: 2 copies left untouched, not pruned',
+      },
+    ]);
+    expect(doc.counts).toMatchObject({ volumes: 4, create: 4, copyCreate: 2, copyDelete: 2, copyKeep: 1 });
+    expect(mutations()).toBe(0);
+  });
+
+  it('GIVEN the same deployment WHEN shown as text THEN a copies table, the invalid copy tag apart, the retired region and the copy totals', async () => {
+    const { cli, web, app, typo } = givenCopyFleet();
+    await cli.recordCopyRegions([COPY_REGION, RETIRED_REGION]);
+
+    const { stdout, code } = await cli.run('plan');
+
+    expect(code).toBe(1);
+    const lines = stdout.split('\n');
+    expect(lines[2]).toBe(`Copies in ${COPY_REGION} for volumes tagged ${COPY_TAG}`);
+    const copies = lines.indexOf("Copies (made from tonight's snapshot once it completes):");
+    expect(lines[copies + 1].split(/\s{2,}/)).toEqual([
+      'VOLUME',
+      'REGION',
+      'N',
+      'CREATE',
+      'KEEP',
+      'DELETE',
+      'DETAILS',
+    ]);
+    const rows = lines.slice(copies + 2, copies + 4).map((line) => line.split(/\s{2,}/));
+    expect(rows.map((row) => row.slice(0, 6))).toEqual(
+      [
+        [web.root, COPY_REGION, '2', '1', '1', '2'],
+        [app.volumeIds[0], COPY_REGION, '1', '1', '0', '0'],
+      ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+    expect(rows.find((row) => row[0] === web.root)?.[6]).toMatch(
+      /^delete snap-\w+, snap-\w+; 1 pending of another run left alone$/,
+    );
+    expect(stdout).toContain(
+      "Invalid copy tag values (backed up but not copied, their copies left alone; tonight's run would end FAILED):\n" +
+        `  instance ${typo.instanceId}: tag value "x" ${COPY_TAG} is not a whole number of ASCII digits; expected 0 to 1000`,
+    );
+    expect(stdout).not.toContain('Invalid tag values (not backed up');
+    expect(stdout).toContain(
+      'Copy regions no longer configured (not copied to, not pruned):\n' +
+        `  ${RETIRED_REGION}: no longer in copyRegions: 2 copies left untouched, not pruned`,
+    );
+    expect(lines.at(-2)).toBe(
+      'Tonight: 4 snapshot(s) to create, 0 to delete, 0 kept, on 4 volume(s); 2 copies to create, 2 to delete, 1 kept, in 1 region(s); 1 invalid, 0 excluded. The run would end FAILED.',
+    );
+  });
+
+  it('GIVEN a retired region whose copies cannot be counted WHEN planned THEN it is reported without a count, as a run reports it', async () => {
+    const { cli } = givenCopyFleet();
+    await cli.recordCopyRegions([COPY_REGION, RETIRED_REGION]);
+    cli.account.ec2In(RETIRED_REGION).injectFault({
+      action: 'DescribeSnapshots',
+      error: 'UnauthorizedOperation',
+      message: 'not authorized',
+      times: 10,
+    });
+
+    const result = await cli.run('plan', '--json');
+
+    expect(result.code).toBe(1);
+    expect(result.json<PlanDoc>().retiredCopyRegions).toEqual([
+      {
+        region: RETIRED_REGION,
+        message: expect.stringMatching(
+          /^no longer in copyRegions: its copies are left untouched, not pruned; they could not be counted \(CliError: ec2:DescribeSnapshots in us-west-2 was denied/,
+        ),
+      },
+    ]);
+  });
+
+  it('GIVEN the record of copy regions cannot be read WHEN planned THEN the plan is made and says the retired regions are unknown', async () => {
+    const { cli } = givenCopyFleet();
+    const send = cli.s3.send.bind(cli.s3);
+    cli.s3.send = ((command: object) =>
+      command.constructor.name === 'GetObjectCommand'
+        ? Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }))
+        : send(command as never)) as typeof cli.s3.send;
+
+    const json = await cli.run('plan', '--json');
+    const text = await cli.run('plan');
+
+    expect(json.code).toBe(1);
+    expect(json.json<PlanDoc>()).toMatchObject({
+      retiredCopyRegions: [],
+      retiredCopyRegionsUnknown: expect.stringMatching(/^s3:GetObject was denied/),
+    });
+    expect(json.json<PlanDoc>().counts.copyCreate).toBe(2);
+    expect(text.stdout).toContain(
+      "Copy regions no longer configured: unknown, the work bucket's record could not be read (s3:GetObject was denied",
+    );
+  });
+
+  it('GIVEN EC2 in the copy region denies DescribeSnapshots WHEN planned THEN one line naming the action and the region, exit 2', async () => {
+    const { cli } = givenCopyFleet();
+    cli.copySim.injectFault({
+      action: 'DescribeSnapshots',
+      error: 'UnauthorizedOperation',
+      message: 'not authorized',
+      times: 10,
+    });
+
+    const result = await cli.run('plan');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^ebs-backup: ec2:DescribeSnapshots in eu-west-1 was denied: the caller needs an IAM policy allowing ec2:DescribeSnapshots in eu-west-1 /,
+    );
   });
 });
 
@@ -332,13 +586,13 @@ describe('planBackup with the deployment’s copy settings (SPEC §10.2)', () =>
   const COPY = 'Backup-Copy-Generation';
 
   it('GIVEN copy tags WHEN planned with copy regions THEN the same copy decision as a run; without, none', async () => {
-    const { sim, ec2, clock } = givenAccount();
+    const { sim, ec2, clock, account } = givenAccount();
     const { volumeIds } = sim.addInstance({ tags: { [TAG]: '2', [COPY]: '3' }, volumes: [{}] });
     const typo = sim.addInstance({ tags: { [TAG]: '1', [COPY]: 'x' }, volumes: [{}] });
     const scope = { tagKey: TAG, managedBy: MARKER, now: clock.now };
     const copies = { copyTagKey: COPY, copyRegions: [{ region: 'eu-west-1' }] };
 
-    const withCopies = await planBackup(ec2, { ...scope, copies });
+    const withCopies = await planBackup(ec2, { ...scope, copies, ec2In: (r) => account.ec2Client(r) });
     expect(new Map(withCopies.volumes.map((v) => [v.volumeId, v.copyGenerations]))).toEqual(
       new Map([
         [volumeIds[0], 3],

@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import stringWidth from 'string-width';
+import { awsClients } from '../../cli/aws';
 import { awsCall, ExitCode } from '../../cli/errors';
 import type { CommandSpec } from '../../cli/program';
 import { fitWidth, table } from '../../cli/table';
@@ -59,6 +60,9 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
         workBucket: 'ebs-generation-backup-work',
         managedBy: 'EbsGenerationBackup',
         tagKey: 'Backup-Generation',
+        // A stack deployed before copies: no CopyRegions or CopyTagKey output.
+        copyRegions: [],
+        copyTagKey: 'Backup-Copy-Generation',
       },
     });
   });
@@ -75,6 +79,34 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
     const result = await givenCli({ stack: {} }).runWith([probe], 'probe');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^ebs-backup: stack "EbsGenerationBackup" has no output StateMachineArn/);
+  });
+
+  it('GIVEN a stack with copy regions WHEN a command needs it THEN its CopyRegions and CopyTagKey are read', async () => {
+    const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const result = await givenCli({
+      copyRegions: [{ region: 'eu-west-1', kmsKeyArn }, { region: 'us-west-2' }],
+    }).runWith([probe], 'probe', '--json');
+    expect(result.code).toBe(0);
+    expect(result.json<{ deployment: object }>().deployment).toMatchObject({
+      copyRegions: [{ region: 'eu-west-1', kmsKeyArn }, { region: 'us-west-2' }],
+      copyTagKey: 'Backup-Copy-Generation',
+    });
+  });
+
+  it('GIVEN a CopyRegions output that is not a list of regions WHEN run THEN one line naming the output, exit 2', async () => {
+    const result = await givenCli({
+      stack: {
+        StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
+        WorkBucketName: 'b',
+        ManagedBy: 'm',
+        TagKey: 't',
+        CopyRegions: '["eu-west-1"]',
+      },
+    }).runWith([probe], 'probe');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'ebs-backup: stack "EbsGenerationBackup" has an output CopyRegions that is not a JSON array of {"region", "kmsKeyArn"?}: "[\\"eu-west-1\\"]"; redeploy it\n',
+    );
   });
 
   it('GIVEN EC2 denies the call WHEN run THEN one line naming the action and the policy it needs, exit 2', async () => {
@@ -111,6 +143,26 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('ebs-backup: boom\n');
+  });
+});
+
+describe('the real clients', () => {
+  it('GIVEN --region WHEN a copy region is reached THEN one client per region, in that region, with the home client’s attempts and timeouts', async () => {
+    const clients = awsClients({ region: 'us-east-1' });
+    const copy = clients.ec2In('eu-west-1');
+    const handler = async (client: typeof copy) =>
+      (client.config.requestHandler as unknown as { configProvider: Promise<object> }).configProvider;
+
+    expect(clients.ec2In('eu-west-1')).toBe(copy);
+    expect(clients.ec2In('us-west-2')).not.toBe(copy);
+    expect(await copy.config.region()).toBe('eu-west-1');
+    expect(await clients.ec2().config.region()).toBe('us-east-1');
+    expect(await copy.config.maxAttempts()).toBe(2);
+    expect(await handler(copy)).toMatchObject({
+      requestTimeout: 10_000,
+      connectionTimeout: 3_000,
+      throwOnRequestTimeout: true,
+    });
   });
 });
 

@@ -1,22 +1,37 @@
 import { restoredVolumeTags } from '../../cli/restore/restore-tags';
 import { volumeSettings } from '../../cli/restore/volume-settings';
 import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
-import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import { givenCli } from '../fixtures/cli';
+import { SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
+import { COPY_REGION, givenCli, unreachableEc2 } from '../fixtures/cli';
 
 const DAY = 24 * 60 * 60_000;
 
 interface RestoreJson {
   dryRun: boolean;
+  region: string;
   volumeId: string | null;
-  source: { volumeId: string; exists: boolean; attachments: { instanceId: string; device: string }[] };
-  snapshot: { snapshotId: string; startTime: string; generation: number };
+  source: {
+    volumeId: string;
+    region: string;
+    exists: boolean;
+    attachments: { instanceId: string; device: string }[];
+    error?: string;
+  };
+  snapshot: {
+    snapshotId: string;
+    startTime: string;
+    generation: number;
+    copyOf: { snapshotId: string | null; region: string } | null;
+  };
   volume: {
     availabilityZone: string;
     volumeType: string;
     size: number | null;
     iops: number | null;
     throughput: number | null;
+    encrypted: boolean;
+    kmsKeyId: string | null;
   };
   tags: Record<string, string>;
   attachCommand: string | null;
@@ -88,10 +103,29 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
     });
     expect(json).toEqual({
       dryRun: false,
+      region: 'us-east-1',
       volumeId: created?.VolumeId,
-      source: { volumeId, exists: true, attachments: [{ instanceId, device: '/dev/xvda' }] },
-      snapshot: { snapshotId: backups[2], startTime: '2024-12-31T00:00:00.000Z', generation: 1 },
-      volume: { availabilityZone: 'us-east-1b', volumeType: 'gp3', size: 20, iops: 4000, throughput: 250 },
+      source: {
+        volumeId,
+        region: 'us-east-1',
+        exists: true,
+        attachments: [{ instanceId, device: '/dev/xvda' }],
+      },
+      snapshot: {
+        snapshotId: backups[2],
+        startTime: '2024-12-31T00:00:00.000Z',
+        generation: 1,
+        copyOf: null,
+      },
+      volume: {
+        availabilityZone: 'us-east-1b',
+        volumeType: 'gp3',
+        size: 20,
+        iops: 4000,
+        throughput: 250,
+        encrypted: false,
+        kmsKeyId: null,
+      },
       tags: {
         Name: `web restored from ${backups[2]}`,
         'Backup-Restored-From': backups[2],
@@ -193,7 +227,7 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
     );
     expect(restored.code).toBe(0);
     const json = restored.json<RestoreJson>();
-    expect(json.source).toEqual({ volumeId, exists: false, attachments: [] });
+    expect(json.source).toEqual({ volumeId, region: 'us-east-1', exists: false, attachments: [] });
     expect(sim.volume(json.volumeId as string)).toMatchObject({
       AvailabilityZone: 'us-east-1c',
       VolumeType: 'gp3',
@@ -309,6 +343,8 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
     for (const option of [
       '--snapshot',
       '--generation',
+      '--from-region <region>',
+      '--managed-by <marker>',
       '--az',
       '--type',
       '--size',
@@ -319,6 +355,349 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout.replace(/\s+/g, ' ')).toContain('never attaches, stops or replaces anything');
+    expect(result.stdout.replace(/\s+/g, ' ')).toContain(
+      '--region is the home region (the stack’s), also with --from-region',
+    );
+  });
+});
+
+const HOME = 'us-east-1';
+const COPY_WAIT = 11 * 60_000;
+
+/**
+ * web's encrypted 20 GiB gp3 volume (4000 IOPS, 250 MiB/s) in us-east-1b, backed up on two
+ * nights and each backup copied to eu-west-1 by the real CopySnapshot step, encrypted there with
+ * the region's key; a third night's copy is still pending. `home` replaces the home region's EC2
+ * (one that does not answer: the region is down).
+ */
+async function givenCopiedVolume(options: Parameters<typeof givenCli>[0] = {}) {
+  const cli = givenCli({ copyRegions: [{ region: COPY_REGION }], ...options });
+  const { sim, account, clock } = cli;
+  const key = account.createKmsKey(COPY_REGION);
+  const { instanceId, volumeIds } = sim.addInstance({
+    name: 'web',
+    tags: { 'Backup-Generation': '3', 'Backup-Copy-Generation': '3' },
+    volumes: [
+      {
+        sizeGiB: 20,
+        volumeType: 'gp3',
+        iops: 4000,
+        throughput: 250,
+        availabilityZone: 'us-east-1b',
+        encrypted: true,
+      },
+    ],
+  });
+  const [volumeId] = volumeIds;
+  const item = {
+    volumeId,
+    instanceId,
+    instanceName: 'web',
+    description: `Auto Snapshot ${volumeId}(web)`,
+    generations: 3,
+  };
+  const deps = {
+    ec2In: (region: string) => account.ec2Client(region),
+    region: HOME,
+    copyRegions: [{ region: COPY_REGION, kmsKeyArn: key }],
+    managedBy: DEFAULT_STACK_NAME,
+    clock: { now: clock.now, sleep: async (ms: number) => clock.advance(ms) },
+  };
+  const night = async (n: number) => {
+    const runId = `night-${n}-key`;
+    const tags = snapshotTags({ ...item, managedBy: DEFAULT_STACK_NAME, executionName: `night-${n}`, runId });
+    const source = sim.addSnapshot({
+      volumeId,
+      description: item.description,
+      tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+    });
+    const startTime = clock.now();
+    const copy = await copyVolumeSnapshot(deps, {
+      copy: {
+        ...item,
+        region: COPY_REGION,
+        copyGenerations: 3,
+        source: { snapshotId: source, startTime, region: HOME, encrypted: true },
+      },
+      executionName: `night-${n}`,
+      runId,
+    });
+    return { source, copy: copy.snapshotId };
+  };
+  const first = await night(1);
+  clock.advance(DAY);
+  const second = await night(2);
+  clock.advance(COPY_WAIT);
+  const pending = await night(3);
+  return { ...cli, key, instanceId, volumeId, first, second, pending };
+}
+
+describe('ebs-backup restore --from-region: from a copy in another region (SPEC §10, §11.3)', () => {
+  it('GIVEN copies in a copy region WHEN restored from there THEN a new volume there from the newest completed copy, like the original, in the zone given, encrypted with the copy’s key; the original untouched', async () => {
+    const { run, sim, copySim, volumeId, instanceId, second, key } = await givenCopiedVolume();
+    const before = sim.volume(volumeId);
+
+    const result = await run(
+      'restore',
+      volumeId,
+      '--from-region',
+      COPY_REGION,
+      '--az',
+      'eu-west-1a',
+      '--json',
+    );
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const json = result.json<RestoreJson>();
+    const created = copySim.volume(json.volumeId as string);
+    expect(created).toMatchObject({
+      AvailabilityZone: 'eu-west-1a',
+      SnapshotId: second.copy,
+      VolumeType: 'gp3',
+      Size: 20,
+      Iops: 4000,
+      Throughput: 250,
+      Encrypted: true,
+      KmsKeyId: key,
+      Attachments: [],
+      Tags: [
+        { Key: 'Name', Value: `web restored from ${second.copy}` },
+        { Key: 'Backup-Restored-From', Value: second.copy },
+        { Key: 'Backup-Restored-Volume', Value: volumeId },
+      ],
+    });
+    expect(json).toMatchObject({
+      dryRun: false,
+      region: COPY_REGION,
+      source: { volumeId, region: HOME, exists: true, attachments: [{ instanceId, device: '/dev/xvda' }] },
+      snapshot: {
+        snapshotId: second.copy,
+        generation: 1,
+        copyOf: { snapshotId: second.source, region: HOME },
+      },
+      volume: { availabilityZone: 'eu-west-1a', encrypted: true, kmsKeyId: key },
+      attachCommand: `aws ec2 attach-volume --volume-id ${created?.VolumeId} --instance-id <instance-id> --device <device> --region ${COPY_REGION}`,
+    });
+    expect(json.source).not.toHaveProperty('error');
+    expect(sim.volume(volumeId)).toEqual(before);
+    expect(sim.volumes()).toHaveLength(1);
+    expect(copySim.volumes()).toHaveLength(1);
+  });
+
+  it('GIVEN copies WHEN restored from there as text THEN the copy, its source and the commands to attach it in that region', async () => {
+    const { run, copySim, volumeId, instanceId, second } = await givenCopiedVolume();
+
+    const result = await run(
+      'restore',
+      volumeId,
+      '--from-region',
+      COPY_REGION,
+      '--az',
+      'eu-west-1c',
+      '--region',
+      HOME,
+      '--profile',
+      'ops',
+    );
+
+    expect(result.code).toBe(0);
+    const created = copySim.volumes()[0].VolumeId;
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(
+      `Created ${created} in eu-west-1c (${COPY_REGION}) from copy ${second.copy} (generation 1 of ${volumeId}'s copies in ${COPY_REGION}, copied 2025-01-02 00:00 UTC from ${second.source} of ${HOME}):`,
+    );
+    expect(lines[1]).toMatch(
+      /^gp3, 20 GiB, 4000 IOPS, 250 MiB\/s, encrypted with key\/[\w-]+, Name "web restored from snap-\w+"\. It is not attached to anything\.$/,
+    );
+    expect(lines[2]).toBe(
+      `The original ${volumeId} stays attached to ${instanceId} as /dev/xvda in ${HOME}: restore changes nothing there.`,
+    );
+    expect(lines.slice(4)).toEqual([
+      'To attach it to an instance in eu-west-1c, once it is available:',
+      `  aws ec2 wait volume-available --volume-ids ${created} --region ${COPY_REGION} --profile ops`,
+      `  aws ec2 attach-volume --volume-id ${created} --instance-id <instance-id> --device <device> --region ${COPY_REGION} --profile ops`,
+      '',
+    ]);
+  });
+
+  it('GIVEN --generation 2 or --snapshot WHEN restored from a copy region THEN copies are counted as that region’s retention counts them', async () => {
+    const { run, volumeId, first, second, pending } = await givenCopiedVolume();
+    const from = ['--from-region', COPY_REGION, '--az', 'eu-west-1a', '--dry-run'];
+
+    const older = await run('restore', volumeId, ...from, '--generation', '2', '--json');
+    const byId = await run('restore', volumeId, ...from, '--snapshot', second.copy, '--json');
+    const beyond = await run('restore', volumeId, ...from, '--generation', '3');
+    const stillPending = await run('restore', volumeId, ...from, '--snapshot', pending.copy);
+    const aSource = await run('restore', volumeId, ...from, '--snapshot', second.source);
+
+    expect(older.json<RestoreJson>().snapshot).toMatchObject({ snapshotId: first.copy, generation: 2 });
+    expect(byId.json<RestoreJson>().snapshot).toMatchObject({ snapshotId: second.copy, generation: 1 });
+    expect(beyond.stderr).toBe(
+      `ebs-backup: ${volumeId} has 2 completed copies in ${COPY_REGION}: there is no generation 3\n`,
+    );
+    expect(stillPending.stderr).toBe(
+      `ebs-backup: ${pending.copy} is pending: only a completed snapshot can be restored\n`,
+    );
+    // The source snapshots are not in the copy region's family.
+    expect(aSource.stderr).toBe(
+      `ebs-backup: ${second.source} is not one of ${volumeId}'s copies in ${COPY_REGION} marked Backup-Managed-By=${DEFAULT_STACK_NAME}: see \`ebs-backup generations --volume-ids ${volumeId}\`\n`,
+    );
+    expect([beyond.code, stillPending.code, aSource.code]).toEqual([2, 2, 2]);
+  });
+
+  it('GIVEN --from-region without --az, or with a zone of another region THEN exit 2 before anything is created', async () => {
+    const { run, copySim, volumeId } = await givenCopiedVolume();
+
+    const noZone = await run('restore', volumeId, '--from-region', COPY_REGION);
+    const homeZone = await run('restore', volumeId, '--from-region', COPY_REGION, '--az', 'us-east-1b');
+
+    expect(noZone.code).toBe(2);
+    expect(noZone.stderr).toBe(
+      `ebs-backup: --from-region needs --az: the Availability Zone in ${COPY_REGION} of the instance the new volume is for (\`aws ec2 describe-availability-zones --region ${COPY_REGION}\` lists them)\n`,
+    );
+    expect(homeZone.code).toBe(2);
+    expect(homeZone.stderr).toBe(
+      `ebs-backup: --az us-east-1b is not a zone of ${COPY_REGION}, where the copy is\n`,
+    );
+    expect(copySim.calls().CreateVolume).toEqual({ succeeded: 0, throttled: 0, failed: 0 });
+  });
+
+  it('GIVEN --from-region the home region, or a region without copies that the stack does not copy to THEN exit 2 saying so', async () => {
+    const { run, volumeId } = await givenCopiedVolume();
+
+    const home = await run('restore', volumeId, '--from-region', HOME, '--az', 'us-east-1a');
+    const other = await run('restore', volumeId, '--from-region', 'us-west-2', '--az', 'us-west-2a');
+    const notARegion = await run('restore', volumeId, '--from-region', 'Ireland');
+
+    expect(home.stderr).toBe(
+      `ebs-backup: --from-region ${HOME} is the home region (--region): leave it out to restore from the backups there\n`,
+    );
+    expect(other.stderr).toBe(
+      `ebs-backup: none of ${volumeId}'s copies in us-west-2 marked Backup-Managed-By=${DEFAULT_STACK_NAME} is completed: nothing to restore there (is --from-region right? See \`ebs-backup generations --volume-ids ${volumeId}\`); us-west-2 is not one of the stack's copy regions (${COPY_REGION})\n`,
+    );
+    expect(notARegion.stderr).toMatch(/"Ireland" is not a Region code such as eu-west-1/);
+    expect([home.code, other.code, notARegion.code]).toEqual([2, 2, 2]);
+  });
+
+  it('GIVEN --dry-run WHEN restored from a copy region THEN EC2 there is asked with DryRun; nothing created', async () => {
+    const { run, copySim, volumeId, second } = await givenCopiedVolume();
+
+    const result = await run(
+      'restore',
+      volumeId,
+      '--from-region',
+      COPY_REGION,
+      '--az',
+      'eu-west-1b',
+      '--dry-run',
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Dry run: EC2 would create a volume in eu-west-1b \\(${COPY_REGION}\\) from copy ${second.copy} `,
+      ),
+    );
+    expect(copySim.volumes()).toEqual([]);
+    expect(copySim.calls().CreateVolume).toEqual({ succeeded: 0, throttled: 0, failed: 1 });
+  });
+
+  it('GIVEN CreateVolume is denied in the copy region WHEN restored from there THEN one line naming the action and the region, exit 2', async () => {
+    const { run, copySim, volumeId } = await givenCopiedVolume();
+    copySim.injectFault({
+      action: 'CreateVolume',
+      error: 'UnauthorizedOperation',
+      message: 'not authorized',
+    });
+
+    const result = await run('restore', volumeId, '--from-region', COPY_REGION, '--az', 'eu-west-1a');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^ebs-backup: ec2:CreateVolume in eu-west-1 was denied: the caller needs an IAM policy allowing ec2:CreateVolume in eu-west-1 /,
+    );
+  });
+
+  describe('GIVEN the home region is down (its EC2 and CloudFormation refuse connections)', () => {
+    const down = () =>
+      givenCopiedVolume({
+        stack: 'unreachable',
+        ec2Client: unreachableEc2(HOME),
+      });
+
+    it('WHEN restored from a copy without --managed-by THEN one line saying to pass it, exit 2', async () => {
+      const { run, volumeId } = await down();
+
+      const result = await run('restore', volumeId, '--from-region', COPY_REGION, '--az', 'eu-west-1a');
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^ebs-backup: cannot reach the AWS endpoint for cloudformation:DescribeStacks: ECONNREFUSED: .*; to restore from a copy without the stack \(its region down\), pass --managed-by <marker> \(the stack's name, EbsGenerationBackup, unless it was set otherwise\)\n$/,
+      );
+    });
+
+    it('WHEN restored from a copy with --managed-by THEN the volume is made there from the snapshot and defaults, saying the original could not be described', async () => {
+      const { run, copySim, volumeId, second, key } = await down();
+
+      const result = await run(
+        'restore',
+        volumeId,
+        '--from-region',
+        COPY_REGION,
+        '--az',
+        'eu-west-1a',
+        '--managed-by',
+        DEFAULT_STACK_NAME,
+        '--json',
+      );
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const json = result.json<RestoreJson>();
+      expect(json.source).toEqual({
+        volumeId,
+        region: HOME,
+        exists: false,
+        attachments: [],
+        error: expect.stringMatching(/^cannot reach the AWS endpoint for ec2:DescribeVolumes: ECONNREFUSED/),
+      });
+      expect(copySim.volume(json.volumeId as string)).toMatchObject({
+        AvailabilityZone: 'eu-west-1a',
+        SnapshotId: second.copy,
+        VolumeType: 'gp3',
+        Size: 20,
+        Iops: 3000,
+        Throughput: 125,
+        KmsKeyId: key,
+        Tags: expect.arrayContaining([{ Key: 'Name', Value: `web restored from ${second.copy}` }]),
+      });
+      const text = await run(
+        'restore',
+        volumeId,
+        '--from-region',
+        COPY_REGION,
+        '--az',
+        'eu-west-1a',
+        '--managed-by',
+        DEFAULT_STACK_NAME,
+        '--dry-run',
+      );
+      expect(text.stdout).toContain(
+        `The original ${volumeId} could not be described in ${HOME} (cannot reach the AWS endpoint for ec2:DescribeVolumes: ECONNREFUSED`,
+      );
+    });
+
+    it('WHEN restored in the home region THEN its failure is not hidden: exit 2', async () => {
+      const { run, volumeId } = await down();
+
+      const result = await run('restore', volumeId, '--managed-by', DEFAULT_STACK_NAME);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^ebs-backup: cannot reach the AWS endpoint for ec2:DescribeSnapshots: ECONNREFUSED/,
+      );
+    });
   });
 });
 
