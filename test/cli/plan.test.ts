@@ -507,7 +507,7 @@ describe('ebs-backup plan with copies in other regions (SPEC §10, §11.2)', () 
     );
     expect(stdout).toContain(
       "Invalid copy tag values (backed up but not copied, their copies left alone; tonight's run would end FAILED):\n" +
-        `  instance ${typo.instanceId}: tag value "x" ${COPY_TAG} is not a whole number of ASCII digits; expected 0 to 1000`,
+        `  instance ${typo.instanceId}: ${COPY_TAG} value "x" is not a whole number of ASCII digits; expected 0 to 1000`,
     );
     expect(stdout).not.toContain('Invalid tag values (not backed up');
     expect(stdout).toContain(
