@@ -207,6 +207,13 @@ export async function retiredCopyRegions(
       try {
         const ec2 = withThrottleRetries(deps.ec2In(region), clock, LISTING_THROTTLE_BUDGET_MS);
         const copies = await countCopiesFrom(ec2, deps.managedBy, deps.region);
+        if (copies === 0) {
+          return {
+            region,
+            copies,
+            message: 'no longer in copyRegions: no copies left there; no longer watched',
+          };
+        }
         return {
           region,
           copies,
@@ -266,9 +273,13 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     ...(retired.length > 0 && { retiredCopyRegions: retired }),
   };
   const copies = copyPlan(report.items, deps.copyRegions);
-  // Written only when a configured region is new to it: most runs read it and leave it.
+  // Written only when a configured region is new to it, or a retired one has no copies left
+  // (reported this once, then forgotten): most runs read it and leave it.
   const added = deps.copyRegions.map((r) => r.region).filter((region) => !recorded.includes(region));
-  const record: CopyRegionsRecord = { regions: [...new Set([...recorded, ...added])].sort() };
+  const emptied = new Set(retired.filter((r) => r.copies === 0).map((r) => r.region));
+  const record: CopyRegionsRecord = {
+    regions: [...new Set([...recorded.filter((region) => !emptied.has(region)), ...added])].sort(),
+  };
 
   const location = (document: 'volumes' | 'discovery' | 'copy-plan') => ({
     bucket: deps.bucket,
@@ -278,7 +289,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     putJson(deps.s3, location('volumes'), report.items),
     putJson(deps.s3, location('discovery'), report),
     copies.length > 0 ? putJson(deps.s3, location('copy-plan'), copies) : undefined,
-    !input.dryRun && added.length > 0 ? putJson(deps.s3, recordAt, record) : undefined,
+    !input.dryRun && (added.length > 0 || emptied.size > 0) ? putJson(deps.s3, recordAt, record) : undefined,
   ]);
   return {
     executionName: event.executionName,

@@ -627,13 +627,30 @@ describe('discover step (SPEC §1, §4.1)', () => {
           { executionName: 'run-2', input: {} },
         );
         const report = await getJson<DiscoveryReport>(s3, later.discovery);
+        // No copy is left there: reported this once, then forgotten.
         expect(report.retiredCopyRegions).toEqual([
           {
             region: 'eu-west-1',
             copies: 0,
-            message: 'no longer in copyRegions: 0 copies left untouched, not pruned',
+            message: 'no longer in copyRegions: no copies left there; no longer watched',
           },
         ]);
+        expect(account.s3.getJson(BUCKET, RECORD)).toEqual({ regions: ['us-west-2'] });
+        const third = await discover(
+          { ...deps, copyRegions: [{ region: 'us-west-2' }] },
+          { executionName: 'run-3', input: {} },
+        );
+        expect(await getJson<DiscoveryReport>(s3, third.discovery)).not.toHaveProperty('retiredCopyRegions');
+      });
+
+      it('GIVEN a retired region whose count fails WHEN a live run is discovered THEN it stays in the record', async () => {
+        const { run, account, deps } = given({}, { copyRegions: [{ region: 'us-west-2' }] });
+        account.s3.putJson(BUCKET, RECORD, { regions: ['eu-west-1', 'us-west-2'] });
+        account
+          .ec2In('eu-west-1')
+          .injectFault({ action: 'DescribeSnapshots', error: 'UnauthorizedOperation', times: 10 });
+        await run();
+        expect(deps.copyRegions).toHaveLength(1);
         expect(account.s3.getJson(BUCKET, RECORD)).toEqual({ regions: ['eu-west-1', 'us-west-2'] });
       });
 
