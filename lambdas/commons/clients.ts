@@ -32,10 +32,15 @@ export const REQUEST_HANDLER_OPTIONS = {
  * the step's idempotency check (on a declared Retry) can tell.
  */
 export function ec2Client(options: { retryInSdk: boolean } = { retryInSdk: true }): EC2Client {
-  return new EC2Client({
+  return new EC2Client(ec2ClientConfig(options));
+}
+
+/** The settings of every function's EC2 client, in its own region or another. */
+function ec2ClientConfig(options: { retryInSdk: boolean }) {
+  return {
     requestHandler: REQUEST_HANDLER_OPTIONS,
     ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
-  });
+  };
 }
 
 export function s3Client(): S3Client {
@@ -54,11 +59,7 @@ export function regionalEc2Clients(
   return (region) => {
     let client = clients.get(region);
     if (!client) {
-      client = new EC2Client({
-        region,
-        requestHandler: REQUEST_HANDLER_OPTIONS,
-        ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
-      });
+      client = new EC2Client({ ...ec2ClientConfig(options), region });
       clients.set(region, client);
     }
     return client;

@@ -1,5 +1,5 @@
 import { snapshotDescription } from '../../lambdas/core/description';
-import { copyTags, SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { copyTags, SnapshotTag, type SnapshotTagInput, snapshotTags } from '../../lambdas/core/snapshot-tags';
 import type { SimulatedEc2 } from '../simulated-account';
 import type { CopyRow, FinalCopies, FinalGeneration, UnmanagedSnapshot, VolumeRow } from './report-view';
 
@@ -311,16 +311,7 @@ class FleetBuilder {
     const ids: string[] = [];
     for (let daysBefore = count; daysBefore >= 1; daysBefore--) {
       const startTime = this.options.start - daysBefore * DAY;
-      const executionName = `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`;
-      const tags = snapshotTags({
-        managedBy: this.options.managedBy,
-        executionName,
-        runId: `${executionName}-key`,
-        volumeId,
-        instanceId: instance.instanceId,
-        ...(instance.name !== undefined && { instanceName: instance.name }),
-        generations,
-      });
+      const tags = snapshotTags(this.earlierRun(instance, volumeId, startTime, generations));
       ids.push(
         this.ec2.addSnapshot({
           volumeId,
@@ -331,6 +322,25 @@ class FleetBuilder {
       );
     }
     return ids;
+  }
+
+  /** The tag input of a snapshot an earlier daily run made at `startTime`. */
+  private earlierRun(
+    instance: FleetInstance,
+    volumeId: string,
+    startTime: number,
+    generations: number,
+  ): SnapshotTagInput {
+    const executionName = `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`;
+    return {
+      managedBy: this.options.managedBy,
+      executionName,
+      runId: `${executionName}-key`,
+      volumeId,
+      instanceId: instance.instanceId,
+      ...(instance.name !== undefined && { instanceName: instance.name }),
+      generations,
+    };
   }
 
   /**
@@ -349,15 +359,8 @@ class FleetBuilder {
     const { volumeId } = instance.volumes[volumeIndex];
     sources.forEach((sourceSnapshotId, index) => {
       const startTime = this.options.start - (sources.length - index) * DAY + 3_600_000;
-      const executionName = `earlier-run-${new Date(startTime).toISOString().slice(0, 10)}`;
       const tags = copyTags({
-        managedBy: this.options.managedBy,
-        executionName,
-        runId: `${executionName}-key`,
-        volumeId,
-        instanceId: instance.instanceId,
-        ...(instance.name !== undefined && { instanceName: instance.name }),
-        generations: copyGenerations,
+        ...this.earlierRun(instance, volumeId, startTime, copyGenerations),
         sourceSnapshotId,
         sourceRegion: copies.sourceRegion,
       });
