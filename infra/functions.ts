@@ -105,12 +105,12 @@ const HANDLERS = {
   copySnapshot: {
     file: 'copy-snapshot.ts',
     description:
-      'Copies one volume’s snapshot of this run to one copy region, tagged at creation (SPEC §10.3)',
+      "Copies one volume's snapshot of this run to one copy region, tagged at creation (SPEC §10.3)",
     environment: (s) => ({ [EnvName.copyRegions]: JSON.stringify(s.copyRegions) }),
   },
   awaitCopies: {
     file: 'await-copies.ts',
-    description: 'Waits for the copies this run made, then writes the copies’ prune work list (SPEC §10.4)',
+    description: "Waits for the copies this run made, then writes the copies' prune work list (SPEC §10.4)",
     environment: (s) => ({
       [EnvName.workBucket]: s.bucketName,
       [EnvName.copyWaitLimitSeconds]: String(s.copyWaitLimitSeconds),

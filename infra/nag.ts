@@ -11,6 +11,15 @@ export function acknowledge(scope: IConstruct, ruleId: string, reason: string): 
 }
 
 /**
+ * Acknowledges a finding of the CDK's CloudFormation validation rules
+ * (`@aws-cdk/core:validateAgainstDefaultRules`, which makes any other finding fail the synth) on
+ * one construct, with the reason IAM or CloudFormation accepts what the rule flags.
+ */
+export function acknowledgeValidation(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `CloudFormation-Validate::${rule}`, reason });
+}
+
+/**
  * The text cdk-nag shows for a resource of an IAM statement: a `Ref` as `<Name>`, a `GetAtt`
  * as `<Name.Attribute>`, joins flattened. An IAM5 finding is acknowledged under that text.
  */

@@ -43,7 +43,7 @@ const statementsOf = (step: StepName) => roleStatements(template, backup.functio
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the IAM policy variable for a literal *
 const NEW_SNAPSHOT = '${*}';
-const snapshots = (region: string, id = '*') => `arn:<AWS::Partition>:ec2:${region}::snapshot/${id}`;
+const snapshots = (region: string, id = '*') => `arn:aws:ec2:${region}::snapshot/${id}`;
 const logging = (step: StepName) => ({
   Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   Effect: 'Allow',
@@ -244,12 +244,14 @@ describe('cdk-nag with copies', () => {
     expect([...new Set(acknowledged)].sort()).toEqual(
       [
         iam5('*'),
-        iam5('arn:<AWS::Partition>:ec2:eu-west-1::snapshot/<*>'),
-        iam5('arn:<AWS::Partition>:ec2:us-west-2::snapshot/<*>'),
-        iam5('arn:<AWS::Partition>:ec2:eu-central-1::snapshot/snap-*'),
-        iam5('arn:<AWS::Partition>:ec2:eu-west-1::snapshot/*'),
-        iam5('arn:<AWS::Partition>:ec2:us-west-2::snapshot/*'),
+        iam5('arn:aws:ec2:eu-west-1::snapshot/<*>'),
+        iam5('arn:aws:ec2:us-west-2::snapshot/<*>'),
+        iam5('arn:aws:ec2:eu-central-1::snapshot/snap-*'),
+        iam5('arn:aws:ec2:eu-west-1::snapshot/*'),
+        iam5('arn:aws:ec2:us-west-2::snapshot/*'),
         iam5('arn:aws:kms:us-west-2:123456789012:key/*'),
+        // The copy's ARN ends in IAM's variable for a literal *, which the CDK's own rule does not know.
+        'CloudFormation-Validate::E3510',
       ].sort(),
     );
   });

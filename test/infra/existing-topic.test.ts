@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { backupStacks, type Json, roleStatements, testApp } from '../fixtures/infra';
+import { backupStacks, canonical, type Json, roleStatements, testApp } from '../fixtures/infra';
 
 /**
  * Alerting through the user's own topic (SPEC §5.4). GIVEN alertTopicArn and no addresses,
@@ -37,19 +37,21 @@ test('both alarms and the failed-run message publish to the given topic', () => 
 
 test('the publisher may publish there, and use a key only as SNS in this region does', () => {
   const role = backup.alerts.node.findChild('FailedRunPublisher');
-  expect(roleStatements(template, role)).toEqual([
-    { Action: 'sns:Publish', Effect: 'Allow', Resource: [TOPIC] },
-    {
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Effect: 'Allow',
-      Resource: ['*'],
-      Condition: {
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+  expect(roleStatements(template, role)).toEqual(
+    canonical([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: [TOPIC] },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: ['*'],
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
         },
       },
-    },
-  ]);
+    ]),
+  );
 });
 
 test('cdk-nag reports nothing', () => {

@@ -32,7 +32,7 @@ describe('function roles', () => {
     expect(statementsOf('discover')).toEqual([
       logging('discover'),
       {
-        Action: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+        Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'],
         Effect: 'Allow',
         Resource: ['*'],
       },
@@ -115,7 +115,7 @@ describe('function roles', () => {
       {
         Action: 's3:GetObject',
         Effect: 'Allow',
-        Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/*`],
+        Resource: [`${bucketArn}/map-runs/*`, `${bucketArn}/runs/*`],
       },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
       // Without listing, S3 answers a missing key with AccessDenied instead of NoSuchKey.
@@ -143,7 +143,7 @@ describe('function roles', () => {
         Action: 's3:GetObject',
         Effect: 'Allow',
         // CopyVolumes' results only (map-runs/copy/<map run id>/…), not map-runs/copy-prune.
-        Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/copy/*`],
+        Resource: [`${bucketArn}/map-runs/copy/*`, `${bucketArn}/runs/*`],
       },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
       {
@@ -174,7 +174,7 @@ describe('function roles', () => {
       {
         Action: 's3:GetObject',
         Effect: 'Allow',
-        Resource: [`${bucketArn}/runs/*`, `${bucketArn}/map-runs/*`],
+        Resource: [`${bucketArn}/map-runs/*`, `${bucketArn}/runs/*`],
       },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
     ]);

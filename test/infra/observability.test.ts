@@ -1,4 +1,4 @@
-import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
+import { canonical, flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * Alerting (SPEC §5). GIVEN the app with two notification addresses, WHEN synthesized, THEN an
@@ -65,10 +65,12 @@ describe('alert topic', () => {
 
   test('EventBridge publishes the failed-run message through a role allowed that topic and its key only', () => {
     const role = backup.alerts.node.findChild('FailedRunPublisher');
-    expect(roleStatements(template, role)).toEqual([
-      { Action: 'sns:Publish', Effect: 'Allow', Resource: [`<${logicalId(backup.alerts.topic)}>`] },
-      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: [`<${keyId}.Arn>`] },
-    ]);
+    expect(roleStatements(template, role)).toEqual(
+      canonical([
+        { Action: 'sns:Publish', Effect: 'Allow', Resource: [`<${logicalId(backup.alerts.topic)}>`] },
+        { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: [`<${keyId}.Arn>`] },
+      ]),
+    );
     const trust =
       template.findResources('AWS::IAM::Role')[logicalId(role)].Properties.AssumeRolePolicyDocument;
     expect(trust.Statement).toEqual([

@@ -6,7 +6,7 @@ import {
   StateName,
   waitMaxAttempts,
 } from '../../statemachine/definition';
-import { flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
+import { canonical, flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
 
 /**
  * The deployed state machine is the ASL file under statemachine/, filled in for this deployment
@@ -201,38 +201,40 @@ describe('state machine resource', () => {
       'prune',
       'summarise',
     ] as const;
-    expect(roleStatements(template, backup.workflow.role)).toEqual([
-      {
-        Action: 'lambda:InvokeFunction',
-        Effect: 'Allow',
-        Resource: steps.flatMap((step) => [fnArn(step), `${fnArn(step)}:*`]),
-      },
-      { Action: 'states:StartExecution', Effect: 'Allow', Resource: [ownArn] },
-      {
-        Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
-        Effect: 'Allow',
-        Resource: [children],
-      },
-      { Action: 's3:GetObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
-      {
-        Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-        Effect: 'Allow',
-        Resource: [`${bucketArn}/map-runs/*`],
-      },
-      {
-        Action: [
-          'logs:CreateLogDelivery',
-          'logs:GetLogDelivery',
-          'logs:UpdateLogDelivery',
-          'logs:DeleteLogDelivery',
-          'logs:ListLogDeliveries',
-          'logs:PutResourcePolicy',
-          'logs:DescribeResourcePolicies',
-          'logs:DescribeLogGroups',
-        ],
-        Effect: 'Allow',
-        Resource: ['*'],
-      },
-    ]);
+    expect(roleStatements(template, backup.workflow.role)).toEqual(
+      canonical([
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: steps.flatMap((step) => [fnArn(step), `${fnArn(step)}:*`]),
+        },
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: [ownArn] },
+        {
+          Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+          Effect: 'Allow',
+          Resource: [children],
+        },
+        { Action: 's3:GetObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
+        {
+          Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+          Effect: 'Allow',
+          Resource: [`${bucketArn}/map-runs/*`],
+        },
+        {
+          Action: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          Effect: 'Allow',
+          Resource: ['*'],
+        },
+      ]),
+    );
   });
 });
