@@ -26,13 +26,17 @@ for (const variant of VARIANTS) {
   const byRule = new Map<string, number>();
   for (const { Rule } of findings) byRule.set(Rule.Id, (byRule.get(Rule.Id) ?? 0) + 1);
   const summary = [...byRule].map(([rule, count]) => `${rule} × ${count}`).join(', ') || 'no finding';
-  console.log(`${variant.name} (${templates.length} template${templates.length === 1 ? '' : 's'}): ${summary}`);
+  console.log(
+    `${variant.name} (${templates.length} template${templates.length === 1 ? '' : 's'}): ${summary}`,
+  );
   for (const finding of findings.filter(({ Rule }) => Rule.Id.startsWith('E'))) {
     errors += 1;
     console.log(`  ${finding.Rule.Id} ${finding.Message}`);
   }
 }
 if (errors > 0) {
-  console.log(`${errors} E-level finding${errors === 1 ? '' : 's'}: CloudFormation would refuse these templates.`);
+  console.log(
+    `${errors} E-level finding${errors === 1 ? '' : 's'}: CloudFormation would refuse these templates.`,
+  );
   process.exit(1);
 }
