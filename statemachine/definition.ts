@@ -129,7 +129,7 @@ export function renderDefinition(
   return visit(template) as AslDefinition;
 }
 
-interface Retrier {
+export interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds: number;
   MaxAttempts?: number | string;
@@ -156,7 +156,7 @@ function retrierOf(states: Record<string, AslDefinition>, wait: PendingWaitState
 }
 
 /** Seconds a retrier waits in all over `attempts` retries (before any jitter). */
-function retriesSeconds(retrier: Retrier, attempts: number): number {
+export function retriesSeconds(retrier: Retrier, attempts: number): number {
   const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = retrier;
   let waited = 0;
   for (let attempt = 0; attempt < attempts; attempt++) {

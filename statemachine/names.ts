@@ -7,6 +7,14 @@ export const StateName = {
   isDryRun: 'IsDryRun',
   snapshotVolumes: 'SnapshotVolumes',
   createSnapshot: 'CreateSnapshot',
+  /**
+   * After an attempt of unknown outcome (a lost response, a Lambda timeout, a redrive): looks
+   * for this run's snapshot of the volume until the listing has had LISTING_LAG_TOLERANCE_MS to
+   * show it, and never creates one.
+   */
+  confirmSnapshot: 'ConfirmSnapshot',
+  /** Pass: ConfirmSnapshot found none in that time, so CreateSnapshot may create. */
+  snapshotAbsent: 'SnapshotAbsent',
   awaitSnapshots: 'AwaitSnapshots',
   pruneVolumes: 'PruneVolumes',
   pruneSnapshots: 'PruneSnapshots',
@@ -15,6 +23,10 @@ export const StateName = {
   /** Distributed Map: one child per volume and copy region (SPEC §10). */
   copyVolumes: 'CopyVolumes',
   copySnapshot: 'CopySnapshot',
+  /** As ConfirmSnapshot, for this run's copy in the copy region. */
+  confirmCopy: 'ConfirmCopy',
+  /** Pass: ConfirmCopy found none in that time, so CopySnapshot may copy. */
+  copyAbsent: 'CopyAbsent',
   awaitCopies: 'AwaitCopies',
   /** Distributed Map: one child per volume and copy region, retention of the copies there. */
   pruneCopies: 'PruneCopies',

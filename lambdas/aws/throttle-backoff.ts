@@ -15,8 +15,6 @@ export interface BackoffClock {
 }
 
 export const FIRST_BACKOFF_MS = 100;
-/** How long one Describe call (one page) is retried while throttled before the step gives up. */
-export const LISTING_THROTTLE_BUDGET_MS = 10_000;
 export const MAX_BACKOFF_MS = 5_000;
 
 export async function retryThrottled<T>(

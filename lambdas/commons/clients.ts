@@ -1,15 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
-
-/**
- * Every request gives up after this long without an answer. The SDK's default has no timeout
- * at all, so a response lost on the network would hang the invocation until the Lambda
- * timeout; this way it fails with `TimeoutError` (our `Ec2Transient`), which the state
- * machine retries, and the create step looks for the snapshot before trying again.
- */
-export const REQUEST_TIMEOUT_MS = 10_000;
-/** Connecting to a regional endpoint takes milliseconds; a refused or black-holed one fails fast. */
-export const CONNECTION_TIMEOUT_MS = 3_000;
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './function-limits';
 
 /**
  * The request handler's settings for every client, the operator CLI's and the local runner's

@@ -63,31 +63,43 @@ export interface CopyWorkItem extends VolumeWorkItem {
   source: SourceSnapshot;
 }
 
-/** What a CopyVolumes child receives (its ItemSelector plus the Task's own context fields). */
-export interface CopyTask {
-  copy: CopyWorkItem;
-  executionName: string;
-  runId: string;
-  /** As in VolumeTask: the child's own `$$.Execution.RedriveCount`. */
-  redriveCount?: number;
-  /** As in VolumeTask: `$$.State.RetryCount`. */
-  retryCount?: number;
-}
-
-/** What a fan-out child receives (the Map's ItemSelector, plus the Task's own context fields). */
-export interface VolumeTask {
-  volume: PruneWorkItem;
-  executionName: string;
-  /** The run's unique key (SnapshotTag.runId): idempotency and finding this run's snapshots. */
-  runId: string;
-  dryRun: boolean;
+/**
+ * How a create or copy Task was entered (SPEC §2.3): what tells it whether an earlier attempt
+ * may have made the snapshot. CreateSnapshot (CopySnapshot) gets `redriveCount` and
+ * `absenceConfirmed`; ConfirmSnapshot (ConfirmCopy) gets `confirmSince`.
+ */
+export interface Reentry {
   /**
    * `$$.Execution.RedriveCount` of the child execution itself: > 0 when the child was redriven,
    * e.g. after its parent was stopped while this step's Lambda invocation was still running.
    */
   redriveCount?: number;
-  /** `$$.State.RetryCount` of the task: > 0 means an earlier attempt may have taken effect. */
-  retryCount?: number;
+  /**
+   * True once ConfirmSnapshot (ConfirmCopy) found that an attempt of unknown outcome made
+   * nothing: the step creates without looking again. The Map's ItemSelector starts it false.
+   */
+  absenceConfirmed?: boolean;
+  /**
+   * ConfirmSnapshot (ConfirmCopy) only: when that state was entered (`$$.State.EnteredTime`),
+   * after the attempt of unknown outcome. The step looks for the run's snapshot and never makes one.
+   */
+  confirmSince?: string;
+}
+
+/** What a CopyVolumes child receives (its ItemSelector plus the Task's own context fields). */
+export interface CopyTask extends Reentry {
+  copy: CopyWorkItem;
+  executionName: string;
+  runId: string;
+}
+
+/** What a fan-out child receives (the Map's ItemSelector, plus the Task's own context fields). */
+export interface VolumeTask extends Reentry {
+  volume: PruneWorkItem;
+  executionName: string;
+  /** The run's unique key (SnapshotTag.runId): idempotency and finding this run's snapshots. */
+  runId: string;
+  dryRun: boolean;
 }
 
 /** An instance or volume whose tag value is not valid (SPEC §1.2): reported, never processed. */

@@ -38,6 +38,41 @@ export class Ec2TransientError extends Error {
   }
 }
 
+/**
+ * CreateSnapshot or CopySnapshot of a redriven child: an earlier attempt may have made the
+ * snapshot and the listing may not show it yet, so nothing is created; the definition goes to
+ * ConfirmSnapshot (ConfirmCopy), which looks for it.
+ */
+export class SnapshotOutcomeUnknownError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotOutcomeUnknown';
+  }
+}
+
+/**
+ * ConfirmSnapshot (ConfirmCopy) found no snapshot of this run yet, and the listing has not had
+ * LISTING_LAG_TOLERANCE_MS to show one: retried, never created.
+ */
+export class SnapshotNotListedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotNotListed';
+  }
+}
+
+/**
+ * ConfirmSnapshot (ConfirmCopy) found no snapshot of this run although the listing has had
+ * LISTING_LAG_TOLERANCE_MS to show it: the attempt of unknown outcome made none, and the
+ * definition goes back to CreateSnapshot (CopySnapshot) to make it. Not a failure.
+ */
+export class SnapshotAbsentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotAbsent';
+  }
+}
+
 /** The volume disappeared between discovery and snapshot. Terminal. */
 export class VolumeNotFoundError extends Error {
   constructor(readonly volumeId: string) {

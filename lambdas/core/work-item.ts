@@ -1,4 +1,4 @@
-import type { CopyTask, CopyWorkItem, VolumeTask } from '../contracts/work-items';
+import type { CopyTask, CopyWorkItem, Reentry, VolumeTask } from '../contracts/work-items';
 import { InvalidInputError } from './errors';
 import { MAX_GENERATION } from './generation-tag';
 
@@ -18,6 +18,7 @@ export function parseVolumeTask(event: unknown): VolumeTask {
     ...task,
     volume,
     ...runOf(task ?? {}),
+    ...reentryOf(task ?? {}),
     dryRun: task.dryRun === true,
   };
 }
@@ -58,7 +59,7 @@ export function parseCopyTask(event: unknown): CopyTask {
   ) {
     throw new InvalidInputError('copy.carriedTags', 'must map tag keys to string values when present');
   }
-  return { ...task, copy: copy as CopyWorkItem, ...runOf(task ?? {}) };
+  return { ...task, copy: copy as CopyWorkItem, ...runOf(task ?? {}), ...reentryOf(task ?? {}) };
 }
 
 function checkInstance(item: { instanceId?: unknown; instanceName?: unknown }, path: string): void {
@@ -73,6 +74,25 @@ function checkGenerations(value: unknown, field: string): void {
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_GENERATION) {
     throw new InvalidInputError(field, `must be a whole number from 1 to ${MAX_GENERATION}`);
   }
+}
+
+/** The re-entry fields a Task's Parameters add (see `Reentry`), checked when present. */
+function reentryOf(task: Reentry): Reentry {
+  const { redriveCount, absenceConfirmed, confirmSince } = task;
+  if (redriveCount !== undefined && !(Number.isInteger(redriveCount) && redriveCount >= 0)) {
+    throw new InvalidInputError('redriveCount', 'must be $$.Execution.RedriveCount, a whole number');
+  }
+  if (absenceConfirmed !== undefined && typeof absenceConfirmed !== 'boolean') {
+    throw new InvalidInputError('absenceConfirmed', 'must be true or false when present');
+  }
+  if (confirmSince !== undefined && Number.isNaN(Date.parse(confirmSince))) {
+    throw new InvalidInputError('confirmSince', 'must be $$.State.EnteredTime, an ISO 8601 timestamp');
+  }
+  return {
+    ...(redriveCount !== undefined && { redriveCount }),
+    ...(absenceConfirmed !== undefined && { absenceConfirmed }),
+    ...(confirmSince !== undefined && { confirmSince }),
+  };
 }
 
 function runOf(task: { executionName?: unknown; runId?: unknown }): { executionName: string; runId: string } {

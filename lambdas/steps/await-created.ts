@@ -7,7 +7,8 @@ import {
   type ManagedSnapshot,
   type ManagedSnapshotQuery,
 } from '../aws/snapshot-queries';
-import { LISTING_THROTTLE_BUDGET_MS, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
+import { realSleep, withThrottleRetries } from '../aws/throttle-backoff';
+import { LISTING_THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import type { MapRunOutput } from '../contracts/map-run';
 import type { SnapshotProgress } from '../contracts/run-documents';
 import type { S3Location } from '../contracts/work-bucket';

@@ -1,13 +1,13 @@
 import { CopySnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2ErrorCode, translateEc2Error } from '../aws/ec2-errors';
-import { listManagedSnapshots } from '../aws/snapshot-queries';
 import { type BackoffClock, realSleep, retryThrottled } from '../aws/throttle-backoff';
+import { THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import type { CopyRegion } from '../contracts/deployment';
 import type { CreatedCopy } from '../contracts/run-documents';
 import type { CopyTask, CopyWorkItem } from '../contracts/work-items';
 import { CopyLimitExceededError, InvalidInputError, SnapshotNotCompletedError } from '../core/errors';
 import { copyTags } from '../core/snapshot-tags';
-import { THROTTLE_BUDGET_MS } from './create-snapshot';
+import { runSnapshotOnReentry } from './confirm-created';
 
 export interface CopySnapshotDeps {
   /** EC2 in a copy region: CopySnapshot is called in the destination. SDK retries off. */
@@ -29,9 +29,11 @@ export interface CopySnapshotDeps {
  * with the new snapshot's ID only, so the copy's state and StartTime are not known here: it is
  * `pending` from now, and AwaitCopies waits for it.
  *
- * Like CreateSnapshot, CopySnapshot has no client token: whenever an earlier attempt may have
- * taken effect (a Retry, a redriven child) the run's copy of the volume is looked for in the
- * destination first. A request EC2 throttled copied nothing and is retried in the invocation.
+ * Like CreateSnapshot, CopySnapshot has no client token, and it is made exactly once the same
+ * way (see `createVolumeSnapshot`): an attempt of unknown outcome goes to ConfirmCopy, which
+ * looks for the run's copy in the destination until the listing has had time to show it, and a
+ * redriven child looks once before copying. A request EC2 throttled copied nothing and is
+ * retried in the invocation.
  * A destination with as many copies in flight as EC2 allows refuses the call
  * (`ResourceLimitExceeded`): `CopyLimitExceeded`, which the state machine retries with long
  * intervals while those copies finish.
@@ -49,27 +51,18 @@ export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask)
   }
   const ec2 = deps.ec2In(copy.region);
   const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
-  const paced = <T>(call: () => Promise<T>) => retryThrottled(call, clock, THROTTLE_BUDGET_MS);
   const base = { volumeId: copy.volumeId, region: copy.region, sourceSnapshotId: copy.source.snapshotId };
-  const mayAlreadyExist = (task.retryCount ?? 0) > 0 || (task.redriveCount ?? 0) > 0;
-  if (mayAlreadyExist) {
-    const [existing] = await paced(() =>
-      listManagedSnapshots(ec2, {
-        managedBy: deps.managedBy,
-        volumeId: copy.volumeId,
-        runId,
-        sourceRegion: deps.region,
-      }),
-    );
-    if (existing) {
-      return {
-        ...base,
-        snapshotId: existing.snapshotId,
-        state: existing.state,
-        startTime: existing.startTime,
-        reused: true,
-      };
-    }
+  const query = { managedBy: deps.managedBy, volumeId: copy.volumeId, runId, sourceRegion: deps.region };
+  const what = `this run's copy of ${copy.volumeId} in ${copy.region}`;
+  const existing = await runSnapshotOnReentry(ec2, query, task, clock, what);
+  if (existing) {
+    return {
+      ...base,
+      snapshotId: existing.snapshotId,
+      state: existing.state,
+      startTime: existing.startTime,
+      reused: true,
+    };
   }
   // A copy of an encrypted snapshot is always encrypted; `KmsKeyId` needs `Encrypted: true`, and
   // without one EC2 uses the destination's default EBS key (API_CopySnapshot, above).
@@ -100,7 +93,11 @@ export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask)
       },
     ],
   });
-  const copied = await paced(() => copyCall(() => ec2.send(command), copy));
+  const copied = await retryThrottled(
+    () => copyCall(() => ec2.send(command), copy),
+    clock,
+    THROTTLE_BUDGET_MS,
+  );
   return {
     ...base,
     snapshotId: copied.SnapshotId ?? '',

@@ -11,12 +11,8 @@ import {
 } from '../aws/instance-queries';
 import { getJsonIfPresent, putJson } from '../aws/json-store';
 import { listManagedSnapshots } from '../aws/snapshot-queries';
-import {
-  type BackoffClock,
-  LISTING_THROTTLE_BUDGET_MS,
-  realSleep,
-  withThrottleRetries,
-} from '../aws/throttle-backoff';
+import { type BackoffClock, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
+import { LISTING_THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import { type CopyRegion, DEFAULT_COPY_TAG_KEY } from '../contracts/deployment';
 import type {
   CopyRegionsRecord,

@@ -6,12 +6,8 @@ import {
   type ManagedSnapshot,
   type ManagedSnapshotQuery,
 } from '../aws/snapshot-queries';
-import {
-  LISTING_THROTTLE_BUDGET_MS,
-  realSleep,
-  retryThrottled,
-  withThrottleRetries,
-} from '../aws/throttle-backoff';
+import { realSleep, retryThrottled, withThrottleRetries } from '../aws/throttle-backoff';
+import { DELETION_TIME_BUDGET_MS, LISTING_THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import {
   PLANNED_SNAPSHOT_ID,
   type PruneResult,
@@ -41,7 +37,6 @@ export interface PruneDeps {
  * over, each far inside the function's timeout, instead of one invocation that times out.
  */
 export const MAX_DELETIONS_PER_INVOCATION = 100;
-export const DELETION_TIME_BUDGET_MS = 20_000;
 /**
  * Snapshot IDs listed in a result; `deletedCount` has the total. A continuing result travels as
  * the message of a `MoreToPrune` error, which Step Functions cuts at 32,768 characters.

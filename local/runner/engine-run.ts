@@ -65,12 +65,14 @@ export interface EngineEvent {
  * Runs one execution of a definition with aws-local-stepfunctions, keeping what Step Functions
  * keeps and the engine does not: the state being run and its input (for redrive), and
  * `$$.State.RetryCount`, the retries of the current entry of the current state (0 whenever a
- * state is entered, including again through a loop).
+ * state is entered, including again through a loop), and `$$.State.EnteredTime`, when the
+ * current state was entered (its retries do not enter it again).
  */
 export function startEngineRun(options: EngineRunOptions): EngineRun {
   const { execution } = options;
   let current: StateEntry | undefined;
   let retryCount = 0;
+  let enteredTime = new Date().toISOString();
   let aborted = false;
   const definition = options.restart
     ? restartAt(options.definition, options.restart.state)
@@ -84,6 +86,7 @@ export function startEngineRun(options: EngineRunOptions): EngineRun {
     if (event.type === 'StateEntered') {
       current = { state: event.state.name, input: event.state.input };
       retryCount = 0;
+      enteredTime = new Date().toISOString();
     } else if (event.type === 'StateRetried') {
       retryCount += 1;
     }
@@ -108,6 +111,9 @@ export function startEngineRun(options: EngineRunOptions): EngineRun {
       State: {
         get RetryCount() {
           return retryCount;
+        },
+        get EnteredTime() {
+          return enteredTime;
         },
       },
     },

@@ -33,6 +33,16 @@ export interface InvocationRecord {
   readonly initMs: number;
 }
 
+/**
+ * How Step Functions names a Lambda invocation that ran past its function's timeout. Recent
+ * histories show `Sandbox.Timedout`, Lambda's own error type for it
+ * (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts);
+ * Step Functions documents unhandled errors, function timeouts included, as `Lambda.Unknown`
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The
+ * definition must handle both; a local run chooses which one it sees.
+ */
+export type LambdaTimeoutError = 'Sandbox.Timedout' | 'Lambda.Unknown';
+
 /** The error a dead invocation's SDK calls get: they never reach the (simulated) account. */
 export const INVOCATION_ENDED = 'LocalInvocationEnded';
 
@@ -61,8 +71,11 @@ export function invokeLocalFunction<Clients extends object>(
   clients: Clients,
   input: unknown,
   environments?: FunctionEnvironments,
+  timeoutError: LambdaTimeoutError = 'Sandbox.Timedout',
 ): Promise<unknown> {
-  return environments ? invokeInEnvironment(fn, clients, input, environments) : invoke(fn, clients, input);
+  return environments
+    ? invokeInEnvironment(fn, clients, input, environments, timeoutError)
+    : invoke(fn, clients, input, timeoutError);
 }
 
 /**
@@ -76,6 +89,7 @@ async function invokeInEnvironment<Clients extends object>(
   clients: Clients,
   input: unknown,
   environments: FunctionEnvironments,
+  timeoutError: LambdaTimeoutError,
 ): Promise<unknown> {
   if (environments.invokeOverheadMs > 0) await sleep(environments.invokeOverheadMs);
   const warm = environments.idle > 0;
@@ -83,7 +97,7 @@ async function invokeInEnvironment<Clients extends object>(
   else if (environments.initMs > 0) await sleep(environments.initMs);
   const started = Date.now();
   try {
-    return await invoke(fn, clients, input);
+    return await invoke(fn, clients, input, timeoutError);
   } finally {
     environments.idle += 1;
     environments.onInvoked?.({ durationMs: Date.now() - started, initMs: warm ? 0 : environments.initMs });
@@ -94,6 +108,7 @@ function invoke<Clients extends object>(
   fn: LocalFunction<Clients>,
   clients: Clients,
   input: unknown,
+  timeoutError: LambdaTimeoutError,
 ): Promise<unknown> {
   const invocation = { alive: true };
   // A client, or a function that gives clients (one per region): each client is gated.
@@ -112,7 +127,7 @@ function invoke<Clients extends object>(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       invocation.alive = false;
-      reject(lambdaError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
+      reject(lambdaError(timeoutError, `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
     }, fn.timeoutSeconds * 1000);
   });
   return Promise.race([running, deadline]).finally(() => clearTimeout(timer));

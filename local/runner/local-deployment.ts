@@ -29,6 +29,7 @@ import {
   type FunctionEnvironments,
   type InvocationRecord,
   invokeLocalFunction,
+  type LambdaTimeoutError,
   type LocalFunction,
 } from './lambda-invocation';
 import { asLambdaTask, type TaskHandler } from './lambda-task';
@@ -151,6 +152,14 @@ export function localFunctions(
     timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
     build: (clients) => asLambdaTask(build(clients)),
   });
+  const createHandler = ({ ec2 }: AccountClients) => createSnapshot.createHandler({ ec2, managedBy });
+  const copyHandler = (clients: AccountClients) =>
+    copySnapshot.createHandler({
+      ec2In: ec2InOf(clients),
+      region: deployment.region,
+      copyRegions: deployment.copyRegions,
+      managedBy,
+    });
   const pruneHandler = (clients: AccountClients) =>
     prune.createHandler({
       ec2: clients.ec2,
@@ -174,9 +183,9 @@ export function localFunctions(
         region: deployment.region,
       }),
     ),
-    [StateName.createSnapshot]: fn(StateName.createSnapshot, ({ ec2 }) =>
-      createSnapshot.createHandler({ ec2, managedBy }),
-    ),
+    [StateName.createSnapshot]: fn(StateName.createSnapshot, createHandler),
+    // Looking for a snapshot an attempt of unknown outcome may have made: the same function.
+    [StateName.confirmSnapshot]: fn(StateName.confirmSnapshot, createHandler),
     [StateName.awaitSnapshots]: fn(StateName.awaitSnapshots, ({ ec2, s3 }) =>
       awaitSnapshots.createHandler({
         ec2,
@@ -190,14 +199,8 @@ export function localFunctions(
       }),
     ),
     [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, pruneHandler),
-    [StateName.copySnapshot]: fn(StateName.copySnapshot, (clients) =>
-      copySnapshot.createHandler({
-        ec2In: ec2InOf(clients),
-        region: deployment.region,
-        copyRegions: deployment.copyRegions,
-        managedBy,
-      }),
-    ),
+    [StateName.copySnapshot]: fn(StateName.copySnapshot, copyHandler),
+    [StateName.confirmCopy]: fn(StateName.confirmCopy, copyHandler),
     [StateName.awaitCopies]: fn(StateName.awaitCopies, (clients) =>
       awaitCopies.createHandler({
         ec2In: ec2InOf(clients),
@@ -236,6 +239,7 @@ export function localTaskHandlers(
   clients: AccountClients,
   deployment: LocalDeployment,
   runtime?: FunctionRuntime,
+  timeoutError?: LambdaTimeoutError,
 ): Record<string, TaskHandler> {
   return Object.fromEntries(
     Object.entries(localFunctions(deployment)).map(([state, fn]) => {
@@ -248,7 +252,7 @@ export function localTaskHandlers(
         idle: 0,
         onInvoked: onInvoked && ((record) => onInvoked({ ...record, step, memoryMiB })),
       };
-      return [state, (input: unknown) => invokeLocalFunction(fn, clients, input, environments)];
+      return [state, (input: unknown) => invokeLocalFunction(fn, clients, input, environments, timeoutError)];
     }),
   );
 }

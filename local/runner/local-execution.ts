@@ -4,6 +4,7 @@ import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { type MapRunRecord, runDistributedMap } from './distributed-map';
 import { type EngineEvent, type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';
 import { ExecutionControl } from './execution-control';
+import type { LambdaTimeoutError } from './lambda-invocation';
 import type { TaskHandler } from './lambda-task';
 import {
   type AccountClients,
@@ -37,6 +38,8 @@ export interface LocalExecutionOptions {
   latency?: LatencyModel;
   /** Sees what Step Functions and Lambda would record and bill (for benchmarks). */
   observer?: ExecutionObserver;
+  /** How a timed-out invocation is reported (see LambdaTimeoutError); default `Sandbox.Timedout`. */
+  lambdaTimeoutError?: LambdaTimeoutError;
 }
 
 /**
@@ -155,7 +158,7 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
           onInvoked: observer?.onInvoked,
         }
       : undefined;
-  const handlers = localTaskHandlers(clients, deployment, runtime);
+  const handlers = localTaskHandlers(clients, deployment, runtime, options.lambdaTimeoutError);
   const control = new ExecutionControl();
   const parent = {
     name: attempt.executionName,

@@ -1,10 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  CONNECTION_TIMEOUT_MS,
-  ec2Client,
-  REQUEST_TIMEOUT_MS,
-  s3Client,
-} from '../../lambdas/commons/clients';
+import { ec2Client, s3Client } from '../../lambdas/commons/clients';
 import {
   copyRegionsEnv,
   copyVolumeTagsEnv,
@@ -12,7 +7,11 @@ import {
   positiveIntegerEnv,
   requireEnv,
 } from '../../lambdas/commons/env';
-import { FUNCTION_LIMITS } from '../../lambdas/commons/function-limits';
+import {
+  CONNECTION_TIMEOUT_MS,
+  FUNCTION_LIMITS,
+  REQUEST_TIMEOUT_MS,
+} from '../../lambdas/commons/function-limits';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as copySnapshot from '../../lambdas/handlers/copy-snapshot';
@@ -198,7 +197,7 @@ describe('SDK clients of the functions', () => {
 describe('CopySnapshot handler: CopiesCreated', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN a copy made, then the same copy found again by a retry THEN it is counted once', async () => {
+  it('GIVEN a copy made, then the same copy found again by ConfirmCopy THEN it is counted once', async () => {
     const added = jest.spyOn(Metrics.prototype, 'addMetric');
     const { sim, ec2In, region } = givenSteps();
     const { volumeIds } = sim.addInstance({ volumes: [{}] });
@@ -221,7 +220,7 @@ describe('CopySnapshot handler: CopiesCreated', () => {
     };
     const handler = copySnapshot.createHandler({ ec2In, region, copyRegions: [], managedBy: MANAGED_BY });
     await handler(event);
-    await handler({ ...event, retryCount: 1 });
+    await handler({ ...event, confirmSince: new Date().toISOString() });
     expect(added.mock.calls.filter(([name]) => name === 'CopiesCreated')).toEqual([
       ['CopiesCreated', 'Count', 1],
     ]);

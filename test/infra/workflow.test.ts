@@ -105,15 +105,17 @@ describe('state machine definition', () => {
       state.ItemProcessor ? tasks(state.ItemProcessor.States) : state.Type === 'Task' ? [[name, state]] : [],
     );
 
-  test('every task retries throttling and transient errors with full jitter and a maximum delay', () => {
+  test('every task retries throttling and transient errors with full jitter and a maximum delay, or confirms an unknown outcome', () => {
     const allTasks = tasks(deployed.States);
     expect(allTasks.map(([name]) => name).sort()).toEqual(
       [
         StateName.discover,
         StateName.createSnapshot,
+        StateName.confirmSnapshot,
         StateName.awaitSnapshots,
         StateName.pruneSnapshots,
         StateName.copySnapshot,
+        StateName.confirmCopy,
         StateName.awaitCopies,
         StateName.pruneCopySnapshots,
         StateName.summarise,
@@ -123,19 +125,40 @@ describe('state machine definition', () => {
     const callingEc2: string[] = [
       StateName.discover,
       StateName.createSnapshot,
+      StateName.confirmSnapshot,
       StateName.pruneSnapshots,
       StateName.copySnapshot,
+      StateName.confirmCopy,
       StateName.pruneCopySnapshots,
     ];
+    // An error after which a snapshot or copy may exist is never retried by the step that makes it:
+    // it is caught into the state that looks for it (SPEC §2.3).
+    const confirmedBy: Record<string, string> = {
+      [StateName.createSnapshot]: StateName.confirmSnapshot,
+      [StateName.copySnapshot]: StateName.confirmCopy,
+    };
     for (const [name, task] of allTasks) {
-      for (const errors of [
-        ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Sandbox.Timedout'],
-        ...(callingEc2.includes(name) ? [['Ec2Throttled', 'Ec2Transient']] : []),
-      ]) {
-        const retrier = task.Retry.find((r: Json) => errors.every((e) => r.ErrorEquals.includes(e)));
-        expect({ name, retrier }).toEqual({
+      const errors = [
+        'Lambda.ServiceException',
+        'Lambda.TooManyRequestsException',
+        'Sandbox.Timedout',
+        'Lambda.Unknown',
+        ...(callingEc2.includes(name) ? ['Ec2Throttled', 'Ec2Transient'] : []),
+      ];
+      for (const error of errors) {
+        const retrier = task.Retry.find((r: Json) => r.ErrorEquals.includes(error));
+        const caught = (task.Catch ?? []).find((c: Json) => c.ErrorEquals.includes(error));
+        const handled = retrier
+          ? { retrier: { JitterStrategy: retrier.JitterStrategy, maxDelay: typeof retrier.MaxDelaySeconds } }
+          : { caughtInto: caught?.Next };
+        expect({ name, error, handled }).toEqual({
           name,
-          retrier: expect.objectContaining({ JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) }),
+          error,
+          handled:
+            confirmedBy[name] !== undefined &&
+            !['Lambda.TooManyRequestsException', 'Ec2Throttled'].includes(error)
+              ? { caughtInto: confirmedBy[name] }
+              : { retrier: { JitterStrategy: 'FULL', maxDelay: 'number' } },
         });
       }
     }

@@ -1,9 +1,11 @@
 import { StateMachine } from 'aws-local-stepfunctions';
+import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import {
   type DefinitionValues,
   loadDefinitionTemplate,
   PendingWait,
   renderDefinition,
+  retriesSeconds,
   StateName,
   waitBudgetSeconds,
   waitMaxAttempts,
@@ -36,10 +38,12 @@ describe('the workflow definition (SPEC §4)', () => {
   const snapshotMap = states[StateName.snapshotVolumes];
   const pruneMap = states[StateName.pruneVolumes];
   const createTask = snapshotMap.ItemProcessor.States[StateName.createSnapshot];
+  const confirmSnapshotTask = snapshotMap.ItemProcessor.States[StateName.confirmSnapshot];
   const pruneTask = pruneMap.ItemProcessor.States[StateName.pruneSnapshots];
   const copyMap = states[StateName.copyVolumes];
   const pruneCopiesMap = states[StateName.pruneCopies];
   const copyTask = copyMap.ItemProcessor.States[StateName.copySnapshot];
+  const confirmCopyTask = copyMap.ItemProcessor.States[StateName.confirmCopy];
   const pruneCopyTask = pruneCopiesMap.ItemProcessor.States[StateName.pruneCopySnapshots];
 
   it('GIVEN values WHEN rendered THEN no placeholder is left and numbers stay numbers', () => {
@@ -116,9 +120,13 @@ describe('the workflow definition (SPEC §4)', () => {
   );
 
   /**
-   * Lambda's transient service errors, and `Sandbox.Timedout`, the error of an invocation that
-   * ran past the function's timeout (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html):
-   * every step is safe to run again after one.
+   * Lambda's transient service errors, and a function timeout: `Sandbox.Timedout`, the error of
+   * an invocation that ran past the function's timeout in recent histories
+   * (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html), and
+   * `Lambda.Unknown`, as Step Functions documents timeouts and out-of-memory errors
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+   * Every step but the create and copy steps is safe to run again after one; those two send it
+   * to ConfirmSnapshot or ConfirmCopy instead (see UNKNOWN_OUTCOME).
    */
   const LAMBDA_ERRORS = {
     ErrorEquals: [
@@ -128,6 +136,8 @@ describe('the workflow definition (SPEC §4)', () => {
       'Lambda.TooManyRequestsException',
       'Lambda.ClientExecutionTimeoutException',
       'Sandbox.Timedout',
+      // AWS documents a timed-out invocation as Lambda.Unknown (bp-lambda-serviceexception.html).
+      'Lambda.Unknown',
     ],
     IntervalSeconds: 2,
     MaxAttempts: 6,
@@ -144,20 +154,46 @@ describe('the workflow definition (SPEC §4)', () => {
     JitterStrategy: 'FULL',
   };
 
+  /**
+   * Refusals that made nothing: Lambda throttled the invocation (the function never ran), EC2
+   * throttled the request. Retrying them needs no look-up.
+   */
+  const DEFINITE_REFUSALS = [
+    { ...LAMBDA_ERRORS, ErrorEquals: ['Lambda.TooManyRequestsException'] },
+    { ...EC2_ERRORS, ErrorEquals: ['Ec2Throttled'] },
+  ];
+  const RATE_PER_VOLUME = {
+    ErrorEquals: ['SnapshotRateExceeded'],
+    IntervalSeconds: 16,
+    MaxAttempts: 5,
+    BackoffRate: 1.5,
+    MaxDelaySeconds: 120,
+    JitterStrategy: 'NONE',
+  };
+  /** Errors after which the snapshot (copy) may or may not exist: never retried, always confirmed. */
+  const UNKNOWN_OUTCOME = [
+    'Ec2Transient',
+    'SnapshotOutcomeUnknown',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.ClientExecutionTimeoutException',
+    'Sandbox.Timedout',
+    'Lambda.Unknown',
+  ];
+  const NOT_LISTED = {
+    ErrorEquals: ['SnapshotNotListed'],
+    IntervalSeconds: 5,
+    MaxAttempts: 10,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'NONE',
+  };
+
   it('THEN each task retries exactly the errors it can raise, with full jitter and a max delay', () => {
     expect(states.Discover.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
-    expect(createTask.Retry).toEqual([
-      LAMBDA_ERRORS,
-      EC2_ERRORS,
-      {
-        ErrorEquals: ['SnapshotRateExceeded'],
-        IntervalSeconds: 16,
-        MaxAttempts: 5,
-        BackoffRate: 1.5,
-        MaxDelaySeconds: 120,
-        JitterStrategy: 'NONE',
-      },
-    ]);
+    expect(createTask.Retry).toEqual([...DEFINITE_REFUSALS, RATE_PER_VOLUME]);
+    expect(confirmSnapshotTask.Retry).toEqual([NOT_LISTED, LAMBDA_ERRORS, EC2_ERRORS]);
     expect(states.AwaitSnapshots.Retry).toEqual([
       {
         ErrorEquals: ['SnapshotsPending'],
@@ -172,8 +208,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(pruneTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
     expect(pruneCopyTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
     expect(copyTask.Retry).toEqual([
-      LAMBDA_ERRORS,
-      EC2_ERRORS,
+      ...DEFINITE_REFUSALS,
       {
         ErrorEquals: ['CopyLimitExceeded'],
         IntervalSeconds: 60,
@@ -183,6 +218,7 @@ describe('the workflow definition (SPEC §4)', () => {
         JitterStrategy: 'FULL',
       },
     ]);
+    expect(confirmCopyTask.Retry).toEqual([NOT_LISTED, LAMBDA_ERRORS, EC2_ERRORS]);
     expect(states.AwaitCopies.Retry).toEqual([
       {
         ErrorEquals: ['CopiesPending'],
@@ -231,21 +267,75 @@ describe('the workflow definition (SPEC §4)', () => {
     }
   });
 
-  it("THEN the create task receives the run's key and its own retry and redrive counts, for idempotency", () => {
-    expect(snapshotMap.ItemSelector).toEqual({
-      'volume.$': '$$.Map.Item.Value',
-      'executionName.$': '$.executionName',
-      'runId.$': '$.runId',
-    });
-    // The child's own RedriveCount: AWS redrives an unsuccessful STANDARD child with its original
-    // input, so a count frozen by the parent's ItemSelector would still read 0.
-    expect(createTask.Parameters).toEqual({
-      'volume.$': '$.volume',
-      'executionName.$': '$.executionName',
-      'runId.$': '$.runId',
-      'redriveCount.$': '$$.Execution.RedriveCount',
-      'retryCount.$': '$$.State.RetryCount',
-    });
+  it.each([
+    [
+      'SnapshotVolumes',
+      'volume',
+      StateName.createSnapshot,
+      StateName.confirmSnapshot,
+      StateName.snapshotAbsent,
+    ],
+    ['CopyVolumes', 'copy', StateName.copySnapshot, StateName.confirmCopy, StateName.copyAbsent],
+  ])(
+    'THEN a %s child makes its %s exactly once: an unknown outcome is confirmed by a look-up, never retried (SPEC §2.3, §10.3)',
+    (mapName, item, make, confirm, absent) => {
+      const map = states[mapName];
+      const child = map.ItemProcessor.States;
+      expect(map.ItemSelector).toEqual({
+        [`${item}.$`]: '$$.Map.Item.Value',
+        'executionName.$': '$.executionName',
+        'runId.$': '$.runId',
+        absenceConfirmed: false,
+      });
+      expect(map.ItemProcessor.StartAt).toBe(make);
+      expect(Object.keys(child)).toEqual([make, confirm, absent]);
+      // The child's own RedriveCount: AWS redrives an unsuccessful STANDARD child with its
+      // original input, so a count frozen by the parent's ItemSelector would still read 0.
+      expect(child[make].Parameters).toEqual({
+        [`${item}.$`]: `$.${item}`,
+        'executionName.$': '$.executionName',
+        'runId.$': '$.runId',
+        'redriveCount.$': '$$.Execution.RedriveCount',
+        'absenceConfirmed.$': '$.absenceConfirmed',
+      });
+      expect(child[make].Catch).toEqual([{ ErrorEquals: UNKNOWN_OUTCOME, ResultPath: null, Next: confirm }]);
+      expect(child[make].End).toBe(true);
+      // No retrier of the make step covers an error of unknown outcome.
+      const retried = child[make].Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
+      expect(retried.filter((error: string) => UNKNOWN_OUTCOME.includes(error))).toEqual([]);
+      expect(child[confirm]).toMatchObject({
+        Type: 'Task',
+        Resource: child[make].Resource,
+        Parameters: {
+          [`${item}.$`]: `$.${item}`,
+          'executionName.$': '$.executionName',
+          'runId.$': '$.runId',
+          'confirmSince.$': '$$.State.EnteredTime',
+        },
+        Catch: [{ ErrorEquals: ['SnapshotAbsent'], ResultPath: null, Next: absent }],
+        End: true,
+      });
+      expect(child[absent]).toMatchObject({
+        Type: 'Pass',
+        Comment: expect.any(String),
+        Result: true,
+        ResultPath: '$.absenceConfirmed',
+        Next: make,
+      });
+    },
+  );
+
+  it(`THEN ConfirmSnapshot and ConfirmCopy go on looking past the listing lag tolerated (${LISTING_LAG_TOLERANCE_MS / 1000} s), without jitter that could shorten it`, () => {
+    for (const confirm of [confirmSnapshotTask, confirmCopyTask]) {
+      const notListed = confirm.Retry[0];
+      expect(notListed.ErrorEquals).toEqual(['SnapshotNotListed']);
+      expect(notListed.JitterStrategy).toBe('NONE');
+      // The step decides "absent" once the tolerance has passed since the state was entered; the
+      // retries must reach that attempt, with a minute to spare.
+      expect(retriesSeconds(notListed, notListed.MaxAttempts) * 1000).toBeGreaterThanOrEqual(
+        LISTING_LAG_TOLERANCE_MS + 60_000,
+      );
+    }
   });
 
   it('THEN the wait knows what it waits for, replaces the prune work list, and whatever fails goes on to prune', () => {
@@ -310,19 +400,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(pruneCopiesMap.Next).toBe('Summarise');
   });
 
-  it('THEN a copy child receives its own retry and redrive counts and the run key, for idempotency', () => {
-    expect(copyMap.ItemSelector).toEqual({
-      'copy.$': '$$.Map.Item.Value',
-      'executionName.$': '$.executionName',
-      'runId.$': '$.runId',
-    });
-    expect(copyTask.Parameters).toEqual({
-      'copy.$': '$.copy',
-      'executionName.$': '$.executionName',
-      'runId.$': '$.runId',
-      'redriveCount.$': '$$.Execution.RedriveCount',
-      'retryCount.$': '$$.State.RetryCount',
-    });
+  it('THEN CopyVolumes writes its results where AwaitCopies reads them', () => {
     expect(copyMap.ResultPath).toBe('$.copyRun');
   });
 

@@ -1,4 +1,10 @@
-import { FUNCTION_LIMITS, STEP_NAMES, STEP_OF_TASK_STATE } from '../../lambdas/commons/function-limits';
+import {
+  FUNCTION_LIMITS,
+  INVOCATION_MARGIN_MS,
+  STEP_NAMES,
+  STEP_OF_TASK_STATE,
+  WORST_CASE_MS,
+} from '../../lambdas/commons/function-limits';
 import { type AslDefinition, loadDefinitionTemplate } from '../../statemachine/definition';
 
 /** Every Task state of the definition, nested ones (ItemProcessor) included. */
@@ -23,6 +29,14 @@ describe('function limits: the contract between the deployment and the local run
       expect(timeoutSeconds).toBeLessThanOrEqual(900);
       expect(memoryMiB).toBeGreaterThanOrEqual(128);
       expect(memoryMiB).toBeLessThanOrEqual(10_240);
+    },
+  );
+
+  it.each(Object.entries(WORST_CASE_MS))(
+    'THEN the longest path of %s (%i ms) ends before its Lambda timeout, with a margin: a timeout is never how it fails',
+    (step, worstMs) => {
+      const timeoutMs = FUNCTION_LIMITS[step as keyof typeof FUNCTION_LIMITS].timeoutSeconds * 1000;
+      expect(worstMs + INVOCATION_MARGIN_MS).toBeLessThanOrEqual(timeoutMs);
     },
   );
 });

@@ -1,6 +1,7 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
 import type { CopyRegion } from '../../lambdas/contracts/deployment';
-import type { CopyWorkItem } from '../../lambdas/contracts/work-items';
+import type { CopyWorkItem, Reentry } from '../../lambdas/contracts/work-items';
+import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
 import { LOST_RESPONSE } from '../../local/simulated-account';
@@ -51,12 +52,11 @@ describe('copy-snapshot step (SPEC §10.3)', () => {
     const copyTask = (
       copy: CopyWorkItem,
       executionName = 'run-1',
-      extra: { retryCount?: number; redriveCount?: number; runId?: string } = {},
+      extra: Partial<Reentry> & { runId?: string } = {},
     ) => ({
       copy,
       executionName,
       runId: `${executionName}-key`,
-      retryCount: 0,
       redriveCount: 0,
       ...extra,
     });
@@ -139,15 +139,33 @@ describe('copy-snapshot step (SPEC §10.3)', () => {
     expect(eu.snapshot(created.snapshotId)?.Encrypted).toBe(false);
   });
 
-  it('GIVEN the response was lost WHEN the step is retried THEN the first copy is returned and no second is made', async () => {
-    const { deps, item, copyTask, eu, copiesInEu } = given();
+  it('GIVEN the response was lost and the copy region lists it 3 s late WHEN ConfirmCopy looks THEN it waits for the listing: the first copy is returned, no second is made', async () => {
+    const { deps, item, copyTask, eu, copiesInEu, clock } = given();
     const copy = item();
+    eu.setVisibilityLag(3_000);
     eu.injectFault({ action: 'CopySnapshot', error: LOST_RESPONSE });
     expect((await rejection(copyVolumeSnapshot(deps, copyTask(copy)))).name).toBe('Ec2Transient');
     expect(copiesInEu()).toHaveLength(1);
 
-    const retried = await copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { retryCount: 1 }));
-    expect(retried).toMatchObject({ reused: true, snapshotId: copiesInEu()[0].SnapshotId, region: EU });
+    const confirmSince = new Date(clock.now()).toISOString();
+    const early = await rejection(copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { confirmSince })));
+    expect(early.name).toBe('SnapshotNotListed');
+    clock.advance(5_000);
+    const confirmed = await copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { confirmSince }));
+    expect(confirmed).toMatchObject({ reused: true, snapshotId: copiesInEu()[0].SnapshotId, region: EU });
+    expect(copiesInEu()).toHaveLength(1);
+  });
+
+  it(`GIVEN a copy that was never made WHEN ConfirmCopy has looked for ${LISTING_LAG_TOLERANCE_MS / 1000} s THEN SnapshotAbsent, and CopySnapshot copies`, async () => {
+    const { deps, item, copyTask, copiesInEu, clock } = given();
+    const copy = item();
+    const confirmSince = new Date(clock.now()).toISOString();
+    clock.advance(LISTING_LAG_TOLERANCE_MS);
+    const absent = await rejection(copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { confirmSince })));
+    expect(absent.name).toBe('SnapshotAbsent');
+    expect(copiesInEu()).toHaveLength(0);
+    const copied = await copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { absenceConfirmed: true }));
+    expect(copied.reused).toBe(false);
     expect(copiesInEu()).toHaveLength(1);
   });
 
@@ -160,13 +178,13 @@ describe('copy-snapshot step (SPEC §10.3)', () => {
     expect(copiesInEu()).toHaveLength(1);
   });
 
-  it("GIVEN a retry WHEN only another run's copy of the volume exists there THEN a new copy is made", async () => {
+  it("GIVEN a redriven child WHEN only another run's copy of the volume exists there THEN that copy is not taken for this run's", async () => {
     const { deps, item, copyTask, copiesInEu } = given();
     const copy = item();
     await copyVolumeSnapshot(deps, copyTask(copy, 'run-0'));
-    const retried = await copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { retryCount: 2 }));
-    expect(retried.reused).toBe(false);
-    expect(copiesInEu()).toHaveLength(2);
+    const error = await rejection(copyVolumeSnapshot(deps, copyTask(copy, 'run-1', { redriveCount: 1 })));
+    expect(error.name).toBe('SnapshotOutcomeUnknown');
+    expect(copiesInEu()).toHaveLength(1);
   });
 
   it('GIVEN EC2 throttles twice WHEN copied THEN retried in the invocation: one copy, no look-up', async () => {

@@ -1,4 +1,7 @@
+import type { PruneWorkItem } from '../../lambdas/contracts/work-items';
+import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
+import { parseVolumeTask } from '../../lambdas/core/work-item';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { LOST_RESPONSE } from '../../local/simulated-account';
 import { givenSteps, rejection, task, workItem } from '../fixtures/steps';
@@ -71,17 +74,63 @@ describe('create-snapshot step (SPEC §2)', () => {
     expect(sim.snapshot(created.snapshotId)?.Tags).toContainEqual({ Key: 'Name', Value: volumeIds[0] });
   });
 
-  it('GIVEN the response was lost WHEN the step is retried THEN the first snapshot is returned and no second is made', async () => {
-    const { sim, deps, volume } = given();
+  /** ConfirmSnapshot's input: the child's, with when the state was entered. */
+  const confirming = (volume: PruneWorkItem, executionName: string, since: number, extra = {}) =>
+    task(volume, executionName, { confirmSince: new Date(since).toISOString(), ...extra });
+
+  it('GIVEN the response was lost WHEN ConfirmSnapshot looks THEN the first snapshot is returned and no second is made', async () => {
+    const { sim, deps, clock, volume } = given();
     sim.injectFault({ action: 'CreateSnapshot', error: LOST_RESPONSE });
 
     const first = await rejection(createVolumeSnapshot(deps, task(volume, 'exec-1')));
     expect(first.name).toBe('Ec2Transient');
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
 
-    const retried = await createVolumeSnapshot(deps, task(volume, 'exec-1', { retryCount: 1 }));
-    expect(retried.reused).toBe(true);
-    expect(retried.snapshotId).toBe(sim.snapshotsOf(volume.volumeId)[0].SnapshotId);
+    const confirmed = await createVolumeSnapshot(deps, confirming(volume, 'exec-1', clock.now()));
+    expect(confirmed.reused).toBe(true);
+    expect(confirmed.snapshotId).toBe(sim.snapshotsOf(volume.volumeId)[0].SnapshotId);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it('GIVEN a lost response and a listing 20 s late WHEN ConfirmSnapshot looks THEN it waits for the listing and never creates', async () => {
+    const { sim, deps, clock, volume } = given();
+    sim.setVisibilityLag(20_000);
+    sim.injectFault({ action: 'CreateSnapshot', error: LOST_RESPONSE });
+    await rejection(createVolumeSnapshot(deps, task(volume, 'exec-1')));
+    const entered = clock.now();
+
+    const early = await rejection(createVolumeSnapshot(deps, confirming(volume, 'exec-1', entered)));
+    expect(early.name).toBe('SnapshotNotListed');
+    clock.advance(16_000);
+    expect((await rejection(createVolumeSnapshot(deps, confirming(volume, 'exec-1', entered)))).name).toBe(
+      'SnapshotNotListed',
+    );
+    clock.advance(5_000);
+    const found = await createVolumeSnapshot(deps, confirming(volume, 'exec-1', entered));
+    expect(found.reused).toBe(true);
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
+  });
+
+  it(`GIVEN an attempt that made nothing WHEN ConfirmSnapshot has looked for ${LISTING_LAG_TOLERANCE_MS / 1000} s THEN SnapshotAbsent, and only then does CreateSnapshot create`, async () => {
+    const { sim, deps, clock, volume } = given();
+    const entered = clock.now();
+    clock.advance(LISTING_LAG_TOLERANCE_MS - 1);
+    expect((await rejection(createVolumeSnapshot(deps, confirming(volume, 'exec-1', entered)))).name).toBe(
+      'SnapshotNotListed',
+    );
+    clock.advance(1);
+    const absent = await rejection(createVolumeSnapshot(deps, confirming(volume, 'exec-1', entered)));
+    expect(absent.name).toBe('SnapshotAbsent');
+    expect(sim.calls().CreateSnapshot.succeeded).toBe(0);
+
+    const lookUps = sim.calls().DescribeSnapshots.succeeded;
+    const created = await createVolumeSnapshot(
+      deps,
+      task(volume, 'exec-1', { redriveCount: 1, absenceConfirmed: true }),
+    );
+    expect(created.reused).toBe(false);
+    // Absence confirmed: no look-up again, even in a redriven child.
+    expect(sim.calls().DescribeSnapshots.succeeded).toBe(lookUps);
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
   });
 
@@ -93,40 +142,37 @@ describe('create-snapshot step (SPEC §2)', () => {
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
   });
 
-  it('GIVEN a redriven child whose earlier attempt created the snapshot THEN it is reused, not made twice', async () => {
+  it('GIVEN a redriven child whose earlier attempt is not listed yet WHEN it runs THEN SnapshotOutcomeUnknown: nothing made, ConfirmSnapshot decides', async () => {
     // The parent was stopped while this child's invocation ran on; the child is redriven with
-    // its original input (RetryCount 0) and its own RedriveCount 1.
+    // its original input and its own RedriveCount 1, before the listing shows the snapshot.
     const { sim, deps, volume } = given();
+    sim.setVisibilityLag(60_000);
     await createVolumeSnapshot(deps, task(volume, 'exec-1'));
-    const redriven = await createVolumeSnapshot(
-      deps,
-      task(volume, 'exec-1', { retryCount: 0, redriveCount: 1 }),
-    );
-    expect(redriven.reused).toBe(true);
+    const error = await rejection(createVolumeSnapshot(deps, task(volume, 'exec-1', { redriveCount: 1 })));
+    expect(error.name).toBe('SnapshotOutcomeUnknown');
     expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
   });
 
-  it('GIVEN a same-named execution 110 days ago WHEN a retry looks up THEN its snapshot is not taken for this run', async () => {
+  it('GIVEN a same-named execution 110 days ago WHEN ConfirmSnapshot looks THEN its snapshot is not taken for this run', async () => {
     // Execution names repeat after 90 days, and a replaced state machine keeps its name and marker.
     const { sim, deps, clock, volume } = given();
-    const old = await createVolumeSnapshot(deps, task(volume, 'daily', { runId: 'key-of-the-old-run' }));
+    await createVolumeSnapshot(deps, task(volume, 'daily', { runId: 'key-of-the-old-run' }));
     clock.advance(110 * 86_400_000);
-    const retried = await createVolumeSnapshot(
-      deps,
-      task(volume, 'daily', { runId: 'key-of-this-run', retryCount: 1 }),
+    const error = await rejection(
+      createVolumeSnapshot(deps, confirming(volume, 'daily', clock.now(), { runId: 'key-of-this-run' })),
     );
-    expect(retried.reused).toBe(false);
-    expect(retried.snapshotId).not.toBe(old.snapshotId);
-    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(2);
+    expect(error.name).toBe('SnapshotNotListed');
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(1);
   });
 
-  it("GIVEN a retry WHEN only another execution's snapshot exists THEN a new one is created", async () => {
-    const { sim, deps, clock, volume } = given();
-    await createVolumeSnapshot(deps, task(volume, 'exec-1'));
-    clock.advance(60_000);
-    const second = await createVolumeSnapshot(deps, task(volume, 'exec-2', { retryCount: 2 }));
-    expect(second.reused).toBe(false);
-    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(2);
+  it('GIVEN ConfirmSnapshot entered at a time that is not a timestamp THEN InvalidInput naming the field', async () => {
+    const { deps, volume } = given();
+    const error = await rejection(
+      Promise.resolve().then(() =>
+        createVolumeSnapshot(deps, parseVolumeTask({ ...task(volume), confirmSince: 'soon' })),
+      ),
+    );
+    expect(error).toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('confirmSince') });
   });
 
   it('GIVEN EC2 throttles twice WHEN snapshotted THEN retried in the invocation: one snapshot, no look-up', async () => {

@@ -6,7 +6,16 @@ import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
 import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
-import { BUCKET, givenSteps, MANAGED_BY, REGION, task, workItem, writeMapRun } from '../fixtures/steps';
+import {
+  BUCKET,
+  givenSteps,
+  MANAGED_BY,
+  REGION,
+  rejection,
+  task,
+  workItem,
+  writeMapRun,
+} from '../fixtures/steps';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -55,25 +64,23 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
     ).toEqual([...foreign, unmarked, aNew].sort());
   });
 
-  it("GIVEN volume B's snapshot of this run WHEN A's creation is retried THEN it is not taken for A's", async () => {
+  it("GIVEN volume B's snapshot of this run WHEN ConfirmSnapshot looks for A's THEN B's is not taken for it", async () => {
     const { sim, ec2, a, b } = given();
     const deps = { ec2, managedBy: MANAGED_BY };
-    const ofB = await createVolumeSnapshot(deps, task(b, 'run-1'));
-    const ofA = await createVolumeSnapshot(deps, task(a, 'run-1', { retryCount: 1 }));
-    expect(ofA.reused).toBe(false);
-    expect(ofA.snapshotId).not.toBe(ofB.snapshotId);
-    expect(sim.snapshotsOf(a.volumeId)).toHaveLength(1);
+    await createVolumeSnapshot(deps, task(b, 'run-1'));
+    const confirmSince = new Date().toISOString();
+    const error = await rejection(createVolumeSnapshot(deps, task(a, 'run-1', { confirmSince })));
+    expect(error.name).toBe('SnapshotNotListed');
+    expect(sim.snapshotsOf(a.volumeId)).toHaveLength(0);
   });
 
-  it("GIVEN another run's snapshot of the volume WHEN a retry looks up THEN it is not taken for this run's", async () => {
+  it("GIVEN another run's snapshot of the volume WHEN a redriven child looks THEN it is not taken for this run's", async () => {
     const { ec2, a, managed } = given();
-    const earlier = managed(a.volumeId, 1);
-    const retried = await createVolumeSnapshot(
-      { ec2, managedBy: MANAGED_BY },
-      task(a, 'run-2', { retryCount: 1 }),
+    managed(a.volumeId, 1);
+    const error = await rejection(
+      createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(a, 'run-2', { redriveCount: 1 })),
     );
-    expect(retried.reused).toBe(false);
-    expect(retried.snapshotId).not.toBe(earlier);
+    expect(error.name).toBe('SnapshotOutcomeUnknown');
   });
 
   it("GIVEN other runs' pending snapshots WHEN awaited THEN only this run's are waited for", async () => {
@@ -171,11 +178,11 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
         },
       });
       const run = { executionName: 'run-1', runId: 'run-1-key' };
-      const ofB = await copyVolumeSnapshot(deps, { copy: copyOf(b), ...run });
-      const ofA = await copyVolumeSnapshot(deps, { copy: copyOf(a), ...run, retryCount: 1 });
-      expect(ofA.reused).toBe(false);
-      expect(ofA.snapshotId).not.toBe(ofB.snapshotId);
-      expect(account.ec2In(EU).allSnapshots()).toHaveLength(2);
+      await copyVolumeSnapshot(deps, { copy: copyOf(b), ...run });
+      const confirmSince = new Date().toISOString();
+      const error = await rejection(copyVolumeSnapshot(deps, { copy: copyOf(a), ...run, confirmSince }));
+      expect(error.name).toBe('SnapshotNotListed');
+      expect(account.ec2In(EU).allSnapshots()).toHaveLength(1);
     });
 
     it("GIVEN other runs' pending copies WHEN copies are awaited THEN this run's copies are found by the copy query and only they count", async () => {

@@ -90,6 +90,21 @@ describe('invokeLocalFunction: a function stopped at its timeout, as Lambda stop
     expect((outcome as Error).name).toBe('Sandbox.Timedout');
   });
 
+  it('GIVEN a run that sees timeouts as Step Functions documents them THEN Lambda.Unknown, with the same cause', async () => {
+    const { clients } = givenAccount();
+    const hung = fn(60, () => new Promise(() => undefined));
+    const outcome = await clock.settle(
+      invokeLocalFunction(hung, clients, {}, undefined, 'Lambda.Unknown').catch((e: Error) => e),
+    );
+    expect(outcome).toMatchObject({
+      name: 'Lambda.Unknown',
+      message: JSON.stringify({
+        errorType: 'Lambda.Unknown',
+        errorMessage: 'Task timed out after 60.00 seconds',
+      }),
+    });
+  });
+
   it('GIVEN a handler within its timeout THEN its result, and the gated client still passes instanceof checks (paginators)', async () => {
     const { clients, volumeId } = givenAccount();
     const paged = fn(30, async ({ ec2 }) => {
