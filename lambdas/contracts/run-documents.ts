@@ -119,6 +119,22 @@ export interface CreatedCopy {
   reused: boolean;
 }
 
+/**
+ * CopySnapshot's output when this run's snapshot was deleted before it could be copied, by the
+ * retention of an overlapping run that made a newer completed one (SPEC §6.3): nothing to copy,
+ * and not a failure. That run copies its own.
+ */
+export interface SupersededCopy {
+  volumeId: string;
+  region: string;
+  sourceSnapshotId: string;
+  /** The newer completed snapshot of the volume, in the deployment's region. */
+  supersededBy: string;
+}
+
+/** What a CopyVolumes child returns. */
+export type CopyOutcome = CreatedCopy | SupersededCopy;
+
 /** AwaitCopies' input: the copy work list and CopyVolumes' result. */
 export interface AwaitCopiesEvent {
   executionName: string;
@@ -139,8 +155,14 @@ export interface SnapshotProgress {
   created: number;
   completed: number;
   error: number;
-  /** Not yet listed by EC2 (its API is eventually consistent). */
+  /** Not yet listed by EC2 (its API is eventually consistent), within LISTING_LAG_TOLERANCE_MS of its making. */
   notVisible: number;
+  /**
+   * Listed no more, LISTING_LAG_TOLERANCE_MS after it was made: deleted since (an overlapping
+   * run's retention, or a person). Settled, never waited for: the prune step tells superseded
+   * from failed. Absent in the progress of versions before it.
+   */
+  gone?: number;
   pending: number;
   /** Pending or not visible past the wait limit: their volumes fail in PruneVolumes. */
   timedOut: number;
@@ -225,8 +247,11 @@ export interface RunReport {
   outcome: 'SUCCEEDED' | 'FAILED';
   failures: VolumeFailure[];
   invalid: InvalidTarget[];
-  /** Volumes whose new snapshot an overlapping run's newer generation superseded (not failures). */
-  superseded: { volumeId: string; supersededBy?: string }[];
+  /**
+   * Volumes whose new snapshot (or, with `region`, copy) an overlapping run's newer generation
+   * superseded (not failures).
+   */
+  superseded: { volumeId: string; region?: string; supersededBy?: string }[];
   /** Why AwaitSnapshots failed, if it did (each volume was then checked by PruneSnapshots). */
   waitError?: { error: string; message: string };
   volumes: PruneResult[];

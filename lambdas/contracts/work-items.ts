@@ -42,6 +42,11 @@ export interface PruneWorkItem extends VolumeWorkItem {
    * copy generation and `newSnapshot` this run's copy. Absent: the deployment's own region.
    */
   region?: string;
+  /**
+   * PruneCopies: this run's snapshot was superseded before it could be copied (SupersededCopy):
+   * the newer snapshot's run copies and prunes; this item has nothing to do.
+   */
+  supersededBy?: string;
 }
 
 /** This run's completed snapshot of a volume, the source of its copies. */
@@ -100,6 +105,12 @@ export interface VolumeTask extends Reentry {
   /** The run's unique key (SnapshotTag.runId): idempotency and finding this run's snapshots. */
   runId: string;
   dryRun: boolean;
+  /**
+   * The prune fan-outs: when the execution started (`$$.Execution.StartTime`). Without this
+   * run's snapshot by ID (the wait failed, or it was never made), a newer completed generation
+   * made since then tells that an overlapping run superseded this one.
+   */
+  runStartedAt?: string;
 }
 
 /** An instance or volume whose tag value is not valid (SPEC §1.2): reported, never processed. */

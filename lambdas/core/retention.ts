@@ -24,6 +24,21 @@ export function newestFirst(a: SnapshotRecord, b: SnapshotRecord): number {
   return a.snapshotId < b.snapshotId ? 1 : a.snapshotId > b.snapshotId ? -1 : 0;
 }
 
+/**
+ * The newest completed generation another run made after `since` (SPEC §6.3): when this run's
+ * snapshot is gone and one exists, an overlapping run's retention deleted ours, as it should
+ * have. `runKey` is the run's key tag value, read by `runOf`.
+ */
+export function newerGeneration<T extends SnapshotRecord>(
+  family: readonly T[],
+  ours: { runId: string; since: number },
+  runOf: (snapshot: T) => string | undefined,
+): T | undefined {
+  return family
+    .filter((s) => s.state === 'completed' && runOf(s) !== ours.runId && s.startTime > ours.since)
+    .sort(newestFirst)[0];
+}
+
 export function planRetention<T extends SnapshotRecord>(
   snapshots: readonly T[],
   generations: number,

@@ -14,6 +14,9 @@ export function parseVolumeTask(event: unknown): VolumeTask {
   }
   checkInstance(volume, 'volume');
   checkGenerations(volume.generations, 'volume.generations');
+  if (task?.runStartedAt !== undefined && Number.isNaN(Date.parse(task.runStartedAt))) {
+    throw new InvalidInputError('runStartedAt', 'must be $$.Execution.StartTime, an ISO 8601 timestamp');
+  }
   return {
     ...task,
     volume,

@@ -9,6 +9,12 @@ export function createHandler(deps: CopySnapshotDeps) {
   return (event: unknown, context?: Context) =>
     observeCopyTask(event, context, async (task) => {
       const copied = await copyVolumeSnapshot(deps, task);
+      if ('supersededBy' in copied) {
+        logger.info("superseded: this run's snapshot was pruned by a newer run before it was copied", {
+          ...copied,
+        });
+        return copied;
+      }
       if (!copied.reused) countMetric(MetricName.copiesCreated, 1);
       logger.info(copied.reused ? 'copy already made by an earlier attempt' : 'copy started', {
         snapshotId: copied.snapshotId,

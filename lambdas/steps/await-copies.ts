@@ -3,9 +3,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../aws/json-store';
 import type {
   AwaitCopiesEvent,
+  CopyOutcome,
   CopyPruneWorkList,
-  CreatedCopy,
   SnapshotProgress,
+  SupersededCopy,
 } from '../contracts/run-documents';
 import { runKey } from '../contracts/work-bucket';
 import type { CopyWorkItem, NewSnapshot, PruneWorkItem } from '../contracts/work-items';
@@ -33,6 +34,9 @@ interface MadeCopy extends NewSnapshot {
   region: string;
 }
 
+/** What a CopyVolumes child did: made a copy, or found its source superseded (SupersededCopy). */
+type CopyDone = MadeCopy | SupersededCopy;
+
 /**
  * Waits for the copies CopyVolumes made (SPEC §10.4), as AwaitSnapshots waits for the snapshots
  * (see `await-created.ts`): known by ID from the fan-out's results, one listing by the run's tag
@@ -41,29 +45,36 @@ interface MadeCopy extends NewSnapshot {
  * machine's Retry paces the polls.
  *
  * When done, it writes PruneCopies' work list: every copy work item, as the retention of that
- * volume's copies in that region, with this run's copy when CopyVolumes made one. One without a
- * copy fails in PruneCopySnapshots (no copy of this run there) and keeps its older copies.
+ * volume's copies in that region, with this run's copy when CopyVolumes made one, or the newer
+ * snapshot that superseded its source. One without either fails in PruneCopySnapshots (no copy
+ * of this run there) and keeps its older copies.
  */
 export async function awaitCopies(
   deps: AwaitCopiesDeps,
   event: AwaitCopiesEvent,
 ): Promise<CopyPruneWorkList> {
-  const created = await createdOnce<MadeCopy>(
+  const done = await createdOnce<CopyDone>(
     deps.s3,
     { bucket: deps.bucket, key: runKey(event.executionName, 'copies-created') },
     event.copyRun,
     (output) => {
-      const copy = output as CreatedCopy | undefined;
-      if (!copy?.snapshotId) return undefined;
-      const { volumeId, region, snapshotId, startTime } = copy;
+      const outcome = output as CopyOutcome | undefined;
+      if (outcome && 'supersededBy' in outcome) return [copyKey(outcome.volumeId, outcome.region), outcome];
+      if (!outcome?.snapshotId) return undefined;
+      const { volumeId, region, snapshotId, startTime } = outcome;
       return [copyKey(volumeId, region), { volumeId, region, snapshotId, startTime }];
     },
+  );
+  // A superseded copy was never made: nothing to wait for.
+  const created = new Map(
+    [...done].filter((entry): entry is [string, MadeCopy] => !('supersededBy' in entry[1])),
   );
   const byRegion = new Map<string, MadeCopy[]>();
   for (const copy of created.values())
     byRegion.set(copy.region, [...(byRegion.get(copy.region) ?? []), copy]);
 
-  const deadline = deps.now() - deps.copyWaitLimitSeconds * 1000;
+  const now = deps.now();
+  const deadline = now - deps.copyWaitLimitSeconds * 1000;
   const query = { managedBy: deps.managedBy, runId: event.runId, sourceRegion: deps.region };
   const progress: Record<string, SnapshotProgress> = {};
   const polls = await Promise.all(
@@ -80,7 +91,7 @@ export async function awaitCopies(
         `Could not check the ${copies.length} copies of execution ${event.executionName} in ${region} this time (${poll.unavailable.message}); still waiting`,
       );
     }
-    progress[region] = measure(copies, poll.listed, deadline);
+    progress[region] = measure(copies, poll.listed, deadline, now);
   }
   const waiting = Object.entries(progress).filter(([, p]) => stillWaiting(p) > 0);
   if (waiting.length > 0) {
@@ -96,13 +107,16 @@ export async function awaitCopies(
 
   const items = await getJson<CopyWorkItem[]>(deps.s3, event.copyItems);
   const pruneItems: PruneWorkItem[] = items.map(({ source: _, copyGenerations, region, ...volume }) => {
-    progress[region] ??= measure([], [], deadline);
-    const made = created.get(copyKey(volume.volumeId, region));
+    progress[region] ??= measure([], [], deadline, now);
+    const copied = done.get(copyKey(volume.volumeId, region));
+    const newSnapshot = copied &&
+      'snapshotId' in copied && { snapshotId: copied.snapshotId, startTime: copied.startTime };
     return {
       ...volume,
       generations: copyGenerations,
       region,
-      ...(made && { newSnapshot: { snapshotId: made.snapshotId, startTime: made.startTime } }),
+      ...(newSnapshot && { newSnapshot }),
+      ...(copied && 'supersededBy' in copied && { supersededBy: copied.supersededBy }),
     };
   });
   const location = { bucket: deps.bucket, key: runKey(event.executionName, 'copy-prune') };

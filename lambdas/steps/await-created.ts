@@ -13,6 +13,7 @@ import type { MapRunOutput } from '../contracts/map-run';
 import type { SnapshotProgress } from '../contracts/run-documents';
 import type { S3Location } from '../contracts/work-bucket';
 import type { NewSnapshot } from '../contracts/work-items';
+import { LISTING_LAG_TOLERANCE_MS } from '../core/listing-lag';
 
 /**
  * What AwaitSnapshots and AwaitCopies share: both wait for the snapshots a fan-out actually
@@ -85,13 +86,17 @@ export async function pollRun(
 }
 
 /**
- * Where the created snapshots stand in a listing. One still pending or not yet visible whose
- * StartTime is at or before `deadline` has timed out: its volume fails in the prune step.
+ * Where the created snapshots stand in a listing at `now`. One still pending or not yet visible
+ * whose StartTime is at or before `deadline` has timed out: its volume fails in the prune step.
+ * One not listed although it was made LISTING_LAG_TOLERANCE_MS ago is gone: deleted since, by an
+ * overlapping run's retention or a person. It is settled, never waited for (no listing will ever
+ * show it again), and the prune step tells a superseded volume from a failed one.
  */
 export function measure(
   created: Iterable<NewSnapshot>,
   listed: readonly ManagedSnapshot[],
   deadline: number,
+  now: number,
 ): SnapshotProgress {
   const byId = new Map(listed.map((s) => [s.snapshotId, s]));
   const progress: SnapshotProgress = {
@@ -99,6 +104,7 @@ export function measure(
     completed: 0,
     error: 0,
     notVisible: 0,
+    gone: 0,
     pending: 0,
     timedOut: 0,
   };
@@ -107,6 +113,8 @@ export function measure(
     const state = byId.get(snapshotId)?.state;
     if (state === 'completed') progress.completed += 1;
     else if (state === 'error') progress.error += 1;
+    else if (state === undefined && startTime + LISTING_LAG_TOLERANCE_MS <= now)
+      progress.gone = (progress.gone ?? 0) + 1;
     else {
       if (state === undefined) progress.notVisible += 1;
       else progress.pending += 1;

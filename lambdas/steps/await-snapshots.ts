@@ -58,7 +58,8 @@ export async function awaitSnapshots(
       `Could not check the ${created.size} snapshots of execution ${event.executionName} this time (${poll.unavailable.message}); still waiting`,
     );
   }
-  const progress = measure(created.values(), poll.listed, deps.now() - deps.waitLimitSeconds * 1000);
+  const now = deps.now();
+  const progress = measure(created.values(), poll.listed, now - deps.waitLimitSeconds * 1000, now);
   const waiting = stillWaiting(progress);
   if (waiting > 0) {
     throw new SnapshotsPendingError(

@@ -1,12 +1,14 @@
-import { CopySnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CopySnapshotCommand, type CopySnapshotCommandOutput, type EC2Client } from '@aws-sdk/client-ec2';
 import { ec2ErrorCode, translateEc2Error } from '../aws/ec2-errors';
-import { type BackoffClock, realSleep, retryThrottled } from '../aws/throttle-backoff';
-import { THROTTLE_BUDGET_MS } from '../commons/function-limits';
+import { listManagedSnapshots } from '../aws/snapshot-queries';
+import { type BackoffClock, realSleep, retryThrottled, withThrottleRetries } from '../aws/throttle-backoff';
+import { LISTING_THROTTLE_BUDGET_MS, THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import type { CopyRegion } from '../contracts/deployment';
-import type { CreatedCopy } from '../contracts/run-documents';
+import type { CopyOutcome, SupersededCopy } from '../contracts/run-documents';
 import type { CopyTask, CopyWorkItem } from '../contracts/work-items';
 import { CopyLimitExceededError, InvalidInputError, SnapshotNotCompletedError } from '../core/errors';
-import { copyTags } from '../core/snapshot-tags';
+import { newerGeneration } from '../core/retention';
+import { copyTags, SnapshotTag } from '../core/snapshot-tags';
 import { runSnapshotOnReentry } from './confirm-created';
 
 export interface CopySnapshotDeps {
@@ -34,11 +36,12 @@ export interface CopySnapshotDeps {
  * looks for the run's copy in the destination until the listing has had time to show it, and a
  * redriven child looks once before copying. A request EC2 throttled copied nothing and is
  * retried in the invocation.
+ * A source deleted before it could be copied is superseded (see `supersededOrMissing`).
  * A destination with as many copies in flight as EC2 allows refuses the call
  * (`ResourceLimitExceeded`): `CopyLimitExceeded`, which the state machine retries with long
  * intervals while those copies finish.
  */
-export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask): Promise<CreatedCopy> {
+export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask): Promise<CopyOutcome> {
   const { copy, executionName, runId } = task;
   if (copy.region === deps.region) {
     throw new InvalidInputError(
@@ -93,11 +96,13 @@ export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask)
       },
     ],
   });
-  const copied = await retryThrottled(
-    () => copyCall(() => ec2.send(command), copy),
-    clock,
-    THROTTLE_BUDGET_MS,
-  );
+  let copied: CopySnapshotCommandOutput;
+  try {
+    copied = await retryThrottled(() => copyCall(() => ec2.send(command), copy), clock, THROTTLE_BUDGET_MS);
+  } catch (error) {
+    if (!(error instanceof SourceGone)) throw error;
+    return supersededOrMissing(deps, task, clock);
+  }
   return {
     ...base,
     snapshotId: copied.SnapshotId ?? '',
@@ -122,13 +127,44 @@ async function copyCall<T>(call: () => Promise<T>, copy: CopyWorkItem): Promise<
     if (code === 'ResourceLimitExceeded') {
       throw new CopyLimitExceededError(`${copy.region}: ${code}: ${(error as Error).message}`);
     }
-    if (code === 'InvalidSnapshot.NotFound') {
-      throw new SnapshotNotCompletedError(
-        copy.volumeId,
-        'missing',
-        `${copy.volumeId}: snapshot ${copy.source.snapshotId} of this run no longer exists in ${copy.source.region}; no copy in ${copy.region}, older copies kept`,
-      );
-    }
+    if (code === 'InvalidSnapshot.NotFound') throw new SourceGone();
     throw translateEc2Error(error);
   }
+}
+
+/** This run's snapshot, the copy's source, no longer exists: see `supersededOrMissing`. */
+class SourceGone extends Error {}
+
+/**
+ * The source is gone, so no retry can copy it. If an overlapping run made a newer completed
+ * snapshot of the volume since, that run's retention deleted ours, as it should have (SPEC
+ * §6.3): superseded, not failed, and that run copies its own. Otherwise (a person deleted it)
+ * the copy fails for this region, and older copies are kept.
+ */
+async function supersededOrMissing(
+  deps: CopySnapshotDeps,
+  task: CopyTask,
+  clock: BackoffClock,
+): Promise<SupersededCopy> {
+  const { copy, runId } = task;
+  const home = withThrottleRetries(deps.ec2In(deps.region), clock, LISTING_THROTTLE_BUDGET_MS);
+  const family = await listManagedSnapshots(home, { managedBy: deps.managedBy, volumeId: copy.volumeId });
+  const newer = newerGeneration(
+    family,
+    { runId, since: copy.source.startTime },
+    (s) => s.tags[SnapshotTag.runId],
+  );
+  if (newer) {
+    return {
+      volumeId: copy.volumeId,
+      region: copy.region,
+      sourceSnapshotId: copy.source.snapshotId,
+      supersededBy: newer.snapshotId,
+    };
+  }
+  throw new SnapshotNotCompletedError(
+    copy.volumeId,
+    'missing',
+    `${copy.volumeId}: snapshot ${copy.source.snapshotId} of this run no longer exists in ${copy.source.region} and no newer completed snapshot replaces it; no copy in ${copy.region}, older copies kept`,
+  );
 }

@@ -15,7 +15,7 @@ import {
   type SkippedDeletion,
 } from '../contracts/run-documents';
 import { SnapshotNotCompletedError } from '../core/errors';
-import { newestFirst, planRetention } from '../core/retention';
+import { newerGeneration, newestFirst, planRetention } from '../core/retention';
 import { SnapshotTag } from '../core/snapshot-tags';
 
 export interface PruneDeps {
@@ -58,6 +58,14 @@ export const MAX_LISTED_SKIPS = 100;
 export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<PruneResult> {
   const { volume, dryRun } = task;
   const copyRegion = volume.region;
+  const base = {
+    volumeId: volume.volumeId,
+    ...(copyRegion !== undefined && { region: copyRegion }),
+    generations: volume.generations,
+    dryRun,
+  };
+  // Nothing was copied: the newer snapshot's run copies and prunes there (SPEC §6.3).
+  if (volume.supersededBy !== undefined) return superseded(base, volume.supersededBy);
   const ec2 = copyRegion === undefined ? deps.ec2 : deps.ec2In(copyRegion);
   const query: ManagedSnapshotQuery = {
     managedBy: deps.managedBy,
@@ -73,12 +81,6 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
   const family = await listManagedSnapshots(listing, query);
   const own = await ownSnapshot(listing, query, task, family);
   const previous = task.progress;
-  const base = {
-    volumeId: volume.volumeId,
-    ...(copyRegion !== undefined && { region: copyRegion }),
-    generations: volume.generations,
-    dryRun,
-  };
 
   let candidates = family;
   if (dryRun) {
@@ -94,19 +96,7 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
     ];
   } else if (own?.state !== 'completed') {
     const newer = own === undefined ? supersedingSnapshot(task, family) : undefined;
-    if (newer) {
-      return {
-        ...base,
-        outcome: 'superseded',
-        supersededBy: newer.snapshotId,
-        kept: [],
-        deleted: [],
-        deletedCount: 0,
-        skipped: [],
-        pending: 0,
-        more: false,
-      };
-    }
+    if (newer) return superseded(base, newer.snapshotId);
     throw notCompleted(task, own);
   }
   const plan = planRetention(candidates, volume.generations);
@@ -180,15 +170,32 @@ async function ownSnapshot(
 
 /**
  * The run's snapshot is gone: if a newer completed generation of the volume exists (made after
- * ours by another run), an overlapping run's retention deleted ours, as it should have.
+ * ours by another run), an overlapping run's retention deleted ours, as it should have. Ours is
+ * known by ID once AwaitSnapshots joined the results; without it (the wait failed, or it was
+ * never made) a generation made after this run started is newer than anything the run made.
  */
 function supersedingSnapshot(task: PruneTask, family: ManagedSnapshot[]): ManagedSnapshot | undefined {
-  const ours = task.volume.newSnapshot;
-  if (ours === undefined) return undefined;
-  return family
-    .filter((s) => s.state === 'completed' && s.tags[SnapshotTag.runId] !== task.runId)
-    .filter((s) => s.startTime > ours.startTime)
-    .sort(newestFirst)[0];
+  const started = task.runStartedAt === undefined ? undefined : Date.parse(task.runStartedAt);
+  const since = task.volume.newSnapshot?.startTime ?? started;
+  if (since === undefined || Number.isNaN(since)) return undefined;
+  return newerGeneration(family, { runId: task.runId, since }, (s) => s.tags[SnapshotTag.runId]);
+}
+
+function superseded(
+  base: Pick<PruneResult, 'volumeId' | 'region' | 'generations' | 'dryRun'>,
+  by: string,
+): PruneResult {
+  return {
+    ...base,
+    outcome: 'superseded',
+    supersededBy: by,
+    kept: [],
+    deleted: [],
+    deletedCount: 0,
+    skipped: [],
+    pending: 0,
+    more: false,
+  };
 }
 
 function notCompleted(task: PruneTask, own: ManagedSnapshot | undefined): SnapshotNotCompletedError {

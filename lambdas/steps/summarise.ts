@@ -55,9 +55,10 @@ export async function summarise(
   const failed = [...failures.values()].sort(byVolumeThenRegion);
   const copiesFailed = failed.filter((f) => f.region !== undefined).length;
   const outcome = failed.length > 0 || discovery.invalid.length > 0 ? 'FAILED' : 'SUCCEEDED';
-  const superseded = volumes
-    .filter((v) => v.outcome === 'superseded')
-    .map(({ volumeId, supersededBy }) => ({ volumeId, supersededBy }));
+  // A volume (or copy) that failed is reported as failed, even if a newer generation also exists.
+  const superseded = [...volumes, ...(copies ?? [])]
+    .filter((v) => v.outcome === 'superseded' && !failures.has(`${v.volumeId}@${v.region ?? ''}`))
+    .map(({ volumeId, region, supersededBy }) => ({ volumeId, ...(region && { region }), supersededBy }));
   const waitError = caughtError(event.waitError);
   const copyWaitError = caughtError(event.copyWaitError);
   const retiredCopyRegions = discovery.retiredCopyRegions?.length ? discovery.retiredCopyRegions : undefined;
@@ -93,7 +94,7 @@ export async function summarise(
     counts: {
       volumes: discovery.items.length,
       volumesFailed: failed.length - copiesFailed,
-      volumesSuperseded: superseded.length,
+      volumesSuperseded: superseded.filter((s) => s.region === undefined).length,
       invalid: discovery.invalid.length,
       skippedTargets: discovery.skipped.length,
       snapshotsDeleted: deletedIn(volumes),

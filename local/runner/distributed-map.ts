@@ -14,6 +14,8 @@ export interface ParentExecution {
   arn: string;
   stateMachineArn: string;
   redriveCount: number;
+  /** When the parent first started (`$$.Execution.StartTime` in the ItemSelector). */
+  startTime: string;
 }
 
 /** A child execution as the ResultWriter records it, with its redrive count. */
@@ -162,7 +164,7 @@ async function runChild(
   const engine = startEngineRun({
     definition: processor,
     input,
-    execution: { name, arn, redriveCount },
+    execution: { name, arn, redriveCount, startTime: base.StartDate },
     handlers: run.handlers,
     restart: previous?.unsuccessfulState,
     control: run.control,
@@ -190,7 +192,12 @@ function assertTolerated(mapState: AslDefinition, failed: number, total: number)
 }
 
 function executionContext(parent: ParentExecution) {
-  return { Name: parent.name, Id: parent.arn, RedriveCount: parent.redriveCount };
+  return {
+    Name: parent.name,
+    Id: parent.arn,
+    RedriveCount: parent.redriveCount,
+    StartTime: parent.startTime,
+  };
 }
 
 function namedError(name: string, message: string): Error {

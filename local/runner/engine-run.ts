@@ -17,6 +17,8 @@ export interface ExecutionIdentity {
   name: string;
   arn: string;
   redriveCount: number;
+  /** `$$.Execution.StartTime`: when the execution first started (a redrive keeps it). */
+  startTime: string;
 }
 
 export interface EngineRunOptions {
@@ -107,7 +109,12 @@ export function startEngineRun(options: EngineRunOptions): EngineRun {
     overrides: { taskResourceLocalHandlers: handlers as never },
     noThrowOnAbort: true,
     context: {
-      Execution: { Name: execution.name, Id: execution.arn, RedriveCount: execution.redriveCount },
+      Execution: {
+        Name: execution.name,
+        Id: execution.arn,
+        RedriveCount: execution.redriveCount,
+        StartTime: execution.startTime,
+      },
       State: {
         get RetryCount() {
           return retryCount;

@@ -85,6 +85,8 @@ export interface LocalExecutionResult {
   tasks: string[];
   /** `$$.Execution.RedriveCount` of this attempt: 0, then one more per redrive. */
   redriveCount: number;
+  /** When the execution first started (ISO 8601); a redrive keeps it. */
+  startTime: string;
   /** Unsuccessful executions: the state that did not succeed and its input, where a redrive continues. */
   unsuccessfulState?: StateEntry;
   /** Every Map Run of the execution so far, by Map state name: its children, for a redrive. */
@@ -104,6 +106,7 @@ export function runLocalExecution(options: LocalExecutionOptions): Promise<Local
     executionArn: arn,
     input: options.input,
     redriveCount: 0,
+    startTime: new Date().toISOString(),
     mapRuns: {},
   });
 }
@@ -131,6 +134,7 @@ export function redriveLocalExecution(
       executionArn: previous.executionArn,
       input: previous.input,
       redriveCount: previous.redriveCount + 1,
+      startTime: previous.startTime,
       mapRuns: structuredClone(previous.mapRuns),
       restart: previous.unsuccessfulState,
     },
@@ -142,6 +146,7 @@ interface Attempt {
   executionArn: string;
   input: unknown;
   redriveCount: number;
+  startTime: string;
   mapRuns: Record<string, MapRunRecord>;
   restart?: StateEntry;
 }
@@ -165,6 +170,7 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
     arn: attempt.executionArn,
     stateMachineArn: stateMachineArn(deployment),
     redriveCount: attempt.redriveCount,
+    startTime: attempt.startTime,
   };
   const mapRuns = attempt.mapRuns;
   const tasks: string[] = [];
@@ -216,7 +222,12 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
   const engine = startEngineRun({
     definition: adaptation.definition,
     input: attempt.input,
-    execution: { name: attempt.executionName, arn: attempt.executionArn, redriveCount: attempt.redriveCount },
+    execution: {
+      name: attempt.executionName,
+      arn: attempt.executionArn,
+      redriveCount: attempt.redriveCount,
+      startTime: attempt.startTime,
+    },
     handlers: topLevel,
     restart: attempt.restart,
     control,
@@ -232,6 +243,7 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
     executionArn: attempt.executionArn,
     input: attempt.input,
     redriveCount: attempt.redriveCount,
+    startTime: attempt.startTime,
     tasks,
     mapRuns,
     ...outcome,

@@ -422,6 +422,7 @@ async function givenCopiedVolume(options: Parameters<typeof givenCli>[0] = {}) {
       executionName: `night-${n}`,
       runId,
     });
+    if (!('snapshotId' in copy)) throw new Error(`night ${n}: the copy was superseded`);
     return { source, copy: copy.snapshotId };
   };
   const first = await night(1);

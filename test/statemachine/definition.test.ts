@@ -360,6 +360,8 @@ describe('the workflow definition (SPEC §4)', () => {
       'executionName.$': '$.executionName',
       'runId.$': '$.runId',
       'dryRun.$': '$.dryRun',
+      // Without this run's snapshot by ID, a newer generation made since tells superseded (SPEC §6.3).
+      'runStartedAt.$': '$$.Execution.StartTime',
     });
     // One state: a volume without a backlog costs its child's start and one transition.
     expect(Object.keys(child.States)).toEqual(['PruneSnapshots']);

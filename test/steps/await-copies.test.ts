@@ -1,7 +1,8 @@
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
-import type { AwaitCopiesEvent, CreatedCopy } from '../../lambdas/contracts/run-documents';
+import type { AwaitCopiesEvent, CreatedCopy, SupersededCopy } from '../../lambdas/contracts/run-documents';
 import type { CopyWorkItem, PruneWorkItem } from '../../lambdas/contracts/work-items';
+import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awaitCopies } from '../../lambdas/steps/await-copies';
 import { BUCKET, givenSteps, MANAGED_BY, REGION, rejection, workItem, writeMapRun } from '../fixtures/steps';
@@ -51,7 +52,7 @@ describe('await-copies step (SPEC §10.4)', () => {
       sleep: async (ms: number) => steps.clock.advance(ms),
     };
     const event = async (
-      outputs: CreatedCopy[] = copies,
+      outputs: (CreatedCopy | SupersededCopy)[] = copies,
       failed: ChildExecutionResult[] = [],
     ): Promise<AwaitCopiesEvent> => ({
       executionName: 'run-1',
@@ -99,7 +100,7 @@ describe('await-copies step (SPEC §10.4)', () => {
     const { deps, s3, items, copies, complete, event } = await given(2);
     complete(...copies);
     const workList = await awaitCopies(deps, await event());
-    const done = { created: 2, completed: 2, error: 0, notVisible: 0, pending: 0, timedOut: 0 };
+    const done = { created: 2, completed: 2, error: 0, notVisible: 0, gone: 0, pending: 0, timedOut: 0 };
     expect(workList).toEqual({
       bucket: BUCKET,
       key: 'runs/run-1/copy-prune.json',
@@ -125,7 +126,7 @@ describe('await-copies step (SPEC §10.4)', () => {
     }
   });
 
-  it('GIVEN a copy EC2 does not list yet WHEN polled THEN it is waited for, then timed out after the copy wait limit', async () => {
+  it('GIVEN a copy EC2 does not list yet WHEN polled THEN it is waited for while the listing may lag, then settled as gone', async () => {
     const { deps, clock, copies, complete, event } = await given(1);
     complete(...copies);
     const lagging = { ...copies[0], snapshotId: 'snap-0000000000000lag', startTime: clock.now() };
@@ -134,9 +135,27 @@ describe('await-copies step (SPEC §10.4)', () => {
     expect(error.message).toBe(
       '1 of 2 copies of execution run-1 still pending (eu-west-1: 1, 1 not yet visible in EC2)',
     );
-    clock.advance(61 * MINUTE);
+    clock.advance(LISTING_LAG_TOLERANCE_MS);
     const workList = await awaitCopies(deps, await event(outputs));
-    expect(workList.progress['eu-west-1']).toMatchObject({ notVisible: 1, timedOut: 1 });
+    expect(workList.progress['eu-west-1']).toMatchObject({ notVisible: 0, gone: 1, timedOut: 0 });
+  });
+
+  it('GIVEN a copy whose source was superseded before it was made WHEN polled THEN it is not waited for, and its prune item names the newer snapshot', async () => {
+    const { deps, s3, copies, complete, event } = await given(1);
+    complete(copies[1]);
+    const superseded: SupersededCopy = {
+      volumeId: copies[0].volumeId,
+      region: copies[0].region,
+      sourceSnapshotId: copies[0].sourceSnapshotId,
+      supersededBy: 'snap-0000000000000newer',
+    };
+    const workList = await awaitCopies(deps, await event([superseded, copies[1]]));
+    expect(workList.progress[copies[0].region]).toMatchObject({ created: 0 });
+    const items = await getJson<PruneWorkItem[]>(s3, workList);
+    expect(items.find((i) => i.region === copies[0].region)).toMatchObject({
+      supersededBy: 'snap-0000000000000newer',
+    });
+    expect(items.find((i) => i.region === copies[0].region)).not.toHaveProperty('newSnapshot');
   });
 
   it('GIVEN a copy stuck pending past the copy wait limit WHEN polled THEN the wait ends with it timed out; its prune item keeps the copy', async () => {
@@ -161,6 +180,7 @@ describe('await-copies step (SPEC §10.4)', () => {
       completed: 0,
       error: 0,
       notVisible: 0,
+      gone: 0,
       pending: 0,
       timedOut: 0,
     });

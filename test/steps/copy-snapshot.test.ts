@@ -1,13 +1,21 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
 import type { CopyRegion } from '../../lambdas/contracts/deployment';
+import type { CreatedCopy } from '../../lambdas/contracts/run-documents';
 import type { CopyWorkItem, Reentry } from '../../lambdas/contracts/work-items';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
+import { copyVolumeSnapshot as copyOutcome } from '../../lambdas/steps/copy-snapshot';
 import { LOST_RESPONSE } from '../../local/simulated-account';
 import { givenSteps, MANAGED_BY, REGION, rejection, workItem } from '../fixtures/steps';
 
 const EU = 'eu-west-1';
+
+/** The step, for the cases where it copies (or finds its copy): a superseded source fails the test. */
+async function copyVolumeSnapshot(...args: Parameters<typeof copyOutcome>): Promise<CreatedCopy> {
+  const outcome = await copyOutcome(...args);
+  if ('supersededBy' in outcome) throw new Error(`superseded by ${outcome.supersededBy}`);
+  return outcome;
+}
 
 describe('copy-snapshot step (SPEC §10.3)', () => {
   /** A completed snapshot of this run in the deployment's region, and its copy item to eu-west-1. */
@@ -205,15 +213,38 @@ describe('copy-snapshot step (SPEC §10.3)', () => {
     expect(eu.calls().CopySnapshot.failed).toBe(1);
   });
 
-  it('GIVEN the source snapshot was deleted WHEN copied THEN a terminal SnapshotNotCompleted naming it and both regions', async () => {
+  it('GIVEN the source snapshot was deleted and nothing replaces it WHEN copied THEN a terminal SnapshotNotCompleted naming it and both regions', async () => {
     const { deps, item, copyTask, ec2 } = given();
     const copy = item();
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: copy.source.snapshotId }));
     const error = await rejection(copyVolumeSnapshot(deps, copyTask(copy)));
     expect(error.name).toBe('SnapshotNotCompleted');
     expect(error.message).toBe(
-      `${copy.volumeId}: snapshot ${copy.source.snapshotId} of this run no longer exists in us-east-1; no copy in eu-west-1, older copies kept`,
+      `${copy.volumeId}: snapshot ${copy.source.snapshotId} of this run no longer exists in us-east-1 and no newer completed snapshot replaces it; no copy in eu-west-1, older copies kept`,
     );
+  });
+
+  it('GIVEN an overlapping run (N=1) made a newer snapshot and pruned this run’s before it was copied WHEN copied THEN superseded, not failed, and nothing is copied (SPEC §6.3)', async () => {
+    const { deps, item, copyTask, ec2, sim, clock, copiesInEu } = given();
+    const copy = item();
+    clock.advance(60_000);
+    const newer = sim.addSnapshot({
+      volumeId: copy.volumeId,
+      startTime: clock.now(),
+      tags: {
+        [SnapshotTag.managedBy]: MANAGED_BY,
+        [SnapshotTag.volumeId]: copy.volumeId,
+        [SnapshotTag.runId]: 'run-2-key',
+      },
+    });
+    await ec2.send(new DeleteSnapshotCommand({ SnapshotId: copy.source.snapshotId }));
+    expect(await copyOutcome(deps, copyTask(copy))).toEqual({
+      volumeId: copy.volumeId,
+      region: EU,
+      sourceSnapshotId: copy.source.snapshotId,
+      supersededBy: newer,
+    });
+    expect(copiesInEu()).toHaveLength(0);
   });
 
   it.each([

@@ -234,6 +234,42 @@ describe('prune step (SPEC §3)', () => {
       expect(error.message).toContain(`snapshot ${mine} of this run no longer exists`);
       expect(remaining()).toEqual([old]);
     });
+    it("GIVEN the wait failed (no snapshot ID) and a later run superseded this run's WHEN pruned THEN superseded, by the run's start time", async () => {
+      const { deps, ec2, volume, managed, remaining } = given(1);
+      const old = managed(0);
+      const mine = managed(1);
+      const newer = managed(2);
+      await ec2.send(new DeleteSnapshotCommand({ SnapshotId: mine }));
+      const runStartedAt = new Date(T0 + DAY - 60_000).toISOString();
+      const result = await pruneVolume(deps, task(volume, 'run-1', { runStartedAt }));
+      expect(result).toMatchObject({ outcome: 'superseded', supersededBy: newer, deletedCount: 0 });
+      expect(remaining().sort()).toEqual([old, newer].sort());
+    });
+
+    it('GIVEN the wait failed and only generations older than the run exist WHEN pruned THEN SnapshotNotCompleted, nothing deleted', async () => {
+      const { deps, volume, managed, remaining } = given(1);
+      const old = managed(0);
+      const runStartedAt = new Date(T0 + DAY).toISOString();
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-1', { runStartedAt })));
+      expect(error.message).toContain('created no snapshot of it');
+      expect(remaining()).toEqual([old]);
+    });
+
+    it('GIVEN a copy item whose source was superseded before it was copied WHEN pruned THEN superseded at once: no listing, nothing deleted', async () => {
+      const { deps, sim, volume } = given(1);
+      const before = sim.calls().DescribeSnapshots.succeeded;
+      const result = await pruneVolume(
+        deps,
+        task({ ...volume, region: 'eu-west-1', supersededBy: 'snap-0000000000000newer' }, 'run-1'),
+      );
+      expect(result).toMatchObject({
+        region: 'eu-west-1',
+        outcome: 'superseded',
+        supersededBy: 'snap-0000000000000newer',
+        deletedCount: 0,
+      });
+      expect(sim.calls().DescribeSnapshots.succeeded).toBe(before);
+    });
   });
 
   describe('a backlog larger than one invocation (declarative continuation)', () => {

@@ -172,6 +172,48 @@ describe('summarise step (SPEC §4.5)', () => {
     expect(output.counts.volumesFailed).toBe(2);
   });
 
+  it('GIVEN a volume and a copy superseded by an overlapping run, and a volume whose create failed although a newer generation exists WHEN summarised THEN the first two are superseded (with the region), the third failed', async () => {
+    const superseded = (volumeId: string, extra: Partial<PruneResult> = {}) =>
+      pruned(volumeId, {
+        outcome: 'superseded',
+        supersededBy: `snap-newer-${volumeId}`,
+        kept: [],
+        deleted: [],
+        deletedCount: 0,
+        ...extra,
+      });
+    const { s3, summarise: run } = await given(
+      { items: [item('vol-1'), item('vol-2'), item('vol-3')], invalid: [], skipped: [] },
+      {
+        snapshot: [
+          child('vol-1', 'SUCCEEDED'),
+          child('vol-2', 'SUCCEEDED'),
+          child('vol-3', 'FAILED', lambdaFailure('Ec2Throttled', 'RequestLimitExceeded')),
+        ],
+        prune: [
+          child('vol-1', 'SUCCEEDED', { Output: JSON.stringify(superseded('vol-1')) }),
+          child('vol-2', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-2')) }),
+          child('vol-3', 'SUCCEEDED', { Output: JSON.stringify(superseded('vol-3')) }),
+        ],
+        copy: [copyChild('vol-2', 'eu-west-1', 'SUCCEEDED')],
+        copyPrune: [
+          copyPruneChild('vol-2', 'eu-west-1', 'SUCCEEDED', {
+            Output: JSON.stringify(superseded('vol-2', { region: 'eu-west-1', generations: 3 })),
+          }),
+        ],
+      },
+    );
+    const output = await run();
+    expect(output.outcome).toBe('FAILED');
+    expect(output.counts).toMatchObject({ volumesFailed: 1, volumesSuperseded: 1, copiesFailed: 0 });
+    const report = await getJson<RunReport>(s3, output.report);
+    expect(report.superseded).toEqual([
+      { volumeId: 'vol-1', supersededBy: 'snap-newer-vol-1' },
+      { volumeId: 'vol-2', region: 'eu-west-1', supersededBy: 'snap-newer-vol-2' },
+    ]);
+    expect(report.failures.map((f) => [f.volumeId, f.step])).toEqual([['vol-3', 'CreateSnapshot']]);
+  });
+
   it('GIVEN only an invalid tag WHEN summarised THEN the run still fails', async () => {
     const { summarise: run } = await given(
       {

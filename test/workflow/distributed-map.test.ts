@@ -13,6 +13,7 @@ const parent = {
   name: 'run-1',
   arn: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
   stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
+  startTime: '2025-01-01T03:00:00.000Z',
   redriveCount: 2,
 };
 

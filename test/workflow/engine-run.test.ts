@@ -13,6 +13,7 @@ describe('startEngineRun: what Step Functions keeps that the local engine does n
     name: 'child-0',
     arn: 'arn:aws:states:us-east-1:123456789012:execution:sm:child-0',
     redriveCount: 0,
+    startTime: '2025-01-01T03:00:00.000Z',
   };
   /** Work → Again? → Work (a loop), as the prune child will have. */
   const definition = {
