@@ -198,14 +198,16 @@ function table(rows: readonly ScenarioRow[]): string {
 }
 
 function callsTable(rows: readonly ScenarioRow[]): string {
-  const actions = Object.keys(rows[0]?.ec2CallsByAction ?? {});
+  // Rows kept from an earlier benchmarks.json (`--only`) may predate an action the simulated
+  // account has learned since: that cell is n/a.
+  const actions = [...new Set(rows.flatMap((row) => Object.keys(row.ec2CallsByAction)))];
   return [
     `| scenario | ${actions.join(' | ')} |`,
     `| --- | ${actions.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => {
       const cells = actions.map((action) => {
         const c = row.ec2CallsByAction[action as keyof ScenarioRow['ec2CallsByAction']];
-        return `${c.succeeded} / ${c.throttled} / ${c.failed}`;
+        return c ? `${c.succeeded} / ${c.throttled} / ${c.failed}` : 'n/a';
       });
       return `| ${row.scenario} | ${cells.join(' | ')} |`;
     }),
