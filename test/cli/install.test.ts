@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../cli/commands';
 
 /**
- * The command line as an operator gets it (SPEC §11.1; README "Install the command line"): the
+ * The command line as an operator gets it (SPEC §11.1; README, Operator command line, Install): the
  * `bin` that package.json names, run as a program, and the package `npm pack` makes, installed
  * offline into a clean folder and run there without AWS settings. `npm pack` runs `prepare`,
  * so the bundle under test is built from the sources of this checkout.
