@@ -1,7 +1,13 @@
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import { SimulatedAccount } from '../../local/simulated-account';
 import { runCli, runOnEndpoint, SIMULATED_ENDPOINT_URL } from '../fixtures/demo-cli';
-import { REFUSED_ENDPOINT, runProcess, silentEndpoint, withEnv } from '../fixtures/endpoints';
+import {
+  keptOpenHtmlEndpoint,
+  REFUSED_ENDPOINT,
+  runProcess,
+  silentEndpoint,
+  withEnv,
+} from '../fixtures/endpoints';
 
 const DAY = 24 * 3_600_000;
 const MARKER = 'EbsGenerationBackup';
@@ -187,6 +193,28 @@ describe('npm start -- --target aws against an endpoint that is wrong, in a proc
     );
     expect(run.code).toBe(2);
     expect(run.ms).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('GIVEN a web server that answers HTML and keeps its connections open WHEN run THEN after the refusal the process ends by itself, its connection closed, exit 2', async () => {
+    const endpoint = await keptOpenHtmlEndpoint();
+    try {
+      // Were the page's connection left open, the process would never end: killed after 20 s, code -1.
+      const run = await runProcess(
+        'ebs-backup-local.ts',
+        ['--target', 'aws'],
+        { AWS_ENDPOINT_URL_EC2: endpoint.url },
+        20_000,
+      );
+      expect(run.stderr).toMatch(
+        /^ebs-backup-local: the endpoint for ec2:Describe\w+ did not answer like AWS/,
+      );
+      expect(run.code).toBe(2);
+      const { accepted, closed } = endpoint.connections();
+      expect(accepted).toBeGreaterThan(0);
+      expect(closed).toBe(accepted);
+    } finally {
+      await endpoint.close();
+    }
   }, 30_000);
 
   it('GIVEN an endpoint that accepts and never answers WHEN run THEN the request times out and the process exits, exit 2', async () => {
