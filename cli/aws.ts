@@ -32,13 +32,14 @@ export interface AwsClients {
  * once, a black-holed one after the 3 s connection timeout, a silent one after the 10 s request
  * timeout. An operator at a terminal wants to know now that the endpoint, region or network is
  * wrong. `maxAttempts` is what the SDK reports in each request's `amz-sdk-request` header.
+ * `retries` is shared by every client made here; its `stop` ends their waits when a command ends.
  */
-export function awsClients(target: AwsTarget): AwsClients {
+export function awsClients(target: AwsTarget, retries = new OperatorRetryStrategy()): AwsClients {
   const config = {
     ...(target.region && { region: target.region }),
     ...(target.profile && { profile: target.profile }),
     maxAttempts: MAX_ATTEMPTS,
-    retryStrategy: new OperatorRetryStrategy(),
+    retryStrategy: retries,
     requestHandler: REQUEST_HANDLER_OPTIONS,
   };
   const once = <T>(make: () => T) => {

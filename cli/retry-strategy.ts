@@ -42,25 +42,64 @@ export const MAX_THROTTLED_WAIT_MS = Array.from({ length: MAX_ATTEMPTS - 1 }, (_
 ).reduce((sum, ms) => sum + ms, 0);
 
 export class OperatorRetryStrategy implements RetryStrategyV2 {
+  private stopped = false;
+  /** Ends each wait now in progress. */
+  private readonly waits = new Set<() => void>();
+
   /** `random`: the jitter's source, in [0, 1); tests pin it. */
   constructor(private readonly random: () => number = Math.random) {}
 
   async acquireInitialRetryToken(): Promise<RetryToken> {
-    return retryToken(0, 0);
+    return retryToken(0);
   }
 
-  /** The next attempt's token, its wait included (the SDK's retry middleware sleeps it); or a refusal. */
+  /**
+   * Waits, then hands out the next attempt's token; or refuses, and the SDK's retry middleware
+   * throws the request's own error. The wait is done here, as the SDK's own strategies do (their
+   * tokens carry no delay), so that `stop` can end it.
+   */
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const retry = token.getRetryCount();
-    if (!answeredRetryable(info) || retry + 1 >= MAX_ATTEMPTS) {
-      // The SDK's retry middleware then throws the request's own error, not this one.
-      throw new Error('not retried');
-    }
+    if (this.stopped || !answeredRetryable(info) || retry + 1 >= MAX_ATTEMPTS) throw new Error('not retried');
     const base = info.errorType === 'THROTTLING' ? THROTTLING_BASE_MS : TRANSIENT_BASE_MS;
-    return retryToken(retry + 1, Math.floor(this.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** retry)));
+    await this.wait(Math.floor(this.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** retry)));
+    if (this.stopped) throw new Error('not retried');
+    return retryToken(retry + 1);
   }
 
   recordSuccess(): void {}
+
+  /**
+   * For a command that has ended, on success or failure: every wait between attempts ends now
+   * and no request is retried any more, so the requests a failed command left behind (a plan's
+   * other volumes, throttled while one was denied) fail at once with their last error instead of
+   * keeping the process alive for their remaining waits (up to MAX_THROTTLED_WAIT_MS).
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const end of this.waits) end();
+  }
+
+  /**
+   * A pause of the command's own between two tries of a call (a step's backoff, see
+   * lambdas/aws/throttle-backoff.ts) that `stop` ends too, failing it: after `stop` nothing waits.
+   */
+  async pause(ms: number): Promise<void> {
+    if (!this.stopped) await this.wait(ms);
+    if (this.stopped) throw new Error('The command has ended: no more retries');
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.waits.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.waits.add(end);
+    });
+  }
 }
 
 /**
@@ -75,6 +114,6 @@ function answeredRetryable(info: RetryErrorInfo): boolean {
   return answered && (info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT');
 }
 
-function retryToken(count: number, delayMs: number): RetryToken {
-  return { getRetryCount: () => count, getRetryDelay: () => delayMs };
+function retryToken(count: number): RetryToken {
+  return { getRetryCount: () => count, getRetryDelay: () => 0 };
 }

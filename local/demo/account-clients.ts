@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { awsClients } from '../../cli/aws';
 import { regionalEc2, withActionNames } from '../../cli/aws-calls';
+import { OperatorRetryStrategy } from '../../cli/retry-strategy';
 import { ec2Client, regionalEc2Clients } from '../../lambdas/commons/clients';
 
 /**
@@ -10,6 +11,13 @@ import { ec2Client, regionalEc2Clients } from '../../lambdas/commons/clients';
 export type ConnectEc2 = <C extends EC2Client>(client: C) => C;
 
 export interface AccountEc2Clients {
+  /**
+   * Ends the plan clients' waits between attempts and their retries (OperatorRetryStrategy.stop):
+   * once the command has its outcome, nothing it left in flight keeps the process alive.
+   */
+  stop(): void;
+  /** The plan's own backoff between tries of a throttled call (PlanScope.sleep), which `stop` ends too. */
+  sleep(ms: number): Promise<void>;
   /** The plan's, made as `ebs-backup plan` makes them, each call named by its IAM action. */
   plan: { ec2: EC2Client; ec2In: (region: string) => EC2Client };
   /** The workflow's, made as the deployed functions make them. */
@@ -31,10 +39,13 @@ export interface AccountEc2Clients {
  * state machine's declared Retry, which is what a local run of the workflow is there to show.
  */
 export function accountEc2Clients(connect: ConnectEc2 = (client) => client): AccountEc2Clients {
-  const operator = awsClients({});
+  const retries = new OperatorRetryStrategy();
+  const operator = awsClients({}, retries);
   const functionsIn = regionalEc2Clients({ retryInSdk: false });
   const workflowIn = new Map<string, EC2Client>();
   return {
+    stop: () => retries.stop(),
+    sleep: (ms) => retries.pause(ms),
     plan: {
       ec2: withActionNames(connect(operator.ec2()), 'ec2'),
       ec2In: regionalEc2((region) => connect(operator.ec2In(region))),

@@ -31,7 +31,7 @@ import {
   type SimulatedEc2,
   SimulatedS3,
 } from '../simulated-account';
-import { accountEc2Clients, type ConnectEc2 } from './account-clients';
+import { type AccountEc2Clients, accountEc2Clients, type ConnectEc2 } from './account-clients';
 import { type CliOptions, UsageError } from './cli-options';
 import {
   type DemoCopies,
@@ -213,8 +213,21 @@ export async function runOnAccount(
   io: RunnerIo,
   connect?: ConnectEc2,
 ): Promise<RunnerResult> {
-  const say = progressOutput(options, io);
   const ec2 = accountEc2Clients(connect);
+  try {
+    return await runWithClients(ec2, options, io);
+  } finally {
+    // A failed plan may leave requests of other volumes waiting to be retried: end them.
+    ec2.stop();
+  }
+}
+
+async function runWithClients(
+  ec2: AccountEc2Clients,
+  options: CliOptions,
+  io: RunnerIo,
+): Promise<RunnerResult> {
+  const say = progressOutput(options, io);
   const region = await settingOrExplain(
     () => ec2.plan.ec2.config.region(),
     'no AWS Region: set AWS_REGION or use a profile that has one',
@@ -259,6 +272,7 @@ export async function runOnAccount(
     tagKey: target.tagKey,
     managedBy: target.managedBy,
     now: Date.now,
+    sleep: ec2.sleep,
     ...(keepsCopies && {
       copies: { copyTagKey: deployment.copyTagKey, copyRegions: deployment.copyRegions },
       ec2In: ec2.plan.ec2In,

@@ -15,18 +15,27 @@ import { silentEndpoint, withEnv } from '../fixtures/endpoints';
 
 const ENDPOINT = 'http://ec2.simulated.test:4566';
 
-/** The waits the strategy grants, retry after retry, until it refuses. */
+/** The waits (in virtual time) the strategy makes, retry after retry, until it refuses. */
 async function waits(error: unknown, errorType: RetryErrorType, random = () => 0.999_999): Promise<number[]> {
-  const strategy = new OperatorRetryStrategy(random);
-  let token = await strategy.acquireInitialRetryToken();
-  const granted: number[] = [];
-  for (;;) {
-    try {
-      token = await strategy.refreshRetryTokenForRetry(token, { error: error as never, errorType });
-    } catch {
-      return granted;
+  const clock = VirtualClock.install(0);
+  try {
+    const strategy = new OperatorRetryStrategy(random);
+    let token = await strategy.acquireInitialRetryToken();
+    const granted: number[] = [];
+    for (;;) {
+      const before = Date.now();
+      try {
+        token = await clock.settle(
+          strategy.refreshRetryTokenForRetry(token, { error: error as never, errorType }),
+        );
+      } catch {
+        return granted;
+      }
+      expect(token.getRetryDelay()).toBe(0);
+      granted.push(Date.now() - before);
     }
-    granted.push(token.getRetryDelay?.() ?? 0);
+  } finally {
+    clock.uninstall();
   }
 }
 
@@ -37,7 +46,9 @@ async function onSimulatedEndpoint<T>(account: SimulatedAccount, body: (ec2: EC2
     const clock = VirtualClock.install(Date.now());
     try {
       const started = Date.now();
-      const result = await clock.settle(body(endpoint.connect(awsClients({ region: 'us-east-1' }).ec2())));
+      // Jitter pinned at half of each wait's ceiling, so that the figures printed repeat.
+      const clients = awsClients({ region: 'us-east-1' }, new OperatorRetryStrategy(() => 0.5));
+      const result = await clock.settle(body(endpoint.connect(clients.ec2())));
       return { result, virtualMs: Date.now() - started };
     } finally {
       clock.uninstall();
@@ -96,6 +107,30 @@ describe('the operator tools retry what AWS answers "slow down" to, and nothing 
       expect(await waits(error, errorType)).toEqual([]);
     },
   );
+
+  it('GIVEN a request waiting to be retried WHEN the strategy is stopped THEN the wait ends now, the request is not retried, no timer is left', async () => {
+    const clock = VirtualClock.install(0);
+    try {
+      const strategy = new OperatorRetryStrategy(() => 0.5);
+      const token = await strategy.acquireInitialRetryToken();
+      const throttled = {
+        error: ec2Error('RequestLimitExceeded', 'x') as never,
+        errorType: 'THROTTLING' as const,
+      };
+      const waiting = strategy.refreshRetryTokenForRetry(token, throttled).then(
+        () => 'retried',
+        () => 'refused',
+      );
+      expect(clock.pendingTimers()).toBe(1);
+      strategy.stop();
+      expect(await waiting).toBe('refused');
+      expect(Date.now()).toBe(0);
+      expect(clock.pendingTimers()).toBe(0);
+      await expect(strategy.refreshRetryTokenForRetry(token, throttled)).rejects.toThrow();
+    } finally {
+      clock.uninstall();
+    }
+  });
 
   it('GIVEN every client of the operator tools WHEN made THEN each has this strategy and reports MAX_ATTEMPTS', async () => {
     const clients = awsClients({ region: 'us-east-1' });

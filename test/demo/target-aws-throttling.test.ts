@@ -99,4 +99,17 @@ describe('npm start -- --target aws survives throttling (issue 14, item 4)', () 
       expect(calls.throttled).toBeGreaterThan(0);
     },
   );
+
+  it('GIVEN a plan denied on one volume while the others wait to be retried WHEN the refusal is printed THEN nothing is left running: no timer, no volume started after it, exit 2', async () => {
+    const fleet = givenLiveFleet({ instances: 6 });
+    // Of the first four volumes planned at once, two wait to be retried, one is denied, one goes on.
+    fleet.sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded', times: 2 });
+    fleet.sim.injectFault({ action: 'DescribeSnapshots', error: 'UnauthorizedOperation', times: 1 });
+    const run = await runOnEndpoint(fleet.account, ['--target', 'aws'], { virtualTime: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^ebs-backup-local: ec2:DescribeSnapshots was denied/);
+    expect(run.timersLeft).toBe(0);
+    const listings = run.requests.filter((r) => r.action === 'DescribeSnapshots');
+    expect(listings.length).toBeLessThan(fleet.history.size);
+  });
 });
