@@ -56,6 +56,9 @@ const MIDDLEWARE_NAME = 'ebsBackupRefuseNonAwsAnswers';
  * wrong URL) is not AWS, but the SDK's XML parser reads such a page as an empty answer: a plan
  * of "0 volumes" that looks plausible. This middleware refuses any answer whose content type is
  * HTML, before it is read; the error's text is one `awsCall` reports as "did not answer like AWS".
+ * The unread page is discarded with its connection: left unread, it holds the socket open and
+ * the process alive until the server closes it (a web server's keep-alive: 5 s and more after
+ * the refusal was printed).
  */
 export function refuseNonAwsAnswers(client: SdkClient): void {
   client.middlewareStack.add(
@@ -67,6 +70,7 @@ export function refuseNonAwsAnswers(client: SdkClient): void {
           ([name]) => name.toLowerCase() === 'content-type',
         )?.[1];
         if (type !== undefined && /html/i.test(type)) {
+          (response as { body?: { destroy?: () => void } }).body?.destroy?.();
           throw Object.assign(
             new Error(`Deserialization refused: HTTP ${response.statusCode} with an HTML page (${type})`),
             { name: 'NotAnAwsAnswer', $metadata: { httpStatusCode: response.statusCode } },

@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { REQUEST_HANDLER_OPTIONS } from '../lambdas/commons/clients';
+import { MAX_ATTEMPTS, OperatorRetryStrategy } from './retry-strategy';
 
 /** Where to reach AWS: `--region` and `--profile`, else the SDK's standard settings. */
 export interface AwsTarget {
@@ -25,15 +26,20 @@ export interface AwsClients {
 }
 
 /**
- * Real clients. Every request has a timeout, and a refused or silent endpoint fails within
- * seconds (two attempts), rather than after the SDK's minutes of retries: an operator at a
- * terminal wants to know now that the endpoint, region or network is wrong.
+ * Real clients, EC2, Step Functions, CloudFormation and S3 alike. A throttled or 5xx answer is
+ * retried with backoff, up to MAX_ATTEMPTS attempts (OperatorRetryStrategy), so a busy account
+ * does not stop a command; a request with no answer is not retried: a refused endpoint fails at
+ * once, a black-holed one after the 3 s connection timeout, a silent one after the 10 s request
+ * timeout. An operator at a terminal wants to know now that the endpoint, region or network is
+ * wrong. `maxAttempts` is what the SDK reports in each request's `amz-sdk-request` header.
+ * `retries` is shared by every client made here; its `stop` ends their waits when a command ends.
  */
-export function awsClients(target: AwsTarget): AwsClients {
+export function awsClients(target: AwsTarget, retries = new OperatorRetryStrategy()): AwsClients {
   const config = {
     ...(target.region && { region: target.region }),
     ...(target.profile && { profile: target.profile }),
-    maxAttempts: 2,
+    maxAttempts: MAX_ATTEMPTS,
+    retryStrategy: retries,
     requestHandler: REQUEST_HANDLER_OPTIONS,
   };
   const once = <T>(make: () => T) => {

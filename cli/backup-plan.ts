@@ -160,14 +160,24 @@ function kept(result: PruneResult): string[] {
   return result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID);
 }
 
-/** `work` over `items`, at most `limit` at a time; results in the order of `items`. */
+/**
+ * `work` over `items`, at most `limit` at a time; results in the order of `items`. After the
+ * first failure no item is started: the plan has failed, and the work left would only keep the
+ * process busy after the command has printed its error.
+ */
 async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>) {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++;
-      results[index] = await work(items[index]);
+      try {
+        results[index] = await work(items[index]);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -2,8 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ColdStarts, measureColdStarts } from './cold-starts';
-import { DEMO_FLEET_ARGS, measureDemoFleet, runDemoChild } from './demo-fleet-run';
+import { DEMO_FLEET_ARGS, type DemoFleetRun, measureDemoFleet, runDemoChild } from './demo-fleet-run';
 import { measureHandlerLoadMs } from './init-duration';
+import { type BenchFacts, type BenchRequest, benchHelp, parseBenchArgs } from './options';
 import { type BenchmarkFigures, benchmarksMarkdown } from './report';
 import { runScenario, SCENARIOS, type ScenarioRow } from './scenario';
 
@@ -12,48 +13,88 @@ const JSON_FILE = join(ROOT, 'benchmarks.json');
 const MARKDOWN_FILE = join(ROOT, 'BENCHMARKS.md');
 const ROW_MARK = 'BENCH-ROW ';
 
+const FACTS: BenchFacts = {
+  scenarios: SCENARIOS.map((scenario) => scenario.name),
+  demoRuns: DEMO_FLEET_ARGS.map((args) => args.join(' ')),
+};
+
 /**
- * `npm run bench [-- --only 100,1000]`: runs each scenario in a process of its own (so that its
- * peak RSS is its own) and measures the handlers' cold starts, then writes benchmarks.json and
- * BENCHMARKS.md. What is not run this time is kept from the previous benchmarks.json: rows of
- * scenarios not in `--only` (and the cold starts, with `--only`), the `npm start` figures.
- * `--cold-starts` measures only the cold starts; `--demo-fleet` only `npm start` at
- * `--fleet 10000`; `--report-only` rewrites BENCHMARKS.md from benchmarks.json. `--scenario NAME
- * --init-ms MS` and `--demo-child ARGS…` are the children's modes.
+ * `npm run bench -- [options]` (`--help` lists them): runs each scenario in a process of its own
+ * (so that its peak RSS is its own) and measures the handlers' cold starts, or with an option
+ * only the cold starts (`--cold-starts`), only `npm start` at scale (`--demo-fleet`), or nothing
+ * (`--report-only`). What is not run this time is kept from the previous benchmarks.json: rows of
+ * scenarios not in `--only` (and the cold starts, with `--only`), the `npm start` figures. The
+ * report goes to stdout, or with `--write` into BENCHMARKS.md and benchmarks.json. Resolves to
+ * the exit code.
  */
-export async function main(argv: string[]): Promise<void> {
-  const option = (name: string) => {
-    const index = argv.indexOf(name);
-    return index >= 0 ? argv[index + 1] : undefined;
-  };
-  const child = option('--scenario');
-  if (child !== undefined) {
-    const scenario = SCENARIOS.find((s) => s.name === child);
-    if (!scenario) throw new Error(`Unknown scenario ${child}`);
-    const row = await runScenario(scenario, Number(option('--init-ms') ?? 0));
-    process.stdout.write(`${ROW_MARK}${JSON.stringify(row)}\n`);
-    return;
+export async function main(argv: string[]): Promise<number> {
+  const request = parseBenchArgs(argv, FACTS);
+  switch (request.kind) {
+    case 'help':
+      process.stdout.write(benchHelp(FACTS));
+      return 0;
+    case 'usage-error':
+      process.stderr.write(`npm run bench: ${request.message}\n`);
+      return 2;
+    case 'scenario-child':
+      await runScenarioChild(request.scenario, request.initMs);
+      return 0;
+    case 'demo-child':
+      await runDemoChild(request.args);
+      return 0;
   }
-  if (argv[0] === '--demo-child') return runDemoChild(argv.slice(1));
   const previous: BenchmarkFigures = existsSync(JSON_FILE)
     ? JSON.parse(readFileSync(JSON_FILE, 'utf8'))
     : { rows: [] };
-  if (argv.includes('--report-only')) return write(previous);
-  if (argv.includes('--cold-starts')) return write({ ...previous, coldStarts: coldStarts() });
-  if (argv.includes('--demo-fleet')) {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const measured = DEMO_FLEET_ARGS.map((args) => {
-      console.error(`npm start --silent -- ${args.join(' ')}…`);
-      const run = measureDemoFleet(args, commit);
-      console.error(`  exit ${run.exitCode} in ${run.wallSeconds} s wall, ${run.peakRssMb} MB peak RSS`);
-      return run;
-    });
-    return write({ ...previous, demoFleet: { baseline: previous.demoFleet?.baseline ?? [], measured } });
+  const figures = await measure(request, previous);
+  if (request.write) write(figures);
+  else {
+    process.stdout.write(benchmarksMarkdown(figures));
+    console.error(`${JSON_FILE} and ${MARKDOWN_FILE} left as they are: --write writes them`);
   }
-  const only = option('--only')?.split(',');
+  return 0;
+}
+
+async function runScenarioChild(name: string, initMs: number): Promise<void> {
+  const scenario = SCENARIOS.find((s) => s.name === name) as (typeof SCENARIOS)[number];
+  const row = await runScenario(scenario, initMs);
+  process.stdout.write(`${ROW_MARK}${JSON.stringify(row)}\n`);
+}
+
+type Measurement = Extract<BenchRequest, { write: boolean }>;
+
+async function measure(request: Measurement, previous: BenchmarkFigures): Promise<BenchmarkFigures> {
+  switch (request.kind) {
+    case 'report-only':
+      return previous;
+    case 'cold-starts':
+      return { ...previous, coldStarts: coldStarts() };
+    case 'demo-fleet':
+      return {
+        ...previous,
+        demoFleet: { baseline: previous.demoFleet?.baseline ?? [], measured: demoFleet() },
+      };
+    case 'scenarios': {
+      const rows = scenarioRows(request.only, previous);
+      return { ...previous, rows, coldStarts: request.only ? previous.coldStarts : coldStarts() };
+    }
+  }
+}
+
+function demoFleet(): DemoFleetRun[] {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  return DEMO_FLEET_ARGS.map((args) => {
+    console.error(`npm start --silent -- ${args.join(' ')}…`);
+    const run = measureDemoFleet(args, commit);
+    console.error(`  exit ${run.exitCode} in ${run.wallSeconds} s wall, ${run.peakRssMb} MB peak RSS`);
+    return run;
+  });
+}
+
+function scenarioRows(only: string[] | undefined, previous: BenchmarkFigures): ScenarioRow[] {
   const initMs = Math.ceil(measureHandlerLoadMs());
   console.error(`INIT (bundled create-snapshot handler load, median of 5): ${initMs} ms`);
   const rows: ScenarioRow[] = [];
@@ -75,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`  ${row.status} in ${row.wallSeconds} s wall, ${row.peakRssMb} MB peak RSS`);
     rows.push(row);
   }
-  write({ ...previous, rows, coldStarts: only ? previous.coldStarts : coldStarts() });
+  return rows;
 }
 
 function coldStarts(): ColdStarts {

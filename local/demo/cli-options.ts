@@ -134,9 +134,8 @@ const OPTIONS = {
   },
   'copy-regions': {
     value: 'LIST',
-    accepts: `up to ${MAX_COPY_REGIONS} comma-separated region names other than ${DEMO_REGION} (e.g. eu-west-1,us-west-2), or none`,
-    only: 'simulated',
-    help: `Regions the simulated deployment keeps copies in (default ${DEFAULT_DEMO_COPY_REGIONS.join(',')}; none: no copies). Volumes tagged ${DEFAULT_COPY_TAG_KEY} get copies there.`,
+    accepts: `up to ${MAX_COPY_REGIONS} comma-separated region names other than the home region (${DEMO_REGION} in the simulator), e.g. eu-west-1,us-west-2, or none`,
+    help: `Regions the deployment keeps copies in; volumes tagged ${DEFAULT_COPY_TAG_KEY} get copies there. Simulated: default ${DEFAULT_DEMO_COPY_REGIONS.join(',')} (none: no copies). With --target aws: default none; each region is reached by the same SDK settings as the home one (AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, profile).`,
   },
   strict: {
     help: 'Exit 1 when any execution ends FAILED (always so with --target aws; the demo fleet makes every run fail on purpose).',
@@ -175,6 +174,7 @@ Examples:
   npm start --silent -- --fleet 200 --throttle-rate 0.3 --json    (--silent: no npm banner)
   AWS_PROFILE=prod AWS_REGION=eu-west-1 npm start -- --target aws
   AWS_REGION=eu-west-1 npm start -- --target aws --live
+  AWS_REGION=eu-west-1 npm start -- --target aws --live --copy-regions us-west-2
 `;
 
 /** `  --option VALUE   help…`, the help wrapped to 100 columns under its own column. */
@@ -256,7 +256,7 @@ function toOptions(values: Record<string, string | boolean | undefined>): CliOpt
     yes: flag('yes'),
     tagKey: tagKey(text('tag-key')),
     managedBy: managedBy(text('managed-by')),
-    copyRegions: copyRegions(text('copy-regions')),
+    copyRegions: copyRegions(text('copy-regions'), target),
     strict: flag('strict'),
     json: flag('json'),
   };
@@ -296,14 +296,18 @@ function tagKey(raw: string | undefined): string {
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
 
-function copyRegions(raw: string | undefined): string[] {
-  if (raw === undefined) return [...DEFAULT_DEMO_COPY_REGIONS];
+/**
+ * With --target aws the home region is the SDK settings' own, known only once they are read:
+ * the runner refuses a copy region that names it then.
+ */
+function copyRegions(raw: string | undefined, target: Target): string[] {
+  if (raw === undefined) return target === 'simulated' ? [...DEFAULT_DEMO_COPY_REGIONS] : [];
   if (raw.trim() === 'none') return [];
   const regions = raw.split(',').map((r) => r.trim());
   const valid =
     regions.length <= MAX_COPY_REGIONS &&
     new Set(regions).size === regions.length &&
-    regions.every((r) => REGION_NAME.test(r) && r !== DEMO_REGION);
+    regions.every((r) => REGION_NAME.test(r) && (target === 'aws' || r !== DEMO_REGION));
   if (!valid) throw invalid('copy-regions', raw);
   return regions;
 }

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import { withActionNames } from '../../cli/aws-calls';
-import { planBackup } from '../../cli/backup-plan';
+import { type BackupPlan, planBackup } from '../../cli/backup-plan';
 import { confirm } from '../../cli/confirm';
 import { CliError } from '../../cli/errors';
 import { planJson, planText, wouldFail } from '../../cli/plan-view';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
-import { ec2Client } from '../../lambdas/commons/clients';
 import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import type {
   CreatedCopy,
@@ -34,6 +31,7 @@ import {
   type SimulatedEc2,
   SimulatedS3,
 } from '../simulated-account';
+import { type AccountEc2Clients, accountEc2Clients, type ConnectEc2 } from './account-clients';
 import { type CliOptions, UsageError } from './cli-options';
 import {
   type DemoCopies,
@@ -203,62 +201,106 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
 
 /**
  * Against the account of the SDK's settings: first the plan, made by the code of `ebs-backup plan`
- * (read-only, requests that time out, no retries that hide a wrong endpoint); with `--live`,
- * after a typed confirmation (or `--yes`), one real run of the workflow. Work files stay in an
- * in-memory S3 on this machine: nothing is written to the account's S3.
+ * with its clients (read-only; a throttled request is retried with backoff, a silent endpoint
+ * fails after one request timeout); with `--live`, after a typed confirmation (or `--yes`), one
+ * real run of the workflow, on clients made as the functions make theirs. With `--copy-regions`
+ * the deployment keeps copies there (SPEC §10), reached by the same endpoint settings as the home
+ * region. Work files stay in an in-memory S3 on this machine: nothing is written to the
+ * account's S3.
  */
 export async function runOnAccount(
   options: CliOptions,
   io: RunnerIo,
-  ec2: EC2Client = ec2Client({ retryInSdk: false }),
+  connect?: ConnectEc2,
+): Promise<RunnerResult> {
+  const ec2 = accountEc2Clients(connect);
+  try {
+    return await runWithClients(ec2, options, io);
+  } finally {
+    // A failed plan may leave requests of other volumes waiting to be retried: end them.
+    ec2.stop();
+  }
+}
+
+async function runWithClients(
+  ec2: AccountEc2Clients,
+  options: CliOptions,
+  io: RunnerIo,
 ): Promise<RunnerResult> {
   const say = progressOutput(options, io);
   const region = await settingOrExplain(
-    () => ec2.config.region(),
+    () => ec2.plan.ec2.config.region(),
     'no AWS Region: set AWS_REGION or use a profile that has one',
   );
   await settingOrExplain(
-    () => ec2.config.credentials(),
+    () => ec2.plan.ec2.config.credentials(),
     'no AWS credentials: set AWS_PROFILE or the AWS_ACCESS_KEY_ID variables',
   );
+  if (options.copyRegions.includes(region)) {
+    throw new UsageError(
+      `--copy-regions ${JSON.stringify(options.copyRegions.join(','))} names ${region}, the home region of the SDK settings: copies are kept in other regions`,
+    );
+  }
   const endpoint = process.env.AWS_ENDPOINT_URL_EC2 ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
-  const deployment = {
+  const deployment: LocalDeployment = {
     ...DEFAULT_LOCAL_DEPLOYMENT,
     tagKey: options.tagKey,
     managedBy: options.managedBy,
     region,
+    copyRegions: options.copyRegions.map((copyRegion) => ({ region: copyRegion })),
   };
+  const keepsCopies = options.copyRegions.length > 0;
   say(
     `Target: ${endpoint}, region ${region}. Instances tagged ${deployment.tagKey}; snapshots marked ${SnapshotTag.managedBy}=${deployment.managedBy}.\n` +
+      (keepsCopies
+        ? `Copies kept in ${options.copyRegions.join(' and ')} for volumes tagged ${deployment.copyTagKey}, through the same endpoint settings.\n`
+        : '') +
       "Work files stay in memory on this machine; nothing is written to the account's S3.\n",
   );
 
-  const target = { region, tagKey: deployment.tagKey, managedBy: deployment.managedBy };
+  const target = {
+    region,
+    tagKey: deployment.tagKey,
+    managedBy: deployment.managedBy,
+    copies: { tagKey: deployment.copyTagKey, regions: options.copyRegions },
+  };
+  const copiesNote = keepsCopies ? ` for a deployment with copyRegions ${options.copyRegions.join(',')}` : '';
   say(
-    `\nThe plan, as \`ebs-backup plan --tag-key ${target.tagKey} --managed-by ${target.managedBy}\` shows it\n`,
+    `\nThe plan, as \`ebs-backup plan --tag-key ${target.tagKey} --managed-by ${target.managedBy}\` shows it${copiesNote}\n`,
   );
-  const plan = await planBackup(withActionNames(ec2, 'ec2'), { ...target, now: Date.now });
+  const plan = await planBackup(ec2.plan.ec2, {
+    tagKey: target.tagKey,
+    managedBy: target.managedBy,
+    now: Date.now,
+    sleep: ec2.sleep,
+    ...(keepsCopies && {
+      copies: { copyTagKey: deployment.copyTagKey, copyRegions: deployment.copyRegions },
+      ec2In: ec2.plan.ec2In,
+    }),
+  });
   if (!options.json) io.stdout(`${planText(plan, target).join('\n')}\n`);
 
-  const runs: { record: RunRecord; rows: VolumeRow[] }[] = [];
+  const runs: { record: RunRecord; rows: VolumeRow[]; copyRows: CopyRow[] }[] = [];
   if (options.live) {
-    const deletes = plan.volumes.reduce((n, v) => n + v.deleteCount, 0);
-    if (!options.yes) {
+    if (!options.yes)
       await confirm(
         io,
-        `Create ${plan.volumes.length} snapshot(s) and delete up to ${deletes} in ${region}?`,
+        confirmation(plan, region, options.copyRegions),
         '--live: nothing was created or deleted',
       );
-    }
     const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
     const executionName = `local-${stamp}-${randomBytes(2).toString('hex')}`;
     say(`\nLive run · execution ${executionName}\n`);
-    const clients = { ec2, s3: connectS3(new SimulatedS3()) };
+    const clients = { ...ec2.workflow, s3: connectS3(new SimulatedS3()) };
     const printer = new PhasePrinter(say, true);
     const record = await executeRun({ clients, deployment, executionName, input: {}, printer });
     const rows = volumeRows(record);
-    runs.push({ record, rows });
-    if (!options.json) io.stdout(runText(record, rows));
+    const copyRowsOfRun = copyRows(record, options.copyRegions);
+    runs.push({ record, rows, copyRows: copyRowsOfRun });
+    if (!options.json) {
+      io.stdout(runText(record, rows));
+      io.stdout(copiesText(copyRowsOfRun, record.report?.retiredCopyRegions));
+    }
   }
   return {
     runs: runs.map((r) => r.record),
@@ -267,11 +309,28 @@ export async function runOnAccount(
       target: 'aws',
       region,
       endpoint,
-      deployment: { managedBy: deployment.managedBy, tagKey: deployment.tagKey },
+      deployment: {
+        managedBy: deployment.managedBy,
+        tagKey: deployment.tagKey,
+        copyRegions: options.copyRegions,
+        copyTagKey: deployment.copyTagKey,
+      },
       plan: planJson(plan, target),
-      runs: runs.map((r) => runJson(r.record, r.rows)),
+      runs: runs.map((r) => runJson(r.record, r.rows, r.copyRows)),
     },
   };
+}
+
+/** What `--live` asks before it changes anything: the plan's creations and deletions, copies included. */
+function confirmation(plan: BackupPlan, region: string, copyRegions: readonly string[]): string {
+  const deletes = plan.volumes.reduce((n, v) => n + v.deleteCount, 0);
+  const copies = plan.volumes.flatMap((v) => v.copies ?? []);
+  const copyDeletes = copies.reduce((n, c) => n + c.deleteCount, 0);
+  const copying =
+    copies.length > 0
+      ? `, make ${copies.length} copies and delete up to ${copyDeletes} in ${copyRegions.join(', ')}`
+      : '';
+  return `Create ${plan.volumes.length} snapshot(s) and delete up to ${deletes} in ${region}${copying}?`;
 }
 
 /**

@@ -1,16 +1,19 @@
 // `npm start`: the real workflow on this machine, against a simulated account (the demo) or the
 // account of the SDK's settings. `npm start -- --help` lists the options and the exit codes.
 // The entry script is bin/ebs-backup-local.ts.
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CliError } from '../../cli/errors';
+import type { ConnectEc2 } from './account-clients';
 import { HELP, PROGRAM, parseCommandLine, UsageError } from './cli-options';
 import type { RunnerIo } from './demo-run';
 
 export type { RunnerIo } from './demo-run';
 
 export interface CliDeps {
-  /** The EC2 client of `--target aws` (tests inject a simulated account's). */
-  ec2Client?: () => EC2Client;
+  /**
+   * Where `--target aws` sends its EC2 requests, every region's: by default the network, as the
+   * SDK settings say; tests connect a simulated endpoint (`simulatedEc2Endpoint`).
+   */
+  connectEc2?: ConnectEc2;
 }
 
 /** Runs the command; resolves to the exit code. Never throws. */
@@ -31,7 +34,7 @@ export async function main(argv: readonly string[], io: RunnerIo, deps: CliDeps 
   try {
     const result =
       options.target === 'aws'
-        ? await runner.runOnAccount(options, io, deps.ec2Client?.())
+        ? await runner.runOnAccount(options, io, deps.connectEc2)
         : await runner.runSimulatedDemo(options, io);
     if (options.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     // The demo fleet fails each run on purpose; against an account, a failed run is a failure.

@@ -57,6 +57,11 @@ export class VirtualClock {
     return work;
   }
 
+  /** Timers set and not yet fired or cleared: what would keep a real process alive. */
+  pendingTimers(): number {
+    return this.clock.countTimers();
+  }
+
   uninstall(): void {
     this.clock.uninstall();
   }

@@ -41,7 +41,14 @@ export function connectEc2(
   sim: SimulatedEc2,
   client = new EC2Client({ region: sim.region, credentials: CREDENTIALS }),
 ): EC2Client {
-  route(client, 'EC2', [
+  route(client, 'EC2', ec2Routes(sim));
+  delayCalls(client, sim);
+  return client;
+}
+
+/** The EC2 commands the simulator answers, each with the method that answers it. */
+export function ec2Routes(sim: SimulatedEc2): Route[] {
+  return [
     [DescribeInstancesCommand, (input) => sim.describeInstances(input)],
     [DescribeVolumesCommand, (input) => sim.describeVolumes(input)],
     [DescribeSnapshotsCommand, (input) => sim.describeSnapshots(input)],
@@ -50,9 +57,7 @@ export function connectEc2(
     [CreateTagsCommand, (input) => sim.createTags(input)],
     [CreateVolumeCommand, (input) => sim.createVolume(input)],
     [CopySnapshotCommand, (input) => sim.copySnapshot(input)],
-  ]);
-  delayCalls(client, sim);
-  return client;
+  ];
 }
 
 /**
@@ -82,8 +87,12 @@ export function connectS3(
   return client;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each route pairs a command class with its own input type
-type Route = [abstract new (...args: any[]) => { input: unknown }, (input: any) => object | Promise<object>];
+// biome-ignore lint/suspicious/noExplicitAny: any command class, whatever its constructor takes
+type CommandClass = abstract new (...args: any[]) => { input: unknown };
+// biome-ignore lint/suspicious/noExplicitAny: each answers its own command's input type
+type Answerer = (input: any) => object | Promise<object>;
+/** A command class and the simulator method that answers it. */
+export type Route = [CommandClass, Answerer];
 
 /**
  * Answers `send` from the routes, by the command's class. A command nobody routed fails at once
@@ -108,7 +117,7 @@ function route(client: { send: unknown }, service: string, routes: Route[]): voi
  * A HANG fault's response never arrives: the promise never settles. It holds no timer or
  * socket, so it does not keep the process alive by itself.
  */
-function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
+export function answer<I, O extends object>(action: (input: I) => O | Promise<O>) {
   return async (input: I) => {
     try {
       return {

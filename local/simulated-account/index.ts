@@ -4,6 +4,7 @@
 export type { CallCounts } from './call-log';
 export { connectEc2, connectS3 } from './clients';
 export { EC2_ACTIONS, type Ec2Action } from './ec2-actions';
+export { type EndpointRequest, type SimulatedEc2Endpoint, simulatedEc2Endpoint } from './ec2-endpoint';
 export { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from './ec2-mutations';
 export { DEFAULT_REGION, SIMULATED_ACCOUNT_ID, type SnapshotStateName } from './ec2-records';
 export type { InstanceSeed, SeededInstance, SnapshotSeed, VolumeSeed } from './ec2-seeding';

@@ -3,6 +3,7 @@ import stringWidth from 'string-width';
 import { awsClients } from '../../cli/aws';
 import { awsCall, ExitCode } from '../../cli/errors';
 import type { CommandSpec } from '../../cli/program';
+import { MAX_ATTEMPTS, OperatorRetryStrategy } from '../../cli/retry-strategy';
 import { fitWidth, table } from '../../cli/table';
 import { givenCli } from '../fixtures/cli';
 
@@ -157,7 +158,9 @@ describe('the real clients', () => {
     expect(clients.ec2In('us-west-2')).not.toBe(copy);
     expect(await copy.config.region()).toBe('eu-west-1');
     expect(await clients.ec2().config.region()).toBe('us-east-1');
-    expect(await copy.config.maxAttempts()).toBe(2);
+    expect(await copy.config.maxAttempts()).toBe(MAX_ATTEMPTS);
+    expect(await copy.config.retryStrategy()).toBe(await clients.ec2().config.retryStrategy());
+    expect(await copy.config.retryStrategy()).toBeInstanceOf(OperatorRetryStrategy);
     expect(await handler(copy)).toMatchObject({
       requestTimeout: 10_000,
       connectionTimeout: 3_000,

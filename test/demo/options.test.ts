@@ -62,7 +62,7 @@ describe('npm start: options (SPEC §9)', () => {
     [['--target', 'aws', '--live', '--dry-run', '--yes'], '--live and --dry-run exclude each other'],
     [
       ['--copy-regions', 'us-east-1'],
-      '--copy-regions "us-east-1" is not valid: expected up to 3 comma-separated region names other than us-east-1',
+      '--copy-regions "us-east-1" is not valid: expected up to 3 comma-separated region names other than the home region (us-east-1 in the simulator), e.g. eu-west-1,us-west-2, or none',
     ],
     [['--copy-regions', 'eu-west-1,eu-west-1'], '--copy-regions "eu-west-1,eu-west-1" is not valid'],
     [['--copy-regions', 'a,b,c,d'], '--copy-regions "a,b,c,d" is not valid'],
@@ -71,7 +71,6 @@ describe('npm start: options (SPEC §9)', () => {
       '--copy-regions "eu-west-1,us-west-2,ap-south-1,sa-east-1" is not valid',
     ],
     [['--copy-regions', 'Europe'], '--copy-regions "Europe" is not valid'],
-    [['--target', 'aws', '--copy-regions', 'none'], '--copy-regions applies to --target simulated only'],
   ])(
     'GIVEN %j WHEN run THEN one line names the option and what it accepts, exit 2',
     async (argv, message) => {
@@ -137,6 +136,14 @@ describe('npm start: copy regions', () => {
     expect(options(['--copy-regions', 'ap-southeast-2, eu-central-1']).copyRegions).toEqual([
       'ap-southeast-2',
       'eu-central-1',
+    ]);
+  });
+
+  it('GIVEN --target aws THEN no copies unless asked; any region name is taken, the home one is checked once the SDK settings are read', () => {
+    expect(options(['--target', 'aws']).copyRegions).toEqual([]);
+    expect(options(['--target', 'aws', '--copy-regions', 'us-east-1,eu-west-1']).copyRegions).toEqual([
+      'us-east-1',
+      'eu-west-1',
     ]);
   });
 

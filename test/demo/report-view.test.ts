@@ -2,7 +2,7 @@ import stringWidth from 'string-width';
 import { MAX_CELL_WIDTH } from '../../cli/table';
 import { type FinalGeneration, finalText } from '../../local/demo/report-view';
 import { SimulatedAccount } from '../../local/simulated-account';
-import { runCli, tableAfter } from '../fixtures/demo-cli';
+import { runOnEndpoint, tableAfter } from '../fixtures/demo-cli';
 
 const JAPANESE = 'ウェブサーバー本番';
 const LONG = `srv-${'x'.repeat(296)}`;
@@ -32,9 +32,7 @@ describe('the demo tables: Names of any width and blank ones (npm start)', () =>
     const blank = sim.addInstance({ name: '   ', tags: { 'Backup-Generation': '1' } });
     const unnamed = sim.addInstance({ tags: { 'Backup-Generation': '1' } });
 
-    const { code, stdout } = await runCli(['--target', 'aws'], {
-      deps: { ec2Client: () => account.ec2Client() },
-    });
+    const { code, stdout } = await runOnEndpoint(account, ['--target', 'aws']);
 
     expect(code).toBe(0);
     const rows = tableAfter(stdout, /^Plan for /);

@@ -1,15 +1,21 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import { SimulatedAccount } from '../../local/simulated-account';
-import { runCli } from '../fixtures/demo-cli';
-import { REFUSED_ENDPOINT, runProcess, silentEndpoint } from '../fixtures/endpoints';
+import { runCli, runOnEndpoint, SIMULATED_ENDPOINT_URL } from '../fixtures/demo-cli';
+import {
+  keptOpenHtmlEndpoint,
+  REFUSED_ENDPOINT,
+  runProcess,
+  silentEndpoint,
+  withEnv,
+} from '../fixtures/endpoints';
 
 const DAY = 24 * 3_600_000;
 const MARKER = 'EbsGenerationBackup';
 
 /**
- * `--target aws` reaches whatever EC2 the SDK's settings point at; here a simulated account's
- * client is injected in its place, so no network is needed. Real time: snapshots complete at once.
+ * `--target aws` reaches whatever EC2 the SDK's settings point at; here AWS_ENDPOINT_URL_EC2
+ * names a simulated account's endpoint (`runOnEndpoint`), so no network is needed. Real time:
+ * snapshots complete at once.
  */
 function givenAccount() {
   const account = new SimulatedAccount({ ec2: { completionDelayMs: 0 } });
@@ -37,13 +43,15 @@ function givenAccount() {
     const calls = sim.calls();
     return calls.CreateSnapshot.succeeded + calls.DeleteSnapshot.succeeded + calls.CreateTags.succeeded;
   };
-  return { sim, volumeId, history, mutations, deps: { ec2Client: () => account.ec2Client() } };
+  const run = (argv: string[], options: { isTTY?: boolean; answers?: string[] } = {}) =>
+    runOnEndpoint(account, argv, options);
+  return { sim, volumeId, history, mutations, run };
 }
 
 describe('npm start -- --target aws: the runner on an account through the SDK settings (SPEC §9.2)', () => {
   it('GIVEN --live without --yes and stdin not a terminal WHEN run THEN it refuses in one line, exit 2, no call made', async () => {
-    const { sim, deps } = givenAccount();
-    const { code, stdout, stderr } = await runCli(['--target', 'aws', '--live'], { deps });
+    const { sim, run } = givenAccount();
+    const { code, stdout, stderr } = await run(['--target', 'aws', '--live']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
@@ -53,12 +61,12 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN no --live WHEN run THEN the plan of `ebs-backup plan`: what would be created and deleted, nothing changed', async () => {
-    const { sim, volumeId, history, mutations, deps } = givenAccount();
-    const { code, stdout, stderr } = await runCli(['--target', 'aws'], { deps });
+    const { sim, volumeId, history, mutations, run } = givenAccount();
+    const { code, stdout, stderr } = await run(['--target', 'aws']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(
-      `Target: AWS, region us-east-1. Instances tagged Backup-Generation; snapshots marked Backup-Managed-By=${MARKER}.`,
+      `Target: ${SIMULATED_ENDPOINT_URL}, region us-east-1. Instances tagged Backup-Generation; snapshots marked Backup-Managed-By=${MARKER}.`,
     );
     expect(stdout).toContain(
       `The plan, as \`ebs-backup plan --tag-key Backup-Generation --managed-by ${MARKER}\` shows it`,
@@ -75,9 +83,8 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN --live WHEN the confirmation typed is not "yes" THEN nothing is created or deleted, exit 2', async () => {
-    const { mutations, deps } = givenAccount();
-    const { code, stderr, prompts } = await runCli(['--target', 'aws', '--live'], {
-      deps,
+    const { mutations, run } = givenAccount();
+    const { code, stderr, prompts } = await run(['--target', 'aws', '--live'], {
       isTTY: true,
       answers: ['y'],
     });
@@ -88,10 +95,9 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN --live WHEN the operator presses Ctrl+C or Ctrl+D at the confirmation THEN exit 2 as the help says, nothing changed', async () => {
-    const { mutations, deps } = givenAccount();
+    const { mutations, run } = givenAccount();
     // The terminal's readLine answers undefined for both (see test/demo/terminal.test.ts).
-    const { code, stderr } = await runCli(['--target', 'aws', '--live'], {
-      deps,
+    const { code, stderr } = await run(['--target', 'aws', '--live'], {
       isTTY: true,
       answers: [],
     });
@@ -101,9 +107,8 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN --live and "yes" typed WHEN run THEN the plan, then the real run, which deletes exactly what the plan said', async () => {
-    const { sim, volumeId, history, deps } = givenAccount();
-    const { code, stdout } = await runCli(['--target', 'aws', '--live', '--json'], {
-      deps,
+    const { sim, volumeId, history, run } = givenAccount();
+    const { code, stdout } = await run(['--target', 'aws', '--live', '--json'], {
       isTTY: true,
       answers: ['yes'],
     });
@@ -124,10 +129,8 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN --live --yes and another marker WHEN run THEN snapshots of other deployments are not touched', async () => {
-    const { sim, volumeId, history, deps } = givenAccount();
-    const { code } = await runCli(['--target', 'aws', '--live', '--yes', '--managed-by', 'OtherStack'], {
-      deps,
-    });
+    const { sim, volumeId, history, run } = givenAccount();
+    const { code } = await run(['--target', 'aws', '--live', '--yes', '--managed-by', 'OtherStack'], {});
     expect(code).toBe(0);
     const after = sim.snapshotsOf(volumeId);
     expect(after.map((s) => s.SnapshotId).slice(0, 2)).toEqual(history);
@@ -136,9 +139,9 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN a live run that ends FAILED WHEN shown THEN no s3:// report is named (the work files were in memory), exit 1', async () => {
-    const { sim, deps } = givenAccount();
+    const { sim, run } = givenAccount();
     sim.addInstance({ name: 'typo', tags: { 'Backup-Generation': '2.5' } });
-    const { code, stdout } = await runCli(['--target', 'aws', '--live', '--yes'], { deps });
+    const { code, stdout } = await run(['--target', 'aws', '--live', '--yes']);
     expect(code).toBe(1);
     expect(stdout).toMatch(
       /Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 1 invalid tag value\(s\)\. Full report: kept in memory, shown below\)/,
@@ -147,14 +150,15 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN SDK settings without a Region WHEN run THEN one line says what to set, exit 2', async () => {
-    const noRegion = new EC2Client({
-      region: async () => {
-        throw new Error('Region is missing');
+    const { code, stdout, stderr } = await withEnv(
+      {
+        AWS_REGION: undefined,
+        AWS_DEFAULT_REGION: undefined,
+        AWS_PROFILE: undefined,
+        AWS_CONFIG_FILE: '/nonexistent',
       },
-    });
-    const { code, stdout, stderr } = await runCli(['--target', 'aws'], {
-      deps: { ec2Client: () => noRegion },
-    });
+      () => runCli(['--target', 'aws']),
+    );
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
@@ -163,14 +167,14 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
   });
 
   it('GIVEN EC2 denies discovery WHEN run THEN one line naming the permission, exit 2, no plan shown', async () => {
-    const { sim, deps } = givenAccount();
+    const { sim, run } = givenAccount();
     sim.injectFault({
       action: 'DescribeInstances',
       error: 'UnauthorizedOperation',
       message: 'You are not authorized to perform this operation.',
       times: 10,
     });
-    const { code, stdout, stderr } = await runCli(['--target', 'aws'], { deps });
+    const { code, stdout, stderr } = await run(['--target', 'aws']);
     expect(code).toBe(2);
     expect(stderr).toBe(
       'ebs-backup-local: ec2:DescribeInstances was denied: the caller needs an IAM policy allowing ec2:DescribeInstances (see README, "Operator permissions"): You are not authorized to perform this operation.\n',
@@ -189,6 +193,28 @@ describe('npm start -- --target aws against an endpoint that is wrong, in a proc
     );
     expect(run.code).toBe(2);
     expect(run.ms).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('GIVEN a web server that answers HTML and keeps its connections open WHEN run THEN after the refusal the process ends by itself, its connection closed, exit 2', async () => {
+    const endpoint = await keptOpenHtmlEndpoint();
+    try {
+      // Were the page's connection left open, the process would never end: killed after 20 s, code -1.
+      const run = await runProcess(
+        'ebs-backup-local.ts',
+        ['--target', 'aws'],
+        { AWS_ENDPOINT_URL_EC2: endpoint.url },
+        20_000,
+      );
+      expect(run.stderr).toMatch(
+        /^ebs-backup-local: the endpoint for ec2:Describe\w+ did not answer like AWS/,
+      );
+      expect(run.code).toBe(2);
+      const { accepted, closed } = endpoint.connections();
+      expect(accepted).toBeGreaterThan(0);
+      expect(closed).toBe(accepted);
+    } finally {
+      await endpoint.close();
+    }
   }, 30_000);
 
   it('GIVEN an endpoint that accepts and never answers WHEN run THEN the request times out and the process exits, exit 2', async () => {

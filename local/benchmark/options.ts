@@ -1,0 +1,200 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * The options of `npm run bench` (bin/ebs-backup-bench.ts). As for `npm start`
+ * (local/demo/cli-options.ts), one table drives parsing and `--help`, and a bad option is one
+ * line naming it (exit 2), before anything runs. The committed figures change only with
+ * `--write`: a run to look at the numbers leaves benchmarks.json and BENCHMARKS.md alone.
+ */
+
+/** What the help names and the parser accepts, from the benchmark's own lists. */
+export interface BenchFacts {
+  readonly scenarios: readonly string[];
+  /** The `npm start` options of each `--demo-fleet` run, e.g. `--fleet 10000`. */
+  readonly demoRuns: readonly string[];
+}
+
+export type BenchRequest =
+  | { kind: 'scenarios'; only?: string[]; write: boolean }
+  | { kind: 'cold-starts'; write: boolean }
+  | { kind: 'demo-fleet'; write: boolean }
+  | { kind: 'report-only'; write: boolean }
+  /** The benchmark's own child processes: one scenario, or the demo as `npm start` runs it. */
+  | { kind: 'scenario-child'; scenario: string; initMs: number }
+  | { kind: 'demo-child'; args: string[] }
+  | { kind: 'help' }
+  | { kind: 'usage-error'; message: string };
+
+/** Starts the child that runs the demo; every argument after it is the demo's own. */
+export const DEMO_CHILD = '--demo-child';
+
+interface OptionSpec {
+  /** The value's placeholder in --help; absent for flags. */
+  value?: string;
+  help: string;
+  /** Set by the benchmark for its child processes, not by hand. */
+  internal?: boolean;
+}
+
+const OPTIONS = {
+  only: {
+    value: 'LIST',
+    help: 'Run only these scenarios (comma-separated names, below). The rows of the others and the cold starts are kept from benchmarks.json.',
+  },
+  'cold-starts': { help: 'Measure only the cold starts of the bundled handlers.' },
+  'demo-fleet': { help: 'Measure only `npm start` at scale, each run in a child process.' },
+  'report-only': { help: 'Run nothing: the report from benchmarks.json as it is.' },
+  write: {
+    help: 'Write the figures to benchmarks.json and the report to BENCHMARKS.md (formatted as `npm run lint` expects). Without it both files are left as they are and the report goes to stdout.',
+  },
+  help: { help: 'Show this help.' },
+  scenario: { value: 'NAME', internal: true, help: 'Run one scenario and print its row.' },
+  'init-ms': {
+    value: 'MS',
+    internal: true,
+    help: "With --scenario: the handlers' measured load time, the latency model's INIT of a cold start.",
+  },
+} satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+const NAMES = Object.keys(OPTIONS) as OptionName[];
+/** Each picks what is measured; without any, every scenario and the cold starts. */
+const MODES = ['only', 'cold-starts', 'demo-fleet', 'report-only'] as const satisfies OptionName[];
+const HELP_COLUMN = 24;
+
+export function benchHelp(facts: BenchFacts): string {
+  const lines = (internal: boolean) =>
+    NAMES.filter((name) => ((OPTIONS[name] as OptionSpec).internal ?? false) === internal).map(helpLine);
+  return `Usage: npm run bench -- [options]      (or: npx tsx bin/ebs-backup-bench.ts [options])
+
+Measures the workflow at scale on the simulated account (local/benchmark/): each scenario in a
+process of its own (wall time, peak RSS, EC2 calls, state transitions, cost), the cold starts of
+the handlers bundled as deployed, and \`npm start\` at scale. A full run takes a few minutes.
+
+Options:
+${lines(false).join('\n')}
+
+${wrap(`Scenarios: ${facts.scenarios.join(', ')}`, 2).join('\n')}
+${wrap(`--demo-fleet runs: ${facts.demoRuns.map((run) => `npm start -- ${run}`).join('; ')}`, 2).join('\n')}
+
+Internal (the benchmark's own child processes):
+${lines(true).join('\n')}
+${`  ${DEMO_CHILD} ARGS…`.padEnd(HELP_COLUMN)}Run the demo with these options and print its peak RSS.
+
+Exit codes: 0 measured (and written with --write); 1 a scenario or run crashed; 2 a bad option,
+nothing run or written.
+
+Examples:
+  npm run bench -- --only 100,1000           the two small scenarios, report on stdout
+  npm run bench -- --write                   everything, then both files rewritten
+  npm run bench -- --cold-starts --write
+  npm run bench -- --report-only --write     BENCHMARKS.md again from benchmarks.json
+`;
+}
+
+/** `  --option VALUE   help…`, the help wrapped under its own column. */
+function helpLine(name: OptionName): string {
+  const spec: OptionSpec = OPTIONS[name];
+  const flag = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(HELP_COLUMN);
+  return wrap(spec.help, HELP_COLUMN)
+    .map((line, i) => (i === 0 ? flag + line.trimStart() : line))
+    .join('\n');
+}
+
+/** Words into lines of at most 100 columns; the lines after the first indented. */
+function wrap(text: string, indent: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((words, i) => (i === 0 ? words : ' '.repeat(indent) + words));
+}
+
+/** Parses `argv` (without node and the script). Never throws. */
+export function parseBenchArgs(argv: readonly string[], facts: BenchFacts): BenchRequest {
+  if (argv[0] === DEMO_CHILD) return { kind: 'demo-child', args: argv.slice(1) };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        NAMES.map((name) => [
+          name,
+          {
+            type: (OPTIONS[name] as OptionSpec).value ? 'string' : 'boolean',
+            ...(name === 'help' && { short: 'h' }),
+          },
+        ]),
+      ) as Record<string, { type: 'string' | 'boolean' }>,
+    }));
+  } catch (error) {
+    return { kind: 'usage-error', message: parseArgsMessage(error as Error & { code?: string }) };
+  }
+  if (values.help) return { kind: 'help' };
+  const given = NAMES.filter((name) => values[name] !== undefined);
+  const refuse = (message: string): BenchRequest => ({ kind: 'usage-error', message });
+  if (values.scenario !== undefined) {
+    const scenario = values.scenario as string;
+    const initMs = (values['init-ms'] as string | undefined) ?? '0';
+    const other = given.find((name) => name !== 'scenario' && name !== 'init-ms');
+    if (other) return refuse(`--${other} does not apply to --scenario (the benchmark's own child)`);
+    if (!facts.scenarios.includes(scenario)) return refuse(unknownScenario(scenario, facts));
+    if (!/^[0-9]+$/.test(initMs)) {
+      return refuse(`--init-ms ${JSON.stringify(initMs)} is not valid: expected whole milliseconds`);
+    }
+    return { kind: 'scenario-child', scenario, initMs: Number(initMs) };
+  }
+  if (values['init-ms'] !== undefined) return refuse('--init-ms applies to --scenario only');
+  const modes = MODES.filter((name) => values[name] !== undefined);
+  if (modes.length > 1) return refuse(`--${modes[0]} and --${modes[1]} exclude each other`);
+  const write = values.write === true;
+  switch (modes[0]) {
+    case 'cold-starts':
+    case 'demo-fleet':
+    case 'report-only':
+      return { kind: modes[0], write };
+    case 'only': {
+      const only = (values.only as string).split(',').map((name) => name.trim());
+      const unknown = only.find((name) => !facts.scenarios.includes(name));
+      return unknown === undefined
+        ? { kind: 'scenarios', only, write }
+        : refuse(unknownScenario(unknown, facts));
+    }
+    default:
+      return { kind: 'scenarios', write };
+  }
+}
+
+function unknownScenario(name: string, facts: BenchFacts): string {
+  return `unknown scenario ${JSON.stringify(name)}; scenarios: ${facts.scenarios.join(', ')}`;
+}
+
+/** node:util's messages are long and suggest `--`; ours name the option and the accepted ones. */
+function parseArgsMessage(error: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
+  const known = NAMES.filter((name) => !(OPTIONS[name] as OptionSpec).internal)
+    .map((name) => `--${name}`)
+    .join(', ');
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option}; accepted options: ${known} (see --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = NAMES.find((n) => option === `--${n}`);
+      const spec: OptionSpec | undefined = name && OPTIONS[name];
+      return spec?.value
+        ? `${option} needs a value: ${spec.value}`
+        : `${option ?? 'an option'} takes no value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? ''}; options start with -- (see --help)`;
+    default:
+      return `${error.message} (see --help)`;
+  }
+}
