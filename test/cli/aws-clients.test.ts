@@ -7,7 +7,7 @@ import {
   MAX_THROTTLED_WAIT_MS,
   OperatorRetryStrategy,
 } from '../../cli/retry-strategy';
-import { REQUEST_TIMEOUT_MS } from '../../lambdas/commons/clients';
+import { REQUEST_TIMEOUT_MS } from '../../lambdas/commons/function-limits';
 import { VirtualClock } from '../../local/runner/virtual-clock';
 import { SimulatedAccount, simulatedEc2Endpoint } from '../../local/simulated-account';
 import { ec2Error } from '../../local/simulated-account/ec2-errors';
