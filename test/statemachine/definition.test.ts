@@ -184,7 +184,7 @@ describe('the workflow definition (SPEC §4)', () => {
   const NOT_LISTED = {
     ErrorEquals: ['SnapshotNotListed'],
     IntervalSeconds: 5,
-    MaxAttempts: 10,
+    MaxAttempts: 15,
     BackoffRate: 2,
     MaxDelaySeconds: 60,
     JitterStrategy: 'NONE',

@@ -4,6 +4,7 @@ import {
   evaluateSimpleTemplate,
   evaluateWithEngine,
 } from '../../local/runner/payload-template';
+import { VirtualClock } from '../../local/runner/virtual-clock';
 
 const input = {
   executionName: 'demo-day-1',
@@ -35,9 +36,19 @@ describe('payload templates evaluated without the engine, for the simple subset'
   it.each(deployedSelectors)(
     'GIVEN the deployed %s ItemSelector WHEN evaluated THEN the fast path takes it and equals the engine',
     async (_name, selector) => {
-      const fast = evaluateSimpleTemplate(selector, input, context);
-      expect(fast).toBeDefined();
-      expect(fast?.value).toEqual(await evaluateWithEngine(selector, input, context));
+      // The engine sets $$.Execution.StartTime to when it runs: frozen here, and given as such.
+      const clock = VirtualClock.install(Date.UTC(2025, 0, 1, 3));
+      try {
+        const started = {
+          ...context,
+          Execution: { ...context.Execution, StartTime: new Date().toISOString() },
+        };
+        const fast = evaluateSimpleTemplate(selector, input, started);
+        expect(fast).toBeDefined();
+        expect(fast?.value).toEqual(await clock.settle(evaluateWithEngine(selector, input, started)));
+      } finally {
+        clock.uninstall();
+      }
     },
   );
 
