@@ -260,12 +260,19 @@ export interface RunReport {
   /** Why AwaitCopies failed, if it did. */
   copyWaitError?: { error: string; message: string };
   retiredCopyRegions?: RetiredCopyRegion[];
+  /**
+   * The execution input that re-runs just the failed volumes (`{"volumeIds": [...]}`, or `{}`
+   * when there are more than an input may name); absent when no volume failed.
+   */
+  rerunInput?: { volumeIds?: string[] };
 }
 
 export interface SummariseOutput {
   outcome: 'SUCCEEDED' | 'FAILED';
   /** Names every failed volume and invalid target, cut to fit (only when FAILED). */
   cause?: string;
+  /** As in RunReport: the input that re-runs just the failed volumes. */
+  rerunInput?: { volumeIds?: string[] };
   dryRun: boolean;
   counts: {
     volumes: number;

@@ -1,5 +1,6 @@
 import type { VolumeFailure } from '../contracts/run-documents';
 import type { InvalidTarget } from '../contracts/work-items';
+import { rerunInput } from './execution-input';
 
 /** Step Functions accepts a cause of at most 32,768 characters. */
 export const MAX_CAUSE_LENGTH = 32_768;
@@ -10,6 +11,9 @@ export const MAX_CAUSE_LENGTH = 32_768;
  * per invalid target, cut to fit with a note of how many more there are and where the full
  * report is.
  */
+/** The longest re-run input the cause carries itself; a longer one is in the report only. */
+export const MAX_RERUN_INPUT_IN_CAUSE = 8_000;
+
 export function failureCause(
   failures: readonly VolumeFailure[],
   invalid: readonly InvalidTarget[],
@@ -18,11 +22,19 @@ export function failureCause(
 ): string {
   const copies = failures.filter((f) => f.region !== undefined).length;
   const counts = [
-    `${failures.length - copies} volume(s) failed`,
-    ...(copies > 0 ? [`${copies} copy failure(s)`] : []),
-    `${invalid.length} invalid tag value(s)`,
+    `${count(failures.length - copies, 'volume')} failed`,
+    ...(copies > 0 ? [count(copies, 'copy failure')] : []),
+    count(invalid.length, 'invalid tag value'),
   ];
-  const headline = `${counts.join(', ')}. Full report: ${reportUri}`;
+  const rerun = rerunInput(failures.map((f) => f.volumeId));
+  const rerunText = rerun && JSON.stringify(rerun);
+  const rerunLine =
+    rerunText === undefined
+      ? ''
+      : rerunText.length <= MAX_RERUN_INPUT_IN_CAUSE
+        ? `\nTo re-run just the failed volumes, start an execution with this input: ${rerunText}`
+        : '\nTo re-run just the failed volumes, start an execution with the input in the report (rerunInput)';
+  const headline = `${counts.join(', ')}. Full report: ${reportUri}${rerunLine}`;
   const lines = [...failures.map(failureLine), ...invalid.map(invalidLine)];
   let text = headline;
   for (let i = 0; i < lines.length; i++) {
@@ -34,6 +46,11 @@ export function failureCause(
     text = next;
   }
   return text;
+}
+
+/** `1 volume`, `2 volumes`, `0 volumes`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Says why a volume's line names no instance, so it does not read as missing data. */

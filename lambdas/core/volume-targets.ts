@@ -270,3 +270,37 @@ function workItem(
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A `volumeIds` run (SPEC §6.2; the input a failed run gives to re-run its failed volumes): what
+ * `resolveTargets` decided for the whole account, for those volumes only. Invalid and skipped
+ * targets are kept when they concern a requested volume (an invalid instance it is attached to
+ * still blocks it); a requested volume that nothing targets is reported invalid.
+ */
+export function restrictToVolumes(
+  resolved: ResolvedTargets,
+  instances: readonly TargetInstance[],
+  volumeIds: readonly string[],
+  tagKey: string,
+): ResolvedTargets {
+  const wanted = new Set(volumeIds);
+  const volumesOf = new Map(instances.map((i) => [i.instanceId, i.volumeIds]));
+  const volumesOfTarget = (t: { resource: string; id: string }) =>
+    t.resource === 'volume' ? [t.id] : (volumesOf.get(t.id) ?? []);
+  const concerns = (t: { resource: string; id: string }) => volumesOfTarget(t).some((id) => wanted.has(id));
+  const items = resolved.items.filter((item) => wanted.has(item.volumeId));
+  const invalid = resolved.invalid.filter(concerns);
+  const skipped = resolved.skipped.filter(concerns);
+  const accounted = new Set([
+    ...items.map((item) => item.volumeId),
+    ...[...invalid, ...skipped].flatMap(volumesOfTarget),
+  ]);
+  const notTargeted: InvalidTarget[] = volumeIds
+    .filter((id) => !accounted.has(id))
+    .map((id) => ({
+      resource: 'volume',
+      id,
+      reason: `was requested in volumeIds but is not a volume this deployment backs up (tagged ${tagKey}, or attached to a live instance tagged ${tagKey})`,
+    }));
+  return { items, invalid: [...invalid, ...notTargeted], skipped };
+}

@@ -25,7 +25,7 @@ import { COPY_REGIONS_RECORD_KEY, runKey } from '../contracts/work-bucket';
 import type { InvalidTarget, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
 import { parseExecutionInput } from '../core/execution-input';
 import { type CopyVolumeTags, carriedVolumeTags, SnapshotTag } from '../core/snapshot-tags';
-import { resolveTargets, type TargetInstance } from '../core/volume-targets';
+import { resolveTargets, restrictToVolumes, type TargetInstance } from '../core/volume-targets';
 
 export interface DiscoverDeps {
   ec2: EC2Client;
@@ -88,10 +88,10 @@ export interface CopyTargeting {
 export async function findTargets(
   ec2: EC2Client,
   tagKey: string,
-  scope: { instanceIds?: readonly string[] } = {},
+  scope: { instanceIds?: readonly string[]; volumeIds?: readonly string[] } = {},
   copies: CopyTargeting = {},
 ): Promise<FoundTargets> {
-  const { instanceIds } = scope;
+  const { instanceIds, volumeIds } = scope;
   const copyTagKey = copies.copyTagKey ?? DEFAULT_COPY_TAG_KEY;
   const keepsCopies = (copies.copyRegions ?? []).length > 0;
   const keys: TargetTagKeys = { tagKey, ...(keepsCopies && { copyTagKey }) };
@@ -106,12 +106,13 @@ export async function findTargets(
     .filter((id) => !listed.has(id) && (!requested || requested.has(id)))
     .sort();
   const instances = [...tagged, ...(unlisted.length > 0 ? await listInstancesById(ec2, keys, unlisted) : [])];
-  const resolved = resolveTargets(
+  const account = resolveTargets(
     instances,
     volumes,
     { instanceIds },
     keepsCopies ? { tagKey: copyTagKey } : undefined,
   );
+  const resolved = volumeIds ? restrictToVolumes(account, instances, volumeIds, tagKey) : account;
   const items = await withCarriedTags(ec2, keys, resolved.items, volumes, {
     selection: copies.copyVolumeTags,
     ownKeys: [tagKey, copyTagKey],
@@ -256,7 +257,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     findTargets(
       ec2,
       deps.tagKey,
-      { instanceIds: input.instanceIds },
+      { instanceIds: input.instanceIds, volumeIds: input.volumeIds },
       { copyTagKey: deps.copyTagKey, copyRegions: deps.copyRegions, copyVolumeTags: deps.copyVolumeTags },
     ),
     getJsonIfPresent<CopyRegionsRecord>(deps.s3, recordAt).then(async (record) => {
@@ -291,7 +292,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     executionName: event.executionName,
     runId: (deps.newRunId ?? randomUUID)(),
     dryRun: input.dryRun,
-    fullRun: input.instanceIds === undefined && !input.dryRun,
+    fullRun: input.instanceIds === undefined && input.volumeIds === undefined && !input.dryRun,
     items,
     pruneItems: items,
     discovery,

@@ -13,6 +13,7 @@ import type {
 } from '../contracts/run-documents';
 import { runKey } from '../contracts/work-bucket';
 import type { CopyTask, VolumeTask } from '../contracts/work-items';
+import { rerunInput } from '../core/execution-input';
 import { failureCause } from '../core/failure-cause';
 
 export const SHOWN_IN_OUTPUT = 20;
@@ -62,6 +63,7 @@ export async function summarise(
   const waitError = caughtError(event.waitError);
   const copyWaitError = caughtError(event.copyWaitError);
   const retiredCopyRegions = discovery.retiredCopyRegions?.length ? discovery.retiredCopyRegions : undefined;
+  const rerun = rerunInput(failed.map((f) => f.volumeId));
 
   const report: RunReport = {
     executionName: event.executionName,
@@ -75,6 +77,7 @@ export async function summarise(
     ...(copies && { copies }),
     ...(copyWaitError && { copyWaitError }),
     ...(retiredCopyRegions && { retiredCopyRegions }),
+    ...(rerun && { rerunInput: rerun }),
   };
   const reportLocation = await putJson(
     deps.s3,
@@ -90,6 +93,7 @@ export async function summarise(
     ...(outcome === 'FAILED' && {
       cause: failureCause(failed, discovery.invalid, `s3://${reportLocation.bucket}/${reportLocation.key}`),
     }),
+    ...(rerun && { rerunInput: rerun }),
     dryRun: event.dryRun,
     counts: {
       volumes: discovery.items.length,

@@ -19,8 +19,29 @@ describe('parseExecutionInput (SPEC §6)', () => {
     ).toEqual({ instanceIds: ['i-0123456789abcdef0', 'i-12345678'], dryRun: true });
   });
 
+  it('GIVEN volumeIds (a re-run of the failed volumes) WHEN parsed THEN kept, duplicates removed', () => {
+    expect(
+      parseExecutionInput({ volumeIds: ['vol-0123456789abcdef0', 'vol-12345678', 'vol-12345678'] }),
+    ).toEqual({ volumeIds: ['vol-0123456789abcdef0', 'vol-12345678'], dryRun: false });
+  });
+
   it.each([
-    [{ dryrun: true }, 'dryrun', /unknown field; accepted fields are instanceIds, dryRun, Comment/],
+    [
+      { dryrun: true },
+      'dryrun',
+      /unknown field; accepted fields are instanceIds, volumeIds, dryRun, Comment/,
+    ],
+    [{ volumeIds: [] }, 'volumeIds', /must be a list of 1 to 1000 volume IDs like "vol-0123456789abcdef0"/],
+    [
+      { volumeIds: ['vol-0123456789abcdef0', 'i-0123456789abcdef0'] },
+      'volumeIds[1]',
+      /must be a volume ID.*got "i-/,
+    ],
+    [
+      { volumeIds: ['vol-0123456789abcdef0'], instanceIds: ['i-0123456789abcdef0'] },
+      'volumeIds',
+      /cannot be given with instanceIds/,
+    ],
     [{ dryRun: 'yes' }, 'dryRun', /must be true or false, got "yes"/],
     [{ instanceIds: 'i-0123456789abcdef0' }, 'instanceIds', /must be a list of 1 to 1000 instance IDs/],
     [{ instanceIds: [] }, 'instanceIds', /must be a list/],

@@ -1,5 +1,6 @@
 import type { VolumeFailure } from '../../lambdas/contracts/run-documents';
 import type { InvalidTarget } from '../../lambdas/contracts/work-items';
+import { MAX_VOLUME_IDS, rerunInput } from '../../lambdas/core/execution-input';
 import { failureCause } from '../../lambdas/core/failure-cause';
 
 const failure = (n: number): VolumeFailure => ({
@@ -20,7 +21,8 @@ describe('failureCause (SPEC §4.5)', () => {
     ];
     const cause = failureCause([failure(1)], invalid, 's3://b/runs/x/report.json');
     expect(cause.split('\n')).toEqual([
-      '1 volume(s) failed, 3 invalid tag value(s). Full report: s3://b/runs/x/report.json',
+      '1 volume failed, 3 invalid tag values. Full report: s3://b/runs/x/report.json',
+      'To re-run just the failed volumes, start an execution with this input: {"volumeIds":["vol-0001"]}',
       'vol-0001 (i-1 web): CreateSnapshot Ec2Throttled: RequestLimitExceeded: Request limit exceeded.',
       'instance i-bad: tag value "abc" is not a whole number',
       'volume vol-x (on i-2): tag value "-1" is not a whole number',
@@ -33,7 +35,7 @@ describe('failureCause (SPEC §4.5)', () => {
     const invalid: InvalidTarget[] = [
       { resource: 'volume', id: 'vol-y', value: 'x', reason: 'is not a whole number' },
     ];
-    expect(failureCause([unattached], invalid, 'r').split('\n').slice(1)).toEqual([
+    expect(failureCause([unattached], invalid, 'r').split('\n').slice(2)).toEqual([
       'vol-0007 (not attached): CreateSnapshot Ec2Throttled: RequestLimitExceeded: Request limit exceeded.',
       'volume vol-y (not attached): tag value "x" is not a whole number',
     ]);
@@ -56,7 +58,7 @@ describe('failureCause (SPEC §4.5)', () => {
       error: 'CopyLimitExceeded',
       message: 'Too many copies',
     };
-    expect(failureCause([copy], invalid, 'r').split('\n').slice(1)).toEqual([
+    expect(failureCause([copy], invalid, 'r').split('\n').slice(2)).toEqual([
       'vol-0003 (i-1 web) in eu-west-1: CopySnapshot CopyLimitExceeded: Too many copies',
       'instance i-app: Backup-Copy-Generation value "two" is not a whole number',
     ]);
@@ -74,5 +76,33 @@ describe('failureCause (SPEC §4.5)', () => {
   it('GIVEN exactly what fits WHEN described THEN nothing is cut', () => {
     const full = failureCause([failure(1), failure(2)], [], 'r');
     expect(failureCause([failure(1), failure(2)], [], 'r', full.length)).toBe(full);
+  });
+
+  it('GIVEN only invalid tags WHEN described THEN no re-run input: a re-run cannot fix a tag', () => {
+    const invalid: InvalidTarget[] = [
+      { resource: 'instance', id: 'i-bad', value: 'abc', reason: 'is not a whole number' },
+    ];
+    expect(failureCause([], invalid, 'r').split('\n')).toEqual([
+      '0 volumes failed, 1 invalid tag value. Full report: r',
+      'instance i-bad: tag value "abc" is not a whole number',
+    ]);
+  });
+
+  it('GIVEN a volume failed in its region and in a copy region WHEN described THEN re-run input names it once', () => {
+    const copy: VolumeFailure = { ...failure(1), region: 'eu-west-1', step: 'CopySnapshot' };
+    expect(failureCause([failure(2), failure(1), copy], [], 'r').split('\n')[1]).toBe(
+      'To re-run just the failed volumes, start an execution with this input: {"volumeIds":["vol-0001","vol-0002"]}',
+    );
+  });
+
+  it('GIVEN more failed volumes than fit in the cause WHEN described THEN the re-run input is in the report; beyond what an input may name, a full run', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => failure(i));
+    expect(failureCause(many, [], 'r').split('\n')[1]).toBe(
+      'To re-run just the failed volumes, start an execution with the input in the report (rerunInput)',
+    );
+    expect(rerunInput(many.map((f) => f.volumeId))).toEqual({ volumeIds: many.map((f) => f.volumeId) });
+    const tooMany = Array.from({ length: MAX_VOLUME_IDS + 1 }, (_, i) => `vol-${i}`);
+    expect(rerunInput(tooMany)).toEqual({});
+    expect(rerunInput([])).toBeUndefined();
   });
 });

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import type { InvalidTarget } from '../../lambdas/contracts/work-items';
-import { resolveTargets, type TaggedVolume, type TargetInstance } from '../../lambdas/core/volume-targets';
+import {
+  resolveTargets,
+  restrictToVolumes,
+  type TaggedVolume,
+  type TargetInstance,
+} from '../../lambdas/core/volume-targets';
 
 /** A live instance; `tagValue` undefined: it carries no generation tag. */
 const instance = (
@@ -601,5 +606,42 @@ describe('resolveTargets with copy tags (SPEC §10.2)', () => {
         }),
       );
     });
+  });
+});
+
+describe('restrictToVolumes: a run of some volumes only (SPEC §6.2, the re-run of a failed run)', () => {
+  const TAG = 'Backup-Generation';
+  const fleet = [
+    instance('i-1', '3', ['vol-a', 'vol-b'], 'web'),
+    instance('i-bad', 'abc', ['vol-c']),
+    instance('i-off', '0', ['vol-d']),
+  ];
+  const resolved = resolveTargets(fleet, [volume('vol-e', '0', ['i-1'])]);
+
+  it('GIVEN the whole account resolved WHEN restricted to some volumes THEN only their items, and only what concerns them is reported', () => {
+    const only = restrictToVolumes(resolved, fleet, ['vol-b', 'vol-c'], TAG);
+    expect(only.items.map((item) => item.volumeId)).toEqual(['vol-b']);
+    // The invalid instance still blocks its requested volume; the skipped ones concern no requested volume.
+    expect(only.invalid.map((t) => t.id)).toEqual(['i-bad']);
+    expect(only.skipped).toEqual([]);
+  });
+
+  it('GIVEN a requested volume nothing targets WHEN restricted THEN it is reported invalid, naming the tag key', () => {
+    const only = restrictToVolumes(resolved, fleet, ['vol-a', 'vol-zzz'], TAG);
+    expect(only.items.map((item) => item.volumeId)).toEqual(['vol-a']);
+    expect(only.invalid).toEqual([
+      {
+        resource: 'volume',
+        id: 'vol-zzz',
+        reason: `was requested in volumeIds but is not a volume this deployment backs up (tagged ${TAG}, or attached to a live instance tagged ${TAG})`,
+      },
+    ]);
+  });
+
+  it('GIVEN requested volumes excluded by a 0 WHEN restricted THEN skipped, not invalid', () => {
+    const only = restrictToVolumes(resolved, fleet, ['vol-d', 'vol-e'], TAG);
+    expect(only.items).toEqual([]);
+    expect(only.skipped.map((t) => t.id).sort()).toEqual(['i-off', 'vol-e']);
+    expect(only.invalid).toEqual([]);
   });
 });

@@ -149,6 +149,21 @@ describe('discover step (SPEC §1, §4.1)', () => {
     expect(output.invalid.map((i) => i.id)).not.toContain(one.instanceId);
   });
 
+  it('GIVEN volumeIds (a re-run of failed volumes) WHEN discovered THEN only those volumes, not a full run; one nothing targets is reported', async () => {
+    const { sim, run, s3 } = given();
+    const web = sim.addInstance({ tags: { [TAG]: '2' }, volumes: [{}, {}] });
+    sim.addInstance({ tags: { [TAG]: '1' }, volumes: [{}] });
+    const loose = sim.addVolume({});
+    const output = await run({ volumeIds: [web.volumeIds[1], loose] });
+    expect((await getJson<VolumeWorkItem[]>(s3, output.items)).map((i) => i.volumeId)).toEqual([
+      web.volumeIds[1],
+    ]);
+    expect(output.fullRun).toBe(false);
+    expect(output.invalid).toEqual([
+      { resource: 'volume', id: loose, reason: expect.stringContaining('was requested in volumeIds') },
+    ]);
+  });
+
   it('GIVEN an instance without a Name WHEN discovered THEN the short description, no crash', async () => {
     const { sim, run, s3 } = given();
     const { volumeIds } = sim.addInstance({ tags: { [TAG]: '1' }, volumes: [{}] });

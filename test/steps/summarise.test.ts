@@ -164,12 +164,14 @@ describe('summarise step (SPEC §4.5)', () => {
     const output = await run();
     expect(output.outcome).toBe('FAILED');
     expect(output.cause?.split('\n')).toEqual([
-      '2 volume(s) failed, 1 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
+      '2 volumes failed, 1 invalid tag value. Full report: s3://work-bucket/runs/run-1/report.json',
+      'To re-run just the failed volumes, start an execution with this input: {"volumeIds":["vol-1","vol-2"]}',
       'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
       'vol-2 (i-0000000000000000a web): PruneSnapshots SnapshotNotCompleted: vol-2: snapshot snap-2 ended in state error',
       'instance i-bad: tag value "abc" is not a whole number',
     ]);
     expect(output.counts.volumesFailed).toBe(2);
+    expect(output.rerunInput).toEqual({ volumeIds: ['vol-1', 'vol-2'] });
   });
 
   it('GIVEN a volume and a copy superseded by an overlapping run, and a volume whose create failed although a newer generation exists WHEN summarised THEN the first two are superseded (with the region), the third failed', async () => {
@@ -293,7 +295,8 @@ describe('summarise step (SPEC §4.5)', () => {
       const output = await run();
       expect(output.outcome).toBe('FAILED');
       expect(output.cause?.split('\n')).toEqual([
-        '0 volume(s) failed, 2 copy failure(s), 0 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
+        '0 volumes failed, 2 copy failures, 0 invalid tag values. Full report: s3://work-bucket/runs/run-1/report.json',
+        'To re-run just the failed volumes, start an execution with this input: {"volumeIds":["vol-1"]}',
         'vol-1 (i-0000000000000000a web) in ap-south-1: PruneCopySnapshots SnapshotNotCompleted: vol-1: copy snap-c in ap-south-1 ended in state error',
         'vol-1 (i-0000000000000000a web) in eu-west-1: CopySnapshot CopyLimitExceeded: eu-west-1: limit',
       ]);
@@ -325,7 +328,7 @@ describe('summarise step (SPEC §4.5)', () => {
         },
       );
       const output = await run();
-      expect(output.cause?.split('\n').slice(1)).toEqual([
+      expect(output.cause?.split('\n').slice(2)).toEqual([
         'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
         'vol-1 (i-0000000000000000a web) in eu-west-1: PruneCopySnapshots SnapshotNotCompleted: no copy',
       ]);
