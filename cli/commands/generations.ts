@@ -80,12 +80,13 @@ export const generationsCommand: CommandSpec = {
         })),
       ),
     ]);
+    const now = context.now();
     const report = volumeGenerations(targets, snapshots, {
       tagKey: deployment.tagKey,
+      now,
       filter: { instanceIds, volumeIds },
       copies: { copyTagKey: deployment.copyTagKey, regions: listings },
     });
-    const now = context.now();
     const unknown = recorded?.unreadable;
     return {
       exitCode: ExitCode.ok,
