@@ -66,8 +66,9 @@ export function describeAwsError(error: unknown, action: string): CliError {
     return new CliError(`cannot reach the AWS endpoint for ${action}: ${name}: ${message}`);
   }
   if (
-    (e.$metadata?.httpStatusCode ?? 0) === 200 &&
-    /Deserialization|Expected|Unexpected token|parse/i.test(message)
+    name === 'NotAnAwsAnswer' ||
+    ((e.$metadata?.httpStatusCode ?? 0) === 200 &&
+      /Deserialization|Expected|Unexpected token|parse/i.test(message))
   ) {
     return new CliError(
       `the endpoint for ${action} did not answer like AWS (is AWS_ENDPOINT_URL right?): ${message}`,

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
 import { type AwsClients, type AwsTarget, awsClients } from './aws';
+import { awsOnlyClients } from './aws-calls';
 import { type Deployment, resolveDeployment } from './deployment';
 import { CliError, ExitCode } from './errors';
 import type { CliIo } from './io';
@@ -85,7 +86,7 @@ export async function runCli(
       const self = received[received.length - 1] as Command;
       const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const target = { region: options.region, profile: options.profile };
-      const clients = (deps.clients ?? awsClients)(target);
+      const clients = awsOnlyClients((deps.clients ?? awsClients)(target));
       let deployment: Promise<Deployment> | undefined;
       const context: CommandContext = {
         io,
