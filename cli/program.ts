@@ -3,8 +3,9 @@ import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
 import { type AwsClients, type AwsTarget, awsClients } from './aws';
 import { awsOnlyClients } from './aws-calls';
 import { type Deployment, resolveDeployment } from './deployment';
-import { CliError, ExitCode } from './errors';
+import { CliError, describeSetupError, ExitCode, SetupError } from './errors';
 import type { CliIo } from './io';
+import { missingProfile } from './profiles';
 
 export const PROGRAM = 'ebs-backup';
 
@@ -114,15 +115,26 @@ export async function runCli(
       const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
       return shown ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof CliError) {
-      io.stderr(`${PROGRAM}: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr(`${PROGRAM}: ${(error as Error).message?.split('\n')[0] ?? String(error)}\n`);
-    return ExitCode.failed;
+    const problem = await problemOf(error, program.opts().profile);
+    io.stderr(`${PROGRAM}: ${problem.message}\n`);
+    return problem.exitCode;
   }
   if (!outcome) return ExitCode.ok;
   if (program.opts().json) io.stdout(`${JSON.stringify(outcome.json, null, 2)}\n`);
   else if (outcome.text.length > 0) io.stdout(`${outcome.text.join('\n')}\n`);
   return outcome.exitCode;
+}
+
+/**
+ * The one line and exit code for an error a command ended with. Every error passes here, so a
+ * missing Region or credentials is told the same way (exit 2) whether it surfaced in an AWS call
+ * or when a client's settings were read outside one; and a named profile that does not exist
+ * is told as such, which the SDK cannot tell from no credentials. Anything else unexpected is
+ * its first line, exit 1.
+ */
+async function problemOf(error: unknown, profile: string | undefined): Promise<CliError> {
+  const known = error instanceof CliError ? error : describeSetupError(error);
+  if (known instanceof SetupError) return (await missingProfile(profile)) ?? known;
+  if (known) return known;
+  return new CliError((error as Error).message?.split('\n')[0] ?? String(error), ExitCode.failed);
 }
