@@ -52,6 +52,15 @@ const REJECTED = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
 ]);
+/**
+ * A part of the deployment that its outputs (or the options) name but that is not there: the
+ * stack was deleted or half-deleted, or these are another region's or account's names. Like an
+ * unknown stack, the operator's to fix (SPEC §11.4), not a failed check.
+ */
+const GONE: Readonly<Record<string, string>> = {
+  StateMachineDoesNotExist: 'the state machine',
+  NoSuchBucket: 'the work bucket',
+};
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -119,6 +128,11 @@ export function describeAwsError(error: unknown, action: string): CliError {
   if (DENIED.has(name)) {
     return new CliError(
       `${action} was denied: the caller needs an IAM policy allowing ${action} (see README, "Operator permissions"): ${message}`,
+    );
+  }
+  if (GONE[name] !== undefined) {
+    return new CliError(
+      `${action}: ${GONE[name]} of the deployment does not exist (${message}): check --stack, --region and --profile (and --state-machine-arn or --work-bucket if given), or redeploy the stack (npx cdk deploy)`,
     );
   }
   if (UNREACHABLE.has(name) || UNREACHABLE.has(e.code ?? '')) {
