@@ -6,13 +6,13 @@ import { table } from './table';
 
 /** What a plan was made for: shown above it and in its JSON document. */
 export interface PlanTarget {
-  /** The stack the marker and tag key came from; absent when both were given as options. */
+  /** The stack the marker and tag key came from; absent when the options gave all the plan needs. */
   stack?: string;
   region: string;
   tagKey: string;
   managedBy: string;
   instanceIds?: readonly string[];
-  /** The deployment's copy settings (its stack's outputs); absent without a stack: copies not planned. */
+  /** The deployment's copy settings (its stack's outputs, or the options); absent when unknown: copies not planned. */
   copies?: { tagKey: string; regions: readonly string[] };
   /** Why the regions no longer configured are unknown (the work bucket's record could not be read). */
   retiredUnknown?: string;
@@ -67,7 +67,9 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
   if (target.copies && target.copies.regions.length > 0) {
     lines.push(`Copies in ${target.copies.regions.join(', ')} for volumes tagged ${target.copies.tagKey}`);
   }
-  if (!target.copies) lines.push("Copies are not planned: the copy regions are the stack's outputs");
+  if (!target.copies) {
+    lines.push("Copies are not planned: the copy regions are the stack's outputs (or pass --copy-regions)");
+  }
   if (target.instanceIds) lines.push(`Only instances ${target.instanceIds.join(', ')} (an instanceIds run)`);
   if (nothingTagged(plan)) {
     lines.push(

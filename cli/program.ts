@@ -2,7 +2,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
 import { type AwsClients, type AwsTarget, awsClients } from './aws';
 import { awsOnlyClients } from './aws-calls';
-import { type Deployment, resolveDeployment } from './deployment';
+import {
+  type DeploymentWith,
+  type NeededPart,
+  readStackOutputs,
+  resolveDeployment,
+  type StackOutputs,
+} from './deployment';
+import { givenDeployment } from './deployment-options';
 import { CliError, describeSetupError, ExitCode, SetupError } from './errors';
 import type { CliIo } from './io';
 import { missingProfile } from './profiles';
@@ -20,8 +27,12 @@ export interface CommandContext {
   io: CliIo;
   options: GlobalOptions;
   clients: AwsClients;
-  /** The deployment named by `--stack`, from its outputs (looked up once, on first use). */
-  deployment(): Promise<Deployment>;
+  /**
+   * The deployment, with the parts the command `needs`: from the options that name them (see
+   * `addDeploymentOptions`), else from the outputs of the stack named by `--stack` (read once,
+   * on first use), the options' values in place of its own.
+   */
+  deployment<K extends NeededPart>(needs: readonly K[]): Promise<DeploymentWith<K>>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -88,15 +99,16 @@ export async function runCli(
       const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const target = { region: options.region, profile: options.profile };
       const clients = awsOnlyClients((deps.clients ?? awsClients)(target));
-      let deployment: Promise<Deployment> | undefined;
+      let stack: Promise<StackOutputs> | undefined;
       const context: CommandContext = {
         io,
         options,
         clients,
-        deployment: () => {
-          deployment ??= resolveDeployment(clients, options.stack);
-          return deployment;
-        },
+        deployment: (needs) =>
+          resolveDeployment(givenDeployment(options), needs, () => {
+            stack ??= readStackOutputs(clients, options.stack);
+            return stack;
+          }),
         now: deps.now ?? Date.now,
         sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       };

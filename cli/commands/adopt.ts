@@ -4,6 +4,7 @@ import { listRecipeSnapshots } from '../adopt/recipe-snapshots';
 import { tagForManagement } from '../adopt/tag-snapshots';
 import { volumeIdList } from '../arguments';
 import { confirm } from '../confirm';
+import { deploymentOption } from '../deployment-options';
 import { ExitCode } from '../errors';
 import { count } from '../plural';
 import type { CommandContext, CommandOutcome, CommandSpec } from '../program';
@@ -42,12 +43,13 @@ export const adoptCommand: CommandSpec = {
         false,
       )
       .option('--dry-run', 'show what would be tagged; tag nothing', false)
-      .option('--yes', 'tag without asking (needed without a terminal)', false),
+      .option('--yes', 'tag without asking (needed without a terminal)', false)
+      .addOption(deploymentOption('managedBy', 'with it, no stack is needed')),
   run: (context, options) => adopt(context, options as unknown as AdoptOptions),
 };
 
 async function adopt(context: CommandContext, options: AdoptOptions): Promise<CommandOutcome> {
-  const { managedBy } = await context.deployment();
+  const { managedBy } = await context.deployment(['managedBy']);
   const ec2 = context.clients.ec2();
   const plan = planAdoption(await listRecipeSnapshots(ec2, options.volumeIds), managedBy, {
     volumeIds: options.volumeIds,

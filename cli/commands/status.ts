@@ -1,6 +1,7 @@
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionsConsoleUrl } from '../../lambdas/contracts/console-links';
 import { regionOf } from '../arns';
+import { addDeploymentOptions } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import { formatDuration, formatTime, outcomeText, runKind } from '../execution-text';
 import { describeExecution, type ExecutionSummary, summariseExecution } from '../executions';
@@ -20,14 +21,17 @@ export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'The last runs: outcome, start, duration, counts, and every failed volume of a failed run',
   configure: (command) =>
-    command.option(
-      '--limit <n>',
-      `how many executions to show, newest first (1 to ${MAX_LIMIT})`,
-      String(DEFAULT_LIMIT),
-    ),
+    addDeploymentOptions(
+      command.option(
+        '--limit <n>',
+        `how many executions to show, newest first (1 to ${MAX_LIMIT})`,
+        String(DEFAULT_LIMIT),
+      ),
+      ['stateMachineArn', 'workBucket', 'tagKey'],
+    ).addHelpText('after', '\nWith --state-machine-arn, --work-bucket and --tag-key, no stack is needed.'),
   run: async (context, options) => {
     const limit = parseLimit(options.limit);
-    const deployment = await context.deployment();
+    const deployment = await context.deployment(['stateMachineArn', 'workBucket', 'tagKey']);
     const sfn = context.clients.sfn();
     const clients = { sfn, s3: context.clients.s3() };
     const executions: ExecutionSummary[] = [];

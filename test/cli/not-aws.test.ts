@@ -5,7 +5,7 @@ import { htmlEndpoint, type TestEndpoint } from '../fixtures/endpoints';
 // whatever its status (SPEC §11.4: unreachable endpoint, exit 2, one line).
 
 const NOT_AWS =
-  /^ebs-backup: the endpoint for (cloudformation|ec2|states):\w+ did not answer like AWS \(is AWS_ENDPOINT_URL right\?\): .*HTTP (200|404) with an HTML page \(text\/html; charset=utf-8\)\n$/;
+  /^ebs-backup: the endpoint for (cloudformation|ec2|states):\w+ did not answer like AWS \(is AWS_ENDPOINT_URL right\?\): .*HTTP (200|404) with an HTML page \(text\/html; charset=utf-8\)(; or name the deployment without CloudFormation: .*)?\n$/;
 
 describe.each([200, 404])('GIVEN every endpoint answers %i with an HTML page', (status) => {
   let endpoint: TestEndpoint;

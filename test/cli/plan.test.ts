@@ -287,7 +287,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     expect(doc).not.toHaveProperty('copyRegions');
     const text = await cli.run('plan', '--tag-key', 'Keep', '--managed-by', 'Other');
     expect(text.stdout.split('\n')[2]).toBe(
-      "Copies are not planned: the copy regions are the stack's outputs",
+      "Copies are not planned: the copy regions are the stack's outputs (or pass --copy-regions)",
     );
     expect(cli.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
@@ -355,8 +355,10 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout).toMatch(/Exit codes: 0 the run would succeed/);
-    expect(result.stdout).toMatch(/With the stack, copies in its copy regions are planned too/);
-    expect(result.stdout).toMatch(/copies are then not planned/);
+    expect(result.stdout).toMatch(
+      /With the stack \(or --copy-regions\), copies in the copy regions are planned/,
+    );
+    expect(result.stdout).toMatch(/copies are then planned only with --copy-regions/);
   });
 });
 
