@@ -1,4 +1,5 @@
 import { invalidLine } from '../lambdas/core/failure-cause';
+import { count } from '../lambdas/core/plural';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import type { BackupPlan, PlannedVolume } from './backup-plan';
 import { instanceLabel } from './instance-label';
@@ -117,13 +118,13 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
   const regions = target.copies?.regions.length ?? 0;
   const copies =
     regions > 0
-      ? `${counts.copyCreate} ${counts.copyCreate === 1 ? 'copy' : 'copies'} to create, ${counts.copyDelete} to delete, ` +
-        `${counts.copyKeep} kept, in ${regions} region(s); `
+      ? `${count(counts.copyCreate, 'copy', 'copies')} to create, ${counts.copyDelete} to delete, ` +
+        `${counts.copyKeep} kept, in ${count(regions, 'region')}; `
       : '';
   lines.push(
     '',
-    `Tonight: ${counts.create} snapshot(s) to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
-      `on ${counts.volumes} volume(s); ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
+    `Tonight: ${count(counts.create, 'snapshot')} to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
+      `on ${count(counts.volumes, 'volume')}; ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
       `The run would end ${wouldFail(plan) ? 'FAILED' : 'SUCCEEDED'}.`,
   );
   return lines;

@@ -1,5 +1,6 @@
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionsConsoleUrl } from '../../lambdas/contracts/console-links';
+import { count } from '../../lambdas/core/plural';
 import { regionOf } from '../arns';
 import { addDeploymentOptions } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
@@ -79,20 +80,20 @@ function statusText(stateMachineArn: string, executions: ExecutionSummary[], tag
   const name = stateMachineArn.split(':').pop();
   const link = `  ${executionsConsoleUrl(regionOf(stateMachineArn), stateMachineArn)}`;
   if (executions.length === 0) return [`No executions of ${name} yet.`, link];
-  const count = (summary: ExecutionSummary, key: 'volumes' | 'volumesFailed' | 'snapshotsDeleted') =>
+  const cell = (summary: ExecutionSummary, key: 'volumes' | 'volumesFailed' | 'snapshotsDeleted') =>
     summary.counts ? String(summary.counts[key]) : '-';
   const rows = executions.map((e) => [
     formatTime(e.startDate),
     e.status,
     formatDuration(e.durationSeconds),
     runKind(e),
-    count(e, 'volumes'),
-    count(e, 'volumesFailed'),
-    count(e, 'snapshotsDeleted'),
+    cell(e, 'volumes'),
+    cell(e, 'volumesFailed'),
+    cell(e, 'snapshotsDeleted'),
     e.name,
   ]);
   const lines = [
-    `Last ${executions.length} execution(s) of ${name}:`,
+    `Last ${count(executions.length, 'execution')} of ${name}:`,
     link,
     '',
     ...table([['STARTED', 'STATUS', 'DURATION', 'RUN', 'VOLUMES', 'FAILED', 'DELETED', 'NAME'], ...rows]),
