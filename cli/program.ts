@@ -16,6 +16,14 @@ import { missingProfile } from './profiles';
 
 export const PROGRAM = 'ebs-backup';
 
+/** Under every command's help (README, "Operator command line"; SPEC §11.4). */
+const EXIT_CODES_HELP =
+  "\nExit codes: 0 success; 1 the run or the check failed (plan: tonight's run would end FAILED;\n" +
+  'run --follow: the run did not succeed); 2 bad arguments, no Region or credentials (or a\n' +
+  'profile that does not exist, or credentials AWS rejects), a denied permission, an unknown\n' +
+  'stack or a deployment whose parts are gone, an endpoint that cannot be reached or does not\n' +
+  'answer like AWS, or a refused confirmation. A problem is one line on stderr.';
+
 /** Options every command takes. */
 export interface GlobalOptions extends AwsTarget {
   stack: string;
@@ -83,6 +91,7 @@ export async function runCli(
     .addOption(
       new Option('--json', 'print one JSON document (the shape documented in the README)').default(false),
     )
+    .addHelpText('afterAll', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),

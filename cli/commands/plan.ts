@@ -38,8 +38,7 @@ export const planCommand: CommandSpec = {
         'and region: the copy made, the copies kept and deleted), and regions no longer configured\n' +
         'are listed (from the work bucket). With both --tag-key and --managed-by, no stack is\n' +
         'needed (e.g. before deploying); copies are then planned only with --copy-regions.\n' +
-        'Exit codes: 0 the run would succeed (or nothing carries the tag); 1 it would end FAILED\n' +
-        '(invalid tag values); 2 bad arguments, credentials, permissions, stack or endpoint.',
+        'Nothing carrying the tag is a plan of nothing (exit 0); invalid tag values make it exit 1.',
     ),
   run: async (context, raw) => {
     const options = raw as PlanOptions;

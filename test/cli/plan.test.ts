@@ -359,7 +359,9 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     for (const option of ['--instance-ids <ids...>', '--tag-key <key>', '--managed-by <marker>']) {
       expect(result.stdout).toContain(option);
     }
-    expect(result.stdout).toMatch(/Exit codes: 0 the run would succeed/);
+    expect(result.stdout).toMatch(
+      /Exit codes: 0 success; 1 the run or the check failed \(plan: tonight's run would end FAILED;/,
+    );
     expect(result.stdout).toMatch(
       /With the stack \(or --copy-regions\), copies in the copy regions are planned/,
     );
