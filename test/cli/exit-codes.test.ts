@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SFNServiceException, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
 import { EC2_ACTIONS } from '../../local/simulated-account/ec2-actions';
 import {
+  awsSetupOf,
   type CliRun,
   givenCli,
   runWithRealClients,
@@ -52,23 +50,6 @@ function expectOneLine(result: CliRun, problem: RegExp, stdout = true): void {
   if (stdout) expect(result.stdout).toBe('');
 }
 
-/** Shared config files defining no Region and no credentials, and nothing from the shell. */
-function emptySetup(): Record<string, string | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'ebs-backup-exit-codes-'));
-  writeFileSync(join(dir, 'config'), '');
-  writeFileSync(join(dir, 'credentials'), '');
-  return {
-    AWS_CONFIG_FILE: join(dir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    AWS_PROFILE: undefined,
-    AWS_REGION: undefined,
-    AWS_DEFAULT_REGION: undefined,
-    AWS_ACCESS_KEY_ID: undefined,
-    AWS_SECRET_ACCESS_KEY: undefined,
-    AWS_SESSION_TOKEN: undefined,
-  };
-}
-
 describe('the exit codes are documented', () => {
   it.each([[[]], ...COMMANDS.map(([name]) => [[name]])])(
     'GIVEN %j --help THEN the exit codes are listed',
@@ -92,11 +73,11 @@ describe('exit 2, one line: the caller’s setup and the endpoint, through the r
   afterAll(() => Promise.all(Object.values(endpoints).map((e) => e.close())));
 
   const KINDS: [string, () => Record<string, string | undefined>, RegExp][] = [
-    ['no Region', emptySetup, /: no AWS Region: pass --region, set AWS_REGION/],
-    ['no credentials', () => ({ ...emptySetup(), AWS_REGION: 'us-east-1' }), /: no AWS credentials found /],
+    ['no Region', () => awsSetupOf(), /: no AWS Region: pass --region, set AWS_REGION/],
+    ['no credentials', () => ({ ...awsSetupOf(), AWS_REGION: 'us-east-1' }), /: no AWS credentials found /],
     [
       'a profile that does not exist',
-      () => ({ ...emptySetup(), AWS_REGION: 'us-east-1', AWS_PROFILE: 'nosuch' }),
+      () => ({ ...awsSetupOf(), AWS_REGION: 'us-east-1', AWS_PROFILE: 'nosuch' }),
       /: profile "nosuch" \(AWS_PROFILE\) is in neither /,
     ],
     [

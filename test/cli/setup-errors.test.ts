@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { profileExists } from '../../cli/profiles';
-import { runWithRealClients } from '../fixtures/cli';
+import { awsSetupOf, runWithRealClients } from '../fixtures/cli';
 import { awsErrorEndpoint, type TestEndpoint } from '../fixtures/endpoints';
 
 // The caller's own setup (SPEC §11.4: credentials are exit 2, one line): no Region, no
@@ -12,21 +9,11 @@ import { awsErrorEndpoint, type TestEndpoint } from '../fixtures/endpoints';
 const WITHOUT_STACK = ['plan', '--tag-key', 'Backup-Generation', '--managed-by', 'EbsGenerationBackup'];
 
 /** Shared config files with one profile, `ops` (region and keys), and nothing from the shell. */
-function sharedFiles(): Record<string, string | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'ebs-backup-profiles-'));
-  writeFileSync(join(dir, 'config'), '[default]\n\n[profile ops]\nregion = eu-west-1\n');
-  writeFileSync(join(dir, 'credentials'), '[ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = x\n');
-  return {
-    AWS_CONFIG_FILE: join(dir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    AWS_PROFILE: undefined,
-    AWS_REGION: undefined,
-    AWS_DEFAULT_REGION: undefined,
-    AWS_ACCESS_KEY_ID: undefined,
-    AWS_SECRET_ACCESS_KEY: undefined,
-    AWS_SESSION_TOKEN: undefined,
-  };
-}
+const sharedFiles = () =>
+  awsSetupOf({
+    config: '[default]\n\n[profile ops]\nregion = eu-west-1\n',
+    credentials: '[ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = x\n',
+  });
 
 describe('ebs-backup: the caller’s setup (SPEC §11.4)', () => {
   it.each([
@@ -105,20 +92,17 @@ describe('ebs-backup: the caller’s setup (SPEC §11.4)', () => {
 
 describe('profileExists: where the SDK looks for a profile', () => {
   it('GIVEN [profile ops] in config and [ops] in credentials THEN ops and default exist; a name only in config without "profile", or nowhere, does not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ebs-backup-profiles-'));
-    writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\n[ profile  ops ]\n[legacy]\n');
-    writeFileSync(join(dir, 'credentials'), '[keys-only]\naws_access_key_id = x\n');
-    const env = {
-      AWS_CONFIG_FILE: join(dir, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    };
+    const env = awsSetupOf({
+      config: '[default]\nregion = us-east-1\n[ profile  ops ]\n[legacy]\n',
+      credentials: '[keys-only]\naws_access_key_id = x\n',
+    });
 
     expect(await profileExists('ops', env)).toBe(true);
     expect(await profileExists('default', env)).toBe(true);
     expect(await profileExists('keys-only', env)).toBe(true);
     expect(await profileExists('legacy', env)).toBe(false);
     expect(await profileExists('nosuch', env)).toBe(false);
-    const none = join(dir, 'none');
+    const none = `${env.AWS_CONFIG_FILE}.none`;
     expect(await profileExists('ops', { AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none })).toBe(
       false,
     );
