@@ -100,7 +100,12 @@ export function describeSetupError(error: unknown): SetupError | undefined {
       'credentials',
     );
   }
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+  // TokenProviderError: an IAM Identity Center (SSO) profile whose session expired; its message says how to renew it.
+  if (
+    name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    /Could not load credentials/i.test(message)
+  ) {
     return new SetupError(
       `no AWS credentials found (${message}): set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
       'credentials',

@@ -1,3 +1,4 @@
+import { describeSetupError } from '../../cli/errors';
 import { profileExists } from '../../cli/profiles';
 import { awsSetupOf, runWithRealClients } from '../fixtures/cli';
 import { awsErrorEndpoint, type TestEndpoint } from '../fixtures/endpoints';
@@ -106,5 +107,36 @@ describe('profileExists: where the SDK looks for a profile', () => {
     expect(await profileExists('ops', { AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none })).toBe(
       false,
     );
+  });
+});
+
+describe('describeSetupError: which setup problem an SDK error is', () => {
+  const error = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it.each([
+    [
+      'TokenProviderError',
+      'The SSO session has expired. To refresh it run aws sso login',
+      /^no AWS credentials found \(The SSO session has expired/,
+    ],
+    [
+      'ExpiredTokenException',
+      'The security token included in the request is expired',
+      /^AWS rejected the credentials \(ExpiredTokenException: /,
+    ],
+    [
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match',
+      /^AWS rejected the credentials \(SignatureDoesNotMatch: /,
+    ],
+  ])('GIVEN %s THEN it is told as the caller’s setup, exit 2', (name, message, told) => {
+    const setup = describeSetupError(error(name, message));
+    expect(setup?.message).toMatch(told);
+    expect(setup?.exitCode).toBe(2);
+  });
+
+  it('GIVEN a denial or a throttle THEN it is not a setup problem', () => {
+    expect(describeSetupError(error('AccessDenied', 'not authorized'))).toBeUndefined();
+    expect(describeSetupError(error('RequestLimitExceeded', 'Request limit exceeded.'))).toBeUndefined();
   });
 });
