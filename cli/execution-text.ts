@@ -1,11 +1,11 @@
 import { parseJsonField } from '../lambdas/aws/map-run-results';
 import { failureLine, invalidLine } from '../lambdas/core/failure-cause';
-import { count } from '../lambdas/core/plural';
 import { SHOWN_IN_OUTPUT } from '../lambdas/steps/summarise';
 import { StateName } from '../statemachine/names';
 import { regionOf } from './arns';
 import type { ExecutionSummary, RunCounts } from './executions';
 import type { MapRunProgress } from './map-runs';
+import { count } from './plural';
 
 /** `42s`, `4m12s`, `2h05m`. */
 export function formatDuration(seconds: number): string {

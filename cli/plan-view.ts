@@ -1,8 +1,8 @@
 import { invalidLine } from '../lambdas/core/failure-cause';
-import { count } from '../lambdas/core/plural';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import type { BackupPlan, PlannedVolume } from './backup-plan';
 import { instanceLabel } from './instance-label';
+import { count } from './plural';
 import { table } from './table';
 
 /** What a plan was made for: shown above it and in its JSON document. */

@@ -1,7 +1,7 @@
 import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { count } from '../../lambdas/core/plural';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awsCall, CliError } from '../errors';
+import { count } from '../plural';
 import type { AdoptionCandidate } from './adoption-plan';
 
 /**

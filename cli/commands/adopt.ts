@@ -1,4 +1,3 @@
-import { count } from '../../lambdas/core/plural';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { type AdoptionPlan, planAdoption, tagList } from '../adopt/adoption-plan';
 import { listRecipeSnapshots } from '../adopt/recipe-snapshots';
@@ -7,6 +6,7 @@ import { volumeIdList } from '../arguments';
 import { confirm } from '../confirm';
 import { deploymentOption } from '../deployment-options';
 import { ExitCode } from '../errors';
+import { count } from '../plural';
 import type { CommandContext, CommandOutcome, CommandSpec } from '../program';
 import { table } from '../table';
 import { utcMinute } from '../utc-time';

@@ -1,11 +1,11 @@
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionsConsoleUrl } from '../../lambdas/contracts/console-links';
-import { count } from '../../lambdas/core/plural';
 import { regionOf } from '../arns';
 import { addDeploymentOptions } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import { formatDuration, formatTime, outcomeText, runKind } from '../execution-text';
 import { describeExecution, type ExecutionSummary, summariseExecution } from '../executions';
+import { count } from '../plural';
 import type { CommandSpec } from '../program';
 import { table } from '../table';
 

@@ -1,8 +1,8 @@
 import type { ManagedSnapshot } from '../../lambdas/aws/snapshot-queries';
-import { count } from '../../lambdas/core/plural';
 import { newestFirst } from '../../lambdas/core/retention';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { CliError } from '../errors';
+import { count } from '../plural';
 
 /** Which generation to restore: a snapshot by ID, the K-th newest completed one, or (neither) the newest. */
 export interface SnapshotChoice {

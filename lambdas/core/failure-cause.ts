@@ -1,6 +1,5 @@
 import type { VolumeFailure } from '../contracts/run-documents';
 import type { InvalidTarget } from '../contracts/work-items';
-import { count } from './plural';
 
 /** Step Functions accepts a cause of at most 32,768 characters. */
 export const MAX_CAUSE_LENGTH = 32_768;
@@ -19,9 +18,9 @@ export function failureCause(
 ): string {
   const copies = failures.filter((f) => f.region !== undefined).length;
   const counts = [
-    `${count(failures.length - copies, 'volume')} failed`,
-    ...(copies > 0 ? [count(copies, 'copy failure')] : []),
-    count(invalid.length, 'invalid tag value'),
+    `${failures.length - copies} volume(s) failed`,
+    ...(copies > 0 ? [`${copies} copy failure(s)`] : []),
+    `${invalid.length} invalid tag value(s)`,
   ];
   const headline = `${counts.join(', ')}. Full report: ${reportUri}`;
   const lines = [...failures.map(failureLine), ...invalid.map(invalidLine)];

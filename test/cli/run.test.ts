@@ -204,7 +204,7 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
       const cli = givenProgressingRun({
         status: 'FAILED',
         error: 'BackupFailed',
-        cause: '2 volumes failed, …',
+        cause: '2 volume(s) failed, …',
       });
       const report: RunReport = {
         executionName: NAME,

@@ -20,7 +20,7 @@ describe('failureCause (SPEC §4.5)', () => {
     ];
     const cause = failureCause([failure(1)], invalid, 's3://b/runs/x/report.json');
     expect(cause.split('\n')).toEqual([
-      '1 volume failed, 3 invalid tag values. Full report: s3://b/runs/x/report.json',
+      '1 volume(s) failed, 3 invalid tag value(s). Full report: s3://b/runs/x/report.json',
       'vol-0001 (i-1 web): CreateSnapshot Ec2Throttled: RequestLimitExceeded: Request limit exceeded.',
       'instance i-bad: tag value "abc" is not a whole number',
       'volume vol-x (on i-2): tag value "-1" is not a whole number',

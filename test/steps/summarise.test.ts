@@ -164,7 +164,7 @@ describe('summarise step (SPEC §4.5)', () => {
     const output = await run();
     expect(output.outcome).toBe('FAILED');
     expect(output.cause?.split('\n')).toEqual([
-      '2 volumes failed, 1 invalid tag value. Full report: s3://work-bucket/runs/run-1/report.json',
+      '2 volume(s) failed, 1 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
       'vol-1 (i-0000000000000000a web): CreateSnapshot VolumeNotFound: vol-1 no longer exists',
       'vol-2 (i-0000000000000000a web): PruneSnapshots SnapshotNotCompleted: vol-2: snapshot snap-2 ended in state error',
       'instance i-bad: tag value "abc" is not a whole number',
@@ -251,7 +251,7 @@ describe('summarise step (SPEC §4.5)', () => {
       const output = await run();
       expect(output.outcome).toBe('FAILED');
       expect(output.cause?.split('\n')).toEqual([
-        '0 volumes failed, 2 copy failures, 0 invalid tag values. Full report: s3://work-bucket/runs/run-1/report.json',
+        '0 volume(s) failed, 2 copy failure(s), 0 invalid tag value(s). Full report: s3://work-bucket/runs/run-1/report.json',
         'vol-1 (i-0000000000000000a web) in ap-south-1: PruneCopySnapshots SnapshotNotCompleted: vol-1: copy snap-c in ap-south-1 ended in state error',
         'vol-1 (i-0000000000000000a web) in eu-west-1: CopySnapshot CopyLimitExceeded: eu-west-1: limit',
       ]);

@@ -1,4 +1,4 @@
-import { count } from '../../lambdas/core/plural';
+import { count } from '../../cli/plural';
 
 describe('count: a number with its noun', () => {
   it.each([
