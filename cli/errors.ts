@@ -21,10 +21,7 @@ export class CliError extends Error {
  * credentials AWS accepts. `runCli` checks then whether a named profile exists at all.
  */
 export class SetupError extends CliError {
-  constructor(
-    message: string,
-    readonly lacks: 'region' | 'credentials',
-  ) {
+  constructor(message: string) {
     super(message, ExitCode.usage);
     this.name = 'SetupError';
   }
@@ -97,7 +94,6 @@ export function describeSetupError(error: unknown): SetupError | undefined {
   if (REJECTED.has(name)) {
     return new SetupError(
       `AWS rejected the credentials (${name}: ${message}): check the access key, secret and profile, or renew an expired session (e.g. aws sso login)`,
-      'credentials',
     );
   }
   // TokenProviderError: an IAM Identity Center (SSO) profile whose session expired; its message says how to renew it.
@@ -108,14 +104,10 @@ export function describeSetupError(error: unknown): SetupError | undefined {
   ) {
     return new SetupError(
       `no AWS credentials found (${message}): set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
-      'credentials',
     );
   }
   if (/Region is missing/i.test(message)) {
-    return new SetupError(
-      'no AWS Region: pass --region, set AWS_REGION, or use a profile that has one',
-      'region',
-    );
+    return new SetupError('no AWS Region: pass --region, set AWS_REGION, or use a profile that has one');
   }
   return undefined;
 }

@@ -1,4 +1,6 @@
+import { NoSuchBucket } from '@aws-sdk/client-s3';
 import { StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
+import { describeAwsError } from '../../cli/errors';
 import { givenCli, STATE_MACHINE_ARN } from '../fixtures/cli';
 
 // SPEC §11.4: an unknown stack is exit 2, with what to do; so is a stack whose parts are gone.
@@ -29,4 +31,16 @@ describe('ebs-backup: a deployment that is not (all) there (SPEC §11.4)', () =>
       expect(unknown.code).toBe(2);
     },
   );
+
+  it('GIVEN the work bucket is gone WHEN a run report is read THEN an unknown deployment too, exit 2', () => {
+    const error = describeAwsError(
+      new NoSuchBucket({
+        message: 'The specified bucket does not exist',
+        $metadata: { httpStatusCode: 404 },
+      }),
+      's3:GetObject',
+    );
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/^s3:GetObject: the work bucket of the deployment does not exist \(/);
+  });
 });
