@@ -13,6 +13,7 @@ import { givenDeployment } from './deployment-options';
 import { CliError, describeSetupError, ExitCode, SetupError } from './errors';
 import type { CliIo } from './io';
 import { missingProfile } from './profiles';
+import { OperatorRetryStrategy } from './retry-strategy';
 
 export const PROGRAM = 'ebs-backup';
 
@@ -107,7 +108,9 @@ export async function runCli(
       const self = received[received.length - 1] as Command;
       const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const target = { region: options.region, profile: options.profile };
-      const clients = awsOnlyClients((deps.clients ?? awsClients)(target));
+      // One retry strategy for the command's clients: when the command ends, so do their waits.
+      const retries = new OperatorRetryStrategy();
+      const clients = awsOnlyClients(deps.clients ? deps.clients(target) : awsClients(target, retries));
       let stack: Promise<StackOutputs> | undefined;
       const context: CommandContext = {
         io,
@@ -121,7 +124,11 @@ export async function runCli(
         now: deps.now ?? Date.now,
         sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       };
-      outcome = await spec.run(context, options, self.args);
+      try {
+        outcome = await spec.run(context, options, self.args);
+      } finally {
+        retries.stop();
+      }
     });
   }
 

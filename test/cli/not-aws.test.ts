@@ -1,3 +1,4 @@
+import { OperatorRetryStrategy } from '../../cli/retry-strategy';
 import { runWithRealClients } from '../fixtures/cli';
 import { htmlEndpoint, type TestEndpoint } from '../fixtures/endpoints';
 
@@ -39,5 +40,24 @@ describe.each([200, 404])('GIVEN every endpoint answers %i with an HTML page', (
     expect(result.stderr).toMatch(NOT_AWS);
     expect(result.stderr).toContain('states:StartExecution');
     expect(result.code).toBe(2);
+  });
+});
+
+describe('a command that ends', () => {
+  let endpoint: TestEndpoint;
+  beforeAll(async () => {
+    endpoint = await htmlEndpoint(404);
+  });
+  afterAll(() => endpoint.close());
+
+  it('GIVEN a command that failed WHEN it returns THEN its clients retry nothing more (the retry strategy is stopped), so no wait keeps the process alive', async () => {
+    const stop = jest.spyOn(OperatorRetryStrategy.prototype, 'stop');
+    try {
+      const result = await runWithRealClients(['status'], { AWS_ENDPOINT_URL: endpoint.url });
+      expect(result.code).toBe(2);
+      expect(stop).toHaveBeenCalledTimes(1);
+    } finally {
+      stop.mockRestore();
+    }
   });
 });
