@@ -1,3 +1,4 @@
+import type { AwsClients } from './aws';
 import { awsCall } from './errors';
 
 /** What this file needs of an SDK v3 client (any service's). */
@@ -49,13 +50,37 @@ export function regionalEc2<C extends SdkClient>(ec2In: (region: string) => C): 
   };
 }
 
+/**
+ * The clients a command gets: each one refuses answers that are not AWS's (see
+ * `refuseNonAwsAnswers`), whichever service it is. A CloudFormation endpoint that answers with a
+ * web page would otherwise read as a stack without outputs, and a 404 page as a failed check.
+ */
+export function awsOnlyClients(clients: AwsClients): AwsClients {
+  const guarded = new WeakSet<SdkClient>();
+  const guard = <C extends SdkClient>(client: C): C => {
+    if (!guarded.has(client)) {
+      refuseNonAwsAnswers(client);
+      guarded.add(client);
+    }
+    return client;
+  };
+  return {
+    ec2: () => guard(clients.ec2()),
+    ec2In: (region) => guard(clients.ec2In(region)),
+    sfn: () => guard(clients.sfn()),
+    cloudFormation: () => guard(clients.cloudFormation()),
+    s3: () => guard(clients.s3()),
+  };
+}
+
 const MIDDLEWARE_NAME = 'ebsBackupRefuseNonAwsAnswers';
 
 /**
- * An endpoint that answers 200 with an HTML page (a proxy's login page, a web server at the
- * wrong URL) is not AWS, but the SDK's XML parser reads such a page as an empty answer: a plan
- * of "0 volumes" that looks plausible. This middleware refuses any answer whose content type is
- * HTML, before it is read; the error's text is one `awsCall` reports as "did not answer like AWS".
+ * An endpoint that answers with an HTML page (a proxy's login page, a web server at the wrong
+ * URL, its 404 page) is not AWS, but the SDK's XML parser reads a 200 page as an empty answer:
+ * a plan of "0 volumes" that looks plausible; and a 404 page as an unknown service error. This
+ * middleware refuses any answer whose content type is HTML, whatever its status, before it is
+ * read: `awsCall` reports the error (`NotAnAwsAnswer`) as "did not answer like AWS", exit 2.
  * The unread page is discarded with its connection: left unread, it holds the socket open and
  * the process alive until the server closes it (a web server's keep-alive: 5 s and more after
  * the refusal was printed).

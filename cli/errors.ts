@@ -16,6 +16,17 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * What the caller's own setup lacks, when that is why a call failed: a Region, credentials, or
+ * credentials AWS accepts. `runCli` checks then whether a named profile exists at all.
+ */
+export class SetupError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+    this.name = 'SetupError';
+  }
+}
+
 const DENIED = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -23,6 +34,30 @@ const DENIED = new Set([
   'UnauthorizedException',
   'AuthorizationError',
 ]);
+/**
+ * AWS's answers to a request signed with credentials it does not accept: EC2's 401 AuthFailure,
+ * an unknown or deleted key, a wrong secret, an expired session token, by service.
+ */
+const REJECTED = new Set([
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+]);
+/**
+ * A part of the deployment that its outputs (or the options) name but that is not there: the
+ * stack was deleted or half-deleted, or these are another region's or account's names. Like an
+ * unknown stack, the operator's to fix (SPEC §11.4), not a failed check.
+ */
+const GONE: Readonly<Record<string, string>> = {
+  StateMachineDoesNotExist: 'the state machine',
+  NoSuchBucket: 'the work bucket',
+};
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -40,34 +75,70 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number };
 }
 
+function nameAndMessage(error: unknown): { name: string; message: string } {
+  const e = (error ?? {}) as SdkError;
+  return {
+    name: e.name === 'Error' && e.code ? e.code : (e.name ?? 'Error'),
+    message: (e.message ?? String(error)).split('\n')[0],
+  };
+}
+
+/**
+ * The caller's setup, when it is what an error is about: no Region (the SDK's "Region is
+ * missing", also raised outside any call, when a client's region is read), no credentials
+ * found, or credentials AWS rejected. Undefined for any other error.
+ */
+export function describeSetupError(error: unknown): SetupError | undefined {
+  if (error instanceof SetupError) return error;
+  const { name, message } = nameAndMessage(error);
+  if (REJECTED.has(name)) {
+    return new SetupError(
+      `AWS rejected the credentials (${name}: ${message}): check the access key, secret and profile, or renew an expired session (e.g. aws sso login)`,
+    );
+  }
+  // TokenProviderError: an IAM Identity Center (SSO) profile whose session expired; its message says how to renew it.
+  if (
+    name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    /Could not load credentials/i.test(message)
+  ) {
+    return new SetupError(
+      `no AWS credentials found (${message}): set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
+  }
+  if (/Region is missing/i.test(message)) {
+    return new SetupError('no AWS Region: pass --region, set AWS_REGION, or use a profile that has one');
+  }
+  return undefined;
+}
+
 /**
  * What to tell the user about a failed AWS call. `action` is the API action (e.g.
  * `states:StartExecution`) so that a denial names the permission the caller lacks.
  */
 export function describeAwsError(error: unknown, action: string): CliError {
   if (error instanceof CliError) return error;
+  const setup = describeSetupError(error);
+  if (setup) return setup;
   const e = (error ?? {}) as SdkError;
-  const name = e.name === 'Error' && e.code ? e.code : (e.name ?? 'Error');
-  const message = (e.message ?? String(error)).split('\n')[0];
-  if (name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(message)) {
-    return new CliError(
-      `no AWS credentials: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${message})`,
-    );
-  }
-  if (/Region is missing/i.test(message)) {
-    return new CliError('no AWS Region: pass --region, set AWS_REGION, or use a profile that has one');
-  }
+  const { name, message } = nameAndMessage(error);
   if (DENIED.has(name)) {
     return new CliError(
       `${action} was denied: the caller needs an IAM policy allowing ${action} (see README, "Operator permissions"): ${message}`,
+    );
+  }
+  if (GONE[name] !== undefined) {
+    return new CliError(
+      `${action}: ${GONE[name]} of the deployment does not exist (${message}): check --stack, --region and --profile (and --state-machine-arn or --work-bucket if given), or redeploy the stack (npx cdk deploy)`,
     );
   }
   if (UNREACHABLE.has(name) || UNREACHABLE.has(e.code ?? '')) {
     return new CliError(`cannot reach the AWS endpoint for ${action}: ${name}: ${message}`);
   }
   if (
-    (e.$metadata?.httpStatusCode ?? 0) === 200 &&
-    /Deserialization|Expected|Unexpected token|parse/i.test(message)
+    name === 'NotAnAwsAnswer' ||
+    ((e.$metadata?.httpStatusCode ?? 0) === 200 &&
+      /Deserialization|Expected|Unexpected token|parse/i.test(message))
   ) {
     return new CliError(
       `the endpoint for ${action} did not answer like AWS (is AWS_ENDPOINT_URL right?): ${message}`,

@@ -5,6 +5,7 @@ import { StateName } from '../statemachine/names';
 import { regionOf } from './arns';
 import type { ExecutionSummary, RunCounts } from './executions';
 import type { MapRunProgress } from './map-runs';
+import { count } from './plural';
 
 /** `42s`, `4m12s`, `2h05m`. */
 export function formatDuration(seconds: number): string {
@@ -21,7 +22,7 @@ export function formatTime(iso: string): string {
 
 /** What kind of run: `full`, `dry run`, `2 instances`, `dry run, 1 instance`. */
 export function runKind(run: { dryRun?: boolean; instanceIds?: string[] }): string {
-  const instances = run.instanceIds && plural(run.instanceIds.length, 'instance');
+  const instances = run.instanceIds && count(run.instanceIds.length, 'instance');
   if (run.dryRun) return instances ? `dry run, ${instances}` : 'dry run';
   return instances ?? 'full';
 }
@@ -29,12 +30,12 @@ export function runKind(run: { dryRun?: boolean; instanceIds?: string[] }): stri
 /** `10 volumes, 2 failed, 3 snapshots deleted, 1 invalid tag value`: zero counts beyond the volumes left out. */
 export function countsText(counts: RunCounts, dryRun: boolean): string {
   const parts = [
-    plural(counts.volumes, 'volume'),
+    count(counts.volumes, 'volume'),
     counts.volumesFailed > 0 && `${counts.volumesFailed} failed`,
     counts.volumesSuperseded > 0 && `${counts.volumesSuperseded} superseded`,
-    !dryRun && counts.snapshotsDeleted > 0 && `${plural(counts.snapshotsDeleted, 'snapshot')} deleted`,
-    counts.deletionsSkipped > 0 && `${plural(counts.deletionsSkipped, 'deletion')} skipped (in use)`,
-    counts.invalid > 0 && plural(counts.invalid, 'invalid tag value'),
+    !dryRun && counts.snapshotsDeleted > 0 && `${count(counts.snapshotsDeleted, 'snapshot')} deleted`,
+    counts.deletionsSkipped > 0 && `${count(counts.deletionsSkipped, 'deletion')} skipped (in use)`,
+    counts.invalid > 0 && count(counts.invalid, 'invalid tag value'),
     (counts.skippedTargets ?? 0) > 0 && `${counts.skippedTargets} skipped (generation 0 or not targeted)`,
   ];
   return parts.filter(Boolean).join(', ');
@@ -102,10 +103,6 @@ export function failureText(summary: ExecutionSummary, indent = '  '): string[] 
 function causeText(cause: string | undefined): string {
   const parsed = parseJsonField<{ errorMessage?: string }>(cause);
   return parsed?.errorMessage ?? cause ?? '';
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /**

@@ -2,17 +2,18 @@ import { invalidLine } from '../lambdas/core/failure-cause';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import type { BackupPlan, PlannedVolume } from './backup-plan';
 import { instanceLabel } from './instance-label';
+import { count } from './plural';
 import { table } from './table';
 
 /** What a plan was made for: shown above it and in its JSON document. */
 export interface PlanTarget {
-  /** The stack the marker and tag key came from; absent when both were given as options. */
+  /** The stack the marker and tag key came from; absent when the options gave all the plan needs. */
   stack?: string;
   region: string;
   tagKey: string;
   managedBy: string;
   instanceIds?: readonly string[];
-  /** The deployment's copy settings (its stack's outputs); absent without a stack: copies not planned. */
+  /** The deployment's copy settings (its stack's outputs, or the options); absent when unknown: copies not planned. */
   copies?: { tagKey: string; regions: readonly string[] };
   /** Why the regions no longer configured are unknown (the work bucket's record could not be read). */
   retiredUnknown?: string;
@@ -67,7 +68,9 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
   if (target.copies && target.copies.regions.length > 0) {
     lines.push(`Copies in ${target.copies.regions.join(', ')} for volumes tagged ${target.copies.tagKey}`);
   }
-  if (!target.copies) lines.push("Copies are not planned: the copy regions are the stack's outputs");
+  if (!target.copies) {
+    lines.push("Copies are not planned: the copy regions are the stack's outputs (or pass --copy-regions)");
+  }
   if (target.instanceIds) lines.push(`Only instances ${target.instanceIds.join(', ')} (an instanceIds run)`);
   if (nothingTagged(plan)) {
     lines.push(
@@ -115,13 +118,13 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
   const regions = target.copies?.regions.length ?? 0;
   const copies =
     regions > 0
-      ? `${counts.copyCreate} ${counts.copyCreate === 1 ? 'copy' : 'copies'} to create, ${counts.copyDelete} to delete, ` +
-        `${counts.copyKeep} kept, in ${regions} region(s); `
+      ? `${count(counts.copyCreate, 'copy', 'copies')} to create, ${counts.copyDelete} to delete, ` +
+        `${counts.copyKeep} kept, in ${count(regions, 'region')}; `
       : '';
   lines.push(
     '',
-    `Tonight: ${counts.create} snapshot(s) to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
-      `on ${counts.volumes} volume(s); ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
+    `Tonight: ${count(counts.create, 'snapshot')} to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
+      `on ${count(counts.volumes, 'volume')}; ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
       `The run would end ${wouldFail(plan) ? 'FAILED' : 'SUCCEEDED'}.`,
   );
   return lines;

@@ -1,11 +1,29 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STACK_NAME } from '../lambdas/contracts/deployment';
 import { type AwsClients, type AwsTarget, awsClients } from './aws';
-import { type Deployment, resolveDeployment } from './deployment';
-import { CliError, ExitCode } from './errors';
+import { awsOnlyClients } from './aws-calls';
+import {
+  type DeploymentWith,
+  type NeededPart,
+  readStackOutputs,
+  resolveDeployment,
+  type StackOutputs,
+} from './deployment';
+import { givenDeployment } from './deployment-options';
+import { CliError, describeSetupError, ExitCode, SetupError } from './errors';
 import type { CliIo } from './io';
+import { missingProfile } from './profiles';
+import { OperatorRetryStrategy } from './retry-strategy';
 
 export const PROGRAM = 'ebs-backup';
+
+/** Under every command's help (README, "Operator command line"; SPEC §11.4). */
+const EXIT_CODES_HELP =
+  "\nExit codes: 0 success; 1 the run or the check failed (plan: tonight's run would end FAILED;\n" +
+  'run --follow: the run did not succeed); 2 bad arguments, no Region or credentials (or a\n' +
+  'profile that does not exist, or credentials AWS rejects), a denied permission, an unknown\n' +
+  'stack or a deployment whose parts are gone, an endpoint that cannot be reached or does not\n' +
+  'answer like AWS, or a refused confirmation. A problem is one line on stderr.';
 
 /** Options every command takes. */
 export interface GlobalOptions extends AwsTarget {
@@ -18,8 +36,12 @@ export interface CommandContext {
   io: CliIo;
   options: GlobalOptions;
   clients: AwsClients;
-  /** The deployment named by `--stack`, from its outputs (looked up once, on first use). */
-  deployment(): Promise<Deployment>;
+  /**
+   * The deployment, with the parts the command `needs`: from the options that name them (see
+   * `addDeploymentOptions`), else from the outputs of the stack named by `--stack` (read once,
+   * on first use), the options' values in place of its own.
+   */
+  deployment<K extends NeededPart>(needs: readonly K[]): Promise<DeploymentWith<K>>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -70,6 +92,7 @@ export async function runCli(
     .addOption(
       new Option('--json', 'print one JSON document (the shape documented in the README)').default(false),
     )
+    .addHelpText('afterAll', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
@@ -85,20 +108,27 @@ export async function runCli(
       const self = received[received.length - 1] as Command;
       const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const target = { region: options.region, profile: options.profile };
-      const clients = (deps.clients ?? awsClients)(target);
-      let deployment: Promise<Deployment> | undefined;
+      // One retry strategy for the command's clients: when the command ends, so do their waits.
+      const retries = new OperatorRetryStrategy();
+      const clients = awsOnlyClients(deps.clients ? deps.clients(target) : awsClients(target, retries));
+      let stack: Promise<StackOutputs> | undefined;
       const context: CommandContext = {
         io,
         options,
         clients,
-        deployment: () => {
-          deployment ??= resolveDeployment(clients, options.stack);
-          return deployment;
-        },
+        deployment: (needs) =>
+          resolveDeployment(givenDeployment(options), needs, () => {
+            stack ??= readStackOutputs(clients, options.stack);
+            return stack;
+          }),
         now: deps.now ?? Date.now,
         sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       };
-      outcome = await spec.run(context, options, self.args);
+      try {
+        outcome = await spec.run(context, options, self.args);
+      } finally {
+        retries.stop();
+      }
     });
   }
 
@@ -113,15 +143,26 @@ export async function runCli(
       const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
       return shown ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof CliError) {
-      io.stderr(`${PROGRAM}: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr(`${PROGRAM}: ${(error as Error).message?.split('\n')[0] ?? String(error)}\n`);
-    return ExitCode.failed;
+    const problem = await problemOf(error, program.opts().profile);
+    io.stderr(`${PROGRAM}: ${problem.message}\n`);
+    return problem.exitCode;
   }
   if (!outcome) return ExitCode.ok;
   if (program.opts().json) io.stdout(`${JSON.stringify(outcome.json, null, 2)}\n`);
   else if (outcome.text.length > 0) io.stdout(`${outcome.text.join('\n')}\n`);
   return outcome.exitCode;
+}
+
+/**
+ * The one line and exit code for an error a command ended with. Every error passes here, so a
+ * missing Region or credentials is told the same way (exit 2) whether it surfaced in an AWS call
+ * or when a client's settings were read outside one; and a named profile that does not exist
+ * is told as such, which the SDK cannot tell from no credentials. Anything else unexpected is
+ * its first line, exit 1.
+ */
+async function problemOf(error: unknown, profile: string | undefined): Promise<CliError> {
+  const known = error instanceof CliError ? error : describeSetupError(error);
+  if (known instanceof SetupError) return (await missingProfile(profile)) ?? known;
+  if (known) return known;
+  return new CliError((error as Error).message?.split('\n')[0] ?? String(error), ExitCode.failed);
 }

@@ -22,10 +22,16 @@ export function terminalReadLine(
         output: streams.output,
         ...(streams.terminal !== undefined && { terminal: streams.terminal }),
       });
+      let answered = false;
       terminal.on('SIGINT', () => terminal.close());
-      // Closed without an answer (Ctrl+D, Ctrl+C): resolving again after an answer changes nothing.
-      terminal.on('close', () => resolve(undefined));
+      terminal.on('close', () => {
+        // Closed without an answer (Ctrl+D, Ctrl+C): nothing echoed Enter, so the cursor is still
+        // after the question; the refusal that follows gets a line of its own.
+        if (!answered) streams.output.write('\n');
+        resolve(undefined);
+      });
       terminal.question(prompt, (answer) => {
+        answered = true;
         resolve(answer);
         terminal.close();
       });

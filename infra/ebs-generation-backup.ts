@@ -147,7 +147,7 @@ export class EbsGenerationBackup extends Construct {
     grant(
       prune.role,
       ec2Describe('ec2:DescribeSnapshots'),
-      deleteSnapshot(stack, settings.managedBy, copyRegions),
+      ...deleteSnapshot(stack, settings.managedBy, copyRegions),
     );
     grant(
       summarise.role,

@@ -112,25 +112,51 @@ export function createSnapshot(stack: Stack, managedBy: string, carried: CopyVol
 }
 
 /**
- * DeleteSnapshot only on snapshots carrying this deployment's marker, in its own region and in
- * each copy region (SPEC §10.8).
+ * DeleteSnapshot only on snapshots carrying this deployment's marker (SPEC §8.1, §10.8), split by
+ * where they are, because the marker alone does not tell two deployments apart: it defaults to
+ * the stack name, the same in every region, so two deployments keeping copies in each other's
+ * region (mutual DR) find each other's snapshots and copies under their own marker.
+ * - In this region, only snapshots with no `Backup-Source-Region` tag (`Null` is true when the
+ *   resource lacks the tag key): what this deployment took, never a copy another region's
+ *   deployment keeps here.
+ * - In each copy region, only copies whose `Backup-Source-Region` is this region: this
+ *   deployment's copies, never the snapshots of the deployment whose home that region is, nor
+ *   copies made from a third region.
+ * The prune step lists exactly these two families (`ManagedSnapshotQuery`), so IAM refuses only
+ * what the code never asks for. `ec2:ResourceTag/<key>` is a condition key of DeleteSnapshot on
+ * the snapshot resource (Service Authorization Reference, Amazon EC2,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html); the
+ * `Null` operator: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null
  */
 export function deleteSnapshot(
   stack: Stack,
   managedBy: string,
   copyRegions: readonly CopyRegion[] = [],
-): Grant {
-  return {
+): Grant[] {
+  const marked = { [`ec2:ResourceTag/${SnapshotTag.managedBy}`]: managedBy };
+  const sourceRegion = `ec2:ResourceTag/${SnapshotTag.sourceRegion}`;
+  const home: Grant = {
     statement: new iam.PolicyStatement({
       actions: ['ec2:DeleteSnapshot'],
-      resources: [
-        ec2Arn(stack, 'snapshot'),
-        ...copyRegions.map(({ region }) => ec2Arn(stack, 'snapshot', region)),
-      ],
-      conditions: { StringEquals: { [`ec2:ResourceTag/${SnapshotTag.managedBy}`]: managedBy } },
+      resources: [ec2Arn(stack, 'snapshot')],
+      conditions: { StringEquals: marked, Null: { [sourceRegion]: 'true' } },
     }),
-    wildcardReason: `Only snapshots tagged ${SnapshotTag.managedBy}=<managedBy> (ec2:ResourceTag condition).`,
+    wildcardReason:
+      `Only snapshots tagged ${SnapshotTag.managedBy}=<managedBy> and without ${SnapshotTag.sourceRegion} ` +
+      '(ec2:ResourceTag and Null conditions): this deployment’s own, never a copy kept here by another.',
   };
+  if (copyRegions.length === 0) return [home];
+  const copies: Grant = {
+    statement: new iam.PolicyStatement({
+      actions: ['ec2:DeleteSnapshot'],
+      resources: copyRegions.map(({ region }) => ec2Arn(stack, 'snapshot', region)),
+      conditions: { StringEquals: { ...marked, [sourceRegion]: stack.region } },
+    }),
+    wildcardReason:
+      `Only copies tagged ${SnapshotTag.managedBy}=<managedBy> and ${SnapshotTag.sourceRegion}=<this region> ` +
+      '(ec2:ResourceTag conditions): never the snapshots of the deployment whose home the copy region is.',
+  };
+  return [home, copies];
 }
 
 /**

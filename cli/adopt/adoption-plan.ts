@@ -11,6 +11,8 @@ export interface AdoptionCandidate {
   description: string;
   startTime: number;
   state: string;
+  /** Its tags now (none for the recipe's own; with `includeTagged`, the user's). */
+  tags: Record<string, string>;
 }
 
 /** A snapshot that looks like the recipe's but is not adopted, and why. */
@@ -19,7 +21,11 @@ export interface LeftAlone {
   /** The volume EC2 says it is a snapshot of. */
   volumeId?: string;
   description: string;
+  startTime: number;
+  tags: Record<string, string>;
   reason: string;
+  /** Left alone only for tags the recipe never sets: `includeTagged` would adopt it. */
+  tagged: boolean;
 }
 
 export interface AdoptionPlan {
@@ -30,33 +36,47 @@ export interface AdoptionPlan {
   alreadyManaged: number;
 }
 
+export interface AdoptionScope {
+  /** Only snapshots whose description names these volumes. */
+  volumeIds?: readonly string[];
+  /** Adopt snapshots with tags of their own too: the user says they are the recipe's. */
+  includeTagged?: boolean;
+}
+
 /**
  * Decides, for each snapshot whose description looks like the recipe's, whether adoption may tag
  * it (SPEC §3.6). Adopted: the description parses, names the volume the snapshot is of, and no
  * deployment's marker or other volume's tag is on it. Left alone, with the reason: a description
- * naming another volume than the snapshot's (a copy, say), another deployment's marker, or a
- * `Backup-Volume-Id` for another volume. Text that only starts like the format is not the
- * recipe's and is ignored, as is a volume outside `volumeIds` when given.
+ * naming another volume than the snapshot's (a copy, say), another deployment's marker, a
+ * `Backup-Volume-Id` for another volume, or (unless `includeTagged`) any tag of the user's: the
+ * original recipe sets no tag at all, so a tagged snapshot with its description is someone's own
+ * (see `userTags`). Text that only starts like the format is not the recipe's and is ignored, as
+ * is a volume outside `volumeIds` when given.
  */
 export function planAdoption(
   snapshots: readonly ManagedSnapshot[],
   managedBy: string,
-  volumeIds?: readonly string[],
+  scope: AdoptionScope = {},
 ): AdoptionPlan {
-  const wanted = volumeIds && new Set(volumeIds);
+  const wanted = scope.volumeIds && new Set(scope.volumeIds);
   const plan: AdoptionPlan = { adopt: [], leftAlone: [], alreadyManaged: 0 };
   for (const snapshot of snapshots) {
     const description = snapshot.description ?? '';
     const described = parseSnapshotDescription(description);
     if (!described || (wanted && !wanted.has(described.volumeId))) continue;
-    const marker = snapshot.tags[SnapshotTag.managedBy];
-    const taggedVolume = snapshot.tags[SnapshotTag.volumeId];
-    const leave = (reason: string) =>
+    const { tags } = snapshot;
+    const marker = tags[SnapshotTag.managedBy];
+    const taggedVolume = tags[SnapshotTag.volumeId];
+    const own = userTags(tags);
+    const leave = (reason: string, tagged = false) =>
       plan.leftAlone.push({
         snapshotId: snapshot.snapshotId,
         volumeId: snapshot.volumeId,
         description,
+        startTime: snapshot.startTime,
+        tags,
         reason,
+        tagged,
       });
     if (marker === managedBy) plan.alreadyManaged += 1;
     else if (marker !== undefined) leave(`managed by another deployment: ${SnapshotTag.managedBy}=${marker}`);
@@ -66,6 +86,8 @@ export function planAdoption(
       );
     } else if (taggedVolume !== undefined && taggedVolume !== described.volumeId) {
       leave(`already tagged ${SnapshotTag.volumeId}=${taggedVolume}`);
+    } else if (own.length > 0 && !scope.includeTagged) {
+      leave(`tags the original recipe never sets: ${tagList(tags, own)}`, true);
     } else {
       plan.adopt.push({
         snapshotId: snapshot.snapshotId,
@@ -74,6 +96,7 @@ export function planAdoption(
         description,
         startTime: snapshot.startTime,
         state: snapshot.state,
+        tags,
       });
     }
   }
@@ -85,30 +108,20 @@ export function planAdoption(
   return plan;
 }
 
-/** One line per volume: how many of its snapshots, from when to when, under which name. */
-export interface VolumeAdoption {
-  volumeId: string;
-  count: number;
-  oldest: number;
-  newest: number;
-  instanceName?: string;
+/**
+ * The keys of a snapshot's tags that someone other than the recipe, AWS or adoption put there.
+ * The original recipe tags nothing. `aws:` keys are AWS's own (no one else may write them) and
+ * say nothing of who took the snapshot; `Backup-Volume-Id` is adoption's (judged on its own).
+ */
+export function userTags(tags: Readonly<Record<string, string>>): string[] {
+  return Object.keys(tags)
+    .filter((key) => !key.toLowerCase().startsWith('aws:') && key !== SnapshotTag.volumeId)
+    .sort();
 }
 
-/** The candidates (sorted as planAdoption sorts them) summed up per volume; the name is the newest one's. */
-export function adoptionByVolume(adopt: readonly AdoptionCandidate[]): VolumeAdoption[] {
-  const volumes = new Map<string, VolumeAdoption>();
-  for (const candidate of adopt) {
-    const { volumeId, startTime, instanceName } = candidate;
-    const volume = volumes.get(volumeId) ?? { volumeId, count: 0, oldest: startTime, newest: startTime };
-    volumes.set(volumeId, {
-      volumeId,
-      count: volume.count + 1,
-      oldest: Math.min(volume.oldest, startTime),
-      newest: startTime,
-      ...(instanceName !== undefined && { instanceName }),
-    });
-  }
-  return [...volumes.values()];
+/** `CreatedBy=human, Team=web`: the given keys of `tags`, as a person reads them. */
+export function tagList(tags: Readonly<Record<string, string>>, keys = Object.keys(tags).sort()): string {
+  return keys.map((key) => `${key}=${tags[key]}`).join(', ');
 }
 
 function compare(a: string, b: string): number {

@@ -1,6 +1,7 @@
 import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awsCall, CliError } from '../errors';
+import { count } from '../plural';
 import type { AdoptionCandidate } from './adoption-plan';
 
 /**
@@ -52,7 +53,7 @@ export async function tagForManagement(
     if (tagged === 0) throw error;
     const { message, exitCode } = error as CliError;
     throw new CliError(
-      `tagged ${tagged} of ${candidates.length} snapshots, then ${message}. Run adopt again to tag the rest`,
+      `tagged ${tagged} of ${count(candidates.length, 'snapshot')}, then ${message}. Run adopt again to tag the rest`,
       exitCode,
     );
   }

@@ -6,6 +6,7 @@ import {
 import { retiredRegionNames } from '../../lambdas/steps/discover';
 import { regionalEc2, withActionNames } from '../aws-calls';
 import { recordedCopyRegions } from '../copy-regions';
+import { addDeploymentOptions } from '../deployment-options';
 import { ExitCode } from '../errors';
 import { findFleetTargets } from '../generations/fleet-targets';
 import { generationsText } from '../generations/generations-text';
@@ -29,36 +30,43 @@ export const generationsCommand: CommandSpec = {
   name: 'generations',
   summary: 'Show each volume’s managed snapshots and copies, numbered by generation, against its N',
   configure: (command) =>
-    command
-      .option(
-        '--instance-ids <ids...>',
-        'only the volumes of these instances (comma- or space-separated; also terminated ones, through their snapshots)',
-        idList('instance'),
-      )
-      .option(
-        '--volume-ids <ids...>',
-        'only these volumes (comma- or space-separated; also deleted ones, through their snapshots)',
-        idList('volume'),
-      )
-      .option(
-        '--no-copies',
-        'leave out the copies in other regions (and make no call there): only the home region’s snapshots',
-      )
-      .addHelpText(
-        'after',
-        '\n--region is the home region (the stack’s). The copies are looked up in the stack’s copy\n' +
-          'regions, and in the regions it kept copies in before, which are shown as left untouched.',
-      ),
+    addDeploymentOptions(
+      command
+        .option(
+          '--instance-ids <ids...>',
+          'only the volumes of these instances (comma- or space-separated; also terminated ones, through their snapshots)',
+          idList('instance'),
+        )
+        .option(
+          '--volume-ids <ids...>',
+          'only these volumes (comma- or space-separated; also deleted ones, through their snapshots)',
+          idList('volume'),
+        )
+        .option(
+          '--no-copies',
+          'leave out the copies in other regions (and make no call there): only the home region’s snapshots',
+        ),
+      ['managedBy', 'tagKey', 'copyRegions', 'copyTagKey', 'workBucket'],
+    ).addHelpText(
+      'after',
+      '\n--region is the home region (the stack’s). The copies are looked up in the copy regions (the\n' +
+        'stack’s, or --copy-regions), and in the regions it kept copies in before (the work bucket’s\n' +
+        'record), which are shown as left untouched. With --managed-by and --tag-key, no stack is\n' +
+        'needed; copies are then listed only with --copy-regions.',
+    ),
   run: async (context, options) => {
     const { instanceIds, volumeIds, copies: withCopies } = options as unknown as GenerationsOptions;
-    const deployment = await context.deployment();
+    const deployment = await context.deployment(['managedBy', 'tagKey']);
+    const { managedBy, tagKey, copyTagKey } = deployment;
+    // Unknown copy regions (no stack, no --copy-regions) are not taken for none: copies are not listed.
+    const copyRegions = withCopies ? deployment.copyRegions : undefined;
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
     const region = (await ec2.config.region()) ?? '';
-    const recorded = withCopies ? await recordedCopyRegions(context.clients.s3(), deployment) : undefined;
-    const regions = withCopies
+    const recorded = copyRegions && (await recordedCopyRegions(context.clients.s3(), deployment.workBucket));
+    const regions = copyRegions
       ? [
-          ...deployment.copyRegions.map((r) => ({ region: r.region, managed: true })),
-          ...retiredRegionNames(deployment.copyRegions, recorded?.regions ?? []).map((r) => ({
+          ...copyRegions.map((r) => ({ region: r.region, managed: true })),
+          ...retiredRegionNames(copyRegions, recorded?.regions ?? []).map((r) => ({
             region: r,
             managed: false,
           })),
@@ -66,12 +74,9 @@ export const generationsCommand: CommandSpec = {
       : [];
     const ec2In = regionalEc2(context.clients.ec2In);
     const only = instanceIds ? undefined : volumeIds;
-    const query = { managedBy: deployment.managedBy };
+    const query = { managedBy };
     const [targets, snapshots, listings] = await Promise.all([
-      findFleetTargets(ec2, deployment.tagKey, instanceIds, {
-        copyTagKey: deployment.copyTagKey,
-        copyRegions: deployment.copyRegions,
-      }),
+      findFleetTargets(ec2, tagKey, instanceIds, { copyTagKey, copyRegions: deployment.copyRegions ?? [] }),
       managedSnapshots(ec2, query, only),
       Promise.all(
         regions.map(async (r) => ({
@@ -80,23 +85,24 @@ export const generationsCommand: CommandSpec = {
         })),
       ),
     ]);
-    const report = volumeGenerations(targets, snapshots, {
-      tagKey: deployment.tagKey,
-      filter: { instanceIds, volumeIds },
-      copies: { copyTagKey: deployment.copyTagKey, regions: listings },
-    });
     const now = context.now();
+    const report = volumeGenerations(targets, snapshots, {
+      tagKey,
+      now,
+      filter: { instanceIds, volumeIds },
+      copies: { copyTagKey, regions: listings },
+    });
     const unknown = recorded?.unreadable;
+    const known = deployment.copyRegions !== undefined;
     return {
       exitCode: ExitCode.ok,
       json: {
-        stackName: deployment.stackName,
-        managedBy: deployment.managedBy,
-        tagKey: deployment.tagKey,
+        ...(deployment.stackName !== undefined && { stackName: deployment.stackName }),
+        managedBy,
+        tagKey,
         region,
-        copyTagKey: deployment.copyTagKey,
-        copyRegions: deployment.copyRegions.map((r) => r.region),
-        copiesListed: withCopies,
+        ...(known && { copyTagKey, copyRegions: (deployment.copyRegions ?? []).map((r) => r.region) }),
+        copiesListed: copyRegions !== undefined,
         retiredCopyRegions: regions.filter((r) => !r.managed).map((r) => r.region),
         ...(unknown !== undefined && { retiredCopyRegionsUnknown: unknown }),
         generatedAt: new Date(now).toISOString(),
@@ -104,6 +110,9 @@ export const generationsCommand: CommandSpec = {
       },
       text: [
         ...generationsText(report, now),
+        ...(withCopies && !known
+          ? ['', "Copies are not listed: the copy regions are the stack's outputs (or pass --copy-regions)"]
+          : []),
         ...(unknown === undefined
           ? []
           : [

@@ -4,69 +4,55 @@ import { parseExecutionInput } from '../../lambdas/core/execution-input';
 import { regionalEc2, withActionNames } from '../aws-calls';
 import { planBackup } from '../backup-plan';
 import { recordedCopyRegions } from '../copy-regions';
+import { addDeploymentOptions } from '../deployment-options';
 import { CliError, ExitCode } from '../errors';
 import { type PlanTarget, planJson, planText, wouldFail } from '../plan-view';
 import type { CommandSpec } from '../program';
 
 interface PlanOptions {
   instanceIds?: string[];
-  tagKey?: string;
-  managedBy?: string;
 }
 
 /**
  * `ebs-backup plan` (SPEC §11.2): the decision tonight's run would take, read-only, copies in the
- * stack's copy regions included (SPEC §10). Exit 0 when
- * the run would succeed (also when nothing carries the tag: the text says so), 1 when it would
- * end FAILED (invalid tag values), 2 when the plan could not be made.
+ * copy regions included (SPEC §10). Exit 0 when the run would succeed (also when nothing carries
+ * the tag: the text says so), 1 when it would end FAILED (invalid tag values), 2 when the plan
+ * could not be made.
  */
 export const planCommand: CommandSpec = {
   name: 'plan',
   summary:
     "Show what tonight's run would create, delete and keep, per volume and copy region; changes nothing",
   configure: (command) =>
-    command
-      .addOption(
+    addDeploymentOptions(
+      command.addOption(
         new Option(
           '--instance-ids <ids...>',
           'only these instances, like a run with {"instanceIds": [...]} (space- or comma-separated)',
         ),
-      )
-      .addOption(
-        new Option('--tag-key <key>', 'tag key that targets instances and volumes (default: the stack’s)'),
-      )
-      .addOption(
-        new Option(
-          '--managed-by <marker>',
-          'Backup-Managed-By marker of the snapshots (default: the stack’s)',
-        ),
-      )
-      .addHelpText(
-        'after',
-        '\nWith the stack, copies in its copy regions are planned too (per volume and region: the\n' +
-          'copy made, the copies kept and deleted), and regions no longer configured are listed.\n' +
-          'With both --tag-key and --managed-by, no stack is needed (e.g. before deploying);\n' +
-          'copies are then not planned.\n' +
-          'Exit codes: 0 the run would succeed (or nothing carries the tag); 1 it would end FAILED\n' +
-          '(invalid tag values); 2 bad arguments, credentials, permissions, stack or endpoint.',
       ),
+      ['tagKey', 'managedBy', 'copyRegions', 'copyTagKey', 'workBucket'],
+    ).addHelpText(
+      'after',
+      '\nWith the stack (or --copy-regions), copies in the copy regions are planned too (per volume\n' +
+        'and region: the copy made, the copies kept and deleted), and regions no longer configured\n' +
+        'are listed (from the work bucket). With both --tag-key and --managed-by, no stack is\n' +
+        'needed (e.g. before deploying); copies are then planned only with --copy-regions.\n' +
+        'Nothing carrying the tag is a plan of nothing (exit 0); invalid tag values make it exit 1.',
+    ),
   run: async (context, raw) => {
     const options = raw as PlanOptions;
     const instanceIds = parseInstanceIds(options.instanceIds);
-    const deployment =
-      options.tagKey !== undefined && options.managedBy !== undefined
-        ? undefined
-        : await context.deployment();
-    const tagKey = options.tagKey ?? deployment?.tagKey ?? '';
-    const managedBy = options.managedBy ?? deployment?.managedBy ?? '';
+    const deployment = await context.deployment(['tagKey', 'managedBy']);
+    const { tagKey, managedBy, copyRegions } = deployment;
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
-    const recorded = deployment && (await recordedCopyRegions(context.clients.s3(), deployment));
+    const recorded = copyRegions && (await recordedCopyRegions(context.clients.s3(), deployment.workBucket));
     const result = await planBackup(ec2, {
       tagKey,
       managedBy,
       instanceIds,
-      ...(deployment && {
-        copies: { copyTagKey: deployment.copyTagKey, copyRegions: deployment.copyRegions },
+      ...(copyRegions && {
+        copies: { copyTagKey: deployment.copyTagKey, copyRegions },
         ec2In: regionalEc2(context.clients.ec2In),
         recordedCopyRegions: recorded?.regions,
       }),
@@ -74,13 +60,13 @@ export const planCommand: CommandSpec = {
       sleep: context.sleep,
     });
     const target: PlanTarget = {
-      ...(deployment && { stack: deployment.stackName }),
+      ...(deployment.stackName !== undefined && { stack: deployment.stackName }),
       region: await ec2.config.region(),
       tagKey,
       managedBy,
       ...(instanceIds && { instanceIds }),
-      ...(deployment && {
-        copies: { tagKey: deployment.copyTagKey, regions: deployment.copyRegions.map((r) => r.region) },
+      ...(copyRegions && {
+        copies: { tagKey: deployment.copyTagKey, regions: copyRegions.map((r) => r.region) },
       }),
       ...(recorded?.unreadable !== undefined && { retiredUnknown: recorded.unreadable }),
     };

@@ -5,6 +5,7 @@ import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { positiveInteger, regionName, snapshotId, volumeId } from '../arguments';
 import { withActionNames } from '../aws-calls';
 import type { Deployment } from '../deployment';
+import { deploymentOption } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import type { CommandContext, CommandSpec } from '../program';
 import { type ChosenSnapshot, chooseSnapshot } from '../restore/choose-snapshot';
@@ -60,10 +61,6 @@ export const restoreCommand: CommandSpec = {
         ).argParser(regionName),
       )
       .option(
-        '--managed-by <marker>',
-        'Backup-Managed-By marker of the backups (default: the stack’s); with it, no stack is needed',
-      )
-      .option(
         '--az <zone>',
         'Availability Zone of the new volume (default: the original’s; required if it is gone, and with --from-region)',
       )
@@ -88,6 +85,7 @@ export const restoreCommand: CommandSpec = {
         positiveInteger,
       )
       .option('--dry-run', 'ask EC2 whether it would create the volume (DryRun); create nothing', false)
+      .addOption(deploymentOption('managedBy', 'with it, no stack is needed'))
       .addHelpText(
         'after',
         '\n--region is the home region (the stack’s), also with --from-region: its copies there are\n' +
@@ -123,14 +121,15 @@ async function restore(context: CommandContext, volume: string, options: Restore
     ...(copyRegion !== undefined && { copyRegion }),
     ec2: copyRegion === undefined ? home : context.clients.ec2In(copyRegion),
   };
-  const { managedBy, deployment } = await marker(context, options);
+  const marked = await marker(context, options);
+  const { managedBy, deployment } = marked;
   // Named by its action (and region) before the query code's own error translation sees it.
   const family = await listManagedSnapshots(withActionNames(source.ec2, 'ec2', copyRegion), {
     managedBy,
     volumeId: volume,
     ...(copyRegion !== undefined && { sourceRegion: homeRegion }),
   });
-  const chosen = chooseWithHint(family, volume, managedBy, options, deployment, copyRegion);
+  const chosen = chooseWithHint(family, volume, marked, options, deployment, copyRegion);
   const { original, error } = await describeOriginal(home, volume, copyRegion !== undefined);
   const settings = volumeSettings(volume, original, options, copyRegion);
   const tags = restoredVolumeTags({
@@ -204,44 +203,35 @@ async function restore(context: CommandContext, volume: string, options: Restore
 }
 
 /**
- * The marker of the backups: `--managed-by`, else the stack's. When restoring from a copy
- * because the home region is down, its CloudFormation may be unreachable too: the error says
- * how to go on without it.
+ * The marker of the backups: `--managed-by`, else the stack's; and the option it came from, for
+ * the operator to check when nothing is found. When restoring from a copy because the home
+ * region is down, its CloudFormation may be down too: the error then says to name the marker.
  */
 async function marker(
   context: CommandContext,
   options: RestoreOptions,
-): Promise<{ managedBy: string; deployment?: Deployment }> {
-  if (options.managedBy !== undefined) return { managedBy: options.managedBy };
-  try {
-    const deployment = await context.deployment();
-    return { managedBy: deployment.managedBy, deployment };
-  } catch (error) {
-    if (error instanceof CliError && options.fromRegion !== undefined) {
-      throw new CliError(
-        `${error.message}; to restore from a copy without the stack (its region down), pass --managed-by <marker> (the stack's name, ${context.options.stack}, unless it was set otherwise)`,
-        error.exitCode,
-      );
-    }
-    throw error;
-  }
+): Promise<{ managedBy: string; from: string; deployment: Deployment }> {
+  const deployment = await context.deployment(['managedBy']);
+  const from =
+    options.managedBy !== undefined ? `--managed-by ${options.managedBy}` : `--stack ${deployment.stackName}`;
+  return { managedBy: deployment.managedBy, from, deployment };
 }
 
 /** `chooseSnapshot`, saying when the region asked for is not one the stack keeps copies in. */
 function chooseWithHint(
   family: Parameters<typeof chooseSnapshot>[0],
   volume: string,
-  managedBy: string,
+  marked: { managedBy: string; from: string },
   options: RestoreOptions,
-  deployment: Deployment | undefined,
+  deployment: Deployment,
   copyRegion: string | undefined,
 ): ChosenSnapshot {
   const choice = { snapshotId: options.snapshot, generation: options.generation };
   try {
-    return chooseSnapshot(family, volume, managedBy, choice, copyRegion);
+    return chooseSnapshot(family, volume, marked, choice, copyRegion);
   } catch (error) {
-    const configured = deployment?.copyRegions.map((r) => r.region) ?? [];
-    if (copyRegion === undefined || family.length > 0 || !deployment || configured.includes(copyRegion)) {
+    const configured = deployment.copyRegions?.map((r) => r.region);
+    if (copyRegion === undefined || family.length > 0 || !configured || configured.includes(copyRegion)) {
       throw error;
     }
     const regions = configured.length > 0 ? configured.join(', ') : 'none';

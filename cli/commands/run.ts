@@ -2,6 +2,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionConsoleUrl } from '../../lambdas/contracts/console-links';
 import { INSTANCE_ID_PATTERN, MAX_INSTANCE_IDS } from '../../lambdas/core/execution-input';
 import { regionOf } from '../arns';
+import { deploymentOption } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import { outcomeText, runKind } from '../execution-text';
 import { summariseExecution } from '../executions';
@@ -13,8 +14,6 @@ interface RunInput {
   instanceIds?: string[];
   dryRun?: true;
 }
-
-const STATE_MACHINE_ARN_PATTERN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
 
 /**
  * `ebs-backup run`: starts an execution now, as the schedule would (or for some instances, or
@@ -31,10 +30,21 @@ export const runCommand: CommandSpec = {
       )
       .option('--dry-run', 'discover and plan only: create and delete nothing')
       .option('--follow', 'wait until the run ends, showing its progress; exit 1 if it failed')
-      .option('--state-machine-arn <arn>', 'start this state machine instead of the stack’s'),
+      .addOption(deploymentOption('stateMachineArn'))
+      .addOption(deploymentOption('workBucket', 'with --follow'))
+      .addOption(deploymentOption('tagKey', 'with --follow'))
+      .addHelpText(
+        'after',
+        '\nWith --state-machine-arn (and with --follow, --work-bucket and --tag-key), no stack is needed.',
+      ),
   run: async (context, options) => {
     const input = runInput(options);
-    const stateMachineArn = stateMachineArnOf(options) ?? (await context.deployment()).stateMachineArn;
+    // Everything --follow needs is known before the run starts: a stack that cannot be read
+    // stops the command here, not after an execution it then cannot follow.
+    const follow = options.follow
+      ? await context.deployment(['stateMachineArn', 'workBucket', 'tagKey'])
+      : undefined;
+    const { stateMachineArn } = follow ?? (await context.deployment(['stateMachineArn']));
     const sfn = context.clients.sfn();
     const started = await awsCall('states:StartExecution', () =>
       sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) })),
@@ -44,21 +54,20 @@ export const runCommand: CommandSpec = {
     const consoleUrl = executionConsoleUrl(regionOf(executionArn), executionArn);
     const json = { executionArn, name, consoleUrl, input };
     const header = [`Started ${name} (${runKind(input)})`, `  ${consoleUrl}`];
-    if (!options.follow) return { exitCode: ExitCode.ok, json, text: header };
+    if (!follow) return { exitCode: ExitCode.ok, json, text: header };
 
     if (!context.options.json) context.io.stdout(`${header.join('\n')}\n`);
     const ended = await followExecution(context, executionArn);
-    const deployment = await context.deployment();
     const result = await summariseExecution(
       { sfn, s3: context.clients.s3() },
-      deployment.workBucket,
+      follow.workBucket,
       { ...ended, executionArn },
       context.now(),
     );
     return {
       exitCode: result.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.failed,
       json: { ...json, result },
-      text: outcomeText(result, deployment.tagKey),
+      text: outcomeText(result, follow.tagKey),
     };
   },
 };
@@ -87,15 +96,4 @@ function runInput(options: Record<string, unknown>): RunInput {
   }
   if (options.dryRun) input.dryRun = true;
   return input;
-}
-
-/** `--state-machine-arn`, checked: a typo is a usage error, not a failed call. */
-function stateMachineArnOf(options: Record<string, unknown>): string | undefined {
-  const arn = options.stateMachineArn as string | undefined;
-  if (arn !== undefined && !STATE_MACHINE_ARN_PATTERN.test(arn)) {
-    throw new CliError(
-      `--state-machine-arn: "${arn}" is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`,
-    );
-  }
-  return arn;
 }

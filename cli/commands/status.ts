@@ -1,9 +1,11 @@
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionsConsoleUrl } from '../../lambdas/contracts/console-links';
 import { regionOf } from '../arns';
+import { addDeploymentOptions } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import { formatDuration, formatTime, outcomeText, runKind } from '../execution-text';
 import { describeExecution, type ExecutionSummary, summariseExecution } from '../executions';
+import { count } from '../plural';
 import type { CommandSpec } from '../program';
 import { table } from '../table';
 
@@ -20,14 +22,17 @@ export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'The last runs: outcome, start, duration, counts, and every failed volume of a failed run',
   configure: (command) =>
-    command.option(
-      '--limit <n>',
-      `how many executions to show, newest first (1 to ${MAX_LIMIT})`,
-      String(DEFAULT_LIMIT),
-    ),
+    addDeploymentOptions(
+      command.option(
+        '--limit <n>',
+        `how many executions to show, newest first (1 to ${MAX_LIMIT})`,
+        String(DEFAULT_LIMIT),
+      ),
+      ['stateMachineArn', 'workBucket', 'tagKey'],
+    ).addHelpText('after', '\nWith --state-machine-arn, --work-bucket and --tag-key, no stack is needed.'),
   run: async (context, options) => {
     const limit = parseLimit(options.limit);
-    const deployment = await context.deployment();
+    const deployment = await context.deployment(['stateMachineArn', 'workBucket', 'tagKey']);
     const sfn = context.clients.sfn();
     const clients = { sfn, s3: context.clients.s3() };
     const executions: ExecutionSummary[] = [];
@@ -75,20 +80,20 @@ function statusText(stateMachineArn: string, executions: ExecutionSummary[], tag
   const name = stateMachineArn.split(':').pop();
   const link = `  ${executionsConsoleUrl(regionOf(stateMachineArn), stateMachineArn)}`;
   if (executions.length === 0) return [`No executions of ${name} yet.`, link];
-  const count = (summary: ExecutionSummary, key: 'volumes' | 'volumesFailed' | 'snapshotsDeleted') =>
+  const cell = (summary: ExecutionSummary, key: 'volumes' | 'volumesFailed' | 'snapshotsDeleted') =>
     summary.counts ? String(summary.counts[key]) : '-';
   const rows = executions.map((e) => [
     formatTime(e.startDate),
     e.status,
     formatDuration(e.durationSeconds),
     runKind(e),
-    count(e, 'volumes'),
-    count(e, 'volumesFailed'),
-    count(e, 'snapshotsDeleted'),
+    cell(e, 'volumes'),
+    cell(e, 'volumesFailed'),
+    cell(e, 'snapshotsDeleted'),
     e.name,
   ]);
   const lines = [
-    `Last ${executions.length} execution(s) of ${name}:`,
+    `Last ${count(executions.length, 'execution')} of ${name}:`,
     link,
     '',
     ...table([['STARTED', 'STATUS', 'DURATION', 'RUN', 'VOLUMES', 'FAILED', 'DELETED', 'NAME'], ...rows]),

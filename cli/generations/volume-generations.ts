@@ -4,6 +4,7 @@ import { newestFirst } from '../../lambdas/core/retention';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { instanceLabel } from '../instance-label';
 import type { FleetTargets } from './fleet-targets';
+import { nextDeletions } from './next-deletions';
 
 /**
  * The `generations` report (its `--json` document is documented in the README, "generations"):
@@ -39,6 +40,11 @@ export interface VolumeGenerations {
   status: GenerationStatus;
   /** The status in words, and what explains it (pending or error snapshots). */
   remark: string;
+  /**
+   * The snapshots the volume's next successful backup deletes (see `nextDeletions`): completed
+   * ones beyond N once the new one counts, then those in error; empty when it is not backed up.
+   */
+  deletesNext: string[];
   /** Newest first (StartTime, then ID). */
   snapshots: SnapshotGeneration[];
   /** The copy N in force tonight (SPEC §10.2): copies kept in each copy region; null when none. */
@@ -60,6 +66,8 @@ export interface RegionCopies {
   completed: number;
   status: CopyStatus;
   remark: string;
+  /** The copies there the next successful copy deletes; empty when `not-copied` or `not-managed`. */
+  deletesNext: string[];
   /** Newest first (StartTime, then ID), numbered like the volume's snapshots. */
   snapshots: CopyGeneration[];
 }
@@ -110,9 +118,15 @@ export interface GenerationsFilter {
 export function volumeGenerations(
   targets: FleetTargets,
   snapshots: readonly ManagedSnapshot[],
-  options: { tagKey: string; filter?: GenerationsFilter; copies?: CopyListings },
+  options: {
+    tagKey: string;
+    /** When the report is made: the next backup's snapshot is taken after it (see `nextDeletions`). */
+    now: number;
+    filter?: GenerationsFilter;
+    copies?: CopyListings;
+  },
 ): GenerationsReport {
-  const { tagKey, filter = {} } = options;
+  const { tagKey, now, filter = {} } = options;
   const families = familiesOf(snapshots);
   const copyFamilies = (options.copies?.regions ?? []).map((listing) => ({
     ...listing,
@@ -154,12 +168,18 @@ export function volumeGenerations(
       instanceName: ownerName(targets, owner, item, [...family, ...copyFamily.flatMap((c) => c.family)]),
       volumes: [],
     };
-    const entry = volumeEntry(volumeId, family, item, whyNotBackedUp(volumeId, attached, targets, tagKey));
+    const entry = volumeEntry(
+      volumeId,
+      family,
+      item,
+      whyNotBackedUp(volumeId, attached, targets, tagKey),
+      now,
+    );
     const copies = copyFamily.flatMap((c) => {
       const listed = c.family.length > 0 || (c.managed && item?.copyGenerations !== undefined);
       if (!listed) return [];
       const notCopied = () => whyNotCopied(item, targets, options.copies?.copyTagKey ?? '');
-      return [regionCopies(c.region, c.managed, c.family, item?.copyGenerations, notCopied)];
+      return [regionCopies(c.region, c.managed, c.family, item?.copyGenerations, notCopied, now)];
     });
     block.volumes.push({ ...entry, copyGenerations: item?.copyGenerations ?? null, copies });
     blocks.set(key, block);
@@ -177,11 +197,12 @@ function volumeEntry(
   family: readonly ManagedSnapshot[],
   item: VolumeWorkItem | undefined,
   notBackedUp: string,
+  now: number,
 ): Omit<VolumeGenerations, 'copyGenerations' | 'copies'> {
   const snapshots = numbered(family);
   const generation = snapshots.filter((s) => s.generation !== null).length;
   const generations = item?.generations ?? null;
-  const { status, remark } = statusOf(generations, generation, family, notBackedUp);
+  const { status, remark, deletesNext } = statusOf(generations, generation, family, notBackedUp, now);
   return {
     volumeId,
     generations,
@@ -189,6 +210,7 @@ function volumeEntry(
     completed: generation,
     status,
     remark,
+    deletesNext,
     snapshots,
   };
 }
@@ -210,39 +232,48 @@ function statusOf(
   completed: number,
   family: readonly ManagedSnapshot[],
   notBackedUp: string,
-): { status: GenerationStatus; remark: string } {
+  now: number,
+): { status: GenerationStatus; remark: string; deletesNext: string[] } {
   if (n === null) {
     const left = family.length > 0 ? '; its snapshots are left alone' : '';
     return {
       status: 'not-backed-up',
       remark: [`not backed up: ${notBackedUp}${left}`, ...plainStateNotes(family)].join('; '),
+      deletesNext: [],
     };
   }
-  return againstN(n, completed, family, 'backup');
+  return againstN(n, completed, family, 'backup', now);
 }
 
-/** How a family with an N in force compares with it, in the words of what makes the next one. */
+/**
+ * How a family with an N in force compares with it, in the words of what makes the next one;
+ * what that next one deletes is retention's own answer (`nextDeletions`), not arithmetic here.
+ */
 function againstN(
   n: number,
   completed: number,
   family: readonly ManagedSnapshot[],
   next: 'backup' | 'copy',
-): { status: GenerationStatus & CopyStatus; remark: string } {
+  now: number,
+): { status: GenerationStatus & CopyStatus; remark: string; deletesNext: string[] } {
   const notes = [
     ...stateNote(idsIn(family, 'pending'), 'pending: not counted until completed'),
     ...stateNote(idsIn(family, 'error'), `in error: not counted; the next successful ${next} deletes it`),
   ];
+  const deletes = nextDeletions(family, n, now);
+  const oldest = deletes.filter((s) => s.state === 'completed').length;
+  const deleting =
+    oldest === 0
+      ? ''
+      : `: the next successful ${next} deletes the oldest${oldest === 1 ? '' : ` ${oldest}`}, unless EC2 refuses because it is in use (e.g. by an AMI)`;
   const k = Math.abs(completed - n);
   const [status, headline]: [GenerationStatus & CopyStatus, string] =
     completed === n
-      ? ['at-n', '= N']
+      ? ['at-n', `= N${deleting}`]
       : completed > n
-        ? [
-            'over-n',
-            `over N by ${k}: the next successful ${next} deletes the oldest ${k}, unless EC2 refuses because it is in use (e.g. by an AMI)`,
-          ]
+        ? ['over-n', `over N by ${k}${deleting}`]
         : ['under-n', `under N by ${k}: one more with each successful ${next}`];
-  return { status, remark: [headline, ...notes].join('; ') };
+  return { status, remark: [headline, ...notes].join('; '), deletesNext: deletes.map((s) => s.snapshotId) };
 }
 
 /** The pending and error snapshots of a family that is left alone. */
@@ -267,6 +298,7 @@ function regionCopies(
   family: readonly ManagedSnapshot[],
   copyGenerations: number | undefined,
   notCopied: () => string,
+  now: number,
 ): RegionCopies {
   const snapshots = numbered(family).map((s, i) => ({
     ...s,
@@ -275,7 +307,10 @@ function regionCopies(
     sourceSnapshotId: family[i].tags[SnapshotTag.sourceSnapshotId] ?? null,
   }));
   const completed = snapshots.filter((s) => s.generation !== null).length;
-  const entry = (generations: number | null, judged: { status: CopyStatus; remark: string }) => ({
+  const entry = (
+    generations: number | null,
+    judged: { status: CopyStatus; remark: string; deletesNext: string[] },
+  ) => ({
     region,
     managed,
     generations,
@@ -286,6 +321,7 @@ function regionCopies(
   const leftAlone = (status: CopyStatus, headline: string) => ({
     status,
     remark: [headline, ...plainStateNotes(family)].join('; '),
+    deletesNext: [],
   });
   if (!managed) {
     return entry(
@@ -296,7 +332,7 @@ function regionCopies(
   if (copyGenerations === undefined) {
     return entry(null, leftAlone('not-copied', `not copied: ${notCopied()}; its copies here are left alone`));
   }
-  return entry(copyGenerations, againstN(copyGenerations, completed, family, 'copy'));
+  return entry(copyGenerations, againstN(copyGenerations, completed, family, 'copy', now));
 }
 
 /** Why a volume gets no copies tonight: not backed up, an invalid copy tag, or none (or 0). */

@@ -3,6 +3,7 @@ import { type BackupPlan, planBackup } from '../../cli/backup-plan';
 import { confirm } from '../../cli/confirm';
 import { CliError } from '../../cli/errors';
 import { planJson, planText, wouldFail } from '../../cli/plan-view';
+import { count } from '../../cli/plural';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
@@ -292,7 +293,7 @@ async function runWithClients(
     const executionName = `local-${stamp}-${randomBytes(2).toString('hex')}`;
     say(`\nLive run · execution ${executionName}\n`);
     const clients = { ...ec2.workflow, s3: connectS3(new SimulatedS3()) };
-    const printer = new PhasePrinter(say, true);
+    const printer = new PhasePrinter(say, true, io.isTTY);
     const record = await executeRun({ clients, deployment, executionName, input: {}, printer });
     const rows = volumeRows(record);
     const copyRowsOfRun = copyRows(record, options.copyRegions);
@@ -403,9 +404,15 @@ class PhasePrinter {
   private failed = 0;
   private discovery: DiscoverOutput | undefined;
 
+  /**
+   * `realTime`: a live run, whose phases take minutes: each phase is announced as it starts, and
+   * each retry or poll as it comes, but only to someone watching a terminal (`interactive`);
+   * written to a file or a pipe, a phase is one line, its summary.
+   */
   constructor(
     private readonly say: (text: string) => void,
     private readonly realTime: boolean,
+    private readonly interactive = false,
   ) {}
 
   discovered(output: DiscoverOutput): void {
@@ -421,7 +428,7 @@ class PhasePrinter {
     }
     if (event.name === this.phase) {
       this.attempts += 1;
-      if (this.realTime) {
+      if (this.realTime && this.interactive) {
         const polling = event.name === StateName.awaitSnapshots || event.name === StateName.awaitCopies;
         const what = polling ? 'poll' : 'attempt';
         this.line(`${what} ${this.attempts} after ${duration(Date.now() - this.phaseStart)}`);
@@ -429,7 +436,7 @@ class PhasePrinter {
       return;
     }
     this.finish();
-    if (this.realTime) this.line('…', event.name);
+    if (this.realTime && this.interactive) this.line('…', event.name);
     this.phase = event.name;
     this.attempts = 1;
     this.phaseStart = Date.now();
@@ -452,17 +459,17 @@ class PhasePrinter {
     switch (phase) {
       case StateName.discover:
         if (!c) return `did not finish${retried}`;
-        return `${plural(c.volumes, 'volume')} on ${plural(c.instances, 'tagged instance')}, ${c.invalid} invalid, ${c.skipped} excluded${retried}`;
+        return `${count(c.volumes, 'volume')} on ${count(c.instances, 'tagged instance')}, ${c.invalid} invalid, ${c.skipped} excluded${retried}`;
       case StateName.snapshotVolumes:
         return `${this.succeeded}/${total} snapshots created${failed}`;
       case StateName.awaitSnapshots:
-        return `${this.attempts} polls until no snapshot was pending (${duration(Date.now() - this.phaseStart)})`;
+        return `${count(this.attempts, 'poll')} until no snapshot was pending (${duration(Date.now() - this.phaseStart)})`;
       case StateName.pruneVolumes:
         return `${this.succeeded}/${total} volumes ${this.discovery?.dryRun ? 'planned' : 'pruned'}${failed}`;
       case StateName.copyVolumes:
         return `${this.succeeded}/${this.succeeded + this.failed} copies started in the copy regions${failed}`;
       case StateName.awaitCopies:
-        return `${this.attempts} polls until no copy was pending (${duration(Date.now() - this.phaseStart)})`;
+        return `${count(this.attempts, 'poll')} until no copy was pending (${duration(Date.now() - this.phaseStart)})`;
       case StateName.pruneCopies: {
         const copies = this.discovery?.counts.copies ?? this.succeeded + this.failed;
         return `${this.succeeded}/${copies} copy families ${this.discovery?.dryRun ? 'planned' : 'pruned'} (volume × copy region)${failed}`;
@@ -561,8 +568,4 @@ function isoMinute(time: number): string {
 function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

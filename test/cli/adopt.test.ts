@@ -11,6 +11,7 @@ const MARKER = SnapshotTag.managedBy;
 interface AdoptJson {
   dryRun: boolean;
   managedBy: string;
+  includeTagged: boolean;
   adopt: {
     snapshotId: string;
     volumeId: string;
@@ -18,8 +19,17 @@ interface AdoptJson {
     description: string;
     startTime: string;
     state: string;
+    tags: Record<string, string>;
   }[];
-  leftAlone: { snapshotId: string; volumeId: string | null; description: string; reason: string }[];
+  leftAlone: {
+    snapshotId: string;
+    volumeId: string | null;
+    description: string;
+    startTime: string;
+    tags: Record<string, string>;
+    reason: string;
+    adoptableWith: string | null;
+  }[];
   alreadyManaged: number;
   tagged: number;
 }
@@ -95,6 +105,7 @@ describe('ebs-backup adopt (SPEC §3.6, §11.3)', () => {
       description: `Auto Snapshot ${web}(web)`,
       startTime: '2024-12-27T00:00:00.000Z',
       state: 'completed',
+      tags: {},
     });
     expect(json.adopt.find((a) => a.volumeId === db)?.instanceName).toBeNull();
     expect(json.leftAlone).toEqual(
@@ -103,13 +114,19 @@ describe('ebs-backup adopt (SPEC §3.6, §11.3)', () => {
           snapshotId: copy,
           volumeId: db,
           description: `Auto Snapshot ${web}(web)`,
+          startTime: '2024-12-29T00:00:00.000Z',
+          tags: {},
           reason: `its description names ${web}, but it is a snapshot of ${db}`,
+          adoptableWith: null,
         },
         {
           snapshotId: otherDeployment,
           volumeId: db,
           description: `Auto Snapshot ${db}`,
+          startTime: '2024-12-30T00:00:00.000Z',
+          tags: { [MARKER]: 'SomeoneElse' },
           reason: 'managed by another deployment: Backup-Managed-By=SomeoneElse',
+          adoptableWith: null,
         },
       ]),
     );
@@ -117,11 +134,13 @@ describe('ebs-backup adopt (SPEC §3.6, §11.3)', () => {
     expect({
       dryRun: json.dryRun,
       managedBy: json.managedBy,
+      includeTagged: json.includeTagged,
       alreadyManaged: json.alreadyManaged,
       tagged: json.tagged,
     }).toEqual({
       dryRun: true,
       managedBy: DEFAULT_STACK_NAME,
+      includeTagged: false,
       alreadyManaged: 2,
       tagged: 0,
     });
@@ -174,7 +193,10 @@ describe('ebs-backup adopt (SPEC §3.6, §11.3)', () => {
     expect(result.stdout).toMatch(
       /^5 snapshots of the original recipe to adopt \(2 snapshots already managed by EbsGenerationBackup\)/,
     );
-    expect(result.stdout).toMatch(/VOLUME\s+SNAPSHOTS\s+OLDEST\s+NEWEST\s+NAME/);
+    expect(result.stdout).toMatch(/VOLUME\s+SNAPSHOT\s+STARTED\s+NAME\s+TAGS/);
+    // Each snapshot is listed before the question, not a count per volume.
+    const [listed] = result.stdout.split('Adopted');
+    for (const id of [...recipe.web, ...recipe.db]) expect(listed).toContain(id);
     expect(result.stdout).toContain('Adopted 5 snapshots of 2 volumes');
     expect(sim.snapshot(recipe.db[0])?.Tags).toHaveLength(2);
   });
@@ -289,7 +311,111 @@ describe('ebs-backup adopt (SPEC §3.6, §11.3)', () => {
     const result = await givenCli().run('adopt', '--help');
 
     expect(result.code).toBe(0);
-    for (const option of ['--volume-ids', '--dry-run', '--yes']) expect(result.stdout).toContain(option);
+    for (const option of ['--volume-ids', '--include-tagged', '--dry-run', '--yes']) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+});
+
+describe('ebs-backup adopt: snapshots with tags the recipe never sets (SPEC §3.6)', () => {
+  /** The recipe's history, plus a user's own snapshot with its description and a tag, and one only AWS tagged. */
+  function givenUserSnapshots() {
+    const history = givenRecipeHistory();
+    const { sim, web, clock } = history;
+    const human = sim.addSnapshot({
+      volumeId: web,
+      description: `Auto Snapshot ${web}(web)`,
+      startTime: clock.now() - 2.5 * DAY,
+      tags: { CreatedBy: 'human' },
+    });
+    const awsOnly = sim.addSnapshot({
+      volumeId: web,
+      description: `Auto Snapshot ${web}(web)`,
+      startTime: clock.now() - 6 * DAY,
+      tags: { 'aws:backup:source-resource': web },
+    });
+    return { ...history, human, awsOnly };
+  }
+
+  it('GIVEN a user’s snapshot with the recipe’s description and CreatedBy=human WHEN adopted THEN it is left alone with its tags, the option that would include it is named, and it stays untagged', async () => {
+    const { run, sim, human, awsOnly } = givenUserSnapshots();
+
+    const dry = await run('adopt', '--dry-run', '--json');
+    const adopted = await run('adopt', '--yes', '--json');
+
+    const json = dry.json<AdoptJson>();
+    expect(json.adopt.map((a) => a.snapshotId)).not.toContain(human);
+    expect(json.leftAlone.find((l) => l.snapshotId === human)).toEqual({
+      snapshotId: human,
+      volumeId: expect.stringMatching(/^vol-/),
+      description: expect.stringMatching(/^Auto Snapshot vol-/),
+      startTime: '2024-12-29T12:00:00.000Z',
+      tags: { CreatedBy: 'human' },
+      reason: 'tags the original recipe never sets: CreatedBy=human',
+      adoptableWith: '--include-tagged',
+    });
+    // AWS's own tags (aws:…) are not the user's: that snapshot is the recipe's.
+    expect(json.adopt.find((a) => a.snapshotId === awsOnly)?.tags).toEqual({
+      'aws:backup:source-resource': expect.any(String),
+    });
+    expect(adopted.code).toBe(0);
+    expect(adopted.json<AdoptJson>().tagged).toBe(6);
+    expect(sim.snapshot(human)?.Tags).toEqual([{ Key: 'CreatedBy', Value: 'human' }]);
+  });
+
+  it('GIVEN the same WHEN previewed as text THEN every snapshot to adopt with its start time and tags, the tagged one under Left alone, and --include-tagged named', async () => {
+    const { run, human, awsOnly, recipe } = givenUserSnapshots();
+
+    const { stdout, code } = await run('adopt', '--dry-run');
+
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    const row = (id: string) =>
+      lines
+        .find((line) => line.includes(id))
+        ?.trim()
+        .split(/\s{2,}/);
+    expect(row(recipe.web[0])).toEqual([
+      expect.stringMatching(/^vol-/),
+      recipe.web[0],
+      '2024-12-27 00:00 UTC',
+      'web',
+      '-',
+    ]);
+    expect(row(awsOnly)?.slice(1)).toEqual([
+      awsOnly,
+      '2024-12-26 00:00 UTC',
+      'web',
+      expect.stringMatching(/^aws:backup:source-resource=vol-/),
+    ]);
+    const leftAlone = lines.indexOf('Left alone (3):');
+    expect(leftAlone).toBeGreaterThan(lines.findIndex((line) => line.includes(awsOnly)));
+    expect(row(human)).toEqual([
+      human,
+      expect.stringMatching(/^vol-/),
+      '2024-12-29 12:00 UTC',
+      'tags the original recipe never sets: CreatedBy=human',
+    ]);
+    expect(stdout).toContain(
+      "1 snapshot left alone only for its tags: if it is the recipe's, run again with --include-tagged to adopt it.",
+    );
+  });
+
+  it('GIVEN --include-tagged WHEN adopted THEN the user’s tagged snapshot is adopted too, its own tags kept', async () => {
+    const { run, sim, human } = givenUserSnapshots();
+
+    const result = await run('adopt', '--include-tagged', '--yes', '--json');
+
+    expect(result.code).toBe(0);
+    const json = result.json<AdoptJson>();
+    expect(json.includeTagged).toBe(true);
+    expect(json.adopt.find((a) => a.snapshotId === human)?.tags).toEqual({ CreatedBy: 'human' });
+    expect(json.leftAlone.map((l) => l.adoptableWith)).toEqual([null, null]);
+    expect(sim.snapshot(human)?.Tags).toEqual([
+      { Key: 'CreatedBy', Value: 'human' },
+      { Key: MARKER, Value: DEFAULT_STACK_NAME },
+      { Key: SnapshotTag.volumeId, Value: json.adopt.find((a) => a.snapshotId === human)?.volumeId },
+    ]);
   });
 });
 
@@ -331,6 +457,7 @@ describe('adopt’s pure parts', () => {
           description: 'Auto Snapshot vol-00000001(db)',
           startTime: 0,
           state: 'completed',
+          tags: {},
         },
       ],
       leftAlone: [
@@ -338,7 +465,10 @@ describe('adopt’s pure parts', () => {
           snapshotId: 'snap-1',
           volumeId: 'vol-00000001',
           description: 'Auto Snapshot vol-00000001',
+          startTime: 0,
+          tags: { [SnapshotTag.volumeId]: 'vol-00000002' },
           reason: 'already tagged Backup-Volume-Id=vol-00000002',
+          tagged: false,
         },
       ],
       alreadyManaged: 0,

@@ -13,6 +13,7 @@ interface CopiesDoc {
   completed: number;
   status: string;
   remark: string;
+  deletesNext: string[];
   snapshots: {
     snapshotId: string;
     state: string;
@@ -46,6 +47,7 @@ interface Report {
       completed: number;
       status: string;
       remark: string;
+      deletesNext: string[];
       snapshots: {
         snapshotId: string;
         state: string;
@@ -189,7 +191,9 @@ describe('ebs-backup generations (SPEC §3, §11)', () => {
       expect(web).toEqual(
         expect.objectContaining({ generations: 2, completed: 3, status: 'over-n', notBackedUp: null }),
       );
-      expect(web.remark).toMatch(/^over N by 1: the next successful backup deletes the oldest 1/);
+      // The next backup's own snapshot counts toward N: 3 completed + 1 new, N=2, so 2 go.
+      expect(web.remark).toMatch(/^over N by 1: the next successful backup deletes the oldest 2,/);
+      expect(web.deletesNext).toEqual([fleet.web.snaps[1], fleet.web.snaps[2]]);
       // Only this deployment's snapshots: not OtherStack's, not the untagged recipe one.
       expect(web.snapshots).toEqual(
         fleet.web.snaps.map((snapshotId, i) => ({
@@ -222,7 +226,7 @@ describe('ebs-backup generations (SPEC §3, §11)', () => {
         ['completed', 1],
       ]);
       expect(dbData.remark).toBe(
-        `= N; ${fleet.db.dbDataError[0]} in error: not counted; the next successful backup deletes it`,
+        `= N: the next successful backup deletes the oldest, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.db.dbDataError[0]} in error: not counted; the next successful backup deletes it`,
       );
     });
 
@@ -480,7 +484,7 @@ describe('ebs-backup generations with copies in other regions (SPEC §10.4, §10
     const [copies] = web.copies;
     expect(copies).toMatchObject({ managed: true, generations: 2, completed: 3, status: 'over-n' });
     expect(copies.remark).toBe(
-      `over N by 1: the next successful copy deletes the oldest 1, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
+      `over N by 1: the next successful copy deletes the oldest 2, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
     );
     const { pending, day1, day2, day3 } = fleet.web.copies;
     expect(copies.snapshots.map((s) => [s.snapshotId, s.state, s.generation])).toEqual([
@@ -524,6 +528,7 @@ describe('ebs-backup generations with copies in other regions (SPEC §10.4, §10
         completed: 0,
         status: 'under-n',
         remark: 'under N by 1: one more with each successful copy',
+        deletesNext: [],
         snapshots: [],
       },
     ]);
@@ -567,7 +572,7 @@ describe('ebs-backup generations with copies in other regions (SPEC §10.4, §10
     expect(lines[0]).toBe(`Instance web (${fleet.web.instanceId})`);
     expect(lines[1]).toMatch(new RegExp(`^  ${fleet.web.root}  N=2, 1 completed: under N by 1`));
     expect(lines[4]).toBe(
-      `    copies in ${COPY_REGION}  N=2, 3 completed: over N by 1: the next successful copy deletes the oldest 1, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
+      `    copies in ${COPY_REGION}  N=2, 3 completed: over N by 1: the next successful copy deletes the oldest 2, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,
     );
     const cells = (line: string) => line.trim().split(/\s{2,}/);
     expect(cells(lines[5])).toEqual([

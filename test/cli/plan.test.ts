@@ -215,7 +215,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     );
     expect(stdout).toContain(`  volume ${web.data}: volume tag is 0`);
     expect(lines.at(-2)).toBe(
-      'Tonight: 2 snapshot(s) to create, 4 to delete, 1 kept, on 2 volume(s); 1 invalid, 2 excluded. The run would end FAILED.',
+      'Tonight: 2 snapshots to create, 4 to delete, 1 kept, on 2 volumes; 1 invalid, 2 excluded. The run would end FAILED.',
     );
   });
 
@@ -247,6 +247,11 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
 
     expect(result.code).toBe(0);
     expect(result.json<PlanDoc>()).toMatchObject({ tonight: 'SUCCEEDED', counts: { volumes: 1, create: 1 } });
+    const text = await cli.run('plan', '--instance-ids', db.instanceId);
+    // One of each is said in the singular.
+    expect(text.stdout).toContain(
+      'Tonight: 1 snapshot to create, 0 to delete, 0 kept, on 1 volume; 0 invalid, 0 excluded.',
+    );
   });
 
   it('GIVEN an --instance-ids value that is not an instance ID WHEN run THEN one line naming the option, exit 2', async () => {
@@ -287,7 +292,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     expect(doc).not.toHaveProperty('copyRegions');
     const text = await cli.run('plan', '--tag-key', 'Keep', '--managed-by', 'Other');
     expect(text.stdout.split('\n')[2]).toBe(
-      "Copies are not planned: the copy regions are the stack's outputs",
+      "Copies are not planned: the copy regions are the stack's outputs (or pass --copy-regions)",
     );
     expect(cli.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
@@ -354,9 +359,13 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     for (const option of ['--instance-ids <ids...>', '--tag-key <key>', '--managed-by <marker>']) {
       expect(result.stdout).toContain(option);
     }
-    expect(result.stdout).toMatch(/Exit codes: 0 the run would succeed/);
-    expect(result.stdout).toMatch(/With the stack, copies in its copy regions are planned too/);
-    expect(result.stdout).toMatch(/copies are then not planned/);
+    expect(result.stdout).toMatch(
+      /Exit codes: 0 success; 1 the run or the check failed \(plan: tonight's run would end FAILED;/,
+    );
+    expect(result.stdout).toMatch(
+      /With the stack \(or --copy-regions\), copies in the copy regions are planned/,
+    );
+    expect(result.stdout).toMatch(/copies are then planned only with --copy-regions/);
   });
 });
 
@@ -515,7 +524,7 @@ describe('ebs-backup plan with copies in other regions (SPEC §10, §11.2)', () 
         `  ${RETIRED_REGION}: no longer in copyRegions: 2 copies left untouched, not pruned`,
     );
     expect(lines.at(-2)).toBe(
-      'Tonight: 4 snapshot(s) to create, 0 to delete, 0 kept, on 4 volume(s); 2 copies to create, 2 to delete, 1 kept, in 1 region(s); 1 invalid, 0 excluded. The run would end FAILED.',
+      'Tonight: 4 snapshots to create, 0 to delete, 0 kept, on 4 volumes; 2 copies to create, 2 to delete, 1 kept, in 1 region; 1 invalid, 0 excluded. The run would end FAILED.',
     );
   });
 

@@ -14,7 +14,7 @@ const probe: CommandSpec = {
   configure: (command) => command.option('--ec2', 'call DescribeInstances'),
   run: async (context, options) => {
     if (options.ec2) await context.clients.ec2().send(new DescribeInstancesCommand({}));
-    const deployment = await context.deployment();
+    const deployment = await context.deployment(['stateMachineArn', 'workBucket', 'managedBy', 'tagKey']);
     return {
       exitCode: ExitCode.ok,
       json: { deployment },
@@ -72,7 +72,7 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
     const result = await givenCli({ stack: 'missing' }).runWith([probe], 'probe', '--stack', 'Nope');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'ebs-backup: no stack "Nope" in this account and region: deploy it, or pass --stack, --region or --profile\n',
+      'ebs-backup: no stack "Nope" in this account and region: deploy it, or pass --stack, --region or --profile; or name the deployment without CloudFormation: --state-machine-arn <arn> --work-bucket <bucket> --managed-by <marker> --tag-key <key>\n',
     );
   });
 
@@ -106,7 +106,7 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
     }).runWith([probe], 'probe');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'ebs-backup: stack "EbsGenerationBackup" has an output CopyRegions that is not a JSON array of {"region", "kmsKeyArn"?}: "[\\"eu-west-1\\"]"; redeploy it\n',
+      'ebs-backup: stack "EbsGenerationBackup" has an output CopyRegions that is not a JSON array of {"region", "kmsKeyArn"?}: "[\\"eu-west-1\\"]"; redeploy it; or name the deployment without CloudFormation: --state-machine-arn <arn> --work-bucket <bucket> --managed-by <marker> --tag-key <key>\n',
     );
   });
 

@@ -1,3 +1,4 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { restoredVolumeTags } from '../../cli/restore/restore-tags';
 import { volumeSettings } from '../../cli/restore/volume-settings';
 import { DEFAULT_STACK_NAME } from '../../lambdas/contracts/deployment';
@@ -170,7 +171,7 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `ebs-backup: ${volumeId} has 3 completed generation(s): there is no generation 4\n`,
+      `ebs-backup: ${volumeId} has 3 completed generations: there is no generation 4\n`,
     );
     expect(sim.volumes()).toHaveLength(1);
   });
@@ -211,7 +212,21 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
     const result = await run('restore', volumeId);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/is completed: nothing to restore .*ebs-backup adopt/);
+    expect(result.stderr).toMatch(
+      /is completed: nothing to restore \(is --stack EbsGenerationBackup right\? .*ebs-backup adopt/,
+    );
+  });
+
+  it('GIVEN --managed-by and nothing to restore under that marker WHEN restored THEN the question names --managed-by, not --stack', async () => {
+    const { run, volumeId, cfn } = givenBackedUpVolume();
+
+    const result = await run('restore', volumeId, '--managed-by', 'Typo');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `ebs-backup: none of ${volumeId}'s snapshots marked Backup-Managed-By=Typo is completed: nothing to restore (is --managed-by Typo right? The original recipe's snapshots need \`ebs-backup adopt\` first)\n`,
+    );
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
 
   it('GIVEN the original volume is gone WHEN restored without --az THEN exit 2 asking for it; with --az THEN gp3 of the snapshot’s size in that zone', async () => {
@@ -634,7 +649,7 @@ describe('ebs-backup restore --from-region: from a copy in another region (SPEC 
 
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        /^ebs-backup: cannot reach the AWS endpoint for cloudformation:DescribeStacks: ECONNREFUSED: .*; to restore from a copy without the stack \(its region down\), pass --managed-by <marker> \(the stack's name, EbsGenerationBackup, unless it was set otherwise\)\n$/,
+        /^ebs-backup: cannot reach the AWS endpoint for cloudformation:DescribeStacks: ECONNREFUSED: .*; or name the deployment without CloudFormation: --managed-by <marker>\n$/,
       );
     });
 

@@ -113,3 +113,29 @@ describe('npm start -- --target aws survives throttling (issue 14, item 4)', () 
     expect(listings.length).toBeLessThan(fleet.history.size);
   });
 });
+
+describe('npm start -- --target aws --live: phases as they are written (issue 14, item 5)', () => {
+  const phases = /^ {2}(Discover|SnapshotVolumes|AwaitSnapshots|PruneVolumes|Summarise)\b/;
+
+  it.each([
+    [false, 'to a file or a pipe: one line per phase, its summary'],
+    [true, 'to a terminal: each phase announced as it starts, then its summary'],
+  ])(
+    'GIVEN stdin a terminal: %s WHEN a live run is shown THEN %s, and counts read in the singular for one',
+    async (isTTY) => {
+      const fleet = givenLiveFleet({ instances: 2, seed: 7 });
+      const run = await runOnEndpoint(fleet.account, ['--target', 'aws', '--live', '--yes'], {
+        virtualTime: true,
+        isTTY,
+      });
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n').filter((line) => phases.test(line));
+      const names = lines.map((line) => (phases.exec(line) as RegExpExecArray)[1]);
+      const once = ['Discover', 'SnapshotVolumes', 'AwaitSnapshots', 'PruneVolumes', 'Summarise'];
+      expect(names.filter((name, i) => names.indexOf(name) === i)).toEqual(once);
+      if (!isTTY) expect(names).toEqual(once);
+      else expect(names.length).toBeGreaterThan(once.length);
+      expect(run.stdout).not.toMatch(/\b1 polls\b/);
+    },
+  );
+});

@@ -1,6 +1,12 @@
 import type { StepName } from '../../infra/functions';
 import { snapshotTags } from '../../lambdas/core/snapshot-tags';
 import {
+  type DeploymentUnderTest,
+  deploymentsOf,
+  type PrincipalName,
+  principalOf,
+} from '../fixtures/iam-deployment';
+import {
   asList,
   type Json,
   logicalId,
@@ -8,84 +14,103 @@ import {
   roleStatements,
   synthesize,
 } from '../fixtures/infra';
+import { VARIANTS } from '../fixtures/variants';
 
 /**
- * Least privilege per function (SPEC §8.1). GIVEN the app with a custom marker value, WHEN
- * synthesized, THEN each function's role holds exactly the statements below, describe calls
- * are the only `Resource: *` of any function, and every EC2 write is held by a tag condition.
+ * Least privilege per role (SPEC §8.1), as far as the template's structure says it. What each
+ * role may do on which resource, and under which condition, is proven by evaluation in the IAM
+ * matrix (iam-evaluation.test.ts). Here: the complete list of actions each role holds in every
+ * configuration, so that no grant exists that the matrix never asks about; the tag keys IAM
+ * allows against those the step writes; one role per function; and where `Resource: *` may be.
  */
 const MARKER = 'prod-backup';
 const { template, backup } = synthesize({ managedBy: MARKER });
 const statementsOf = (step: StepName) => roleStatements(template, backup.functions.steps[step].role);
 
-const volumes = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*';
-const snapshots = 'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*';
-const bucketArn = `<${logicalId(backup.bucket)}.Arn>`;
-const logging = (step: StepName) => ({
-  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-  Effect: 'Allow',
-  Resource: [`<${logicalId(backup.functions.steps[step].function.logGroup)}.Arn>`],
+/** The CloudWatch Logs vended-log delivery actions Step Functions needs for its execution log. */
+const STATE_MACHINE_LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+];
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const COPY_KEY_USE = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+function expectedActions(deployment: DeploymentUnderTest): Record<PrincipalName, string[]> {
+  const copies = deployment.copyRegions.length > 0 ? ['ec2:CopySnapshot', 'ec2:CreateTags'] : [];
+  const keys = deployment.copyRegions.some(({ kmsKeyArn }) => kmsKeyArn !== undefined) ? COPY_KEY_USE : [];
+  return {
+    discover: [
+      ...LOGS,
+      'ec2:DescribeInstances',
+      'ec2:DescribeSnapshots',
+      'ec2:DescribeVolumes',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ],
+    createSnapshot: [...LOGS, 'ec2:CreateSnapshot', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
+    awaitSnapshots: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    copySnapshot: [...LOGS, 'ec2:DescribeSnapshots', ...copies, ...keys],
+    awaitCopies: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    prune: [...LOGS, 'ec2:DeleteSnapshot', 'ec2:DescribeSnapshots'],
+    summarise: [...LOGS, 's3:GetObject', 's3:PutObject'],
+    workflow: [
+      'lambda:InvokeFunction',
+      'states:StartExecution',
+      'states:DescribeExecution',
+      'states:StopExecution',
+      'states:RedriveExecution',
+      's3:GetObject',
+      's3:PutObject',
+      's3:ListMultipartUploadParts',
+      's3:AbortMultipartUpload',
+      ...STATE_MACHINE_LOG_DELIVERY,
+    ],
+    schedule: ['states:StartExecution'],
+    failedRunPublisher: ['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    successWindowStart: [...LOGS, 'cloudwatch:PutMetricData'],
+  };
+}
+
+describe.each(
+  VARIANTS.flatMap(deploymentsOf).map((deployment) => ({ name: deployment.variant, deployment })),
+)('$name', ({ deployment }) => {
+  test('each role holds exactly these actions', () => {
+    const granted = Object.fromEntries(
+      Object.keys(deployment.roles).map((who) => [
+        who,
+        [
+          ...new Set(
+            principalOf(deployment, who as PrincipalName).policies.flatMap((policy) =>
+              policy.Statement.flatMap((statement: Json) => asList(statement.Action)),
+            ),
+          ),
+        ].sort(),
+      ]),
+    );
+    const expected = expectedActions(deployment);
+    expect(granted).toEqual(
+      Object.fromEntries(
+        Object.keys(deployment.roles).map((who) => [who, [...expected[who as PrincipalName]].sort()]),
+      ),
+    );
+  });
 });
 
 describe('function roles', () => {
-  test('Discover reads instances, volumes and snapshots, writes the run documents and keeps the copy regions record', () => {
-    expect(statementsOf('discover')).toEqual([
-      logging('discover'),
-      {
-        Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'],
-        Effect: 'Allow',
-        Resource: ['*'],
-      },
-      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
-      // The one object under state/: no other key, no wildcard.
-      {
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Effect: 'Allow',
-        Resource: [`${bucketArn}/state/copy-regions.json`],
-      },
-      // Before the first live run writes it, the record reads as absent rather than denied.
-      {
-        Action: 's3:ListBucket',
-        Effect: 'Allow',
-        Resource: [bucketArn],
-        Condition: { StringLike: { 's3:prefix': ['state/*'] } },
-      },
-    ]);
-  });
-
-  test('CreateSnapshot may only create snapshots carrying the marker, tagged at creation', () => {
-    expect(statementsOf('createSnapshot')).toEqual([
-      logging('createSnapshot'),
-      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
-      { Action: 'ec2:CreateSnapshot', Effect: 'Allow', Resource: [volumes] },
-      {
-        Action: 'ec2:CreateSnapshot',
-        Effect: 'Allow',
-        Resource: [snapshots],
-        Condition: {
-          StringEquals: { 'aws:RequestTag/Backup-Managed-By': MARKER },
-          'ForAllValues:StringEquals': {
-            'aws:TagKeys': [
-              'Name',
-              'Backup-Managed-By',
-              'Backup-Volume-Id',
-              'Backup-Instance-Id',
-              'Backup-Generation',
-              'Backup-Execution',
-              'Backup-Run-Id',
-            ],
-          },
-        },
-      },
-      {
-        Action: 'ec2:CreateTags',
-        Effect: 'Allow',
-        Resource: [snapshots],
-        Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
-      },
-    ]);
-  });
-
   test('the marker and tag keys IAM allows are the ones the snapshot step writes', () => {
     const written = snapshotTags({
       managedBy: MARKER,
@@ -107,79 +132,6 @@ describe('function roles', () => {
       Value: MARKER,
     });
   });
-
-  test('AwaitSnapshots describes snapshots, reads the run documents and map results, writes the prune work list', () => {
-    expect(statementsOf('awaitSnapshots')).toEqual([
-      logging('awaitSnapshots'),
-      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
-      {
-        Action: 's3:GetObject',
-        Effect: 'Allow',
-        Resource: [`${bucketArn}/map-runs/*`, `${bucketArn}/runs/*`],
-      },
-      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
-      // Without listing, S3 answers a missing key with AccessDenied instead of NoSuchKey.
-      {
-        Action: 's3:ListBucket',
-        Effect: 'Allow',
-        Resource: [bucketArn],
-        Condition: { StringLike: { 's3:prefix': ['runs/*'] } },
-      },
-    ]);
-  });
-
-  test('CopySnapshot, without copy regions, may copy nothing: the copy step is never reached', () => {
-    expect(statementsOf('copySnapshot')).toEqual([
-      logging('copySnapshot'),
-      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
-    ]);
-  });
-
-  test('AwaitCopies describes snapshots, reads the run documents and the copy map results, writes the copy prune list', () => {
-    expect(statementsOf('awaitCopies')).toEqual([
-      logging('awaitCopies'),
-      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
-      {
-        Action: 's3:GetObject',
-        Effect: 'Allow',
-        // CopyVolumes' results only (map-runs/copy/<map run id>/…), not map-runs/copy-prune.
-        Resource: [`${bucketArn}/map-runs/copy/*`, `${bucketArn}/runs/*`],
-      },
-      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
-      {
-        Action: 's3:ListBucket',
-        Effect: 'Allow',
-        Resource: [bucketArn],
-        Condition: { StringLike: { 's3:prefix': ['runs/*'] } },
-      },
-    ]);
-  });
-
-  test('Prune may only delete snapshots carrying this deployment’s marker', () => {
-    expect(statementsOf('prune')).toEqual([
-      logging('prune'),
-      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
-      {
-        Action: 'ec2:DeleteSnapshot',
-        Effect: 'Allow',
-        Resource: [snapshots],
-        Condition: { StringEquals: { 'ec2:ResourceTag/Backup-Managed-By': MARKER } },
-      },
-    ]);
-  });
-
-  test('Summarise reads the run documents and every map run’s results (copies’ too) and writes the report, with no EC2 access', () => {
-    expect(statementsOf('summarise')).toEqual([
-      logging('summarise'),
-      {
-        Action: 's3:GetObject',
-        Effect: 'Allow',
-        Resource: [`${bucketArn}/map-runs/*`, `${bucketArn}/runs/*`],
-      },
-      { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*`] },
-    ]);
-  });
-
   test('each function has its own role, assumable by Lambda only', () => {
     const roles = Object.values(backup.functions.steps).map(({ role }) => logicalId(role));
     expect(new Set(roles).size).toBe(7);
@@ -231,18 +183,7 @@ describe('wildcards across the whole template', () => {
       Resource: '*',
       Condition: { StringEquals: { 'cloudwatch:namespace': 'EbsGenerationBackup' } },
     });
-    expect(asList(others[0].statement.Action).sort()).toEqual(
-      [
-        'logs:CreateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:DescribeLogGroups',
-        'logs:DescribeResourcePolicies',
-        'logs:GetLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:UpdateLogDelivery',
-      ].sort(),
-    );
+    expect(asList(others[0].statement.Action).sort()).toEqual([...STATE_MACHINE_LOG_DELIVERY].sort());
   });
 
   test('no statement allows a wildcard action', () => {

@@ -1,4 +1,5 @@
 import { StackOutput } from '../../lambdas/contracts/deployment';
+import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import {
   copyLimitBackoffSeconds,
   PendingWait,
@@ -95,12 +96,16 @@ test('the copy regions and the copy tag key are stack outputs', () => {
   expect(outputs[StackOutput.copyTagKey].Value).toBe('Snapshot-Copies');
 });
 
-test('the marker is the one IAM requires on create and on delete', () => {
-  const conditions = [
+test('the marker is the one IAM requires on create and on delete (at home and in the copy regions)', () => {
+  const markers = [
     ...roleStatements(template, backup.functions.steps.createSnapshot.role),
     ...roleStatements(template, backup.functions.steps.prune.role),
-  ].flatMap((statement: Json) => Object.values(statement.Condition?.StringEquals ?? {}));
-  expect(conditions).toEqual(['team-a/backup', 'CreateSnapshot', 'team-a/backup']);
+  ].flatMap((statement: Json) =>
+    Object.entries(statement.Condition?.StringEquals ?? {})
+      .filter(([key]) => key.endsWith(`/${SnapshotTag.managedBy}`))
+      .map(([, value]) => value),
+  );
+  expect(markers).toEqual(['team-a/backup', 'team-a/backup', 'team-a/backup']);
 });
 
 test('copy concurrency and the copy wait limit reach the definition', () => {
