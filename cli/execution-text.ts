@@ -20,11 +20,13 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
-/** What kind of run: `full`, `dry run`, `2 instances`, `dry run, 1 instance`. */
-export function runKind(run: { dryRun?: boolean; instanceIds?: string[] }): string {
-  const instances = run.instanceIds && count(run.instanceIds.length, 'instance');
-  if (run.dryRun) return instances ? `dry run, ${instances}` : 'dry run';
-  return instances ?? 'full';
+/** What kind of run: `full`, `dry run`, `2 instances`, `dry run, 1 instance`, `3 volumes` (a re-run). */
+export function runKind(run: { dryRun?: boolean; instanceIds?: string[]; volumeIds?: string[] }): string {
+  const scope =
+    (run.instanceIds && count(run.instanceIds.length, 'instance')) ??
+    (run.volumeIds && count(run.volumeIds.length, 'volume'));
+  if (run.dryRun) return scope ? `dry run, ${scope}` : 'dry run';
+  return scope ?? 'full';
 }
 
 /** `10 volumes, 2 failed, 3 snapshots deleted, 1 invalid tag value`: zero counts beyond the volumes left out. */

@@ -104,7 +104,7 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
   it.each([
     ['i-0123456789abcdef0,web-1', '"web-1"'],
     ['i-0123456789ABCDEF0', '"i-0123456789ABCDEF0"'],
-    [' , ', 'got 0'],
+    [' , ', 'must be a list of 1 to 1000 instance IDs'],
   ])(
     'GIVEN --instance-ids %j WHEN run THEN exit 2 naming the argument, nothing started',
     async (ids, named) => {
@@ -116,6 +116,66 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
       expect(cli.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     },
   );
+
+  it('GIVEN run WHEN started THEN the execution is named before it starts, so a retried request starts no second run', async () => {
+    const { cli } = givenStartable();
+    expect((await cli.run('run')).code).toBe(0);
+    const [call] = cli.sfn.commandCalls(StartExecutionCommand);
+    expect(call.args[0].input.name).toMatch(/^manual-20\d{6}T\d{6}Z-[0-9a-f]{6}$/);
+    expect((await cli.run('run', '--help')).stdout).toContain('starts\nno second run');
+  });
+
+  it('GIVEN a retried StartExecution whose first attempt started the run, since ended WHEN answered ExecutionAlreadyExists THEN reported started, exit 0', async () => {
+    const cli = givenCli();
+    const exists = Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
+    cli.sfn.on(StartExecutionCommand).rejects(exists);
+    const result = await cli.run('run', '--json');
+    expect(result.code).toBe(0);
+    const [call] = cli.sfn.commandCalls(StartExecutionCommand);
+    const name = call.args[0].input.name as string;
+    expect(result.json()).toMatchObject({
+      executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`,
+      name,
+    });
+  });
+
+  it('GIVEN --name of an execution that already exists WHEN run THEN the refusal stands: exit 2, nothing claimed', async () => {
+    const cli = givenCli();
+    const exists = Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
+    cli.sfn.on(StartExecutionCommand).rejects(exists);
+    const result = await cli.run('run', '--name', 'nightly-rerun');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('ExecutionAlreadyExists');
+  });
+
+  it("GIVEN the input a failed run's cause gives WHEN run --input THEN exactly that input starts: only the failed volumes", async () => {
+    const { cli } = givenStartable();
+    const rerun = '{"volumeIds":["vol-0123456789abcdef0","vol-01234567"]}';
+    const result = await cli.run('run', '--input', rerun);
+    expect(result.code).toBe(0);
+    expect(startedInput(cli)).toEqual(JSON.parse(rerun));
+    expect(result.stdout).toMatch(/\(2 volumes\)/);
+  });
+
+  it.each([
+    [
+      ['--volume-ids', 'vol-0123456789abcdef0,disk-1'],
+      /^ebs-backup: --volume-ids: volumeIds\[1\]: must be a volume ID/,
+    ],
+    [['--input', '{"volumes":[]}'], /^ebs-backup: --input: volumes: unknown field; accepted fields are/],
+    [['--input', 'not json'], /^ebs-backup: --input: not JSON/],
+    [
+      ['--input', '{}', '--volume-ids', 'vol-01234567'],
+      /^ebs-backup: --volume-ids and --input: give one of them/,
+    ],
+    [['--name', 'night run'], /^ebs-backup: --name: "night run" is not 1 to 80 letters/],
+  ])('GIVEN %j WHEN run THEN exit 2 naming the option and field, nothing started', async (argv, message) => {
+    const { cli } = givenStartable();
+    const result = await cli.run('run', ...argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(cli.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
 
   it('GIVEN --state-machine-arn WHEN run THEN that state machine starts without reading the stack; a malformed one is exit 2', async () => {
     const { cli } = givenStartable();
