@@ -293,6 +293,53 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     expect(results.succeeded[0].Input).toBe(previous.children[0]?.result.Input);
   });
 
+  it('GIVEN a Map Run stopped after it started children WHEN its ItemReader object is overwritten before the redrive THEN the redrive runs the items the Map Run read, not the new object', async () => {
+    const { s3, input } = await given([0, 1, 2, 3]);
+    const seen: number[] = [];
+    const work = asLambdaTask(async (event: WorkEvent) => {
+      seen.push(event.n);
+      return event.n;
+    });
+    const control = new ExecutionControl();
+    let record: MapRunRecord | undefined;
+    await clock
+      .settle(
+        runDistributedMap({
+          mapState: mapState({ MaxConcurrency: 1 }),
+          stateName: 'Work',
+          input,
+          parent,
+          s3,
+          handlers: { Work: work },
+          control,
+          onMapRun: (r) => {
+            record = r;
+          },
+          onChildDone: () => control.stop(),
+        }),
+      )
+      .catch(() => undefined);
+    await clock.settle(control.settled());
+    await putJson(s3, { bucket: 'work', key: 'items.json' }, [10, 11]);
+
+    seen.length = 0;
+    const redriven = await clock.settle(
+      runDistributedMap({
+        mapState: mapState({ MaxConcurrency: 1 }),
+        stateName: 'Work',
+        input,
+        parent: { ...parent, redriveCount: parent.redriveCount + 1 },
+        s3,
+        handlers: { Work: work },
+        previous: structuredClone(record as MapRunRecord),
+      }),
+    );
+
+    expect(seen).toEqual([1, 2, 3]);
+    const results = await readMapRunResults(s3, redriven);
+    expect(results.succeeded.map((c) => c.Output)).toEqual(['0', '1', '2', '3']);
+  });
+
   it('GIVEN a child whose function outlives its timeout THEN the child fails with Sandbox.Timedout', async () => {
     const { s3, input } = await given([1]);
     const account = new SimulatedAccount();

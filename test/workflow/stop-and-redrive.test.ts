@@ -1,3 +1,5 @@
+import { getJson, putJson } from '../../lambdas/aws/json-store';
+import { runKey } from '../../lambdas/contracts/work-bucket';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { StateName } from '../../statemachine/names';
@@ -45,6 +47,42 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
     });
     expect(redriven.tasks[0]).toBe(StateName.snapshotVolumes);
     expect(redriven.tasks).not.toContain(StateName.discover);
+    for (const id of volumeIds) {
+      const ofThisRun = world
+        .managedSnapshots(id)
+        .filter((s) =>
+          s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === stopped.executionName),
+        );
+      expect(ofThisRun).toHaveLength(1);
+    }
+  });
+
+  it('GIVEN a run stopped in SnapshotVolumes WHEN its work list is overwritten before the redrive THEN the redrive backs up the volumes the Map Run read: each exactly once', async () => {
+    world = givenWorkflow({}, { snapshotConcurrency: 1 });
+    const { volumeIds } = world.sim.addInstance({
+      name: 'web',
+      tags: { [TAG]: '2' },
+      volumes: [{}, {}, {}, {}],
+    });
+    const stopped = await world.run(
+      {},
+      {
+        stopWhen: (event) =>
+          event.type === 'child' && event.map === StateName.snapshotVolumes && event.finished === 1,
+      },
+    );
+    expect(stopped.status).toBe('ABORTED');
+    const workList = { bucket: world.deployment.bucket, key: runKey(stopped.executionName, 'volumes') };
+    const items = await getJson<unknown[]>(world.clients.s3, workList);
+    expect(items).toHaveLength(volumeIds.length);
+    // A later writer leaves only the first volume in the object the ItemReader read.
+    await putJson(world.clients.s3, workList, items.slice(0, 1));
+
+    const redriven = await world.clock.settle(
+      redriveLocalExecution(stopped, { clients: world.clients, deployment: world.deployment }),
+    );
+
+    expect(redriven.status).toBe('SUCCEEDED');
     for (const id of volumeIds) {
       const ofThisRun = world
         .managedSnapshots(id)
