@@ -9,6 +9,16 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
   let world: ReturnType<typeof givenWorkflow>;
   afterEach(() => world.close());
 
+  /** THEN each volume has exactly one snapshot made by the execution. */
+  const expectOneSnapshotEach = (volumeIds: string[], executionName: string) => {
+    for (const id of volumeIds) {
+      const ofThisRun = world
+        .managedSnapshots(id)
+        .filter((s) => s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === executionName));
+      expect(ofThisRun).toHaveLength(1);
+    }
+  };
+
   it('GIVEN a run stopped once 3 children of SnapshotVolumes finished WHEN redriven THEN Discover is not run again, every volume gets exactly one snapshot, the run succeeds', async () => {
     world = givenWorkflow({}, { snapshotConcurrency: 2 });
     const { volumeIds } = world.sim.addInstance({
@@ -47,14 +57,7 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
     });
     expect(redriven.tasks[0]).toBe(StateName.snapshotVolumes);
     expect(redriven.tasks).not.toContain(StateName.discover);
-    for (const id of volumeIds) {
-      const ofThisRun = world
-        .managedSnapshots(id)
-        .filter((s) =>
-          s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === stopped.executionName),
-        );
-      expect(ofThisRun).toHaveLength(1);
-    }
+    expectOneSnapshotEach(volumeIds, stopped.executionName);
   });
 
   it('GIVEN a run stopped in SnapshotVolumes WHEN its work list is overwritten before the redrive THEN the redrive backs up the volumes the Map Run read: each exactly once', async () => {
@@ -83,14 +86,7 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
     );
 
     expect(redriven.status).toBe('SUCCEEDED');
-    for (const id of volumeIds) {
-      const ofThisRun = world
-        .managedSnapshots(id)
-        .filter((s) =>
-          s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === stopped.executionName),
-        );
-      expect(ofThisRun).toHaveLength(1);
-    }
+    expectOneSnapshotEach(volumeIds, stopped.executionName);
   });
 
   it('GIVEN a succeeded execution WHEN redriven THEN refused, as RedriveExecution refuses', async () => {
