@@ -135,6 +135,8 @@ export interface Retrier {
   MaxAttempts?: number | string;
   BackoffRate: number;
   MaxDelaySeconds: number;
+  /** Step Functions' default is NONE. */
+  JitterStrategy?: 'FULL' | 'NONE';
 }
 
 /** A polling wait of the definition: the Task state and the error its Retry paces the polls on. */
@@ -165,6 +167,17 @@ export function retriesSeconds(retrier: Retrier, attempts: number): number {
   return waited;
 }
 
+/**
+ * Seconds a retrier is sure to wait in all over `attempts` retries. FULL jitter picks each wait
+ * at random "between 0 and" the interval it computes
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html,
+ * `JitterStrategy`), so it guarantees no wait at all, and on average half of `retriesSeconds`;
+ * NONE waits each interval in full.
+ */
+export function guaranteedRetriesSeconds(retrier: Retrier, attempts: number): number {
+  return retrier.JitterStrategy === 'FULL' ? 0 : retriesSeconds(retrier, attempts);
+}
+
 /** Seconds the `SnapshotsPending` (or `wait`'s) retries wait in all, over `attempts` retries. */
 export function waitBudgetSeconds(
   attempts: number,
@@ -190,12 +203,31 @@ export function waitMaxAttempts(
   return attempts + 1;
 }
 
+function copyLimitRetrier(template: AslDefinition): Retrier {
+  const copyStates = template.States[StateName.copyVolumes].ItemProcessor.States;
+  return retrierOf(copyStates, { state: StateName.copySnapshot, error: 'CopyLimitExceeded' });
+}
+
 /**
  * The longest a CopySnapshot child backs off on `CopyLimitExceeded` (the destination's
- * concurrent-copy limit), as its retrier is written: part of the run's time budget.
+ * concurrent-copy limit, CONCURRENT_COPY_LIMIT), as its retrier is written: part of the run's
+ * time budget.
  */
 export function copyLimitBackoffSeconds(template = loadDefinitionTemplate()): number {
-  const copyStates = template.States[StateName.copyVolumes].ItemProcessor.States;
-  const retrier = retrierOf(copyStates, { state: StateName.copySnapshot, error: 'CopyLimitExceeded' });
+  const retrier = copyLimitRetrier(template);
   return retriesSeconds(retrier, Number(retrier.MaxAttempts));
+}
+
+/**
+ * How long a copy is sure to wait for a slot at its destination before that volume and region
+ * fail: the README's promise. The retrier has no jitter, so this is the whole backoff, not an
+ * average. Children refused together then retry together, which costs nothing that matters: at
+ * most one fan-out's MaxConcurrency (MAX_FAN_OUT_CONCURRENCY, 20) CopySnapshot requests a minute
+ * or more apart, within CopySnapshot's own request bucket of 50 (EC2's mutating actions,
+ * https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html), and a refused
+ * request starts nothing.
+ */
+export function copyLimitWaitGuaranteeSeconds(template = loadDefinitionTemplate()): number {
+  const retrier = copyLimitRetrier(template);
+  return guaranteedRetriesSeconds(retrier, Number(retrier.MaxAttempts));
 }

@@ -10,8 +10,10 @@ import type { AdoptionCandidate } from './adoption-plan';
  */
 export const TAG_BATCH_SIZE = 200;
 
-// CreateTags draws from EC2's mutating-actions bucket (200 requests, refilled at 5 a second):
-// a throttled batch waits and tries again rather than leaving the adoption half done.
+// CreateTags has an EC2 request bucket of its own (100 requests, refilled at 10 a second:
+// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html), shared with whatever
+// else tags in the account and region: a throttled batch waits and tries again rather than
+// leaving the adoption half done.
 const MAX_ATTEMPTS = 6;
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 20_000;

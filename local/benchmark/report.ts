@@ -22,6 +22,8 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
   const initMs = rows.find((row) => row.lambdaInitMs !== undefined)?.lambdaInitMs;
   const create = EC2_DEFAULT_RATE_LIMITS.buckets.CreateSnapshot;
   const remove = EC2_DEFAULT_RATE_LIMITS.buckets.DeleteSnapshot;
+  const describe = EC2_DEFAULT_RATE_LIMITS.buckets.DescribeSnapshots;
+  const bare = EC2_DEFAULT_RATE_LIMITS.unfilteredUnpaginated.DescribeSnapshots;
   const lines = [
     '# Benchmarks',
     '',
@@ -39,8 +41,8 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
     '  `10000-latency-concurrency-max` at the most the synth accepts (`MAX_FAN_OUT_CONCURRENCY`, 20), and',
     '  `10000-latency-concurrency-100` above it, to show why the synth refuses more: it is expected to fail.',
     `- EC2's token buckets in every scenario (\`EC2_DEFAULT_RATE_LIMITS\`): CreateSnapshot ${create.capacity} burst,`,
-    `  ${create.refillPerSecond}/s; DeleteSnapshot ${remove.capacity} burst, ${remove.refillPerSecond}/s; Describe* share`,
-    `  ${EC2_DEFAULT_RATE_LIMITS.buckets['non-mutating'].capacity} burst, ${EC2_DEFAULT_RATE_LIMITS.buckets['non-mutating'].refillPerSecond}/s.`,
+    `  ${create.refillPerSecond}/s; DeleteSnapshot ${remove.capacity} burst, ${remove.refillPerSecond}/s; each Describe* its own`,
+    `  ${describe.capacity} burst, ${describe.refillPerSecond}/s (${bare.capacity}, ${bare.refillPerSecond}/s when neither filtered nor paginated).`,
     '  The throttled scenarios also refuse 20 % of every EC2 call at random (`RequestLimitExceeded`, a fault with',
     '  `probability: 0.2`): `10000-throttled-20pct` from the start, `10000-throttled-20pct-fanouts` from the moment',
     '  SnapshotVolumes is entered (Discover unthrottled), so that the fan-outs are measured even when Discover fails.',

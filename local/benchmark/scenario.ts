@@ -232,8 +232,7 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
 }
 
 function bucket(action: Ec2Action) {
-  const name = EC2_DEFAULT_RATE_LIMITS.bucketOf[action] as string;
-  return EC2_DEFAULT_RATE_LIMITS.buckets[name];
+  return EC2_DEFAULT_RATE_LIMITS.buckets[action];
 }
 
 /** Volumes with an unsuccessful child in either fan-out (each volume counted once). */

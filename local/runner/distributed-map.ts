@@ -30,6 +30,8 @@ export interface MapRunChild {
 /** What a Map Run leaves behind: enough to write its results, and to redrive it. */
 export interface MapRunRecord {
   mapRunArn: string;
+  /** The items its ItemReader read when it started: a redrive runs these, not the object now. */
+  items: unknown[];
   /** By item index; `undefined` for an item whose child was never started. */
   children: (MapRunChild | undefined)[];
 }
@@ -72,23 +74,21 @@ export interface DistributedMapRun {
  * unsuccessful state, with its own `$$.Execution.RedriveCount` one higher
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html);
  * items never started are started now. The results written cover the whole Map Run.
+ * A Map Run that started children is redriven with the items it read then, whatever the
+ * ItemReader's object holds now: "The redriven Map Run uses the same input provided in the
+ * original execution attempt" (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html#maprun-redrive-input).
+ * Only one that never started (its ItemReader failed, or the parent stopped before it) reads the
+ * object again, as that table says.
  */
 export async function runDistributedMap(run: DistributedMapRun) {
   const { mapState, parent } = run;
-  const reader = (await evaluate(mapState.ItemReader.Parameters, run.input, {
-    Execution: executionContext(parent),
-  })) as {
-    Bucket: string;
-    Key: string;
-  };
-  const items = await getJson<unknown[]>(run.s3, { bucket: reader.Bucket, key: reader.Key });
-  if (!Array.isArray(items))
-    throw namedError('States.ItemReaderFailed', `s3://${reader.Bucket}/${reader.Key} is not a JSON array`);
+  const items = run.previous?.items ?? (await readItems(run));
 
   const mapRunId = `${parent.name}-${run.stateName}`;
   const mapRunArn = `${parent.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${mapState.Label ?? run.stateName}:${mapRunId}`;
   const record: MapRunRecord = {
     mapRunArn,
+    items,
     children: Array.from({ length: items.length }, (_, index) => run.previous?.children[index]),
   };
   run.onMapRun?.(record);
@@ -140,6 +140,20 @@ export async function runDistributedMap(run: DistributedMapRun) {
   await putJson(run.s3, { bucket: writer.Bucket, key: manifestKey }, manifest);
   assertTolerated(mapState, failed.length, items.length);
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: writer.Bucket, Key: manifestKey } };
+}
+
+/** The items of the ItemReader's S3 object (a JSON array), as the Map Run starts. */
+async function readItems(run: DistributedMapRun): Promise<unknown[]> {
+  const reader = (await evaluate(run.mapState.ItemReader.Parameters, run.input, {
+    Execution: executionContext(run.parent),
+  })) as {
+    Bucket: string;
+    Key: string;
+  };
+  const items = await getJson<unknown[]>(run.s3, { bucket: reader.Bucket, key: reader.Key });
+  if (!Array.isArray(items))
+    throw namedError('States.ItemReaderFailed', `s3://${reader.Bucket}/${reader.Key} is not a JSON array`);
+  return items;
 }
 
 /** Runs one child execution, or redrives it when `previous` is its unsuccessful earlier attempt. */

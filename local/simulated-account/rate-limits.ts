@@ -1,43 +1,67 @@
 import type { Ec2Action } from './ec2-actions';
 import { type BucketSpec, TokenBucket } from './token-bucket';
 
-/** Named token buckets, and which bucket each action draws from (actions not listed are unlimited). */
+/**
+ * Each action's token bucket (actions not listed are unlimited): EC2 evaluates each API on its
+ * own, so no two actions share one.
+ */
 export interface RateLimits {
-  readonly buckets: Readonly<Record<string, BucketSpec>>;
-  readonly bucketOf: Readonly<Partial<Record<Ec2Action, string>>>;
+  readonly buckets: Readonly<Partial<Record<Ec2Action, BucketSpec>>>;
+  /**
+   * The smaller bucket an action listed here draws from instead when a call has neither a filter
+   * nor pagination (EC2's "Unfiltered and unpaginated non-mutating actions").
+   */
+  readonly unfilteredUnpaginated?: Readonly<Partial<Record<Ec2Action, BucketSpec>>>;
 }
 
+/** What of a request decides its bucket: the Describe parameters EC2 names. */
+export interface RequestShape {
+  readonly Filters?: readonly unknown[];
+  readonly MaxResults?: number;
+  readonly NextToken?: string;
+}
+
+const NON_MUTATING: BucketSpec = { capacity: 100, refillPerSecond: 20 };
+const UNFILTERED_UNPAGINATED: BucketSpec = { capacity: 50, refillPerSecond: 10 };
+
 /**
- * EC2's default request-rate buckets for one account and Region, as the documentation gives them
- * for these actions: CreateSnapshot and DeleteSnapshot each have their own bucket; the Describe
- * calls share the non-mutating bucket (newer documentation gives each Describe action its own
- * bucket of the same size: sharing is the stricter reading); CreateTags and CreateVolume draw from
- * the mutating bucket. CopySnapshot is neither a resource-intensive action nor one of the
- * "uncategorized actions" with a bucket of their own, so it is one of the "Mutating actions"
- * ("All mutating API actions that are not Resource-intensive actions or Uncategorized actions")
- * and draws from the mutating bucket
- * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html, "Request token
- * bucket sizes and refill rates"; that page now gives the mutating bucket 50 tokens refilled at
- * 5 per second, and CreateTags and CreateVolume buckets of their own of 100 at 10 and 100 at 5).
+ * EC2's default request-rate buckets for one account and Region, as "Request token bucket sizes
+ * and refill rates" gives them (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+ * "With request rate limiting, each API is evaluated individually" and "Limits are applied to
+ * individual API actions, not API action categories": a category gives each of its actions a
+ * bucket of that size, never one shared bucket. So:
+ * - DescribeInstances, DescribeVolumes and DescribeSnapshots are "Non-mutating actions", 100
+ *   tokens refilled at 20 a second each; called with neither a filter nor pagination (a look-up
+ *   by ID, which EC2 does not page, included: the page exempts no other parameter) they are
+ *   "Unfiltered and unpaginated non-mutating actions", a separate bucket of 50 at 10 a second.
+ * - CreateSnapshot (100 at 5), DeleteSnapshot (100 at 5), CreateTags (100 at 10) and
+ *   CreateVolume (100 at 5) are "Uncategorized actions", each with the figures the page lists.
+ * - CopySnapshot is neither uncategorized nor resource-intensive, so it is one of the "Mutating
+ *   actions" ("All mutating API actions that are not Resource-intensive actions or Uncategorized
+ *   actions"): 50 tokens refilled at 5 a second.
  */
-export const EC2_DEFAULT_RATE_LIMITS: RateLimits = {
+export const EC2_DEFAULT_RATE_LIMITS = {
   buckets: {
+    DescribeInstances: NON_MUTATING,
+    DescribeVolumes: NON_MUTATING,
+    DescribeSnapshots: NON_MUTATING,
     CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
     DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
-    'non-mutating': { capacity: 100, refillPerSecond: 20 },
-    mutating: { capacity: 200, refillPerSecond: 5 },
+    CreateTags: { capacity: 100, refillPerSecond: 10 },
+    CreateVolume: { capacity: 100, refillPerSecond: 5 },
+    CopySnapshot: { capacity: 50, refillPerSecond: 5 },
   },
-  bucketOf: {
-    CreateSnapshot: 'CreateSnapshot',
-    DeleteSnapshot: 'DeleteSnapshot',
-    DescribeInstances: 'non-mutating',
-    DescribeVolumes: 'non-mutating',
-    DescribeSnapshots: 'non-mutating',
-    CreateTags: 'mutating',
-    CreateVolume: 'mutating',
-    CopySnapshot: 'mutating',
+  unfilteredUnpaginated: {
+    DescribeInstances: UNFILTERED_UNPAGINATED,
+    DescribeVolumes: UNFILTERED_UNPAGINATED,
+    DescribeSnapshots: UNFILTERED_UNPAGINATED,
   },
-};
+} satisfies RateLimits;
+
+/** True for a request that names neither a filter nor a page (EC2's smaller Describe bucket). */
+function unfilteredAndUnpaginated(request: RequestShape): boolean {
+  return !request.Filters?.length && request.MaxResults === undefined && request.NextToken === undefined;
+}
 
 /** Admits or throttles each call against the account's buckets. */
 export class RateLimiter {
@@ -46,22 +70,20 @@ export class RateLimiter {
   constructor(
     private readonly limits: RateLimits | undefined,
     private readonly now: () => number,
-  ) {
-    for (const [action, bucket] of Object.entries(limits?.bucketOf ?? {})) {
-      if (!limits?.buckets[bucket]) {
-        throw new Error(`Rate limits: ${action} draws from unknown bucket '${bucket}'`);
-      }
-    }
-  }
+  ) {}
 
   /** True if the call may proceed (a token was taken), false if EC2 would throttle it. */
-  admit(action: Ec2Action): boolean {
-    const name = this.limits?.bucketOf[action];
-    if (name === undefined || this.limits === undefined) return true;
-    let bucket = this.buckets.get(name);
+  admit(action: Ec2Action, request: RequestShape): boolean {
+    const smaller = this.limits?.unfilteredUnpaginated?.[action];
+    const [key, spec] =
+      smaller && unfilteredAndUnpaginated(request)
+        ? [`${action} unfiltered and unpaginated`, smaller]
+        : [action, this.limits?.buckets[action]];
+    if (spec === undefined) return true;
+    let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.limits.buckets[name], this.now);
-      this.buckets.set(name, bucket);
+      bucket = new TokenBucket(spec, this.now);
+      this.buckets.set(key, bucket);
     }
     return bucket.tryTake();
   }

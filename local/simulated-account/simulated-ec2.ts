@@ -41,7 +41,7 @@ import { toInstance, toSnapshot, toVolume } from './ec2-shapes';
 import { Ec2State, type SnapshotOutcome } from './ec2-state';
 import { mergedTags, type TagMap, tagsFromMap } from './ec2-tags';
 import { type CallSubject, FaultInjector, type FaultSpec, HungResponse } from './fault-injector';
-import { RateLimiter, type RateLimits } from './rate-limits';
+import { RateLimiter, type RateLimits, type RequestShape } from './rate-limits';
 import { SimulatedKms } from './simulated-kms';
 
 export interface SimulatedEc2Options {
@@ -392,14 +392,15 @@ export class SimulatedEc2 {
    */
   private invoke<T>(
     action: Ec2Action,
-    input: { readonly DryRun?: boolean },
+    input: { readonly DryRun?: boolean } & RequestShape,
     subject: CallSubject,
     perform: () => T,
   ): T {
     try {
       const injected = this.faults.before(action, subject);
       if (injected) throw injected;
-      if (!this.limiter.admit(action)) throw ec2Error('RequestLimitExceeded', 'Request limit exceeded.');
+      if (!this.limiter.admit(action, input))
+        throw ec2Error('RequestLimitExceeded', 'Request limit exceeded.');
       if (input.DryRun) {
         throw ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
       }

@@ -1,4 +1,5 @@
 import {
+  type BucketSpec,
   EC2_ACTIONS,
   EC2_DEFAULT_RATE_LIMITS,
   type RateLimits,
@@ -14,15 +15,20 @@ import { givenLiveFleet, type LiveFleet, managedByVolume } from '../fixtures/liv
  * workflow's by its steps and the state machine's Retry. Virtual time: the waits cost nothing.
  */
 
-/** EC2's default token buckets at 1/20 of their size and refill (describes: 5 tokens, 1 a second). */
-const SCALED_DOWN: RateLimits = {
-  bucketOf: EC2_DEFAULT_RATE_LIMITS.bucketOf,
-  buckets: Object.fromEntries(
-    Object.entries(EC2_DEFAULT_RATE_LIMITS.buckets).map(([name, bucket]) => [
-      name,
+/**
+ * EC2's default token buckets at 1/20 of their size and refill (describes: 5 tokens, 1 a second;
+ * 2.5 and 0.5 unfiltered and unpaginated).
+ */
+const scaledDown = (buckets: Readonly<Record<string, BucketSpec>>) =>
+  Object.fromEntries(
+    Object.entries(buckets).map(([action, bucket]) => [
+      action,
       { capacity: bucket.capacity / 20, refillPerSecond: bucket.refillPerSecond / 20 },
     ]),
-  ),
+  );
+const SCALED_DOWN: RateLimits = {
+  buckets: scaledDown(EC2_DEFAULT_RATE_LIMITS.buckets),
+  unfilteredUnpaginated: scaledDown(EC2_DEFAULT_RATE_LIMITS.unfilteredUnpaginated),
 };
 
 function throttleEveryAction(sim: SimulatedEc2, probability: number): void {

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import {
+  copyLimitBackoffSeconds,
+  copyLimitWaitGuaranteeSeconds,
   type DefinitionValues,
+  guaranteedRetriesSeconds,
   loadDefinitionTemplate,
   PendingWait,
   renderDefinition,
@@ -215,7 +220,7 @@ describe('the workflow definition (SPEC §4)', () => {
         MaxAttempts: 16,
         BackoffRate: 2,
         MaxDelaySeconds: 900,
-        JitterStrategy: 'FULL',
+        JitterStrategy: 'NONE',
       },
     ]);
     expect(confirmCopyTask.Retry).toEqual([NOT_LISTED, LAMBDA_ERRORS, EC2_ERRORS]);
@@ -443,5 +448,42 @@ describe('waitMaxAttempts', () => {
 
   it('GIVEN the template THEN the 24 h default needs about a hundred polls, not thousands', () => {
     expect(waitMaxAttempts(86_400, PendingWait.snapshots, loadDefinitionTemplate())).toBeLessThan(120);
+  });
+});
+
+describe('the wait for a copy slot (CopyLimitExceeded) is a guarantee, not an average', () => {
+  /**
+   * What the README promises at least: a copy outlasts a destination whose 20 slots stay taken
+   * for 3 h. Full jitter averaged half its intervals (about 1 h 37 min), so a slot freed after
+   * 2 h failed the copy about 93 times in 100 (issue 15, item 6).
+   */
+  const AT_LEAST_SECONDS = 3 * 3600;
+  const retrier = { ErrorEquals: ['E'], IntervalSeconds: 60, BackoffRate: 2, MaxDelaySeconds: 900 };
+
+  it.each([
+    ['NONE', 60 + 120 + 240 + 480 + 900],
+    [undefined, 60 + 120 + 240 + 480 + 900],
+    ['FULL', 0],
+  ] as const)('GIVEN JitterStrategy %s THEN 5 retries are sure to wait %i s', (jitter, seconds) => {
+    expect(guaranteedRetriesSeconds({ ...retrier, JitterStrategy: jitter }, 5)).toBe(seconds);
+  });
+
+  it(`THEN a copy is sure to wait at least ${AT_LEAST_SECONDS / 3600} h, all of it within the run's time budget`, () => {
+    expect(copyLimitWaitGuaranteeSeconds()).toBeGreaterThanOrEqual(AT_LEAST_SECONDS);
+    expect(copyLimitWaitGuaranteeSeconds()).toBe(copyLimitBackoffSeconds());
+  });
+
+  it('THEN the README states the guarantee the definition gives, wherever it names the wait', () => {
+    const seconds = copyLimitWaitGuaranteeSeconds();
+    const stated = `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const sayingHowLong = readme
+      .split('\n\n')
+      .filter((paragraph) => paragraph.includes('CopyLimitExceeded') && /\d+ h \d+ min/.test(paragraph));
+    expect(sayingHowLong.length).toBeGreaterThanOrEqual(2);
+    for (const paragraph of sayingHowLong) {
+      expect(paragraph.match(/\d+ h \d+ min/g)).toEqual(expect.arrayContaining([stated]));
+      expect(paragraph).not.toMatch(/about \d+ h \d+ min/);
+    }
   });
 });

@@ -1,10 +1,12 @@
-import type { Snapshot } from '@aws-sdk/client-ec2';
+import { CopySnapshotCommand, type Snapshot } from '@aws-sdk/client-ec2';
 import { getJson } from '../../lambdas/aws/json-store';
+import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { runKey } from '../../lambdas/contracts/work-bucket';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { HANG } from '../../local/simulated-account';
+import { copyLimitWaitGuaranteeSeconds } from '../../statemachine/definition';
 import { StateName } from '../../statemachine/names';
 import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
 
@@ -251,6 +253,65 @@ describe('copies in other regions: the workflow', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(world.account.ec2In(IRELAND).calls().CopySnapshot.failed).toBeGreaterThan(0);
     for (const id of volumeIds) expect(completedIn(IRELAND, id)).toHaveLength(1);
+  });
+
+  /**
+   * Takes every copy slot EC2 allows in `region` (CONCURRENT_COPY_LIMIT) with copies of someone
+   * else's snapshot that complete `afterMs` from now: until then CopySnapshot there is refused.
+   */
+  const fillCopySlots = async (region: string, afterMs: number) => {
+    const theirs = world.sim.addVolume();
+    const source = world.sim.addSnapshot({ volumeId: theirs, description: 'not ours' });
+    world.account.ec2In(region).setSnapshotOutcome(theirs, 'completed', { completionDelayMs: afterMs });
+    const client = world.account.ec2Client(region);
+    for (let i = 0; i < CONCURRENT_COPY_LIMIT; i++) {
+      await client.send(new CopySnapshotCommand({ SourceRegion: HOME, SourceSnapshotId: source }));
+    }
+  };
+
+  it('GIVEN every copy slot of the region held for 3 h WHEN run THEN the copy waits for a slot and is made: the wait is a guarantee, not an average', async () => {
+    given({}, [IRELAND]);
+    const { volumeIds } = world.sim.addInstance({
+      name: 'db',
+      tags: { [TAG]: '1', [COPY_TAG]: '1' },
+      volumes: [{}],
+    });
+    const [volumeId] = volumeIds;
+    await fillCopySlots(IRELAND, 3 * HOUR);
+
+    const result = await world.run();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.account.ec2In(IRELAND).calls().CopySnapshot.failed).toBeGreaterThan(0);
+    const [copy] = completedIn(IRELAND, volumeId);
+    // Refused from the moment its snapshot completed (10 min) until the slots freed, 2 h 50 min on:
+    // longer than full jitter's average wait (about 1 h 37 min) for the same retrier.
+    expect(new Date(copy.StartTime ?? 0).getTime()).toBeGreaterThanOrEqual(START + 3 * HOUR);
+  });
+
+  it('GIVEN every copy slot of the region held past the guaranteed wait WHEN run THEN that copy fails visibly, naming the volume and region, and the source region is backed up and pruned as usual', async () => {
+    given({}, [IRELAND]);
+    const { volumeIds } = world.sim.addInstance({
+      name: 'db',
+      tags: { [TAG]: '1', [COPY_TAG]: '1' },
+      volumes: [{}],
+    });
+    const [volumeId] = volumeIds;
+    const [day1] = await world.runDaily(1);
+    expect(day1.status).toBe('SUCCEEDED');
+    await world.clock.advanceTo(START + DAY);
+    await fillCopySlots(IRELAND, copyLimitWaitGuaranteeSeconds() * 1000 + HOUR);
+
+    const day2 = await world.run();
+
+    expect(day2.status).toBe('FAILED');
+    expect(day2.cause).toContain(`${volumeId} (i-`);
+    expect(day2.cause).toContain(`in ${IRELAND}: CopySnapshot CopyLimitExceeded`);
+    const home = completedIn(HOME, volumeId);
+    expect(home).toHaveLength(1);
+    expect(tagsOf(home[0])[SnapshotTag.execution]).toBe(day2.executionName);
+    // Yesterday's copy stays: its region's retention never ran without today's copy.
+    expect(completedIn(IRELAND, volumeId).map((s) => tagsOf(s)[SnapshotTag.execution])).toEqual(['run-1']);
   });
 
   it('GIVEN an invalid copy tag value THEN the run FAILS naming it, the volume is still backed up at home and its copies are untouched', async () => {

@@ -87,6 +87,57 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     return { s3, input: { name: 'run-1', items: { bucket: 'work', key: 'items.json' } } };
   }
 
+  /** Runs the Map Run until a child ends that `stopOn` accepts; returns its record as the stop left it. */
+  async function runUntilStopped(
+    s3: S3Client,
+    input: unknown,
+    work: TaskHandler,
+    stopOn: (child: ChildExecutionResult) => boolean,
+    overrides: Record<string, unknown>,
+  ): Promise<MapRunRecord> {
+    const control = new ExecutionControl();
+    let record: MapRunRecord | undefined;
+    await clock
+      .settle(
+        runDistributedMap({
+          mapState: mapState(overrides),
+          stateName: 'Work',
+          input,
+          parent,
+          s3,
+          handlers: { Work: work },
+          control,
+          onMapRun: (r) => {
+            record = r;
+          },
+          onChildDone: (child) => stopOn(child) && control.stop(),
+        }),
+      )
+      .catch(() => undefined);
+    await clock.settle(control.settled());
+    return record as MapRunRecord;
+  }
+
+  /** Redrives that Map Run, as the parent's next attempt does. */
+  const redrive = (
+    s3: S3Client,
+    input: unknown,
+    work: TaskHandler,
+    previous: MapRunRecord,
+    overrides: Record<string, unknown>,
+  ) =>
+    clock.settle(
+      runDistributedMap({
+        mapState: mapState(overrides),
+        stateName: 'Work',
+        input,
+        parent: { ...parent, redriveCount: parent.redriveCount + 1 },
+        s3,
+        handlers: { Work: work },
+        previous: structuredClone(previous),
+      }),
+    );
+
   it('GIVEN items in S3 WHEN run THEN one child per item with the ItemSelector applied, results written like the ResultWriter', async () => {
     const { s3, input } = await given([1, 2, 3, 4]);
     const seen: unknown[] = [];
@@ -232,27 +283,9 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
       if (event.n === 2) await sleep(100_000);
       return event.n;
     });
-    const control = new ExecutionControl();
-    let record: MapRunRecord | undefined;
-    await clock
-      .settle(
-        runDistributedMap({
-          mapState: mapState({ MaxConcurrency: 2 }),
-          stateName: 'Work',
-          input,
-          parent,
-          s3,
-          handlers: { Work: work },
-          control,
-          onMapRun: (r) => {
-            record = r;
-          },
-          onChildDone: (child) => child.Status === 'FAILED' && control.stop(),
-        }),
-      )
-      .catch(() => undefined);
-    await clock.settle(control.settled());
-    const previous = record as MapRunRecord;
+    const previous = await runUntilStopped(s3, input, work, (child) => child.Status === 'FAILED', {
+      MaxConcurrency: 2,
+    });
     expect(previous.children.map((c) => c?.result.Status)).toEqual([
       'FAILED',
       'SUCCEEDED',
@@ -262,17 +295,10 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
 
     phase = 'redrive';
     seen.length = 0;
-    const redriven = await clock.settle(
-      runDistributedMap({
-        mapState: mapState({ MaxConcurrency: 2, ToleratedFailurePercentage: 0 }),
-        stateName: 'Work',
-        input,
-        parent: { ...parent, redriveCount: parent.redriveCount + 1 },
-        s3,
-        handlers: { Work: work },
-        previous: structuredClone(previous),
-      }),
-    );
+    const redriven = await redrive(s3, input, work, previous, {
+      MaxConcurrency: 2,
+      ToleratedFailurePercentage: 0,
+    });
 
     expect(seen.sort((a, b) => a.n - b.n)).toEqual([
       { n: 0, redrive: 2, retry: 0, childRedrive: 1 },
@@ -291,6 +317,24 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
     ]);
     expect(results.succeeded[0].ExecutionArn).toBe(previous.children[0]?.result.ExecutionArn);
     expect(results.succeeded[0].Input).toBe(previous.children[0]?.result.Input);
+  });
+
+  it('GIVEN a Map Run stopped after it started children WHEN its ItemReader object is overwritten before the redrive THEN the redrive runs the items the Map Run read, not the new object', async () => {
+    const { s3, input } = await given([0, 1, 2, 3]);
+    const seen: number[] = [];
+    const work = asLambdaTask(async (event: WorkEvent) => {
+      seen.push(event.n);
+      return event.n;
+    });
+    const previous = await runUntilStopped(s3, input, work, () => true, { MaxConcurrency: 1 });
+    await putJson(s3, { bucket: 'work', key: 'items.json' }, [10, 11]);
+
+    seen.length = 0;
+    const redriven = await redrive(s3, input, work, previous, { MaxConcurrency: 1 });
+
+    expect(seen).toEqual([1, 2, 3]);
+    const results = await readMapRunResults(s3, redriven);
+    expect(results.succeeded.map((c) => c.Output)).toEqual(['0', '1', '2', '3']);
   });
 
   it('GIVEN a child whose function outlives its timeout THEN the child fails with Sandbox.Timedout', async () => {

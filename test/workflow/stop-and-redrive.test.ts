@@ -1,3 +1,5 @@
+import { getJson, putJson } from '../../lambdas/aws/json-store';
+import { runKey } from '../../lambdas/contracts/work-bucket';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { StateName } from '../../statemachine/names';
@@ -6,6 +8,16 @@ import { givenWorkflow, TAG } from '../fixtures/workflow';
 describe('the real definition stopped and redriven (StopExecution, RedriveExecution)', () => {
   let world: ReturnType<typeof givenWorkflow>;
   afterEach(() => world.close());
+
+  /** THEN each volume has exactly one snapshot made by the execution. */
+  const expectOneSnapshotEach = (volumeIds: string[], executionName: string) => {
+    for (const id of volumeIds) {
+      const ofThisRun = world
+        .managedSnapshots(id)
+        .filter((s) => s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === executionName));
+      expect(ofThisRun).toHaveLength(1);
+    }
+  };
 
   it('GIVEN a run stopped once 3 children of SnapshotVolumes finished WHEN redriven THEN Discover is not run again, every volume gets exactly one snapshot, the run succeeds', async () => {
     world = givenWorkflow({}, { snapshotConcurrency: 2 });
@@ -45,14 +57,36 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
     });
     expect(redriven.tasks[0]).toBe(StateName.snapshotVolumes);
     expect(redriven.tasks).not.toContain(StateName.discover);
-    for (const id of volumeIds) {
-      const ofThisRun = world
-        .managedSnapshots(id)
-        .filter((s) =>
-          s.Tags?.some((t) => t.Key === SnapshotTag.execution && t.Value === stopped.executionName),
-        );
-      expect(ofThisRun).toHaveLength(1);
-    }
+    expectOneSnapshotEach(volumeIds, stopped.executionName);
+  });
+
+  it('GIVEN a run stopped in SnapshotVolumes WHEN its work list is overwritten before the redrive THEN the redrive backs up the volumes the Map Run read: each exactly once', async () => {
+    world = givenWorkflow({}, { snapshotConcurrency: 1 });
+    const { volumeIds } = world.sim.addInstance({
+      name: 'web',
+      tags: { [TAG]: '2' },
+      volumes: [{}, {}, {}, {}],
+    });
+    const stopped = await world.run(
+      {},
+      {
+        stopWhen: (event) =>
+          event.type === 'child' && event.map === StateName.snapshotVolumes && event.finished === 1,
+      },
+    );
+    expect(stopped.status).toBe('ABORTED');
+    const workList = { bucket: world.deployment.bucket, key: runKey(stopped.executionName, 'volumes') };
+    const items = await getJson<unknown[]>(world.clients.s3, workList);
+    expect(items).toHaveLength(volumeIds.length);
+    // A later writer leaves only the first volume in the object the ItemReader read.
+    await putJson(world.clients.s3, workList, items.slice(0, 1));
+
+    const redriven = await world.clock.settle(
+      redriveLocalExecution(stopped, { clients: world.clients, deployment: world.deployment }),
+    );
+
+    expect(redriven.status).toBe('SUCCEEDED');
+    expectOneSnapshotEach(volumeIds, stopped.executionName);
   });
 
   it('GIVEN a succeeded execution WHEN redriven THEN refused, as RedriveExecution refuses', async () => {
