@@ -132,14 +132,13 @@ export class SnapshotNotCompletedError extends Error {
 
 /**
  * Not a failure: PruneSnapshots deleted its bounded slice of a large backlog and more remain.
- * The definition catches it and runs PruneSnapshots again with this error as `$.progress`; the
- * message is the result so far (JSON), so no deletion goes unreported. A Catch back to the same
- * state costs one transition per extra slice and none when there is no backlog, where a Choice
- * loop would cost two for every volume.
+ * The definition catches it and runs PruneSnapshots again. It carries no state (STYLE.md:
+ * continuation state travels as data): its message only tells the console where the backlog
+ * stands; the slices' progress is in the work bucket (see `pruneSlice`).
  */
 export class MoreToPruneError extends Error {
-  constructor(progressJson: string) {
-    super(progressJson);
+  constructor(message: string) {
+    super(message);
     this.name = 'MoreToPrune';
   }
 }

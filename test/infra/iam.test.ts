@@ -155,7 +155,7 @@ describe('function roles', () => {
     ]);
   });
 
-  test('Prune may only delete snapshots carrying this deployment’s marker', () => {
+  test('Prune may only delete snapshots carrying this deployment’s marker, and keeps a backlog’s progress in its own folder of each run', () => {
     expect(statementsOf('prune')).toEqual([
       logging('prune'),
       { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: ['*'] },
@@ -164,6 +164,11 @@ describe('function roles', () => {
         Effect: 'Allow',
         Resource: [snapshots],
         Condition: { StringEquals: { 'ec2:ResourceTag/Backup-Managed-By': MARKER } },
+      },
+      {
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: [`${bucketArn}/runs/*/prune-progress/*`],
       },
     ]);
   });

@@ -1,8 +1,15 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
-import { PLANNED_SNAPSHOT_ID, type PruneResult } from '../../lambdas/contracts/run-documents';
+import { PLANNED_SNAPSHOT_ID } from '../../lambdas/contracts/run-documents';
 import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import { MAX_DELETIONS_PER_INVOCATION, pruneVolume } from '../../lambdas/steps/prune-volume';
+import {
+  MAX_LISTED_KEPT,
+  MAX_LISTED_SKIPS,
+  type PruneSlice,
+  pruneVolume,
+  pruneVolumeSlice,
+} from '../../lambdas/steps/prune-volume';
+import { MAX_DELETIONS_PER_INVOCATION } from '../../lambdas/steps/slice-deletions';
 import { givenSteps, MANAGED_BY, REGION, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;
@@ -277,15 +284,17 @@ describe('prune step (SPEC §3)', () => {
       const { deps, volume, managed, remaining } = given(1);
       const old = Array.from({ length: 250 }, (_, day) => managed(day));
       const mine = managed(250);
-      const slices: PruneResult[] = [];
-      let progress: PruneResult | undefined;
+      const slices: PruneSlice[] = [];
+      let slice: PruneSlice | undefined;
       do {
-        progress = await pruneVolume(deps, task(volume, 'run-250', { ...(progress && { progress }) }));
-        slices.push(progress);
-      } while (progress.more);
-      expect(slices.map((r) => r.deletedCount)).toEqual([100, 200, 250]);
+        const progress = slice?.progress;
+        slice = await pruneVolumeSlice(deps, task(volume, 'run-250', { ...(progress && { progress }) }));
+        slices.push(slice);
+      } while (slice.result.more);
+      expect(slices.map((s) => s.result.deletedCount)).toEqual([100, 200, 250]);
+      expect(slices.map((s) => s.progress.slices)).toEqual([1, 2, 3]);
       expect(MAX_DELETIONS_PER_INVOCATION).toBe(100);
-      expect(progress.deleted.sort()).toEqual(old.sort());
+      expect(slice.result.deleted.sort()).toEqual(old.sort());
       expect(remaining()).toEqual([mine]);
     });
 
@@ -300,10 +309,10 @@ describe('prune step (SPEC §3)', () => {
         snapshotId: old[2],
         times: 10_000,
       });
-      const first = await pruneVolume(deps, task(volume, 'run-6'));
-      expect(first).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
+      const first = await pruneVolumeSlice(deps, task(volume, 'run-6'));
+      expect(first.result).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
       sim.clearFaults();
-      const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first }));
+      const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first.progress }));
       expect(second).toMatchObject({ deletedCount: 5, more: false });
       expect(second.deleted.sort()).toEqual(old.sort());
       expect(remaining()).toEqual([mine]);
@@ -314,11 +323,24 @@ describe('prune step (SPEC §3)', () => {
       const inUse = managed(0);
       sim.registerImage(inUse);
       managed(1);
-      const first = await pruneVolume(deps, task(volume, 'run-1'));
+      const first = await pruneVolumeSlice(deps, task(volume, 'run-1'));
       sim.resetCalls();
-      const again = await pruneVolume(deps, task(volume, 'run-1', { progress: { ...first, more: true } }));
+      const again = await pruneVolume(deps, task(volume, 'run-1', { progress: first.progress }));
       expect(sim.calls().DeleteSnapshot.failed).toBe(0);
-      expect(again.skipped).toEqual(first.skipped);
+      expect(again.skipped).toEqual(first.result.skipped);
+    });
+
+    it('GIVEN N=1,000 and 150 old snapshots in use WHEN a slice prunes THEN every list is bounded, every count exact, the result a few KB', async () => {
+      const { sim, deps, volume, managed } = given(1000);
+      const inUse = Array.from({ length: 150 }, (_, day) => managed(day));
+      for (const id of inUse) sim.registerImage(id);
+      const kept = Array.from({ length: 1000 }, (_, day) => managed(150 + day));
+      const result = await pruneVolume(deps, task(volume, 'run-1149'));
+      // A slice tries 100 deletions: all refused here, the other 50 are the next slice's.
+      expect(result).toMatchObject({ keptCount: 1000, skippedCount: 100, deletedCount: 0, more: true });
+      expect(result.kept).toEqual(kept.slice(-MAX_LISTED_KEPT).reverse());
+      expect(result.skipped).toHaveLength(MAX_LISTED_SKIPS);
+      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(16 * 1024);
     });
   });
 
