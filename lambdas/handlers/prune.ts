@@ -6,6 +6,7 @@ import { ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import type { PruneEvent } from '../contracts/run-documents';
+import { SnapshotNotCompletedError } from '../core/errors';
 import { pruneSlice } from '../steps/prune-backlog';
 import type { PruneDeps } from '../steps/prune-volume';
 
@@ -19,13 +20,16 @@ export function createHandler(deps: PruneHandlerDeps) {
   const sliceDeps = { ...deps, progress: pruneProgressStore(deps.s3, deps.bucket, deps.region) };
   return (event: unknown, context?: Context) =>
     observeVolumeTask(event, context, async (task) => {
+      const deleted =
+        task.volume.region === undefined ? MetricName.snapshotsDeleted : MetricName.copiesDeleted;
       const { continued } = event as PruneEvent;
-      const { result, deletedNow, skippedNow, moreToPrune } = await pruneSlice(sliceDeps, {
-        ...task,
-        continued,
+      const outcome = await pruneSlice(sliceDeps, { ...task, continued }).catch((error: unknown) => {
+        // A failed volume's snapshots in state error are deleted all the same: count them.
+        if (error instanceof SnapshotNotCompletedError) countMetric(deleted, error.deletedFailed.length);
+        throw error;
       });
+      const { result, deletedNow, skippedNow, moreToPrune } = outcome;
       if (!result.dryRun) {
-        const deleted = result.region === undefined ? MetricName.snapshotsDeleted : MetricName.copiesDeleted;
         countMetric(deleted, deletedNow);
         countMetric(MetricName.deletionsSkipped, skippedNow);
       }

@@ -13,9 +13,9 @@ import {
   type PruneResult,
   type PruneTask,
 } from '../contracts/run-documents';
-import { SnapshotNotCompletedError } from '../core/errors';
 import { newerGeneration, newestFirst, planRetention, type RetentionPlan } from '../core/retention';
 import { SnapshotTag } from '../core/snapshot-tags';
+import { clearFailedSnapshots, notCompleted } from './prune-failed-volume';
 import { deleteWithinSlice, type SliceDeletions } from './slice-deletions';
 
 export interface PruneDeps {
@@ -104,7 +104,7 @@ export async function pruneVolumeSlice(deps: PruneDeps, task: PruneTask): Promis
   } else if (own?.state !== 'completed') {
     const newer = own === undefined ? supersedingSnapshot(task, family) : undefined;
     if (newer) return superseded(base, newer.snapshotId, previous);
-    throw notCompleted(task, own);
+    throw notCompleted(task, own, await clearFailedSnapshots(ec2, family, own, clock));
   }
   const plan = planRetention(candidates, volume.generations);
   const alreadySkipped = new Set(previous.skipped.map((s) => s.snapshotId));
@@ -197,41 +197,4 @@ function superseded(base: ResultBase, by: string, progress: PruneProgress): Prun
     more: false,
   };
   return { result, progress };
-}
-
-function notCompleted(task: PruneTask, own: ManagedSnapshot | undefined): SnapshotNotCompletedError {
-  const { volumeId, newSnapshot, region } = task.volume;
-  // A copy's failure names its region: it concerns that region's copies only.
-  const [noun, where, kept] =
-    region === undefined
-      ? ['snapshot', '', 'older generations kept']
-      : ['copy', ` in ${region}`, `older copies in ${region} kept`];
-  if (own === undefined && newSnapshot === undefined) {
-    return new SnapshotNotCompletedError(
-      volumeId,
-      'missing',
-      region === undefined
-        ? `${volumeId}: execution ${task.executionName} created no snapshot of it (see SnapshotVolumes); ${kept}`
-        : `${volumeId}: execution ${task.executionName} created no copy of it in ${region} (see CopyVolumes); ${kept}`,
-    );
-  }
-  if (own === undefined) {
-    return new SnapshotNotCompletedError(
-      volumeId,
-      'missing',
-      `${volumeId}: ${noun} ${newSnapshot?.snapshotId}${where} of this run no longer exists and no newer completed ${noun} replaces it; ${kept}`,
-    );
-  }
-  if (own.state === 'error') {
-    return new SnapshotNotCompletedError(
-      volumeId,
-      'error',
-      `${volumeId}: ${noun} ${own.snapshotId}${where} ended in state error; ${kept}`,
-    );
-  }
-  return new SnapshotNotCompletedError(
-    volumeId,
-    'timed-out',
-    `${volumeId}: ${noun} ${own.snapshotId}${where} still ${own.state} when the wait ended; ${kept}`,
-  );
 }

@@ -48,6 +48,23 @@ describe('Prune handler: SnapshotsDeleted over a backlog', () => {
     expect(counted).toEqual([100, 50]);
   });
 
+  it("GIVEN this run's snapshot failed WHEN its other snapshots in state error are deleted THEN they are counted, and the volume still fails", async () => {
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    const { sim, volume, handler } = given();
+    for (const day of [1, 2]) {
+      sim.addSnapshot({
+        volumeId: volume.volumeId,
+        state: 'error',
+        startTime: Date.UTC(2025, 0, day),
+        tags: { [SnapshotTag.managedBy]: MANAGED_BY, [SnapshotTag.volumeId]: volume.volumeId },
+      });
+    }
+    const error = await rejection(handler(task(volume, 'run-3')));
+    expect(error.name).toBe('SnapshotNotCompleted');
+    const counted = added.mock.calls.map(([name, , value]) => [name, value]);
+    expect(counted).toEqual([['SnapshotsDeleted', 2]]);
+  });
+
   it("GIVEN a copy region's retention WHEN it deletes THEN CopiesDeleted is counted, not SnapshotsDeleted", async () => {
     const added = jest.spyOn(Metrics.prototype, 'addMetric');
     const { account, region, volume, handler } = given();

@@ -259,6 +259,7 @@ describe('the workflow definition (SPEC §4)', () => {
     for (const terminal of [
       'InvalidInput',
       'VolumeNotFound',
+      'ConcurrentSnapshotLimit',
       'SnapshotNotCompleted',
       'States.ALL',
       'BackupFailed',

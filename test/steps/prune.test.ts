@@ -140,6 +140,45 @@ describe('prune step (SPEC §3)', () => {
     },
   );
 
+  describe('snapshots in state error when this run failed (SPEC §3.3, §3.4)', () => {
+    it("GIVEN this run's snapshot ended in error and two earlier ones did WHEN pruned THEN SnapshotNotCompleted naming the earlier two, deleted; this run's and every completed one kept", async () => {
+      const { deps, volume, managed, remaining } = given(2);
+      const completed = [managed(1), managed(2), managed(3)];
+      const earlier = [managed(4, 'error'), managed(5, 'error')];
+      const mine = managed(6, 'error');
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-6')));
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toMatch(/ended in state error; older generations kept/);
+      expect(error.message).toContain(
+        `deleted its 2 other snapshot(s) in state error (${earlier[1]}, ${earlier[0]})`,
+      );
+      expect(remaining().sort()).toEqual([...completed, mine].sort());
+    });
+
+    it('GIVEN this run made no snapshot and five in error fill the volume WHEN pruned THEN all five are deleted, the completed one kept', async () => {
+      const { deps, volume, managed, remaining } = given(1);
+      const completed = managed(0);
+      for (const day of [1, 2, 3, 4, 5]) managed(day, 'error');
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-6')));
+      expect(error.message).toContain('created no snapshot of it');
+      expect(error.message).toContain('deleted its 5 other snapshot(s) in state error');
+      expect(remaining()).toEqual([completed]);
+    });
+
+    it('GIVEN EC2 refuses to delete the error snapshots WHEN pruned THEN still SnapshotNotCompleted, saying so', async () => {
+      const { sim, deps, volume, managed, remaining } = given(1);
+      const failed = managed(1, 'error');
+      managed(2, 'error');
+      sim.injectFault({ action: 'DeleteSnapshot', error: 'UnauthorizedOperation' });
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-2')));
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toMatch(
+        /could not delete its other snapshots in state error \(UnauthorizedOperation/,
+      );
+      expect(remaining()).toContain(failed);
+    });
+  });
+
   it('GIVEN a renamed instance WHEN pruned THEN the older generations under the old name are pruned with the new', async () => {
     const { deps, volume, managed, remaining } = given(2);
     const oldName = { ...volume, description: `Auto Snapshot ${volume.volumeId}(old-name)` };
