@@ -493,6 +493,22 @@ describe('prune step (SPEC §3)', () => {
       },
     );
 
+    it("GIVEN this run's copy ended in error and an earlier one did WHEN pruned THEN the earlier one is deleted there, the completed copies and the source region untouched", async () => {
+      const { deps, managed, copy, remainingIn, remaining, item } = givenCopies(1);
+      const sources = [managed(1), managed(2)];
+      const completed = [copy(1), copy(2)];
+      const earlier = copy(3, 'error');
+      const mine = copy(4, 'error');
+      const error = await rejection(pruneVolume(deps, task(item, 'run-4')));
+      expect(error.message).toMatch(
+        new RegExp(
+          `ended in state error; older copies in eu-west-1 kept; deleted its 1 other copy\\(s\\) in state error \\(${earlier}\\)$`,
+        ),
+      );
+      expect(remainingIn(EU)).toEqual([...completed, mine].sort());
+      expect(remaining().sort()).toEqual(sources.sort());
+    });
+
     it('GIVEN a copy region in a dry run WHEN planned THEN the copies a new copy would push out are listed, none deleted', async () => {
       const { deps, clock, copy, remainingIn, item } = givenCopies(2);
       const ids = [1, 2, 3].map((day) => copy(day));
