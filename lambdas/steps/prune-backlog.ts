@@ -24,7 +24,7 @@ export interface PruneSliceOutcome {
  * on" and carries no state; what the slices did so far travels as data, in the work bucket: each
  * slice of a backlog reads the progress the one before wrote and writes its own, so no payload
  * or error cause grows with the backlog, and every deletion is reported at the end. The last
- * slice writes too, so that a retry of it (a lost answer) adds nothing twice.
+ * slice writes too, so that a retry of it (its answer lost) still counts what it deleted.
  */
 export async function pruneSlice(deps: PruneBacklogDeps, event: PruneEvent): Promise<PruneSliceOutcome> {
   const { continued, ...task } = event;
