@@ -43,8 +43,12 @@ export interface PlannedVolume {
   copyGenerations?: number;
   /** The snapshot the run would create: its description (SPEC §2.1). */
   create: string;
-  /** This deployment's completed snapshots the run would keep (besides the new one). */
+  /**
+   * This deployment's completed snapshots the run would keep (besides the new one): the
+   * newest of `keepCount` (up to 99, a run's result lists 100 with tonight's).
+   */
   keep: string[];
+  keepCount: number;
   /** Snapshots the run would delete: the first MAX_LISTED (500) of `deleteCount`. */
   delete: string[];
   deleteCount: number;
@@ -60,8 +64,12 @@ export interface PlannedVolume {
 /** One volume's copies in one copy region, as tonight's run would leave them (SPEC §10.4). */
 export interface PlannedCopies {
   region: string;
-  /** This deployment's completed copies there the run would keep (besides the new one). */
+  /**
+   * This deployment's completed copies there the run would keep (besides the new one): the
+   * newest of `keepCount` (up to 99, a run's result lists 100 with tonight's).
+   */
   keep: string[];
+  keepCount: number;
   /** Copies the run would delete there: the first MAX_LISTED (500) of `deleteCount`. */
   delete: string[];
   deleteCount: number;
@@ -128,7 +136,7 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
       generations: volume.generations,
       ...(volume.copyGenerations !== undefined && { copyGenerations: volume.copyGenerations }),
       create: volume.description,
-      keep: kept(result),
+      ...kept(result),
       delete: result.deleted,
       deleteCount: result.deletedCount,
       pending: result.pending,
@@ -148,16 +156,18 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
 function plannedCopies(result: PruneResult): PlannedCopies {
   return {
     region: result.region ?? '',
-    keep: kept(result),
+    ...kept(result),
     delete: result.deleted,
     deleteCount: result.deletedCount,
     pending: result.pending,
   };
 }
 
-/** The existing snapshots a dry run keeps: not the one it plans to make. */
-function kept(result: PruneResult): string[] {
-  return result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID);
+/** The existing snapshots a dry run keeps, listed and counted: not the one it plans to make. */
+function kept(result: PruneResult): { keep: string[]; keepCount: number } {
+  const keep = result.kept.filter((id) => id !== PLANNED_SNAPSHOT_ID);
+  const planned = result.kept.length - keep.length;
+  return { keep, keepCount: (result.keptCount ?? result.kept.length) - planned };
 }
 
 /**

@@ -77,7 +77,8 @@ export function countsOfReport(report: RunReport): RunCounts {
     volumesSuperseded: report.superseded.length,
     invalid: report.invalid.length,
     snapshotsDeleted: report.dryRun ? 0 : report.volumes.reduce((n, v) => n + v.deletedCount, 0),
-    deletionsSkipped: report.volumes.reduce((n, v) => n + v.skipped.length, 0),
+    // A result lists the first refusals; its count has them all (absent in older reports: the list).
+    deletionsSkipped: report.volumes.reduce((n, v) => n + (v.skippedCount ?? v.skipped.length), 0),
   };
 }
 

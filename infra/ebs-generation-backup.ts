@@ -3,7 +3,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { CopyRegion } from '../lambdas/contracts/deployment';
-import { COPY_REGIONS_RECORD_KEY, MapRunPrefix, WorkPrefix } from '../lambdas/contracts/work-bucket';
+import {
+  COPY_REGIONS_RECORD_KEY,
+  MapRunPrefix,
+  PRUNE_PROGRESS_FOLDER,
+  WorkPrefix,
+} from '../lambdas/contracts/work-bucket';
 import { type BackupSettings, ConfigError, checkSettings, copyRegionsOf, resolveSettings } from './config';
 import { BackupFunctions, type FunctionFactory } from './functions';
 import {
@@ -148,6 +153,13 @@ export class EbsGenerationBackup extends Construct {
       prune.role,
       ec2Describe('ec2:DescribeSnapshots'),
       ...deleteSnapshot(stack, settings.managedBy, copyRegions),
+      // A backlog's progress between slices, in each run's own folder for it and nowhere else. No
+      // listing: a slice reads only what the slice before it wrote, so "absent" is never an answer.
+      bucketObjects(
+        this.bucket,
+        ['s3:GetObject', 's3:PutObject'],
+        [`${WorkPrefix.runs}*/${PRUNE_PROGRESS_FOLDER}`],
+      ),
     );
     grant(
       summarise.role,

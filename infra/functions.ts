@@ -119,7 +119,8 @@ const HANDLERS = {
   prune: {
     file: 'prune.ts',
     description: "Applies one volume's retention (SPEC §3)",
-    environment: () => ({}),
+    // A backlog's progress between slices lives in the work bucket.
+    environment: (s) => ({ [EnvName.workBucket]: s.bucketName }),
   },
   summarise: {
     file: 'summarise.ts',

@@ -1,4 +1,5 @@
 import {
+  ConcurrentSnapshotLimitError,
   Ec2ThrottledError,
   Ec2TransientError,
   SnapshotRateExceededError,
@@ -51,6 +52,9 @@ export function translateEc2Error(error: unknown, context: { volumeId?: string }
     return new Ec2TransientError(detail);
   }
   if (code === 'InvalidVolume.NotFound' && context.volumeId) return new VolumeNotFoundError(context.volumeId);
+  if (code === 'ConcurrentSnapshotLimitExceeded' && context.volumeId) {
+    return new ConcurrentSnapshotLimitError(context.volumeId, detail);
+  }
   return error;
 }
 

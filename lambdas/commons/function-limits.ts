@@ -74,10 +74,11 @@ export const WORST_CASE_MS = {
   /** As createSnapshot, in the copy region. */
   copySnapshot: Math.max(throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS), singleAttemptLookUp),
   /**
-   * The family listing (MAX_FAMILY_PAGES pages), the look-up of this run's snapshot by ID, then
-   * deletions for DELETION_TIME_BUDGET_MS and the one in flight (with the SDK's attempts).
+   * A backlog's progress read from the work bucket, the family listing (MAX_FAMILY_PAGES pages),
+   * the look-up of this run's snapshot by ID, deletions for DELETION_TIME_BUDGET_MS and the one
+   * in flight, then the progress written back (each S3 call with the SDK's attempts).
    */
-  prune: MAX_FAMILY_PAGES * listingPage + listingPage + DELETION_TIME_BUDGET_MS + sdkCall,
+  prune: sdkCall + MAX_FAMILY_PAGES * listingPage + listingPage + DELETION_TIME_BUDGET_MS + sdkCall + sdkCall,
 } as const;
 
 /** What Lambda itself takes of an invocation's time beyond the handler's paths (INIT excluded: it has its own budget). */
@@ -89,7 +90,7 @@ export const FUNCTION_LIMITS = {
   awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   copySnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
   awaitCopies: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
-  prune: { timeoutSeconds: 11 * 60, memoryMiB: 256 },
+  prune: { timeoutSeconds: 13 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },
 } as const satisfies Record<string, FunctionLimits>;
 

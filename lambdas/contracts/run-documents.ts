@@ -168,10 +168,42 @@ export interface SnapshotProgress {
   timedOut: number;
 }
 
-/** A prune invocation's input: the work item, and what earlier invocations of it did. */
+/** An error as a Catch passes it on (`ResultPath`): its name, and Lambda's error document as JSON. */
+export interface CaughtError {
+  Error?: string;
+  Cause?: string;
+}
+
+/**
+ * What the prune function receives: the fan-out's item and, on every slice of a backlog after
+ * the first, the `MoreToPrune` the child's Catch caught from the slice before. That error only
+ * says "go on": what the slices did so far is the PruneProgress document in the work bucket.
+ */
+export interface PruneEvent extends VolumeTask {
+  continued?: CaughtError;
+}
+
+/**
+ * A backlog's work so far (the slices before this one), as the prune function keeps it in the
+ * work bucket between slices (`pruneProgressKey`): the counts and lists a slice adds its own to.
+ */
+export interface PruneProgress {
+  /** Slices done. */
+  slices: number;
+  deletedCount: number;
+  /** The first MAX_LISTED deleted. */
+  deleted: string[];
+  /**
+   * Every deletion refused so far, none tried again by a later slice: at most the volume's
+   * family (MAX_FAMILY_PAGES pages), in S3 where no payload limit applies.
+   */
+  skipped: SkippedDeletion[];
+}
+
+/** A prune invocation's input as the step reads it: the item, and what earlier slices did. */
 export interface PruneTask extends VolumeTask {
-  /** The result so far, when this invocation continues a backlog (see `more`). */
-  progress?: PruneResult;
+  /** The work so far, when this invocation continues a backlog (see `more`). */
+  progress?: PruneProgress;
 }
 
 export interface SkippedDeletion {
@@ -193,16 +225,26 @@ export interface PruneResult {
   outcome: 'pruned' | 'superseded';
   /** The newer completed snapshot that superseded this run's. */
   supersededBy?: string;
-  /** Snapshots kept: the newest N completed. */
+  /**
+   * Snapshots kept: the newest N completed, the newest MAX_LISTED_KEPT of them listed. Every list
+   * of a result is bounded, so a result stays far inside Step Functions' 256 KiB per payload.
+   */
   kept: string[];
+  /** How many are kept (N, or fewer). Absent in results of versions before it: `kept` was complete. */
+  keptCount?: number;
   /** Deleted (or, in a dry run, to be deleted): the first MAX_LISTED of `deletedCount`. */
   deleted: string[];
   deletedCount: number;
-  /** Deletions EC2 refused for a reason that is not a failure (in use by an AMI). */
+  /**
+   * Deletions EC2 refused for a reason that is not a failure (in use by an AMI): the first
+   * MAX_LISTED_SKIPS of `skippedCount`.
+   */
   skipped: SkippedDeletion[];
+  /** How many were refused. Absent in results of versions before it: `skipped` was complete. */
+  skippedCount?: number;
   /** Pending snapshots of other runs, left alone. */
   pending: number;
-  /** Deletions remain: PruneSnapshots runs again with this result as `progress`. */
+  /** Deletions remain: the function ends the slice with MoreToPrune and PruneSnapshots runs again. */
   more: boolean;
 }
 

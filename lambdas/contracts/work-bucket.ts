@@ -55,3 +55,18 @@ export type RunDocument =
 export function runKey(executionName: string, document: RunDocument): string {
   return `${WorkPrefix.runs}${executionName}/${document}.json`;
 }
+
+/**
+ * The folder of every run where the prune function keeps a backlog's progress between slices:
+ * `runs/<execution>/prune-progress/`. Only that function reads and writes there (its IAM grant
+ * covers that folder of every run and nothing else of the bucket), and it expires with the run.
+ */
+export const PRUNE_PROGRESS_FOLDER = 'prune-progress/';
+
+/**
+ * Key of one volume's backlog progress in a run: by region (the deployment's own, or a copy
+ * region's copies) and volume, the unit a prune child works on.
+ */
+export function pruneProgressKey(executionName: string, region: string, volumeId: string): string {
+  return `${WorkPrefix.runs}${executionName}/${PRUNE_PROGRESS_FOLDER}${region}/${volumeId}.json`;
+}

@@ -73,6 +73,30 @@ export class SnapshotAbsentError extends Error {
   }
 }
 
+/**
+ * EC2 refused CreateSnapshot with `ConcurrentSnapshotLimitExceeded`: the volume has as many
+ * snapshots in progress as EBS allows, those in state `error` counted
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). Nothing was
+ * created. Terminal: the limit frees only as pending snapshots complete (minutes to hours) or
+ * error ones are deleted, which this run's PruneSnapshots does for this deployment's; the next
+ * run backs the volume up.
+ */
+export class ConcurrentSnapshotLimitError extends Error {
+  constructor(
+    readonly volumeId: string,
+    detail: string,
+  ) {
+    super(
+      `${volumeId}: EC2 refused a new snapshot (${detail}): EBS allows 5 snapshots in progress per ` +
+        "volume (1 for st1 and sc1), and those in state error count. This run's PruneSnapshots deletes " +
+        "this deployment's error snapshots of the volume; another's must be deleted by whoever made it, " +
+        'and pending ones complete in time. The next run backs it up; to see what is in the way: ' +
+        `aws ec2 describe-snapshots --filters Name=volume-id,Values=${volumeId} Name=status,Values=pending,error`,
+    );
+    this.name = 'ConcurrentSnapshotLimit';
+  }
+}
+
 /** The volume disappeared between discovery and snapshot. Terminal. */
 export class VolumeNotFoundError extends Error {
   constructor(readonly volumeId: string) {
@@ -117,13 +141,16 @@ export class CopyLimitExceededError extends Error {
 
 /**
  * This run's snapshot of a volume is not `completed` (missing, `error`, or pending past the
- * wait limit), so the volume's older generations are left alone (SPEC §3.3). Terminal.
+ * wait limit), so the volume's older generations are left alone (SPEC §3.3); its other
+ * snapshots in state `error` are deleted all the same (see `clearFailedSnapshots`). Terminal.
  */
 export class SnapshotNotCompletedError extends Error {
   constructor(
     readonly volumeId: string,
     readonly reason: 'missing' | 'error' | 'timed-out',
     message: string,
+    /** Other snapshots of the volume in state `error`, deleted all the same (counted as deleted). */
+    readonly deletedFailed: readonly string[] = [],
   ) {
     super(message);
     this.name = 'SnapshotNotCompleted';
@@ -132,14 +159,13 @@ export class SnapshotNotCompletedError extends Error {
 
 /**
  * Not a failure: PruneSnapshots deleted its bounded slice of a large backlog and more remain.
- * The definition catches it and runs PruneSnapshots again with this error as `$.progress`; the
- * message is the result so far (JSON), so no deletion goes unreported. A Catch back to the same
- * state costs one transition per extra slice and none when there is no backlog, where a Choice
- * loop would cost two for every volume.
+ * The definition catches it and runs PruneSnapshots again. It carries no state (STYLE.md:
+ * continuation state travels as data): its message only tells the console where the backlog
+ * stands; the slices' progress is in the work bucket (see `pruneSlice`).
  */
 export class MoreToPruneError extends Error {
-  constructor(progressJson: string) {
-    super(progressJson);
+  constructor(message: string) {
+    super(message);
     this.name = 'MoreToPrune';
   }
 }

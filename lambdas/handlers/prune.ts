@@ -1,35 +1,52 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { ec2Client, regionalEc2Clients } from '../commons/clients';
+import { pruneProgressStore } from '../aws/prune-progress-store';
+import { ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
 import { ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
-import { MoreToPruneError } from '../core/errors';
-import { type PruneDeps, progressOf, pruneVolume } from '../steps/prune-volume';
+import type { PruneEvent } from '../contracts/run-documents';
+import { SnapshotNotCompletedError } from '../core/errors';
+import { pruneSlice } from '../steps/prune-backlog';
+import type { PruneDeps } from '../steps/prune-volume';
 
-export function createHandler(deps: PruneDeps) {
+/** The prune function's dependencies: EC2, and the work bucket where a backlog keeps its progress. */
+export interface PruneHandlerDeps extends PruneDeps {
+  s3: S3Client;
+  bucket: string;
+}
+
+export function createHandler(deps: PruneHandlerDeps) {
+  const sliceDeps = { ...deps, progress: pruneProgressStore(deps.s3, deps.bucket, deps.region) };
   return (event: unknown, context?: Context) =>
     observeVolumeTask(event, context, async (task) => {
-      // A continuing backlog: the result so far, as the definition's Catch passed it on.
-      const previous = progressOf((event as { progress?: unknown }).progress);
-      const result = await pruneVolume(deps, { ...task, ...(previous && { progress: previous }) });
+      const deleted =
+        task.volume.region === undefined ? MetricName.snapshotsDeleted : MetricName.copiesDeleted;
+      const { continued } = event as PruneEvent;
+      const outcome = await pruneSlice(sliceDeps, { ...task, continued }).catch((error: unknown) => {
+        // A failed volume's snapshots in state error are deleted all the same: count them.
+        if (error instanceof SnapshotNotCompletedError) countMetric(deleted, error.deletedFailed.length);
+        throw error;
+      });
+      const { result, deletedNow, skippedNow, moreToPrune } = outcome;
       if (!result.dryRun) {
-        // A backlog's result is cumulative: count only this invocation's share.
-        const deleted = result.region === undefined ? MetricName.snapshotsDeleted : MetricName.copiesDeleted;
-        countMetric(deleted, result.deletedCount - (previous?.deletedCount ?? 0));
-        countMetric(MetricName.deletionsSkipped, result.skipped.length - (previous?.skipped.length ?? 0));
+        countMetric(deleted, deletedNow);
+        countMetric(MetricName.deletionsSkipped, skippedNow);
       }
       logger.info(result.dryRun ? 'retention planned' : 'retention applied', { ...result });
-      if (result.more) throw new MoreToPruneError(JSON.stringify(result));
+      if (moreToPrune) throw moreToPrune;
       return result;
     });
 }
 
 export const handler = lazyHandler(() =>
   createHandler({
+    managedBy: requireEnv(EnvName.managedBy),
+    bucket: requireEnv(EnvName.workBucket),
     ec2: ec2Client(),
     ec2In: regionalEc2Clients(),
+    s3: s3Client(),
     region: ownRegion(),
-    managedBy: requireEnv(EnvName.managedBy),
     now: () => Date.now(),
   }),
 );

@@ -84,7 +84,10 @@ export async function summarise(
     { bucket: deps.bucket, key: runKey(event.executionName, 'report') },
     report,
   );
-  const skippedDeletions = [...volumes, ...(copies ?? [])].flatMap((v) => v.skipped);
+  const retention = [...volumes, ...(copies ?? [])];
+  const skippedDeletions = retention.flatMap((v) => v.skipped);
+  // A result lists the first refusals; its count has them all (absent in older results: the list).
+  const deletionsSkipped = retention.reduce((n, v) => n + (v.skippedCount ?? v.skipped.length), 0);
   const deletedIn = (results: PruneResult[]) =>
     event.dryRun ? 0 : results.reduce((n, v) => n + v.deletedCount, 0);
   const hadCopies = event.copyRun !== undefined || event.copyPruneRun !== undefined;
@@ -102,7 +105,7 @@ export async function summarise(
       invalid: discovery.invalid.length,
       skippedTargets: discovery.skipped.length,
       snapshotsDeleted: deletedIn(volumes),
-      deletionsSkipped: skippedDeletions.length,
+      deletionsSkipped,
       ...(hadCopies && { copiesFailed, copiesDeleted: deletedIn(copies ?? []) }),
     },
     ...(retiredCopyRegions && { retiredCopyRegions }),

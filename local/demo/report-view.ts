@@ -76,7 +76,9 @@ export interface VolumeRow {
   deletedCount?: number;
   /** The newer completed snapshot that replaced this run's (an overlapping run pruned it). */
   supersededBy?: string;
+  /** Refused deletions: the first ones listed, of `skippedCount`. */
   skipped: SkippedDeletion[];
+  skippedCount?: number;
   /** Why a volume failed, is invalid, excluded or not reached. */
   reason?: string;
   /** Other instances a multi-attached volume is attached to. */
@@ -115,10 +117,12 @@ export function volumeRows(run: RunRecord, inventory: Inventory = []): VolumeRow
         ...base,
         outcome: run.dryRun ? 'planned' : 'backed-up',
         created: created ?? (run.dryRun ? PLANNED_SNAPSHOT_ID : '-'),
-        kept: prune.kept.length,
+        // A result lists the newest kept; its count has them all (absent in older reports: the list).
+        kept: prune.keptCount ?? prune.kept.length,
         deleted: prune.deleted,
         deletedCount: prune.deletedCount,
         skipped: prune.skipped,
+        skippedCount: prune.skippedCount ?? prune.skipped.length,
         ...(prune.outcome === 'superseded' && { supersededBy: prune.supersededBy }),
       });
     } else {
@@ -176,7 +180,7 @@ export function runText(
     r.created ?? '-',
     r.kept === undefined ? '-' : String(r.kept),
     r.outcome === 'backed-up' || r.outcome === 'planned' ? String(r.deletedCount ?? r.deleted.length) : '-',
-    r.outcome === 'backed-up' ? String(r.skipped.length) : '-',
+    r.outcome === 'backed-up' ? String(r.skippedCount ?? r.skipped.length) : '-',
     resultText(r),
   ]);
   if (rows.length > 0) lines.push(...table([header, ...body], '  '));
@@ -395,7 +399,8 @@ export function copyRows(run: RunRecord, regions: readonly string[], inventory: 
           ...base,
           outcome: run.dryRun ? 'planned' : 'backed-up',
           copied: copied ?? (run.dryRun ? PLANNED_SNAPSHOT_ID : '-'),
-          kept: prune.kept.length,
+          // A result lists the newest kept; its count has them all (absent in older reports: the list).
+          kept: prune.keptCount ?? prune.kept.length,
           deleted: prune.deleted,
           deletedCount: prune.deletedCount,
         });

@@ -164,6 +164,8 @@ export function localFunctions(
     prune.createHandler({
       ec2: clients.ec2,
       ec2In: ec2InOf(clients),
+      s3: clients.s3,
+      bucket,
       region: deployment.region,
       managedBy,
       now,

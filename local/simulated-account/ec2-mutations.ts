@@ -4,6 +4,7 @@ import type {
   DeleteSnapshotRequest,
   Snapshot,
 } from '@aws-sdk/client-ec2';
+import { checkConcurrentSnapshots } from './concurrent-snapshots';
 import { ec2Error } from './ec2-errors';
 import {
   type InstanceRecord,
@@ -36,6 +37,7 @@ export function createSnapshot(state: Ec2State, input: CreateSnapshotRequest): S
       'The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.',
     );
   }
+  checkConcurrentSnapshots(state, volume);
   const snapshot = state.newSnapshot(volume, description, tags);
   state.lastSnapshotAt.set(volumeId, snapshot.startTime);
   // EC2 always answers CreateSnapshot with a pending snapshot, however fast it completes.

@@ -2,7 +2,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { planBackup } from '../../cli/backup-plan';
 import { REQUEST_HANDLER_OPTIONS } from '../../lambdas/commons/clients';
-import { snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
 import { givenAccount } from '../fixtures/account';
 import { addCopy, COPY_REGION, givenCli } from '../fixtures/cli';
 import { htmlEndpoint, REFUSED_ENDPOINT, runProcess } from '../fixtures/endpoints';
@@ -27,6 +27,7 @@ interface PlanDoc {
     generations: number;
     create: string;
     keep: string[];
+    keepCount: number;
     delete: string[];
     deleteCount: number;
     pending: number;
@@ -44,6 +45,7 @@ interface PlanDoc {
 interface PlannedCopiesDoc {
   region: string;
   keep: string[];
+  keepCount: number;
   delete: string[];
   deleteCount: number;
   pending: number;
@@ -133,6 +135,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
           generations: 3,
           create: `Auto Snapshot ${db.volumeIds[0]}(db)`,
           keep: [],
+          keepCount: 0,
           delete: [],
           deleteCount: 0,
           pending: 0,
@@ -145,6 +148,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
           create: `Auto Snapshot ${web.root}(web)`,
           // N=2: the new snapshot and the newest completed one; the error one goes too.
           keep: [web.history.day1],
+          keepCount: 1,
           delete: expect.arrayContaining([
             web.history.day2,
             web.history.day3,
@@ -252,6 +256,26 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
     expect(text.stdout).toContain(
       'Tonight: 1 snapshot to create, 0 to delete, 0 kept, on 1 volume; 0 invalid, 0 excluded.',
     );
+  });
+
+  it('GIVEN N=300 and 400 generations WHEN planned THEN the newest kept are listed, all 299 counted, as a run reports them', async () => {
+    const cli = givenCli();
+    const db = cli.sim.addInstance({ name: 'db', tags: { [TAG]: '300' }, volumes: [{}] });
+    const now = cli.clock.now();
+    for (let hours = 1; hours <= 400; hours++) {
+      cli.sim.addSnapshot({
+        volumeId: db.volumeIds[0],
+        startTime: now - hours * 3_600_000,
+        tags: { [SnapshotTag.managedBy]: MARKER, [SnapshotTag.volumeId]: db.volumeIds[0] },
+      });
+    }
+
+    const doc = (await cli.run('plan', '--json')).json<PlanDoc>();
+
+    expect(doc.volumes[0]).toMatchObject({ keepCount: 299, deleteCount: 101 });
+    // A result lists the newest 100 kept; tonight's snapshot is the first of them.
+    expect(doc.volumes[0].keep).toHaveLength(99);
+    expect(doc.counts.keep).toBe(299);
   });
 
   it('GIVEN an --instance-ids value that is not an instance ID WHEN run THEN one line naming the option, exit 2', async () => {

@@ -196,15 +196,19 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
     expect(stdout).not.toContain('snapshots created');
   });
 
-  it('GIVEN --fail-volume web-root WHEN run THEN that volume fails with the reason each day and keeps its old generations', async () => {
+  it('GIVEN --fail-volume web-root WHEN run THEN that volume fails with the reason each day, keeps its old generations and no more than one failed snapshot', async () => {
     const { code, stdout } = await runCli(['--fail-volume', 'web-root', '--days', '2']);
     expect(code).toBe(0);
     for (const day of [1, 2]) {
       const web = tableAfter(stdout, new RegExp(`^Day ${day} of 2`)).find(
         (row) => row[DAY.instance] === 'web',
       );
+      // The day before's failed snapshot is deleted: a useless snapshot that counts against EBS's limit.
+      const cleared = day === 1 ? '' : '; deleted its 1 other snapshot\\(s\\) in state error \\(snap-\\w+\\)';
       expect(web?.[DAY.result]).toMatch(
-        /^FAILED PruneSnapshots SnapshotNotCompleted: vol-\w+: snapshot snap-\w+ ended in state error; older generations kept$/,
+        new RegExp(
+          `^FAILED PruneSnapshots SnapshotNotCompleted: vol-\\w+: snapshot snap-\\w+ ended in state error; older generations kept${cleared}$`,
+        ),
       );
       expect(web?.[DAY.deleted]).toBe('-');
     }
@@ -226,7 +230,7 @@ describe('npm start: the demo on a simulated account (SPEC §9.1)', () => {
     );
     expect(final?.slice(FINAL.managed)).toEqual([
       '4',
-      'last run failed: older generations kept, 2 in error or pending',
+      'last run failed: older generations kept, 1 in error or pending',
     ]);
   });
 

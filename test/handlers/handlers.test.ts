@@ -19,7 +19,7 @@ import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
-import { givenSteps, MANAGED_BY, rejection } from '../fixtures/steps';
+import { BUCKET, givenSteps, MANAGED_BY, rejection } from '../fixtures/steps';
 
 describe('Lambda handlers', () => {
   it('GIVEN a missing variable WHEN read THEN the error names it', () => {
@@ -98,10 +98,10 @@ describe('Lambda handlers', () => {
   ])(
     'GIVEN a malformed work item %j WHEN a fan-out handler runs THEN InvalidInput names the field',
     async (event, field) => {
-      const { ec2, ec2In, region } = givenSteps();
+      const { ec2, ec2In, region, s3 } = givenSteps();
       const handlers: ((event: unknown) => Promise<unknown>)[] = [
         createSnapshot.createHandler({ ec2, managedBy: MANAGED_BY }),
-        prune.createHandler({ ec2, ec2In, region, managedBy: MANAGED_BY, now: () => 0 }),
+        prune.createHandler({ ec2, ec2In, s3, bucket: BUCKET, region, managedBy: MANAGED_BY, now: () => 0 }),
       ];
       for (const handler of handlers) {
         const error = await rejection(Promise.resolve().then(() => handler(event)));

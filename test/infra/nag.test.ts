@@ -71,6 +71,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         `${role('awaitCopies')} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/copy/*]`,
         `${role('prune')} AwsSolutions-IAM5[Resource::*]`,
         `${role('prune')} ${ec2(':snapshot')}`,
+        `${role('prune')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*/prune-progress/*]`,
         `${role('summarise')} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
         `${role('summarise')} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/*]`,
         `${workflowRole} AwsSolutions-IAM5[Resource::*]`,

@@ -156,7 +156,7 @@ describe('functions', () => {
     ],
     ['copySnapshot', 45, 256, { COPY_REGIONS: '[]' }],
     ['awaitCopies', 600, 1024, { WORK_BUCKET: bucketRef, COPY_WAIT_LIMIT_SECONDS: '86400' }],
-    ['prune', 660, 256, {}],
+    ['prune', 780, 256, { WORK_BUCKET: bucketRef }],
     ['summarise', 300, 1024, { WORK_BUCKET: bucketRef, STATE_MACHINE_NAME: backup.stateMachineName }],
   ])('%s: %d s, %d MB, and the environment it reads', (step, timeout, memory, environment) => {
     expect(fn(step)).toEqual(

@@ -1,4 +1,9 @@
-import { CreateSnapshotCommand, CreateTagsCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DescribeSnapshotsCommand,
+} from '@aws-sdk/client-ec2';
 import { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from '../../local/simulated-account';
 import { ec2ErrorFrom, givenAccount } from '../fixtures/account';
 
@@ -52,6 +57,34 @@ describe('CreateSnapshot', () => {
     expect(refused.name).toBe('SnapshotCreationPerVolumeRateExceeded');
     expect(refused.$metadata.httpStatusCode).toBe(400);
     expect(sim.snapshotsOf(volumeId)).toHaveLength(2);
+  });
+
+  test('GIVEN a gp3 volume with 5 snapshots pending or in error WHEN another is asked THEN ConcurrentSnapshotLimitExceeded; deleting one in error makes room', async () => {
+    const { ec2, sim, volumeId } = givenVolume();
+    sim.addSnapshot({ volumeId, state: 'completed' });
+    const failed = [1, 2, 3].map(() => sim.addSnapshot({ volumeId, state: 'error' }));
+    sim.addSnapshot({ volumeId, state: 'pending' });
+    sim.addSnapshot({ volumeId, state: 'pending' });
+
+    const refused = await ec2ErrorFrom(ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId })));
+    await ec2.send(new DeleteSnapshotCommand({ SnapshotId: failed[0] }));
+    await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
+
+    expect(refused.name).toBe('ConcurrentSnapshotLimitExceeded');
+    expect(refused.message).toBe('Maximum allowed in-progress snapshots for a single volume exceeded.');
+    expect(refused.$metadata.httpStatusCode).toBe(400);
+    expect(sim.snapshotsOf(volumeId)).toHaveLength(6);
+  });
+
+  test('GIVEN an st1 volume with one snapshot pending WHEN another is asked THEN ConcurrentSnapshotLimitExceeded', async () => {
+    const { ec2, sim } = givenAccount();
+    const [volumeId] = sim.addInstance({ volumes: [{ volumeType: 'st1', sizeGiB: 500 }] }).volumeIds;
+    sim.addSnapshot({ volumeId, state: 'pending' });
+
+    const refused = await ec2ErrorFrom(ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId })));
+
+    expect(refused.name).toBe('ConcurrentSnapshotLimitExceeded');
+    expect(sim.snapshotsOf(volumeId)).toHaveLength(1);
   });
 
   test('GIVEN a volume that vanished after discovery WHEN snapshotting it THEN InvalidVolume.NotFound and nothing is created', async () => {

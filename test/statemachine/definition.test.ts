@@ -264,6 +264,7 @@ describe('the workflow definition (SPEC §4)', () => {
     for (const terminal of [
       'InvalidInput',
       'VolumeNotFound',
+      'ConcurrentSnapshotLimit',
       'SnapshotNotCompleted',
       'States.ALL',
       'BackupFailed',
@@ -358,7 +359,7 @@ describe('the workflow definition (SPEC §4)', () => {
     ]);
   });
 
-  it('THEN a prune child is one Task that continues a backlog by catching MoreToPrune into itself', () => {
+  it('THEN a prune child is one Task that continues a backlog by catching MoreToPrune into itself, the error carrying no state', () => {
     const child = pruneMap.ItemProcessor;
     expect(pruneMap.ItemSelector).toEqual({
       'volume.$': '$$.Map.Item.Value',
@@ -372,8 +373,9 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(Object.keys(child.States)).toEqual(['PruneSnapshots']);
     expect(pruneTask).not.toHaveProperty('Parameters');
     expect(pruneTask.End).toBe(true);
+    // `continued` only says "go on": the slices' progress is in the work bucket (pruneSlice).
     expect(pruneTask.Catch).toEqual([
-      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.progress', Next: 'PruneSnapshots' },
+      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.continued', Next: 'PruneSnapshots' },
     ]);
   });
 
@@ -430,7 +432,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(pruneCopiesMap.ItemSelector).toEqual(pruneMap.ItemSelector);
     expect(Object.keys(pruneCopiesMap.ItemProcessor.States)).toEqual(['PruneCopySnapshots']);
     expect(pruneCopyTask.Catch).toEqual([
-      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.progress', Next: 'PruneCopySnapshots' },
+      { ErrorEquals: ['MoreToPrune'], ResultPath: '$.continued', Next: 'PruneCopySnapshots' },
     ]);
     expect(pruneCopiesMap.ResultPath).toBe('$.copyPruneRun');
   });

@@ -36,6 +36,17 @@ describe('create-snapshot step (SPEC §2)', () => {
     expect(sim.calls().CreateTags.succeeded).toBe(0);
   });
 
+  it("GIVEN a volume at EBS's limit of concurrent snapshots WHEN snapshotted THEN ConcurrentSnapshotLimit naming the volume and what to do; nothing created", async () => {
+    const { sim, deps, volume } = given();
+    for (let i = 0; i < 5; i++) sim.addSnapshot({ volumeId: volume.volumeId, state: 'error' });
+    const error = await rejection(createVolumeSnapshot(deps, task(volume)));
+    expect(error.name).toBe('ConcurrentSnapshotLimit');
+    expect(error.message).toMatch(new RegExp(`^${volume.volumeId}: EC2 refused a new snapshot`));
+    expect(error.message).toContain('state error');
+    expect(error.message).toContain('PruneSnapshots');
+    expect(sim.snapshotsOf(volume.volumeId)).toHaveLength(5);
+  });
+
   it('GIVEN carried volume tags WHEN snapshotted THEN they are set at creation and never overwrite our keys or aws: keys', async () => {
     const { sim, deps, volume } = given();
     const carriedTags = {

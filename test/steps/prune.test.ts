@@ -1,8 +1,15 @@
 import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
-import { PLANNED_SNAPSHOT_ID, type PruneResult } from '../../lambdas/contracts/run-documents';
+import { PLANNED_SNAPSHOT_ID } from '../../lambdas/contracts/run-documents';
 import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import { MAX_DELETIONS_PER_INVOCATION, pruneVolume } from '../../lambdas/steps/prune-volume';
+import {
+  MAX_LISTED_KEPT,
+  MAX_LISTED_SKIPS,
+  type PruneSlice,
+  pruneVolume,
+  pruneVolumeSlice,
+} from '../../lambdas/steps/prune-volume';
+import { MAX_DELETIONS_PER_INVOCATION } from '../../lambdas/steps/slice-deletions';
 import { givenSteps, MANAGED_BY, REGION, rejection, task, workItem } from '../fixtures/steps';
 
 const DAY = 86_400_000;
@@ -132,6 +139,45 @@ describe('prune step (SPEC §3)', () => {
       expect(remaining()).toEqual(expect.arrayContaining(before));
     },
   );
+
+  describe('snapshots in state error when this run failed (SPEC §3.3, §3.4)', () => {
+    it("GIVEN this run's snapshot ended in error and two earlier ones did WHEN pruned THEN SnapshotNotCompleted naming the earlier two, deleted; this run's and every completed one kept", async () => {
+      const { deps, volume, managed, remaining } = given(2);
+      const completed = [managed(1), managed(2), managed(3)];
+      const earlier = [managed(4, 'error'), managed(5, 'error')];
+      const mine = managed(6, 'error');
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-6')));
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toMatch(/ended in state error; older generations kept/);
+      expect(error.message).toContain(
+        `deleted its 2 other snapshot(s) in state error (${earlier[1]}, ${earlier[0]})`,
+      );
+      expect(remaining().sort()).toEqual([...completed, mine].sort());
+    });
+
+    it('GIVEN this run made no snapshot and five in error fill the volume WHEN pruned THEN all five are deleted, the completed one kept', async () => {
+      const { deps, volume, managed, remaining } = given(1);
+      const completed = managed(0);
+      for (const day of [1, 2, 3, 4, 5]) managed(day, 'error');
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-6')));
+      expect(error.message).toContain('created no snapshot of it');
+      expect(error.message).toContain('deleted its 5 other snapshot(s) in state error');
+      expect(remaining()).toEqual([completed]);
+    });
+
+    it('GIVEN EC2 refuses to delete the error snapshots WHEN pruned THEN still SnapshotNotCompleted, saying so', async () => {
+      const { sim, deps, volume, managed, remaining } = given(1);
+      const failed = managed(1, 'error');
+      managed(2, 'error');
+      sim.injectFault({ action: 'DeleteSnapshot', error: 'UnauthorizedOperation' });
+      const error = await rejection(pruneVolume(deps, task(volume, 'run-2')));
+      expect(error.name).toBe('SnapshotNotCompleted');
+      expect(error.message).toMatch(
+        /could not delete its other snapshots in state error \(UnauthorizedOperation/,
+      );
+      expect(remaining()).toContain(failed);
+    });
+  });
 
   it('GIVEN a renamed instance WHEN pruned THEN the older generations under the old name are pruned with the new', async () => {
     const { deps, volume, managed, remaining } = given(2);
@@ -277,15 +323,17 @@ describe('prune step (SPEC §3)', () => {
       const { deps, volume, managed, remaining } = given(1);
       const old = Array.from({ length: 250 }, (_, day) => managed(day));
       const mine = managed(250);
-      const slices: PruneResult[] = [];
-      let progress: PruneResult | undefined;
+      const slices: PruneSlice[] = [];
+      let slice: PruneSlice | undefined;
       do {
-        progress = await pruneVolume(deps, task(volume, 'run-250', { ...(progress && { progress }) }));
-        slices.push(progress);
-      } while (progress.more);
-      expect(slices.map((r) => r.deletedCount)).toEqual([100, 200, 250]);
+        const progress = slice?.progress;
+        slice = await pruneVolumeSlice(deps, task(volume, 'run-250', { ...(progress && { progress }) }));
+        slices.push(slice);
+      } while (slice.result.more);
+      expect(slices.map((s) => s.result.deletedCount)).toEqual([100, 200, 250]);
+      expect(slices.map((s) => s.progress.slices)).toEqual([1, 2, 3]);
       expect(MAX_DELETIONS_PER_INVOCATION).toBe(100);
-      expect(progress.deleted.sort()).toEqual(old.sort());
+      expect(slice.result.deleted.sort()).toEqual(old.sort());
       expect(remaining()).toEqual([mine]);
     });
 
@@ -300,10 +348,10 @@ describe('prune step (SPEC §3)', () => {
         snapshotId: old[2],
         times: 10_000,
       });
-      const first = await pruneVolume(deps, task(volume, 'run-6'));
-      expect(first).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
+      const first = await pruneVolumeSlice(deps, task(volume, 'run-6'));
+      expect(first.result).toMatchObject({ deleted: [old[4], old[3]], deletedCount: 2, more: true });
       sim.clearFaults();
-      const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first }));
+      const second = await pruneVolume(deps, task(volume, 'run-6', { progress: first.progress }));
       expect(second).toMatchObject({ deletedCount: 5, more: false });
       expect(second.deleted.sort()).toEqual(old.sort());
       expect(remaining()).toEqual([mine]);
@@ -314,11 +362,24 @@ describe('prune step (SPEC §3)', () => {
       const inUse = managed(0);
       sim.registerImage(inUse);
       managed(1);
-      const first = await pruneVolume(deps, task(volume, 'run-1'));
+      const first = await pruneVolumeSlice(deps, task(volume, 'run-1'));
       sim.resetCalls();
-      const again = await pruneVolume(deps, task(volume, 'run-1', { progress: { ...first, more: true } }));
+      const again = await pruneVolume(deps, task(volume, 'run-1', { progress: first.progress }));
       expect(sim.calls().DeleteSnapshot.failed).toBe(0);
-      expect(again.skipped).toEqual(first.skipped);
+      expect(again.skipped).toEqual(first.result.skipped);
+    });
+
+    it('GIVEN N=1,000 and 150 old snapshots in use WHEN a slice prunes THEN every list is bounded, every count exact, the result a few KB', async () => {
+      const { sim, deps, volume, managed } = given(1000);
+      const inUse = Array.from({ length: 150 }, (_, day) => managed(day));
+      for (const id of inUse) sim.registerImage(id);
+      const kept = Array.from({ length: 1000 }, (_, day) => managed(150 + day));
+      const result = await pruneVolume(deps, task(volume, 'run-1149'));
+      // A slice tries 100 deletions: all refused here, the other 50 are the next slice's.
+      expect(result).toMatchObject({ keptCount: 1000, skippedCount: 100, deletedCount: 0, more: true });
+      expect(result.kept).toEqual(kept.slice(-MAX_LISTED_KEPT).reverse());
+      expect(result.skipped).toHaveLength(MAX_LISTED_SKIPS);
+      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(16 * 1024);
     });
   });
 
@@ -431,6 +492,22 @@ describe('prune step (SPEC §3)', () => {
         expect(remainingIn(EU)).toEqual(expect.arrayContaining(before));
       },
     );
+
+    it("GIVEN this run's copy ended in error and an earlier one did WHEN pruned THEN the earlier one is deleted there, the completed copies and the source region untouched", async () => {
+      const { deps, managed, copy, remainingIn, remaining, item } = givenCopies(1);
+      const sources = [managed(1), managed(2)];
+      const completed = [copy(1), copy(2)];
+      const earlier = copy(3, 'error');
+      const mine = copy(4, 'error');
+      const error = await rejection(pruneVolume(deps, task(item, 'run-4')));
+      expect(error.message).toMatch(
+        new RegExp(
+          `ended in state error; older copies in eu-west-1 kept; deleted its 1 other copy\\(s\\) in state error \\(${earlier}\\)$`,
+        ),
+      );
+      expect(remainingIn(EU)).toEqual([...completed, mine].sort());
+      expect(remaining().sort()).toEqual(sources.sort());
+    });
 
     it('GIVEN a copy region in a dry run WHEN planned THEN the copies a new copy would push out are listed, none deleted', async () => {
       const { deps, clock, copy, remainingIn, item } = givenCopies(2);

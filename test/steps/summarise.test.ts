@@ -135,6 +135,23 @@ describe('summarise step (SPEC §4.5)', () => {
     ]);
   });
 
+  it('GIVEN results that list only their first refusals WHEN summarised THEN the count is of them all', async () => {
+    const refusal = { snapshotId: 'snap-ami', reason: 'InvalidSnapshot.InUse: ami-1' };
+    const { summarise: run } = await given(
+      { items: [item('vol-1')], invalid: [], skipped: [] },
+      {
+        prune: [
+          child('vol-1', 'SUCCEEDED', {
+            Output: JSON.stringify(pruned('vol-1', { skipped: [refusal], skippedCount: 150 })),
+          }),
+        ],
+      },
+    );
+    const output = await run();
+    expect(output.counts.deletionsSkipped).toBe(150);
+    expect(output.skippedDeletions).toEqual([refusal]);
+  });
+
   it('GIVEN a volume failed in both fan-outs and an invalid tag WHEN summarised THEN FAILED naming each once', async () => {
     const { summarise: run } = await given(
       {

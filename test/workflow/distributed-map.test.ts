@@ -169,7 +169,10 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
       expect.objectContaining({
         Status: 'FAILED',
         Error: 'Terminal',
-        Cause: JSON.stringify({ errorType: 'Terminal', errorMessage: 'three is bad' }),
+        // The Node.js runtime's error document: the trace's first line repeats the message.
+        Cause: expect.stringMatching(
+          /^\{"errorType":"Terminal","errorMessage":"three is bad","trace":\["Terminal: three is bad",/,
+        ),
         Input: JSON.stringify({ n: 3, run: 'run-1', redrive: 2 }),
       }),
     ]);
