@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type OptionSpec, helpLine as optionHelpLine, parseOptionTable, wrap } from '../option-table';
 
 /**
  * The options of `npm run bench` (bin/ebs-backup-bench.ts). As for `npm start`
@@ -27,14 +27,6 @@ export type BenchRequest =
 
 /** Starts the child that runs the demo; every argument after it is the demo's own. */
 export const DEMO_CHILD = '--demo-child';
-
-interface OptionSpec {
-  /** The value's placeholder in --help; absent for flags. */
-  value?: string;
-  help: string;
-  /** Set by the benchmark for its child processes, not by hand. */
-  internal?: boolean;
-}
 
 const OPTIONS = {
   only: {
@@ -92,51 +84,16 @@ Examples:
 `;
 }
 
-/** `  --option VALUE   help…`, the help wrapped under its own column. */
 function helpLine(name: OptionName): string {
-  const spec: OptionSpec = OPTIONS[name];
-  const flag = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(HELP_COLUMN);
-  return wrap(spec.help, HELP_COLUMN)
-    .map((line, i) => (i === 0 ? flag + line.trimStart() : line))
-    .join('\n');
-}
-
-/** Words into lines of at most 100 columns; the lines after the first indented. */
-function wrap(text: string, indent: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && indent + line.length + 1 + word.length > 100) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  lines.push(line);
-  return lines.map((words, i) => (i === 0 ? words : ' '.repeat(indent) + words));
+  return optionHelpLine(name, OPTIONS[name], HELP_COLUMN);
 }
 
 /** Parses `argv` (without node and the script). Never throws. */
 export function parseBenchArgs(argv: readonly string[], facts: BenchFacts): BenchRequest {
   if (argv[0] === DEMO_CHILD) return { kind: 'demo-child', args: argv.slice(1) };
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: Object.fromEntries(
-        NAMES.map((name) => [
-          name,
-          {
-            type: (OPTIONS[name] as OptionSpec).value ? 'string' : 'boolean',
-            ...(name === 'help' && { short: 'h' }),
-          },
-        ]),
-      ) as Record<string, { type: 'string' | 'boolean' }>,
-    }));
-  } catch (error) {
-    return { kind: 'usage-error', message: parseArgsMessage(error as Error & { code?: string }) };
-  }
+  const parsed = parseOptionTable(argv, OPTIONS);
+  if ('error' in parsed) return { kind: 'usage-error', message: parsed.error };
+  const { values } = parsed;
   if (values.help) return { kind: 'help' };
   const given = NAMES.filter((name) => values[name] !== undefined);
   const refuse = (message: string): BenchRequest => ({ kind: 'usage-error', message });
@@ -174,27 +131,4 @@ export function parseBenchArgs(argv: readonly string[], facts: BenchFacts): Benc
 
 function unknownScenario(name: string, facts: BenchFacts): string {
   return `unknown scenario ${JSON.stringify(name)}; scenarios: ${facts.scenarios.join(', ')}`;
-}
-
-/** node:util's messages are long and suggest `--`; ours name the option and the accepted ones. */
-function parseArgsMessage(error: Error & { code?: string }): string {
-  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
-  const known = NAMES.filter((name) => !(OPTIONS[name] as OptionSpec).internal)
-    .map((name) => `--${name}`)
-    .join(', ');
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${option}; accepted options: ${known} (see --help)`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const name = NAMES.find((n) => option === `--${n}`);
-      const spec: OptionSpec | undefined = name && OPTIONS[name];
-      return spec?.value
-        ? `${option} needs a value: ${spec.value}`
-        : `${option ?? 'an option'} takes no value`;
-    }
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? ''}; options start with -- (see --help)`;
-    default:
-      return `${error.message} (see --help)`;
-  }
 }

@@ -1,10 +1,14 @@
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_COPY_TAG_KEY,
   DEFAULT_STACK_NAME,
   MAX_COPY_REGIONS,
 } from '../../lambdas/contracts/deployment';
 import { DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
+import {
+  helpLine as optionHelpLine,
+  parseOptionTable,
+  type OptionSpec as TableOptionSpec,
+} from '../option-table';
 
 /**
  * The options of `npm start` (bin/ebs-backup-local.ts). One table drives parsing, validation and
@@ -68,12 +72,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-interface OptionSpec {
-  /** The value's placeholder in --help; absent for flags. */
-  value?: string;
-  help: string;
-  /** For the error line: what the option accepts. */
-  accepts?: string;
+interface OptionSpec extends TableOptionSpec {
   /** `--target aws` options are refused with the simulator and vice versa. */
   only?: Target;
 }
@@ -177,43 +176,15 @@ Examples:
   AWS_REGION=eu-west-1 npm start -- --target aws --live --copy-regions us-west-2
 `;
 
-/** `  --option VALUE   help…`, the help wrapped to 100 columns under its own column. */
 function helpLine(name: OptionName): string {
-  const spec: OptionSpec = OPTIONS[name];
-  const flag = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(HELP_COLUMN);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of spec.help.split(' ')) {
-    if (line && HELP_COLUMN + line.length + 1 + word.length > 100) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  lines.push(line);
-  return lines.map((text, i) => (i === 0 ? flag : ' '.repeat(HELP_COLUMN)) + text).join('\n');
+  return optionHelpLine(name, OPTIONS[name], HELP_COLUMN);
 }
 
 /** Parses `argv` (without node and the script). Never throws. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: Object.fromEntries(
-        NAMES.map((name) => [
-          name,
-          {
-            type: (OPTIONS[name] as OptionSpec).value ? 'string' : 'boolean',
-            ...(name === 'help' && { short: 'h' }),
-          },
-        ]),
-      ) as Record<string, { type: 'string' | 'boolean' }>,
-    }));
-  } catch (error) {
-    return { kind: 'usage-error', message: parseArgsMessage(error as Error & { code?: string }) };
-  }
+  const parsed = parseOptionTable(argv, OPTIONS);
+  if ('error' in parsed) return { kind: 'usage-error', message: parsed.error };
+  const { values } = parsed;
   if (values.help) return { kind: 'help' };
   try {
     return { kind: 'run', options: toOptions(values) };
@@ -322,24 +293,4 @@ function invalid(name: OptionName, raw: string): UsageError {
   return new UsageError(
     `--${name} ${JSON.stringify(raw)} is not valid: expected ${(OPTIONS[name] as OptionSpec).accepts}`,
   );
-}
-
-/** node:util's messages are long and suggest `--`; ours name the option and what it accepts. */
-function parseArgsMessage(error: Error & { code?: string }): string {
-  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
-  const known = NAMES.map((name) => `--${name}`).join(', ');
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${option ?? ''}; accepted options: ${known}`.replace('  ', ' ');
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const name = NAMES.find((n) => option === `--${n}`);
-      const spec: OptionSpec | undefined = name && OPTIONS[name];
-      if (spec?.accepts) return `--${name} needs a value: ${spec.accepts}`;
-      return `${option ?? 'an option'} takes no value`;
-    }
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${option ?? JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '')}; options start with -- (see --help)`;
-    default:
-      return `${error.message} (see --help)`;
-  }
 }

@@ -31,7 +31,7 @@ describe('npm run bench: options', () => {
     [['--write=yes'], /^--write takes no value$/],
     [['--cold-starts', '--report-only'], /^--cold-starts and --report-only exclude each other$/],
     [['--only', '100', '--demo-fleet'], /^--only and --demo-fleet exclude each other$/],
-    [['report'], /^unexpected argument report; options start with --/],
+    [['report'], /^unexpected argument "report"; options start with --/],
     [['--init-ms', '5'], /^--init-ms applies to --scenario only$/],
     [['--scenario', '100', '--write'], /^--write does not apply to --scenario/],
     [['--scenario', '100', '--init-ms', 'soon'], /^--init-ms "soon" is not valid/],

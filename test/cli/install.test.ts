@@ -142,7 +142,7 @@ describe('ebs-backup as installed (package.json bin, npm pack)', () => {
       // On an EC2 host the instance's role would be credentials: this operator has none.
       const env = withoutAws({ AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' });
       const result = run(installedBin(), ['status'], { cwd: installed, env });
-      expectOneLineRefusal(result, /^ebs-backup: no AWS credentials: set AWS_PROFILE/);
+      expectOneLineRefusal(result, /^ebs-backup: no AWS credentials found \(.*\): set AWS_PROFILE/);
     });
   });
 });
