@@ -264,7 +264,7 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
       const cli = givenProgressingRun({
         status: 'FAILED',
         error: 'BackupFailed',
-        cause: '2 volume(s) failed, …',
+        cause: '2 volumes failed, …',
       });
       const report: RunReport = {
         executionName: NAME,

@@ -299,7 +299,7 @@ describe('ebs-backup status (SPEC §11)', () => {
       startDate: hoursAgo(1),
       stopDate: new Date(hoursAgo(1).getTime() + 600_000),
       error: 'BackupFailed',
-      cause: '1 volume(s) failed, 1 invalid tag value(s). Full report: s3://…',
+      cause: '1 volume failed, 1 invalid tag value. Full report: s3://…',
     });
     const report: RunReport = {
       executionName: 'failed-run',

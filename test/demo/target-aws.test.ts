@@ -144,7 +144,7 @@ describe('npm start -- --target aws: the runner on an account through the SDK se
     const { code, stdout } = await run(['--target', 'aws', '--live', '--yes']);
     expect(code).toBe(1);
     expect(stdout).toMatch(
-      /Outcome: FAILED \(BackupFailed: 0 volume\(s\) failed, 1 invalid tag value\(s\)\. Full report: kept in memory, shown below\)/,
+      /Outcome: FAILED \(BackupFailed: 0 volumes failed, 1 invalid tag value\. Full report: kept in memory, shown below\)/,
     );
     expect(stdout).not.toContain('s3://');
   });

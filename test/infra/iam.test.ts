@@ -65,7 +65,7 @@ function expectedActions(deployment: DeploymentUnderTest): Record<PrincipalName,
     awaitSnapshots: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     copySnapshot: [...LOGS, 'ec2:DescribeSnapshots', ...copies, ...keys],
     awaitCopies: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
-    prune: [...LOGS, 'ec2:DeleteSnapshot', 'ec2:DescribeSnapshots'],
+    prune: [...LOGS, 'ec2:DeleteSnapshot', 'ec2:DescribeSnapshots', 's3:GetObject', 's3:PutObject'],
     summarise: [...LOGS, 's3:GetObject', 's3:PutObject'],
     workflow: [
       'lambda:InvokeFunction',

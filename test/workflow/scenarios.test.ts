@@ -50,7 +50,7 @@ describe('the workflow run locally against a simulated account (SPEC §3–§6)'
     const result = await world.run();
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('BackupFailed');
-    expect(result.cause).toMatch(/^1 volume\(s\) failed, 0 invalid tag value\(s\)/);
+    expect(result.cause).toMatch(/^1 volume failed, 0 invalid tag values/);
     expect(result.cause).toContain(
       `${victim} (${web.instanceId} web): CreateSnapshot Ec2Throttled: RequestLimitExceeded`,
     );
