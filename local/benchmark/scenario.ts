@@ -235,10 +235,10 @@ function bucket(action: Ec2Action) {
   return EC2_DEFAULT_RATE_LIMITS.buckets[action];
 }
 
-/** Volumes with an unsuccessful child in either fan-out (each volume counted once). */
+/** Volumes with an unsuccessful child in any Map Run of either fan-out (each volume counted once). */
 function failedVolumes(mapRuns: Awaited<ReturnType<typeof runLocalExecution>>['mapRuns']): number {
   const failed = new Set<string>();
-  for (const record of Object.values(mapRuns)) {
+  for (const record of Object.values(mapRuns).flat()) {
     for (const child of record.children) {
       if (!child || child.result.Status === 'SUCCEEDED') continue;
       const input = JSON.parse(child.result.Input ?? '{}') as { volume?: { volumeId?: string } };

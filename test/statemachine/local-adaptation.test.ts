@@ -1,8 +1,9 @@
 import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../../local/runner/local-deployment';
-import { StateName } from '../../statemachine/definition';
+import { type AslDefinition, StateName } from '../../statemachine/definition';
 import {
   adaptForLocalRun,
   LOCAL_DISTRIBUTED_MAP_RESOURCE,
+  LOCAL_PARALLEL_RESOURCE,
   restartAt,
 } from '../../statemachine/local-adaptation';
 
@@ -97,7 +98,89 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
         },
       },
     };
-    expect(adaptForLocalRun(inline)).toEqual({ definition: inline, distributedMaps: {} });
+    expect(adaptForLocalRun(inline)).toEqual({ definition: inline, distributedMaps: {}, parallels: {} });
+  });
+});
+
+describe('adaptForLocalRun: a Parallel state, and a Distributed Map in one of its branches', () => {
+  const lambda = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+  const fanOut = {
+    Type: 'Map',
+    ItemReader: {
+      Resource: 'arn:aws:states:::s3:getObject',
+      Parameters: { 'Bucket.$': '$.b', 'Key.$': '$.k' },
+    },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'Child',
+      States: { Child: { Type: 'Task', Resource: lambda('child'), End: true } },
+    },
+    ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } },
+    ResultPath: '$.run',
+    Next: 'After',
+  };
+  const parallel = {
+    Type: 'Parallel',
+    Parameters: { 'x.$': '$.x' },
+    Branches: [
+      {
+        StartAt: 'Fan',
+        States: { Fan: fanOut, After: { Type: 'Task', Resource: lambda('after'), End: true } },
+      },
+      { StartAt: 'Idle', States: { Idle: { Type: 'Pass', End: true } } },
+    ],
+    OutputPath: '$[1]',
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }],
+    Next: 'Done',
+  };
+  const definition = {
+    StartAt: 'Both',
+    TimeoutSeconds: 3600,
+    States: { Both: parallel, Done: { Type: 'Succeed' } },
+  };
+  const original = structuredClone(definition);
+  const { definition: adapted, distributedMaps, parallels } = adaptForLocalRun(definition);
+
+  it("THEN the Parallel is a Task of the same name keeping every field a Task shares with it, Parameters included, with the execution's timeout", () => {
+    expect(adapted.States.Both).toEqual({
+      Type: 'Task',
+      Resource: LOCAL_PARALLEL_RESOURCE,
+      TimeoutSeconds: 3600,
+      Parameters: parallel.Parameters,
+      OutputPath: '$[1]',
+      Catch: parallel.Catch,
+      Next: 'Done',
+    });
+    expect(adapted.States.Done).toEqual({ Type: 'Succeed' });
+  });
+
+  it("THEN its branches are adapted as the top level is: the Distributed Map a local Task found by its name, a Task given AWS's default timeout, the rest untouched", () => {
+    const [withMap, idle] = parallels.Both.Branches;
+    expect(withMap.StartAt).toBe('Fan');
+    expect(withMap.States.Fan).toEqual({
+      Type: 'Task',
+      Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
+      TimeoutSeconds: 3600,
+      ResultPath: '$.run',
+      Next: 'After',
+    });
+    expect(withMap.States.After).toEqual({
+      ...fanOut.ItemProcessor.States.Child,
+      End: true,
+      Resource: lambda('after'),
+      TimeoutSeconds: 3600,
+    });
+    expect(idle).toEqual(original.States.Both.Branches[1]);
+    expect(distributedMaps.Fan.ItemReader).toEqual(fanOut.ItemReader);
+    expect(distributedMaps.Fan.ItemProcessor.States.Child.TimeoutSeconds).toBe(2_147_483);
+    expect(definition).toEqual(original);
+  });
+
+  it('GIVEN a name used in a branch and at the top level WHEN adapted THEN refused, naming it: states are found by name', () => {
+    const clash = structuredClone(definition) as AslDefinition;
+    clash.States.Both.Branches[1].States = { Done: { Type: 'Pass', End: true } };
+    clash.States.Both.Branches[1].StartAt = 'Done';
+    expect(() => adaptForLocalRun(clash)).toThrow('State name Done is used twice');
   });
 });
 

@@ -144,7 +144,7 @@ describe('hardening: the workflow under real-account semantics', () => {
       { stopWhen: (e) => e.type === 'child' && e.map === StateName.snapshotVolumes && e.finished === 1 },
     );
     expect(stopped.status).toBe('ABORTED');
-    const children = stopped.mapRuns[StateName.snapshotVolumes].children;
+    const children = stopped.mapRuns[StateName.snapshotVolumes][0].children;
     expect(children[0]?.result.Status).toBe('ABORTED');
     expect(world.managedSnapshots(first)).toHaveLength(1);
 
