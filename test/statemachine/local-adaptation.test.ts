@@ -1,5 +1,5 @@
 import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../../local/runner/local-deployment';
-import { type AslDefinition, StateName } from '../../statemachine/definition';
+import { type AslDefinition, findState, StateName } from '../../statemachine/definition';
 import {
   adaptForLocalRun,
   LOCAL_DISTRIBUTED_MAP_RESOURCE,
@@ -10,36 +10,63 @@ import {
 describe('adaptForLocalRun: what local runs change in the definition', () => {
   const definition = localDefinition(DEFAULT_LOCAL_DEPLOYMENT);
   const original = JSON.parse(JSON.stringify(definition));
-  const { definition: adapted, distributedMaps } = adaptForLocalRun(definition);
+  const { definition: adapted, distributedMaps, parallels } = adaptForLocalRun(definition);
+  /** The adapted states as the runner sees them: each Parallel with its adapted branches. */
+  const adaptedView = { ...adapted.States, ...parallels };
+  /** A state after adaptation, wherever it is (a Parallel state itself: the Task it became). */
+  const adaptedState = (name: string) => adapted.States[name] ?? findState(adaptedView, name);
+  const originalState = (name: string) => findState(original.States, name) as AslDefinition;
+  /** Every state name, in order, those in Parallel branches included. */
+  const namesIn = (states: Record<string, AslDefinition>): string[] =>
+    Object.entries(states).flatMap(([name, state]) => [
+      name,
+      ...(state.Branches ?? []).flatMap((branch: AslDefinition) => namesIn(branch.States)),
+    ]);
   const mapNames: string[] = [
     StateName.snapshotVolumes,
     StateName.pruneVolumes,
     StateName.copyVolumes,
     StateName.pruneCopies,
   ];
-
   const taskNames: string[] = [
     StateName.discover,
+    StateName.recordSnapshotRun,
     StateName.awaitSnapshots,
+    StateName.listUnprunedVolumes,
     StateName.awaitCopies,
     StateName.summarise,
   ];
 
-  it('THEN every state but the Distributed Maps and the Tasks is left exactly as it is, in the same order', () => {
+  it('THEN every state but the Distributed Maps, the Parallel and the Tasks is left exactly as it is, in the same order, in its branch', () => {
     expect(Object.keys(adapted.States)).toEqual(Object.keys(original.States));
-    for (const [name, state] of Object.entries(original.States)) {
-      if (![...mapNames, ...taskNames].includes(name)) expect(adapted.States[name]).toEqual(state);
+    expect(namesIn(adaptedView)).toEqual(namesIn(original.States));
+    const changed = [...mapNames, ...taskNames, StateName.snapshotAndPrune];
+    for (const name of namesIn(original.States)) {
+      if (!changed.includes(name)) expect(adaptedState(name)).toEqual(originalState(name));
     }
     const { States: _a, ...restAdapted } = adapted;
     const { States: _o, ...restOriginal } = original;
     expect(restAdapted).toEqual(restOriginal);
   });
 
+  it('THEN the Parallel state is a Task of the same name, its branches (where the two fan-outs are) adapted in `parallels`', () => {
+    const { Branches, Type: _, ...shared } = originalState(StateName.snapshotAndPrune);
+    expect(adapted.States[StateName.snapshotAndPrune]).toEqual({
+      ...shared,
+      Type: 'Task',
+      Resource: LOCAL_PARALLEL_RESOURCE,
+      TimeoutSeconds: original.TimeoutSeconds,
+    });
+    expect(parallels[StateName.snapshotAndPrune].Branches.map((b: AslDefinition) => b.StartAt)).toEqual(
+      Branches.map((b: AslDefinition) => b.StartAt),
+    );
+  });
+
   it.each(mapNames)(
     'THEN %s keeps every field a Task shares with a Map and drops only Map-only fields',
     (name) => {
-      const map = original.States[name];
-      const task = adapted.States[name];
+      const map = originalState(name);
+      const task = adaptedState(name);
       const mapOnly = [
         'ItemReader',
         'ItemSelector',
@@ -68,16 +95,13 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
 
   it("THEN a Task without TimeoutSeconds gets AWS's default (bounded by the execution's), not the engine's 60 s", () => {
     for (const name of taskNames) {
-      expect(adapted.States[name]).toEqual({
-        ...original.States[name],
-        TimeoutSeconds: original.TimeoutSeconds,
-      });
+      expect(adaptedState(name)).toEqual({ ...originalState(name), TimeoutSeconds: original.TimeoutSeconds });
     }
     for (const name of mapNames) {
       const processor = distributedMaps[name].ItemProcessor;
       const [child] = Object.keys(processor.States);
       expect(processor.States[child]).toEqual({
-        ...original.States[name].ItemProcessor.States[child],
+        ...originalState(name).ItemProcessor.States[child],
         TimeoutSeconds: 2_147_483,
       });
     }
