@@ -146,8 +146,10 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
     if (scenario.throttleRate > 0 && scenario.throttleFrom === undefined) throttle();
     const timeline = new CallTimeline();
     const ec2 = timeline.watch(account.ec2Client());
+    const adapted = adaptForLocalRun(localDefinition(deployment));
     const metrics = new RunMetrics(
-      new Set(Object.keys(adaptForLocalRun(localDefinition(deployment)).distributedMaps)),
+      new Set(Object.keys(adapted.distributedMaps)),
+      new Set(Object.keys(adapted.parallels)),
     );
     const latency: LatencyModel | undefined = scenario.latency ? latencyModel(initMs) : undefined;
     const started = performance.now();
