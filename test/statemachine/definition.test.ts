@@ -502,6 +502,27 @@ describe('the workflow definition (SPEC §4)', () => {
   });
 });
 
+describe('names that are API', () => {
+  it('THEN README\'s "Names that are API" lists every state of the definition, nested ones included', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Names that are API'), readme.indexOf('| Error '));
+    const listed = [...section.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+    type State = {
+      Branches?: { States: Record<string, State> }[];
+      ItemProcessor?: { States: Record<string, State> };
+    };
+    const every = (states: Record<string, State>): string[] =>
+      Object.entries(states).flatMap(([name, state]) => [
+        name,
+        ...(state.Branches ?? []).flatMap((branch) => every(branch.States)),
+        ...(state.ItemProcessor ? every(state.ItemProcessor.States) : []),
+      ]);
+    const names = every(loadDefinitionTemplate().States);
+    expect(names.filter((name) => !listed.includes(name))).toEqual([]);
+    expect(new Set(names)).toEqual(new Set(Object.values(StateName)));
+  });
+});
+
 describe('waitMaxAttempts', () => {
   it.each([3600, 86_400, 7 * 86_400])(
     'GIVEN a wait limit of %i s THEN the retries last at least that long',
