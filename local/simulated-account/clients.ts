@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CopySnapshotCommand,
   CreateSnapshotCommand,
+  CreateSnapshotsCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
   DeleteSnapshotCommand,
@@ -53,6 +54,7 @@ export function ec2Routes(sim: SimulatedEc2): Route[] {
     [DescribeVolumesCommand, (input) => sim.describeVolumes(input)],
     [DescribeSnapshotsCommand, (input) => sim.describeSnapshots(input)],
     [CreateSnapshotCommand, (input) => sim.createSnapshot(input)],
+    [CreateSnapshotsCommand, (input) => sim.createSnapshots(input)],
     [DeleteSnapshotCommand, (input) => sim.deleteSnapshot(input)],
     [CreateTagsCommand, (input) => sim.createTags(input)],
     [CreateVolumeCommand, (input) => sim.createVolume(input)],

@@ -40,6 +40,8 @@ export interface FaultSpec {
   readonly volumeId?: string;
   /** Only calls about this snapshot (DeleteSnapshot, CreateVolume from it, CopySnapshot of it). */
   readonly snapshotId?: string;
+  /** Only calls about this instance (CreateSnapshots of its volumes). */
+  readonly instanceId?: string;
   /** Chance (0..1) that a matching call is hit, drawn from the simulator's seeded generator. */
   readonly probability?: number;
   readonly message?: string;
@@ -51,6 +53,7 @@ export interface FaultSpec {
 export interface CallSubject {
   readonly volumeId?: string;
   readonly snapshotId?: string;
+  readonly instanceId?: string;
 }
 
 const DEFAULT_MESSAGES: Readonly<Record<string, string>> = {
@@ -114,6 +117,7 @@ export class FaultInjector {
       if (spec.action !== action || AFTER_EFFECT.includes(spec.error) !== afterEffect) return false;
       if (spec.volumeId !== undefined && spec.volumeId !== subject.volumeId) return false;
       if (spec.snapshotId !== undefined && spec.snapshotId !== subject.snapshotId) return false;
+      if (spec.instanceId !== undefined && spec.instanceId !== subject.instanceId) return false;
       return spec.probability === undefined || this.random() < spec.probability;
     });
     if (!fault) return undefined;
