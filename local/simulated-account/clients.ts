@@ -100,7 +100,7 @@ export type Route = [CommandClass, Answerer];
  * Answers `send` from the routes, by the command's class. A command nobody routed fails at once
  * with its name, rather than resolving to `undefined` far from the cause.
  */
-function route(client: { send: unknown }, service: string, routes: Route[]): void {
+export function route(client: { send: unknown }, service: string, routes: Route[]): void {
   const actions = new Map(routes.map(([command, action]) => [command as unknown, answer(action)]));
   client.send = (command: { input: unknown }) => {
     const action = actions.get(command.constructor);
