@@ -197,17 +197,7 @@ export class Ec2State {
    */
   newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
     return this.addNew(
-      {
-        volumeId: volume.volumeId,
-        volumeSize: volume.sizeGiB,
-        description,
-        tags,
-        // A snapshot of an encrypted volume is encrypted with the volume's key
-        // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
-        // snapshots created from the volume" are encrypted).
-        encrypted: volume.encrypted,
-        kmsKeyId: volume.kmsKeyId,
-      },
+      snapshotOf(volume, description, tags),
       this.outcomes.get(volume.volumeId),
       this.completionDelayMs,
     );
@@ -238,19 +228,7 @@ export class Ec2State {
       completionDelayMs: delayMs,
     };
     const snapshots = members.map(({ volume, description, tags }) =>
-      this.addNew(
-        {
-          volumeId: volume.volumeId,
-          volumeSize: volume.sizeGiB,
-          description,
-          tags,
-          encrypted: volume.encrypted,
-          kmsKeyId: volume.kmsKeyId,
-        },
-        shared,
-        this.completionDelayMs,
-        startTime,
-      ),
+      this.addNew(snapshotOf(volume, description, tags), shared, this.completionDelayMs, startTime),
     );
     this.snapshotSets.push({ instanceId, startTime, snapshotIds: snapshots.map((s) => s.snapshotId) });
     return snapshots;
@@ -316,4 +294,19 @@ export class Ec2State {
     this.addSnapshot(snapshot);
     return snapshot;
   }
+}
+
+/** The fields a new snapshot of the volume takes from it. */
+function snapshotOf(volume: VolumeRecord, description: string, tags: Tag[]) {
+  return {
+    volumeId: volume.volumeId,
+    volumeSize: volume.sizeGiB,
+    description,
+    tags,
+    // A snapshot of an encrypted volume is encrypted with the volume's key
+    // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
+    // snapshots created from the volume" are encrypted).
+    encrypted: volume.encrypted,
+    kmsKeyId: volume.kmsKeyId,
+  };
 }
