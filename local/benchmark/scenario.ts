@@ -5,6 +5,7 @@ import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { StateName } from '../../statemachine/names';
 import { DEFAULT_LOCAL_DEPLOYMENT, localDefinition } from '../runner/local-deployment';
 import { type LatencyModel, runLocalExecution } from '../runner/local-execution';
+import { SeededMathRandom } from '../runner/seeded-math-random';
 import { VirtualClock } from '../runner/virtual-clock';
 import {
   type CallCounts,
@@ -15,7 +16,7 @@ import {
 } from '../simulated-account';
 import { seedBenchFleet } from './bench-fleet';
 import { bucketBoundSeconds } from './bounds';
-import { EC2_CALL_LATENCY_MS, latencyModel } from './latency-model';
+import { EC2_CALL_LATENCY_MS, INIT_MS, LATENCY_MODEL } from './latency-model';
 import { runCost } from './prices';
 import { RunMetrics } from './run-metrics';
 
@@ -30,7 +31,12 @@ export interface Scenario {
   readonly throttleFrom?: string;
   /** Both fan-outs' MaxConcurrency (default: the deployed one). */
   readonly concurrency?: number;
+  /** Seed of every random draw of the run (default BENCH_SEED): see `runScenario`. */
+  readonly seed?: number;
 }
+
+/** The seed of every scenario that names none: recorded in each row, so a rerun reproduces it. */
+export const BENCH_SEED = 1;
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: '100', volumes: 100, throttleRate: 0, latency: false },
@@ -66,6 +72,8 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export interface ScenarioRow {
   scenario: string;
+  /** Seed of every random draw of the run: the same seed gives the same row (wall time and RSS aside). */
+  seed: number;
   volumes: number;
   instances: number;
   concurrency: number;
@@ -74,7 +82,7 @@ export interface ScenarioRow {
   /** The parent state from which the throttling applied ('start' for the whole run). */
   throttledFrom: string;
   latencyModel: boolean;
-  /** INIT duration modelled for a cold start (ms; latency model only). */
+  /** INIT duration modelled for a cold start (ms; latency model only, LATENCY_MODEL). */
   lambdaInitMs?: number;
   status: string;
   /** An unsuccessful execution's error, the state it ended in, and the cause (cut). */
@@ -90,6 +98,11 @@ export interface ScenarioRow {
   pruneVolumesSeconds: number;
   executionSeconds: number;
   ec2CallsByAction: Record<Ec2Action, CallCounts>;
+  /**
+   * Throttled EC2 calls of every action ÷ successful CreateSnapshot, DeleteSnapshot and
+   * CopySnapshot calls: how hard the run leans on the account's buckets, which other tools share.
+   */
+  throttledPerMutatingCall: number;
   ec2CallsPerVolumeExcludingCreateDelete: number;
   transitions: number;
   transitionsPerVolume: number;
@@ -109,11 +122,28 @@ export interface ScenarioRow {
   creationCurve: [number, number][];
 }
 
+/**
+ * What describes this machine rather than the run: measured, never the same twice, and left out
+ * when two runs of a scenario are compared (every other field is reproduced exactly).
+ */
+export const MACHINE_MEASURES = [
+  'wallSeconds',
+  'seedWallSeconds',
+  'peakRssMb',
+] as const satisfies (keyof ScenarioRow)[];
+
 const START = Date.UTC(2025, 0, 1, 3);
 const CURVE_POINTS = 40;
 
-/** Runs one scenario in this process: the real definition and handlers on a simulated account. */
-export async function runScenario(scenario: Scenario, initMs: number): Promise<ScenarioRow> {
+/**
+ * Runs one scenario in this process: the real definition and handlers on a simulated account.
+ * Every random draw comes from the scenario's seed: the account's faults through its own
+ * generator, everything that calls Math.random (the engine's Retry jitter, the handlers'
+ * back-off, the SDK's retry strategy) through SeededMathRandom; time is virtual. So two runs of
+ * a scenario give the same row, except the MACHINE_MEASURES.
+ */
+export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
+  const seed = scenario.seed ?? BENCH_SEED;
   const deployment = {
     ...DEFAULT_LOCAL_DEPLOYMENT,
     ...(scenario.concurrency !== undefined && {
@@ -122,9 +152,11 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
     }),
   };
   const clock = VirtualClock.install(START);
+  const random = SeededMathRandom.install(seed);
   try {
     const account = new SimulatedAccount({
       ec2: {
+        seed,
         rateLimits: EC2_DEFAULT_RATE_LIMITS,
         callLatencyMs: scenario.latency ? EC2_CALL_LATENCY_MS : undefined,
       },
@@ -149,7 +181,7 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
     const metrics = new RunMetrics(
       new Set(Object.keys(adaptForLocalRun(localDefinition(deployment)).distributedMaps)),
     );
-    const latency: LatencyModel | undefined = scenario.latency ? latencyModel(initMs) : undefined;
+    const latency: LatencyModel | undefined = scenario.latency ? LATENCY_MODEL : undefined;
     const started = performance.now();
     const result = await clock.settle(
       runLocalExecution({
@@ -185,6 +217,7 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
     const remove = timeline.of('DeleteSnapshot');
     return {
       scenario: scenario.name,
+      seed,
       volumes: scenario.volumes,
       instances,
       concurrency: deployment.snapshotConcurrency,
@@ -192,7 +225,7 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
       throttleRate: scenario.throttleRate,
       throttledFrom: scenario.throttleRate > 0 ? (scenario.throttleFrom ?? 'start') : '',
       latencyModel: scenario.latency,
-      ...(scenario.latency && { lambdaInitMs: initMs }),
+      ...(scenario.latency && { lambdaInitMs: INIT_MS }),
       status: result.status,
       ...(result.status !== 'SUCCEEDED' && {
         error: `${result.error} in ${result.unsuccessfulState?.state}: ${(result.cause ?? '').slice(0, 200)}`,
@@ -205,6 +238,7 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
       pruneVolumesSeconds: round(window(StateName.pruneVolumes), 1),
       executionSeconds: round((Date.now() - START) / 1000, 1),
       ec2CallsByAction: calls,
+      throttledPerMutatingCall: round(throttledPerMutatingCall(calls), 3),
       ec2CallsPerVolumeExcludingCreateDelete: round(otherCalls / scenario.volumes, 3),
       transitions: metrics.transitions,
       transitionsPerVolume: round(metrics.transitions / scenario.volumes, 3),
@@ -227,8 +261,19 @@ export async function runScenario(scenario: Scenario, initMs: number): Promise<S
       creationCurve: create.curve(CURVE_POINTS),
     };
   } finally {
+    random.uninstall();
     clock.uninstall();
   }
+}
+
+/** See ScenarioRow.throttledPerMutatingCall (0 when nothing was created, deleted or copied). */
+export function throttledPerMutatingCall(calls: Record<Ec2Action, CallCounts>): number {
+  const throttled = EC2_ACTIONS.reduce((sum, action) => sum + calls[action].throttled, 0);
+  const mutating = (['CreateSnapshot', 'DeleteSnapshot', 'CopySnapshot'] as const).reduce(
+    (sum, action) => sum + calls[action].succeeded,
+    0,
+  );
+  return mutating === 0 ? 0 : throttled / mutating;
 }
 
 function bucket(action: Ec2Action) {
