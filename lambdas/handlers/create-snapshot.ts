@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client } from '../commons/clients';
+import { EC2_RETRIES_IN_SDK, ec2Client } from '../commons/clients';
 import { requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
@@ -18,5 +18,8 @@ export function createHandler(deps: CreateSnapshotDeps) {
 }
 
 export const handler = lazyHandler(() =>
-  createHandler({ ec2: ec2Client({ retryInSdk: false }), managedBy: requireEnv(EnvName.managedBy) }),
+  createHandler({
+    ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.createSnapshot }),
+    managedBy: requireEnv(EnvName.managedBy),
+  }),
 );

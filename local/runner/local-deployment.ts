@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { EC2_RETRIES_IN_SDK } from '../../lambdas/commons/clients';
 import {
   FUNCTION_LIMITS,
   STEP_NAMES,
@@ -25,6 +26,7 @@ import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
 import type { SimulatedAccount } from '../simulated-account';
+import { withSdkRetries } from '../simulated-account/sdk-retries';
 import {
   type FunctionEnvironments,
   type InvocationRecord,
@@ -150,7 +152,7 @@ export function localFunctions(
     build: (clients: AccountClients) => (event: never) => Promise<unknown>,
   ): LocalFunction<AccountClients> => ({
     timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
-    build: (clients) => asLambdaTask(build(clients)),
+    build: (clients) => asLambdaTask(build(asDeployed(clients, STEP_OF_TASK_STATE[state]))),
   });
   const createHandler = ({ ec2 }: AccountClients) => createSnapshot.createHandler({ ec2, managedBy });
   const copyHandler = (clients: AccountClients) =>
@@ -217,6 +219,22 @@ export function localFunctions(
     // The copies' retention is the same function as the snapshots' (STEP_OF_TASK_STATE).
     [StateName.pruneCopySnapshots]: fn(StateName.pruneCopySnapshots, pruneHandler),
     [StateName.summarise]: fn(StateName.summarise, ({ s3 }) => summarise.createHandler({ s3, bucket })),
+  };
+}
+
+/**
+ * The clients as the step's deployed function has them: where the step lets the SDK retry
+ * (EC2_RETRIES_IN_SDK), each EC2 call is retried as the SDK's standard strategy would, which a
+ * connected client skips (see `withSdkRetries`). Built per invocation, on the invocation's
+ * gated clients, so that no retry outlives a timed-out invocation.
+ */
+function asDeployed(clients: AccountClients, step: StepName): AccountClients {
+  if ((EC2_RETRIES_IN_SDK as Partial<Record<StepName, boolean>>)[step] !== true) return clients;
+  const { ec2In } = clients;
+  return {
+    ...clients,
+    ec2: withSdkRetries(clients.ec2),
+    ...(ec2In && { ec2In: (region: string) => withSdkRetries(ec2In(region)) }),
   };
 }
 
