@@ -49,6 +49,14 @@ export const EnvName = {
   copyVolumeTags: 'COPY_VOLUME_TAGS',
   /** How long a run waits for its copies to leave `pending`. */
   copyWaitLimitSeconds: 'COPY_WAIT_LIMIT_SECONDS',
+  /** `ec2RateShare`: the percentage of each mutating bucket's refill the deployment may use (rate-share.ts). */
+  ec2RateShare: 'EC2_RATE_SHARE',
+  /**
+   * The MaxConcurrency of the fan-out that runs the function (create: SnapshotVolumes; copy:
+   * CopyVolumes; prune: PruneVolumes and PruneCopies, one after the other): the most invocations
+   * that make its mutating call at once, which the pace of each one's calls divides the share by.
+   */
+  fanOutConcurrency: 'FAN_OUT_CONCURRENCY',
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { EnvironmentPace } from '../aws/call-pace';
 import { EC2_RETRIES_IN_SDK, regionalEc2Clients } from '../commons/clients';
-import { copyRegionsEnv, ownRegion, requireEnv } from '../commons/env';
+import { callIntervalEnv, copyRegionsEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeCopyTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import { type CopySnapshotDeps, copyVolumeSnapshot } from '../steps/copy-snapshot';
@@ -32,5 +33,8 @@ export const handler = lazyHandler(() =>
     region: ownRegion(),
     copyRegions: copyRegionsEnv(EnvName.copyRegions),
     managedBy: requireEnv(EnvName.managedBy),
+    callIntervalMs: callIntervalEnv('CopySnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
   }),
 );

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { EnvironmentPace } from '../aws/call-pace';
 import { EC2_RETRIES_IN_SDK, ec2Client } from '../commons/clients';
-import { requireEnv } from '../commons/env';
+import { callIntervalEnv, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import { type CreateSnapshotDeps, createVolumeSnapshot } from '../steps/create-snapshot';
@@ -21,5 +22,8 @@ export const handler = lazyHandler(() =>
   createHandler({
     ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.createSnapshot }),
     managedBy: requireEnv(EnvName.managedBy),
+    callIntervalMs: callIntervalEnv('CreateSnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
   }),
 );

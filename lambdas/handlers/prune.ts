@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { EnvironmentPace } from '../aws/call-pace';
 import { pruneProgressStore } from '../aws/prune-progress-store';
 import { EC2_RETRIES_IN_SDK, ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
-import { ownRegion, requireEnv } from '../commons/env';
+import { callIntervalEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import type { PruneEvent } from '../contracts/run-documents';
@@ -48,5 +49,8 @@ export const handler = lazyHandler(() =>
     s3: s3Client(),
     region: ownRegion(),
     now: () => Date.now(),
+    callIntervalMs: callIntervalEnv('DeleteSnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
   }),
 );

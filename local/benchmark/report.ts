@@ -60,7 +60,9 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
     '- `creationSeconds`: virtual time from the first CreateSnapshot call to the last successful one.',
     "  `snapshotVolumesSeconds` is the SnapshotVolumes state's whole duration, for comparison;",
     '  `executionSeconds` the whole execution.',
-    '- `creationBoundSeconds`: the fastest N successful calls can pass a full bucket: max(0, N − capacity) / refill.',
+    "- `creationBoundSeconds`: the fastest N successful calls can pass a full bucket at the deployment's share of it",
+    '  (`ec2RateShare`, s): max(0, N − s × capacity) / (s × refill). The functions pace their calls to s × refill and',
+    '  leave the burst alone, so a run of N calls takes about N / (s × refill), a little over the bound.',
     '  `pruneSeconds` / `pruneBoundSeconds`: the same for DeleteSnapshot.',
     '- `throttledPerMutatingCall`: throttled EC2 calls of every action ÷ successful CreateSnapshot, DeleteSnapshot',
     '  and CopySnapshot calls. A throttled call is refused by a bucket that every tool of the account and region',
@@ -185,6 +187,7 @@ function table(rows: readonly ScenarioRow[]): string {
     ['seed', (r) => r.seed ?? ''],
     ['volumes', (r) => r.volumes],
     ['concurrency', (r) => `${r.concurrency}/${r.pruneConcurrency}`],
+    ['ec2RateShare', (r) => r.ec2RateShare ?? ''],
     ['throttleRate', (r) => r.throttleRate],
     ['status', (r) => r.status],
     ['executionSeconds', (r) => r.executionSeconds],
@@ -235,14 +238,15 @@ function plot(rows: readonly ScenarioRow[]): string[] {
   return plotted.flatMap((row) => {
     const xs = row.creationCurve.map(([seconds]) => Math.round(seconds));
     const created = row.creationCurve.map(([, count]) => count);
+    const share = (row.ec2RateShare ?? 100) / 100;
     const bound = row.creationCurve.map(([seconds]) =>
-      Math.round(Math.min(row.volumes, bucketAdmitted(seconds, bucket))),
+      Math.round(Math.min(row.volumes, bucketAdmitted(seconds, bucket, share))),
     );
     return [
       `### Snapshots created over virtual time: ${row.scenario}`,
       '',
-      'Lines: successful CreateSnapshot calls so far (first line) and the most the CreateSnapshot bucket admits',
-      'by then (second line, the bound). X axis: virtual seconds since the first CreateSnapshot call.',
+      "Lines: successful CreateSnapshot calls so far (first line) and the most the deployment's share of the",
+      'CreateSnapshot bucket admits by then (second line, the bound). X axis: virtual seconds since the first call.',
       '',
       '```mermaid',
       'xychart-beta',

@@ -87,6 +87,8 @@ export interface ScenarioRow {
   status: string;
   /** An unsuccessful execution's error, the state it ended in, and the cause (cut). */
   error?: string;
+  /** The deployment's `ec2RateShare` (percent): the bounds are at that share of each bucket. */
+  ec2RateShare: number;
   /** Virtual s from the first CreateSnapshot call to the last successful one. */
   creationSeconds: number;
   creationBoundSeconds: number;
@@ -213,6 +215,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
       const { entered, exited } = metrics.parentStates[state] ?? {};
       return entered !== undefined && exited !== undefined ? (exited - entered) / 1000 : Number.NaN;
     };
+    const share = deployment.ec2RateShare / 100;
     const create = timeline.of('CreateSnapshot');
     const remove = timeline.of('DeleteSnapshot');
     return {
@@ -230,11 +233,18 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
       ...(result.status !== 'SUCCEEDED' && {
         error: `${result.error} in ${result.unsuccessfulState?.state}: ${(result.cause ?? '').slice(0, 200)}`,
       }),
+      ec2RateShare: deployment.ec2RateShare,
       creationSeconds: round(create.spanSeconds(), 1),
-      creationBoundSeconds: round(bucketBoundSeconds(create.successes.length, bucket('CreateSnapshot')), 1),
+      creationBoundSeconds: round(
+        bucketBoundSeconds(create.successes.length, bucket('CreateSnapshot'), share),
+        1,
+      ),
       snapshotVolumesSeconds: round(window(StateName.snapshotVolumes), 1),
       pruneSeconds: round(remove.spanSeconds(), 1),
-      pruneBoundSeconds: round(bucketBoundSeconds(remove.successes.length, bucket('DeleteSnapshot')), 1),
+      pruneBoundSeconds: round(
+        bucketBoundSeconds(remove.successes.length, bucket('DeleteSnapshot'), share),
+        1,
+      ),
       pruneVolumesSeconds: round(window(StateName.pruneVolumes), 1),
       executionSeconds: round((Date.now() - START) / 1000, 1),
       ec2CallsByAction: calls,

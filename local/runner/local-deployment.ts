@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { EnvironmentPace } from '../../lambdas/aws/call-pace';
 import { EC2_RETRIES_IN_SDK } from '../../lambdas/commons/clients';
 import {
   FUNCTION_LIMITS,
@@ -16,6 +17,8 @@ import {
   DEFAULT_SNAPSHOT_CONCURRENCY,
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
+import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
+import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -28,6 +31,7 @@ import { definitionValues, renderDefinition, StateName } from '../../statemachin
 import type { SimulatedAccount } from '../simulated-account';
 import { withSdkRetries } from '../simulated-account/sdk-retries';
 import {
+  type ExecutionEnvironment,
   type FunctionEnvironments,
   type InvocationRecord,
   invokeLocalFunction,
@@ -54,6 +58,8 @@ export interface LocalDeployment {
   copyVolumeTags: CopyVolumeTags;
   copyConcurrency: number;
   copyWaitLimitSeconds: number;
+  /** `ec2RateShare`: the percentage of EC2's mutating buckets the functions pace their calls to. */
+  ec2RateShare: number;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -70,6 +76,7 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   copyVolumeTags: [],
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitSeconds: 24 * 3600,
+  ec2RateShare: DEFAULT_EC2_RATE_SHARE,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -149,20 +156,33 @@ export function localFunctions(
   const now = () => Date.now();
   const fn = (
     state: TaskStateName,
-    build: (clients: AccountClients) => (event: never) => Promise<unknown>,
+    build: (clients: AccountClients, environment: ExecutionEnvironment) => (event: never) => Promise<unknown>,
   ): LocalFunction<AccountClients> => ({
     timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
-    build: (clients) => asLambdaTask(build(asDeployed(clients, STEP_OF_TASK_STATE[state]))),
+    build: (clients, environment) =>
+      asLambdaTask(build(asDeployed(clients, STEP_OF_TASK_STATE[state]), environment)),
   });
-  const createHandler = ({ ec2 }: AccountClients) => createSnapshot.createHandler({ ec2, managedBy });
-  const copyHandler = (clients: AccountClients) =>
+  // The pace of each function's mutating calls: from its environment variables when deployed
+  // (callIntervalEnv), and what its module keeps of the last invocation of its environment.
+  const pace = (action: MutatingAction, concurrency: number, environment: ExecutionEnvironment) => ({
+    callIntervalMs: callIntervalMs(action, concurrency, deployment.ec2RateShare),
+    environmentPace: environment.keep('pace', () => new EnvironmentPace()),
+  });
+  const createHandler = ({ ec2 }: AccountClients, environment: ExecutionEnvironment) =>
+    createSnapshot.createHandler({
+      ec2,
+      managedBy,
+      ...pace('CreateSnapshot', deployment.snapshotConcurrency, environment),
+    });
+  const copyHandler = (clients: AccountClients, environment: ExecutionEnvironment) =>
     copySnapshot.createHandler({
       ec2In: ec2InOf(clients),
       region: deployment.region,
       copyRegions: deployment.copyRegions,
       managedBy,
+      ...pace('CopySnapshot', deployment.copyConcurrency, environment),
     });
-  const pruneHandler = (clients: AccountClients) =>
+  const pruneHandler = (clients: AccountClients, environment: ExecutionEnvironment) =>
     prune.createHandler({
       ec2: clients.ec2,
       ec2In: ec2InOf(clients),
@@ -171,6 +191,7 @@ export function localFunctions(
       region: deployment.region,
       managedBy,
       now,
+      ...pace('DeleteSnapshot', deployment.pruneConcurrency, environment),
     });
   return {
     [StateName.discover]: fn(StateName.discover, (clients) =>
@@ -269,7 +290,7 @@ export function localTaskHandlers(
       const environments: FunctionEnvironments | undefined = runtime && {
         invokeOverheadMs: runtime.invokeOverheadMs ?? 0,
         initMs: runtime.initMs ?? 0,
-        idle: 0,
+        idle: [],
         onInvoked: onInvoked && ((record) => onInvoked({ ...record, step, memoryMiB })),
       };
       return [state, (input: unknown) => invokeLocalFunction(fn, clients, input, environments, timeoutError)];

@@ -1,3 +1,4 @@
+import { EC2_MUTATING_BUCKETS } from '../../lambdas/contracts/ec2-buckets';
 import type { Ec2Action } from './ec2-actions';
 import { type BucketSpec, TokenBucket } from './token-bucket';
 
@@ -45,11 +46,12 @@ export const EC2_DEFAULT_RATE_LIMITS = {
     DescribeInstances: NON_MUTATING,
     DescribeVolumes: NON_MUTATING,
     DescribeSnapshots: NON_MUTATING,
-    CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
-    DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
+    // The buckets the functions pace themselves against: one home for their figures.
+    CreateSnapshot: EC2_MUTATING_BUCKETS.CreateSnapshot,
+    DeleteSnapshot: EC2_MUTATING_BUCKETS.DeleteSnapshot,
     CreateTags: { capacity: 100, refillPerSecond: 10 },
     CreateVolume: { capacity: 100, refillPerSecond: 5 },
-    CopySnapshot: { capacity: 50, refillPerSecond: 5 },
+    CopySnapshot: EC2_MUTATING_BUCKETS.CopySnapshot,
   },
   unfilteredUnpaginated: {
     DescribeInstances: UNFILTERED_UNPAGINATED,

@@ -18,6 +18,18 @@ describe('token-bucket bound', () => {
   test('its curve starts at the burst and grows at the refill rate', () => {
     expect([0, 10, -1].map((s) => bucketAdmitted(s, BUCKET))).toEqual([100, 150, 100]);
   });
+
+  test.each([
+    [80, 0],
+    [10_000, 2_480],
+    [1_000, 230],
+  ])(
+    'GIVEN a share of 80 %% of the bucket WHEN %i calls must succeed THEN it takes at least %d s',
+    (calls, seconds) => {
+      expect(bucketBoundSeconds(calls, BUCKET, 0.8)).toBeCloseTo(seconds);
+      expect(bucketAdmitted(seconds, BUCKET, 0.8)).toBeCloseTo(Math.max(calls, 80));
+    },
+  );
 });
 
 describe('run cost', () => {
