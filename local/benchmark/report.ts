@@ -1,3 +1,5 @@
+import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
+import { EC2_MUTATING_BUCKETS } from '../../lambdas/contracts/ec2-buckets';
 import { EC2_DEFAULT_RATE_LIMITS } from '../simulated-account';
 import { bucketAdmitted } from './bounds';
 import { BARE_HANDLER_SOURCE, COLD_START_LIMIT, type ColdStarts } from './cold-starts';
@@ -106,10 +108,12 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
     ...rows
       .filter((row) => row.error !== undefined)
       .map((row) => `Scenario \`${row.scenario}\` ended ${row.status}: ${row.error}\n`),
-    'EC2 calls by action (succeeded / throttled / failed):',
+    'EC2 calls by action, every region (succeeded / throttled / failed):',
     '',
     callsTable(rows),
     '',
+    ...competingToolSection(rows),
+    ...copiesSection(rows),
     ...plot(rows),
     ...coldStartSection(figures.coldStarts),
     ...demoFleetSection(figures.demoFleet),
@@ -212,6 +216,61 @@ function table(rows: readonly ScenarioRow[]): string {
     `| ${columns.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${columns.map(([, value]) => value(row)).join(' | ')} |`),
   ].join('\n');
+}
+
+const copyBucket = EC2_MUTATING_BUCKETS.CopySnapshot;
+
+/** What the other tool of a `competingTool` scenario saw, beside the run's own figures. */
+function competingToolSection(rows: readonly ScenarioRow[]): string[] {
+  const competing = rows.filter((row) => row.competingTool !== undefined);
+  return competing.flatMap((row) => [
+    `### Another tool on the same buckets: \`${row.scenario}\``,
+    '',
+    `The deployment takes ${row.ec2RateShare} % of CreateSnapshot's and DeleteSnapshot's buckets; another tool of the account`,
+    `and region takes the rest: one call at a time on its own clock, from the run's start to its end, never retried`,
+    '(`local/benchmark/competing-tool.ts`). Its calls, and the run beside them:',
+    '',
+    '| action | its calls per second | calls | admitted | throttled | throttled share |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...(row.competingTool ?? []).map(
+      (t) =>
+        `| ${t.action} | ${t.perSecond} | ${t.calls} | ${t.admitted} | ${t.throttled} | ${t.throttledShare} |`,
+    ),
+    '',
+    `The run: ${row.status}, creation ${row.creationSeconds} s against a bound of ${row.creationBoundSeconds} s at its share ` +
+      `(${ratio(row.creationSeconds, row.creationBoundSeconds)} ×), pruning ${row.pruneSeconds} s against ${row.pruneBoundSeconds} s, ` +
+      `${row.throttledPerMutatingCall} throttled calls per successful mutating call.`,
+    '',
+  ]);
+}
+
+/** The copy phase of a `copies` scenario and what bounds it. */
+function copiesSection(rows: readonly ScenarioRow[]): string[] {
+  const copying = rows.filter((row) => row.copySeconds !== undefined);
+  return copying.flatMap((row) => {
+    const copies = row.ec2CallsByAction.CopySnapshot?.succeeded ?? 0;
+    const regions = row.copyRegions ?? [];
+    return [
+      `### Copies: \`${row.scenario}\``,
+      '',
+      `${row.volumes.toLocaleString('en-US')} volumes, each copied to ${regions.join(' and ')} (${copies.toLocaleString('en-US')} copies), every copy taking`,
+      `${row.copySecondsEach} s to complete (an assumption: AWS publishes no duration for a standard copy). Two limits apply in each`,
+      `destination, side by side: at most ${CONCURRENT_COPY_LIMIT} copies in progress (\`CONCURRENT_COPY_LIMIT\`), and CopySnapshot's own`,
+      `bucket (${copyBucket.capacity} burst, ${copyBucket.refillPerSecond}/s, at the deployment's share). The bound of the copy phase is the slower of`,
+      `⌈copies ÷ ${CONCURRENT_COPY_LIMIT}⌉ × copy duration and the bucket's bound plus one copy duration, in the region that takes longest`,
+      `(\`local/benchmark/copy-phase.ts\`): here the ${row.copyLimitedBy}. The phase runs from the first CopySnapshot call to the`,
+      'completion of the last copy.',
+      '',
+      '| scenario | copy regions | copies | copy duration s | copySeconds | copyBoundSeconds | limited by | ratio | status |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| ${row.scenario} | ${regions.join(', ')} | ${copies} | ${row.copySecondsEach} | ${row.copySeconds} | ${row.copyBoundSeconds} | ${row.copyLimitedBy} | ${ratio(row.copySeconds ?? 0, row.copyBoundSeconds ?? 0)} | ${row.status} |`,
+      '',
+    ];
+  });
+}
+
+function ratio(measured: number, bound: number): string {
+  return bound > 0 ? (measured / bound).toFixed(3) : '-';
 }
 
 function callsTable(rows: readonly ScenarioRow[]): string {

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import { MAX_FAN_OUT_CONCURRENCY } from '../../lambdas/contracts/deployment';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { StateName } from '../../statemachine/names';
@@ -16,8 +15,12 @@ import {
 } from '../simulated-account';
 import { seedBenchFleet } from './bench-fleet';
 import { bucketBoundSeconds } from './bounds';
+import { CallTimeline } from './call-timeline';
+import { addCompetingTool, type CompetingToolFigures, competingToolFigures } from './competing-tool';
+import { type CopyLimit, copyBound, copyPhaseSeconds } from './copy-phase';
 import { EC2_CALL_LATENCY_MS, INIT_MS, LATENCY_MODEL } from './latency-model';
 import { runCost } from './prices';
+import { round } from './rounding';
 import { RunMetrics } from './run-metrics';
 
 export interface Scenario {
@@ -33,7 +36,21 @@ export interface Scenario {
   readonly concurrency?: number;
   /** Seed of every random draw of the run (default BENCH_SEED): see `runScenario`. */
   readonly seed?: number;
+  /** Another tool takes the rest of CreateSnapshot's and DeleteSnapshot's buckets (see `addCompetingTool`). */
+  readonly competingTool?: boolean;
+  /** Copies in these regions, each taking `copyMs` to complete (see `copyBound`). */
+  readonly copies?: { readonly regions: readonly string[]; readonly copyMs: number };
 }
+
+/**
+ * How long a copy of the `10000-copies` scenario takes to complete. An assumption: AWS publishes
+ * no duration for a standard copy (it depends on the changed data and the distance; time-based
+ * copies, which do guarantee one, start at 15 minutes,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/time-based-copies.html). One minute, a day's
+ * small change, keeps the phase of 10,000 copies per region within the execution's time limit;
+ * the row's bound scales with it (10 minutes: 10 times as long).
+ */
+export const BENCH_COPY_MS = 60_000;
 
 /** The seed of every scenario that names none: recorded in each row, so a rerun reproduces it. */
 export const BENCH_SEED = 1;
@@ -67,6 +84,16 @@ export const SCENARIOS: readonly Scenario[] = [
     throttleRate: 0,
     latency: true,
     concurrency: 100,
+  },
+  // Another tool takes the share of the buckets the deployment leaves: is it starved, does the run keep to its bound?
+  { name: '10000-latency-competing', volumes: 10_000, throttleRate: 0, latency: true, competingTool: true },
+  // Copies in two regions: the destination's 20 copies in flight and CopySnapshot's own bucket.
+  {
+    name: '10000-copies',
+    volumes: 10_000,
+    throttleRate: 0,
+    latency: true,
+    copies: { regions: ['eu-west-1', 'us-west-2'], copyMs: BENCH_COPY_MS },
   },
 ];
 
@@ -122,6 +149,15 @@ export interface ScenarioRow {
   peakRssMb: number;
   /** Successful CreateSnapshot calls by virtual s since the first call: [seconds, created]. */
   creationCurve: [number, number][];
+  /** `competingTool` scenarios: what the other tool saw, per action. */
+  competingTool?: CompetingToolFigures[];
+  /** `copies` scenarios: the regions, how long a copy took, the copy phase and its bound. */
+  copyRegions?: string[];
+  copySecondsEach?: number;
+  /** Virtual s from the first CopySnapshot call to the completion of the last copy. */
+  copySeconds?: number;
+  copyBoundSeconds?: number;
+  copyLimitedBy?: CopyLimit;
 }
 
 /**
@@ -146,12 +182,14 @@ const CURVE_POINTS = 40;
  */
 export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
   const seed = scenario.seed ?? BENCH_SEED;
+  const copyRegions = scenario.copies?.regions ?? [];
   const deployment = {
     ...DEFAULT_LOCAL_DEPLOYMENT,
     ...(scenario.concurrency !== undefined && {
       snapshotConcurrency: scenario.concurrency,
       pruneConcurrency: scenario.concurrency,
     }),
+    copyRegions: copyRegions.map((region) => ({ region })),
   };
   const clock = VirtualClock.install(START);
   const random = SeededMathRandom.install(seed);
@@ -161,15 +199,19 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
         seed,
         rateLimits: EC2_DEFAULT_RATE_LIMITS,
         callLatencyMs: scenario.latency ? EC2_CALL_LATENCY_MS : undefined,
+        ...(scenario.copies && { copyCompletionDelayMs: scenario.copies.copyMs }),
       },
     });
     const seedStarted = performance.now();
-    const { instances } = seedBenchFleet(account.ec2, {
+    const { instances } = seedBenchFleet(account, {
       volumes: scenario.volumes,
       tagKey: deployment.tagKey,
       managedBy: deployment.managedBy,
       start: START,
+      copyRegions,
+      copyTagKey: deployment.copyTagKey,
     });
+    if (scenario.competingTool) addCompetingTool(account.ec2, deployment.ec2RateShare, START);
     const seedWallSeconds = (performance.now() - seedStarted) / 1000;
     const throttle = () => {
       for (const action of EC2_ACTIONS) {
@@ -180,6 +222,12 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
     if (scenario.throttleRate > 0 && scenario.throttleFrom === undefined) throttle();
     const timeline = new CallTimeline();
     const ec2 = timeline.watch(account.ec2Client());
+    // Each copy region's calls on a timeline of their own: its limits are its own.
+    const copyTimelines = new Map(copyRegions.map((region) => [region, new CallTimeline()]));
+    const regional = new Map(
+      copyRegions.map((region) => [region, copyTimelines.get(region)?.watch(account.ec2Client(region))]),
+    );
+    const ec2In = (region: string) => regional.get(region) ?? (region === account.region ? ec2 : undefined);
     const metrics = new RunMetrics(
       new Set(Object.keys(adaptForLocalRun(localDefinition(deployment)).distributedMaps)),
     );
@@ -187,7 +235,15 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
     const started = performance.now();
     const result = await clock.settle(
       runLocalExecution({
-        clients: { ec2, s3: account.s3Client() },
+        clients: {
+          ec2,
+          s3: account.s3Client(),
+          ec2In: (region) => {
+            const client = ec2In(region);
+            if (!client) throw new Error(`The benchmark keeps no copies in ${region}`);
+            return client;
+          },
+        },
         deployment,
         executionName: `bench-${scenario.name}`,
         input: {},
@@ -203,7 +259,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
       }),
     );
     const wallSeconds = (performance.now() - started) / 1000;
-    const calls = account.ec2.calls();
+    const calls = callsInEveryRegion(account);
     const total = (counts: CallCounts) => counts.succeeded + counts.throttled + counts.failed;
     const otherCalls = EC2_ACTIONS.filter((a) => a !== 'CreateSnapshot' && a !== 'DeleteSnapshot').reduce(
       (sum, action) => sum + total(calls[action]),
@@ -269,11 +325,44 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
       seedWallSeconds: round(seedWallSeconds, 1),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       creationCurve: create.curve(CURVE_POINTS),
+      ...(scenario.competingTool && { competingTool: competingToolFigures(account.ec2.competingCalls()) }),
+      ...(scenario.copies && copyFigures(scenario.copies.copyMs, copyTimelines, share)),
     };
   } finally {
     random.uninstall();
     clock.uninstall();
   }
+}
+
+/** Each action's calls summed over the account's regions (the home region's and the copy regions'). */
+function callsInEveryRegion(account: SimulatedAccount): Record<Ec2Action, CallCounts> {
+  const sum = account.ec2.calls();
+  for (const region of account.regions().filter((r) => r !== account.region)) {
+    const calls = account.ec2In(region).calls();
+    for (const action of EC2_ACTIONS) {
+      for (const outcome of ['succeeded', 'throttled', 'failed'] as const) {
+        sum[action][outcome] += calls[action][outcome];
+      }
+    }
+  }
+  return sum;
+}
+
+/** The copy phase and its bound, from each copy region's CopySnapshot calls. */
+function copyFigures(copyMs: number, timelines: Map<string, CallTimeline>, share: number) {
+  const copies = [...timelines.values()].map((t) => t.of('CopySnapshot'));
+  const bound = copyBound(
+    copies.map((c) => c.successes.length),
+    copyMs,
+    share,
+  );
+  return {
+    copyRegions: [...timelines.keys()],
+    copySecondsEach: copyMs / 1000,
+    copySeconds: round(copyPhaseSeconds(copies, copyMs), 1),
+    copyBoundSeconds: round(bound.seconds, 1),
+    copyLimitedBy: bound.limitedBy,
+  };
 }
 
 /** See ScenarioRow.throttledPerMutatingCall (0 when nothing was created, deleted or copied). */
@@ -301,73 +390,4 @@ function failedVolumes(mapRuns: Awaited<ReturnType<typeof runLocalExecution>>['m
     }
   }
   return failed.size;
-}
-
-/** When each call of the watched actions was made and when each succeeded (virtual ms). */
-export class CallTimeline {
-  private readonly calls = new Map<string, ActionTimeline>();
-
-  /** Wraps the client's `send` (outermost: it sees what the handlers see). */
-  watch(client: EC2Client): EC2Client {
-    const send = client.send.bind(client) as (command: object) => Promise<unknown>;
-    (client as { send: unknown }).send = (command: object) => {
-      const action = this.of(command.constructor.name.replace(/Command$/, ''));
-      action.called(Date.now());
-      const answer = send(command);
-      answer.then(
-        () => action.succeeded(Date.now()),
-        () => undefined,
-      );
-      return answer;
-    };
-    return client;
-  }
-
-  of(action: string): ActionTimeline {
-    let timeline = this.calls.get(action);
-    if (!timeline) {
-      timeline = new ActionTimeline();
-      this.calls.set(action, timeline);
-    }
-    return timeline;
-  }
-}
-
-export class ActionTimeline {
-  firstCall: number | undefined;
-  readonly successes: number[] = [];
-
-  called(at: number): void {
-    this.firstCall ??= at;
-  }
-
-  succeeded(at: number): void {
-    this.successes.push(at);
-  }
-
-  /** From the first call to the last success, in seconds (0 if none succeeded). */
-  spanSeconds(): number {
-    const last = this.successes.at(-1);
-    return this.firstCall === undefined || last === undefined ? 0 : (last - this.firstCall) / 1000;
-  }
-
-  /** Cumulative successes at `points` evenly spaced times from the first call to the last success. */
-  curve(points: number): [number, number][] {
-    const span = this.spanSeconds();
-    if (this.firstCall === undefined || span === 0) return [];
-    const first = this.firstCall;
-    const curve: [number, number][] = [];
-    let index = 0;
-    for (let point = 0; point <= points; point++) {
-      const seconds = (span * point) / points;
-      while (index < this.successes.length && (this.successes[index] - first) / 1000 <= seconds) index++;
-      curve.push([round(seconds, 1), index]);
-    }
-    return curve;
-  }
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }
