@@ -12,6 +12,22 @@ import { MACHINE_MEASURES, runScenario, SCENARIOS, type ScenarioRow } from '../.
  */
 const CHECKED = '1000';
 const RUN_TIMEOUT_MS = 60_000;
+/** What every row carries at least (issue 16), so that rows compare across scenarios and commits. */
+const REQUIRED: (keyof ScenarioRow)[] = [
+  'scenario',
+  'seed',
+  'volumes',
+  'status',
+  'executionSeconds',
+  'creationSeconds',
+  'creationBoundSeconds',
+  'throttledPerMutatingCall',
+  'ec2CallsPerVolumeExcludingCreateDelete',
+  'transitionsPerVolume',
+  'failedVolumes',
+  'parentHistoryEvents',
+  'maxPayloadBytes',
+];
 
 function withoutMachineMeasures(row: ScenarioRow): Partial<ScenarioRow> {
   const copy: Partial<ScenarioRow> = { ...row };
@@ -30,8 +46,18 @@ describe('benchmarks.json: the committed figures are what the code gives', () =>
       const scenario = SCENARIOS.find((s) => s.name === CHECKED);
       if (!scenario || !committed) throw new Error(`benchmarks.json and SCENARIOS must both have ${CHECKED}`);
       const fresh = await runScenario(scenario);
+      expect(Object.keys(fresh)).toEqual(expect.arrayContaining(REQUIRED));
       expect(withoutMachineMeasures(fresh)).toEqual(withoutMachineMeasures(committed));
     },
     RUN_TIMEOUT_MS,
   );
+});
+
+describe('benchmarks.json: every committed row carries the figures rows are compared by', () => {
+  const { rows } = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'benchmarks.json'), 'utf8'),
+  ) as BenchmarkFigures;
+  it.each(rows.map((row) => [row.scenario, row]))('THEN %s has them', (_, row) => {
+    expect(Object.keys(row)).toEqual(expect.arrayContaining(REQUIRED));
+  });
 });
