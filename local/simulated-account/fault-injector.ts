@@ -1,3 +1,4 @@
+import { mulberry32 } from '../seeded-random';
 import type { Ec2Action } from './ec2-actions';
 import { ec2Error, lostResponseError } from './ec2-errors';
 
@@ -138,16 +139,4 @@ export class FaultInjector<A extends string = Ec2Action> {
     if (fault.remaining <= 0) this.faults = this.faults.filter((other) => other !== fault);
     return fault;
   }
-}
-
-/** A small seeded generator: the same seed and the same calls give the same faults. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,6 +3,7 @@
 // demo and the scale benchmark.
 export type { CallCounts } from './call-log';
 export { connectEc2, connectS3 } from './clients';
+export type { CompetingCallerSpec, CompetingCalls } from './competing-caller';
 export { EC2_ACTIONS, type Ec2Action } from './ec2-actions';
 export { type EndpointRequest, type SimulatedEc2Endpoint, simulatedEc2Endpoint } from './ec2-endpoint';
 export { PER_VOLUME_SNAPSHOT_INTERVAL_MS } from './ec2-mutations';

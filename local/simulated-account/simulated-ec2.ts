@@ -20,6 +20,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import { type CallCounts, CallLog, type CallOutcome } from './call-log';
+import type { CompetingCallerSpec, CompetingCalls } from './competing-caller';
 import type { Ec2Action } from './ec2-actions';
 import { copySnapshot } from './ec2-copy-snapshot';
 import { createSnapshots } from './ec2-create-snapshots';
@@ -280,6 +281,20 @@ export class SimulatedEc2 {
   /** Calls per action so far, split by what the caller saw. */
   calls(): Record<Ec2Action, CallCounts> {
     return this.log.snapshot();
+  }
+
+  /**
+   * Another tool of the account calling `spec.action` on a clock against the same bucket (see
+   * CompetingCaller); needs `rateLimits` with a bucket for that action. Its calls are not in
+   * `calls()`: `competingCalls()` has them.
+   */
+  addCompetingCaller(spec: CompetingCallerSpec): void {
+    this.limiter.addCompetitor(spec);
+  }
+
+  /** What each competing caller saw so far, its calls up to now made. */
+  competingCalls(): CompetingCalls[] {
+    return this.limiter.competingCalls();
   }
 
   resetCalls(): void {
