@@ -9,6 +9,14 @@ import {
   MAX_COPY_REGIONS,
   MAX_FAN_OUT_CONCURRENCY,
 } from '../lambdas/contracts/deployment';
+import { EC2_MUTATING_BUCKETS, type MutatingAction } from '../lambdas/contracts/ec2-buckets';
+import {
+  callIntervalMs,
+  DEFAULT_EC2_RATE_SHARE,
+  MAX_CALL_INTERVAL_MS,
+  MAX_EC2_RATE_SHARE,
+  MIN_EC2_RATE_SHARE,
+} from '../lambdas/contracts/rate-share';
 import {
   type CopyVolumeTags,
   DEFAULT_TARGET_TAG_KEY,
@@ -77,6 +85,12 @@ export interface BackupSettings {
   readonly copyConcurrency: number;
   /** How long a run waits for its copies to leave `pending`. */
   readonly copyWaitLimitHours: number;
+  /**
+   * The percentage of the refill of each of EC2's CreateSnapshot, DeleteSnapshot and
+   * CopySnapshot buckets this deployment may use (see lambdas/contracts/rate-share.ts): the rest
+   * is left to the account's other tools in the region.
+   */
+  readonly ec2RateShare: number;
 }
 
 export interface AppConfig {
@@ -103,6 +117,7 @@ export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn
   copyTagKey: DEFAULT_COPY_TAG_KEY,
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitHours: 24,
+  ec2RateShare: DEFAULT_EC2_RATE_SHARE,
 };
 
 /** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
@@ -177,7 +192,19 @@ function fanOutConcurrency(value: unknown): number {
     if (!(error instanceof Rejected)) throw error;
     return reject(
       `${error.message}: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, ` +
-        'so more children only queue on throttled calls and some would exhaust their retries and fail',
+        'and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
+    );
+  }
+}
+
+function rateShare(value: unknown): number {
+  try {
+    return integer(MIN_EC2_RATE_SHARE, MAX_EC2_RATE_SHARE)(value);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    return reject(
+      `${error.message}: the percentage of EC2's CreateSnapshot, DeleteSnapshot and CopySnapshot request rate ` +
+        `this deployment may use, the rest left to other tools (default ${DEFAULT_EC2_RATE_SHARE})`,
     );
   }
 }
@@ -400,6 +427,7 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   copyTagKey: tagKey,
   copyConcurrency,
   copyWaitLimitHours: integer(1, MAX_HOURS),
+  ec2RateShare: rateShare,
 };
 
 /** Optional settings that cdk.json lists with an empty value. */
@@ -467,6 +495,7 @@ export function checkSettings(settings: BackupSettings, source: SettingSource, s
     notificationProblem(settings, source),
     windowProblem(settings, source),
     ...copyProblems(settings, source, stacks),
+    ...paceProblems(settings, source),
   ].filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -536,6 +565,35 @@ function copyProblems(settings: BackupSettings, source: SettingSource, stacks?: 
     }
   }
   return problems;
+}
+
+/** Each fan-out's concurrency, and the mutating call its children pace to the share. */
+const PACED_FAN_OUTS = [
+  ['snapshotConcurrency', 'CreateSnapshot'],
+  ['pruneConcurrency', 'DeleteSnapshot'],
+  ['copyConcurrency', 'CopySnapshot'],
+] as const satisfies [keyof BackupSettings, MutatingAction][];
+
+/**
+ * Each child of a fan-out spends concurrency ÷ (share × refill) seconds per mutating call, so
+ * that the fan-out keeps to its share (`callIntervalMs`); a function's time budget has room for
+ * MAX_CALL_INTERVAL_MS of it. A small share with many children would need more: fewer children
+ * reach the same rate.
+ */
+function paceProblems(settings: BackupSettings, source: SettingSource): string[] {
+  const { ec2RateShare } = settings;
+  return PACED_FAN_OUTS.flatMap(([key, action]) => {
+    const concurrency = settings[key];
+    const interval = callIntervalMs(action, concurrency, ec2RateShare);
+    if (interval <= MAX_CALL_INTERVAL_MS) return [];
+    const refill = EC2_MUTATING_BUCKETS[action].refillPerSecond;
+    const most = Math.floor((MAX_CALL_INTERVAL_MS / 1000) * refill * (ec2RateShare / 100));
+    return [
+      `Invalid ${source} "${key}": ${concurrency} with "ec2RateShare" ${ec2RateShare} would have each child wait ` +
+        `${interval / 1000} s per ${action} call (${ec2RateShare} % of ${refill} per second shared by ${concurrency} children), ` +
+        `more than the ${MAX_CALL_INTERVAL_MS / 1000} s its function allows: give at most ${most}, or a larger "ec2RateShare"`,
+    ];
+  });
 }
 
 function notificationProblem(settings: BackupSettings, source: SettingSource): string | undefined {

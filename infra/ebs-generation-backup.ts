@@ -100,6 +100,10 @@ export class EbsGenerationBackup extends Construct {
         copyTagKey: settings.copyTagKey,
         copyVolumeTags: settings.copyVolumeTags,
         copyWaitLimitSeconds: copyWaitLimit.toSeconds(),
+        ec2RateShare: settings.ec2RateShare,
+        snapshotConcurrency: settings.snapshotConcurrency,
+        pruneConcurrency: settings.pruneConcurrency,
+        copyConcurrency: settings.copyConcurrency,
       },
     });
     const {

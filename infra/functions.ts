@@ -63,6 +63,19 @@ export interface FunctionSettings {
   readonly copyTagKey: string;
   readonly copyVolumeTags: CopyVolumeTags;
   readonly copyWaitLimitSeconds: number;
+  /** `ec2RateShare` and the fan-outs' MaxConcurrency: the pace of the mutating calls (EnvName.fanOutConcurrency). */
+  readonly ec2RateShare: number;
+  readonly snapshotConcurrency: number;
+  readonly pruneConcurrency: number;
+  readonly copyConcurrency: number;
+}
+
+/** What a function that makes mutating calls paces them by (`callIntervalEnv`): the share, and its fan-out's concurrency. */
+function pace(settings: FunctionSettings, concurrency: number): Record<string, string> {
+  return {
+    [EnvName.ec2RateShare]: String(settings.ec2RateShare),
+    [EnvName.fanOutConcurrency]: String(concurrency),
+  };
 }
 
 interface HandlerSpec {
@@ -91,7 +104,7 @@ const HANDLERS = {
     file: 'create-snapshot.ts',
     description: 'Snapshots one volume, tagged at creation; idempotent per execution (SPEC §2)',
     // The tags it carries from the volume travel in the work item.
-    environment: () => ({}),
+    environment: (s) => pace(s, s.snapshotConcurrency),
   },
   awaitSnapshots: {
     file: 'await-snapshots.ts',
@@ -106,7 +119,10 @@ const HANDLERS = {
     file: 'copy-snapshot.ts',
     description:
       "Copies one volume's snapshot of this run to one copy region, tagged at creation (SPEC §10.3)",
-    environment: (s) => ({ [EnvName.copyRegions]: JSON.stringify(s.copyRegions) }),
+    environment: (s) => ({
+      [EnvName.copyRegions]: JSON.stringify(s.copyRegions),
+      ...pace(s, s.copyConcurrency),
+    }),
   },
   awaitCopies: {
     file: 'await-copies.ts',
@@ -120,7 +136,7 @@ const HANDLERS = {
     file: 'prune.ts',
     description: "Applies one volume's retention (SPEC §3)",
     // A backlog's progress between slices lives in the work bucket.
-    environment: (s) => ({ [EnvName.workBucket]: s.bucketName }),
+    environment: (s) => ({ [EnvName.workBucket]: s.bucketName, ...pace(s, s.pruneConcurrency) }),
   },
   summarise: {
     file: 'summarise.ts',

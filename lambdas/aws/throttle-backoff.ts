@@ -4,8 +4,14 @@ import { ec2Call } from './ec2-errors';
  * throttled request did nothing (EC2 refused it before acting), so trying it again needs no
  * look-up; handing it to the state machine's Retry instead would cost a transition, a new
  * invocation and, for CreateSnapshot, a look-up, since the next attempt could not tell a
- * throttle from a lost response. Waits grow from 100 ms to 5 s with full jitter, as AWS advises
- * for throttling (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+ * throttle from a lost response. Waits grow from 1 s to 5 s with full jitter, as AWS advises
+ * for throttling (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html,
+ * "Retries and exponential backoff"). The first wait's ceiling is the SDK's own after a throttle
+ * (its standard retry mode backs off from 1 s for throttling errors, `Retry.throttlingDelay` in
+ * @smithy/core/retry; https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html):
+ * a throttled call means the bucket, which other tools share, is empty, and it refills at 5 a
+ * second for CreateSnapshot; at 100 ms, a fan-out of throttled children asked again ten times a
+ * second and kept it empty for everyone.
  * When the budget is spent the last `Ec2Throttled` is thrown, for the declared Retry.
  */
 export interface BackoffClock {
@@ -14,7 +20,7 @@ export interface BackoffClock {
   random?: () => number;
 }
 
-export const FIRST_BACKOFF_MS = 100;
+export const FIRST_BACKOFF_MS = 1_000;
 export const MAX_BACKOFF_MS = 5_000;
 
 export async function retryThrottled<T>(

@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './function-limits';
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type StepName } from './function-limits';
 
 /**
  * The request handler's settings for every client, the operator CLI's and the local runner's
@@ -13,6 +13,21 @@ export const REQUEST_HANDLER_OPTIONS = {
   connectionTimeout: CONNECTION_TIMEOUT_MS,
   throwOnRequestTimeout: true,
 };
+
+/**
+ * Whether each step's EC2 clients let the SDK retry (`retryInSdk`, see `ec2Client`): all but the
+ * create and copy steps'. Summarise has no EC2 client. One table for the functions and for the
+ * local runner, which gives the simulated clients of these steps the SDK's retries
+ * (local/simulated-account/sdk-retries.ts): they bypass the SDK's middleware.
+ */
+export const EC2_RETRIES_IN_SDK = {
+  discover: true,
+  createSnapshot: false,
+  awaitSnapshots: true,
+  copySnapshot: false,
+  awaitCopies: true,
+  prune: true,
+} as const satisfies Partial<Record<StepName, boolean>>;
 
 /**
  * SDK clients built from the SDK's standard settings (region, `AWS_ENDPOINT_URL_EC2`,

@@ -1,4 +1,6 @@
-import type { CopyRegion } from '../contracts/deployment';
+import { type CopyRegion, EnvName } from '../contracts/deployment';
+import type { MutatingAction } from '../contracts/ec2-buckets';
+import { callIntervalMs, MAX_CALL_INTERVAL_MS, MAX_EC2_RATE_SHARE } from '../contracts/rate-share';
 import type { CopyVolumeTags } from '../core/snapshot-tags';
 
 /**
@@ -72,4 +74,27 @@ export function copyVolumeTagsEnv(name: string, env: NodeJS.ProcessEnv = process
 /** The function's own region, as Lambda sets it (`AWS_REGION`): the source of every copy. */
 export function ownRegion(env: NodeJS.ProcessEnv = process.env): string {
   return requireEnv('AWS_REGION', env);
+}
+
+/**
+ * The pace of the function's calls of `action` (`callIntervalMs`), from EnvName.ec2RateShare and
+ * EnvName.fanOutConcurrency. The synth validated both; a value it could not have produced (a
+ * share over 100, a pace slower than the function's budget allows) fails naming the variables.
+ */
+export function callIntervalEnv(action: MutatingAction, env: NodeJS.ProcessEnv = process.env): number {
+  const share = positiveIntegerEnv(EnvName.ec2RateShare, env);
+  const concurrency = positiveIntegerEnv(EnvName.fanOutConcurrency, env);
+  if (share > MAX_EC2_RATE_SHARE) {
+    throw new Error(
+      `Environment variable ${EnvName.ec2RateShare} is a percentage, at most 100, got ${share}`,
+    );
+  }
+  const interval = callIntervalMs(action, concurrency, share);
+  if (interval > MAX_CALL_INTERVAL_MS) {
+    throw new Error(
+      `Environment variables ${EnvName.fanOutConcurrency} (${concurrency}) and ${EnvName.ec2RateShare} (${share}) ` +
+        `pace ${action} at one call every ${interval} ms, more than the ${MAX_CALL_INTERVAL_MS} ms the function's time budget allows`,
+    );
+  }
+  return interval;
 }

@@ -1,4 +1,5 @@
 import { StateName } from '../../statemachine/names';
+import { MAX_CALL_INTERVAL_MS } from '../contracts/rate-share';
 
 /**
  * How long each step's function may run and how much memory it gets, and the time budgets that
@@ -32,7 +33,8 @@ export const ATTEMPT_MS = CONNECTION_TIMEOUT_MS + REQUEST_TIMEOUT_MS;
 export const SDK_ATTEMPTS = 3;
 /**
  * The SDK's waits between those attempts, at most: its standard strategy backs off from a base
- * of 100 ms (500 ms for throttling) doubling with full jitter, so under 1 s then 2 s.
+ * of 50 ms (1 s for throttling) doubling with full jitter, so under 1 s then 2 s
+ * (`DefaultRetryBackoffStrategy` and `Retry` in @smithy/core/retry).
  */
 export const SDK_RETRY_WAITS_MS = 3_000;
 /** How long one Describe call (one page) is retried in the invocation while EC2 throttles it. */
@@ -67,18 +69,33 @@ const singleAttemptLookUp = throttled(LISTING_THROTTLE_BUDGET_MS, ATTEMPT_MS);
  */
 export const WORST_CASE_MS = {
   /**
-   * The longest of: creating (throttled for THROTTLE_BUDGET_MS, then one last attempt), the
-   * redrive's look-up, and ConfirmSnapshot's look-up. No path both looks up and creates.
+   * The longest of: creating (throttled for THROTTLE_BUDGET_MS, then one last attempt, then the
+   * rest of its pace interval, MAX_CALL_INTERVAL_MS at most), the redrive's look-up, and
+   * ConfirmSnapshot's look-up. No path both looks up and creates.
    */
-  createSnapshot: Math.max(throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS), singleAttemptLookUp),
+  createSnapshot: Math.max(
+    throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS) + MAX_CALL_INTERVAL_MS,
+    singleAttemptLookUp,
+  ),
   /** As createSnapshot, in the copy region. */
-  copySnapshot: Math.max(throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS), singleAttemptLookUp),
+  copySnapshot: Math.max(
+    throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS) + MAX_CALL_INTERVAL_MS,
+    singleAttemptLookUp,
+  ),
   /**
    * A backlog's progress read from the work bucket, the family listing (MAX_FAMILY_PAGES pages),
-   * the look-up of this run's snapshot by ID, deletions for DELETION_TIME_BUDGET_MS and the one
-   * in flight, then the progress written back (each S3 call with the SDK's attempts).
+   * the look-up of this run's snapshot by ID, deletions for DELETION_TIME_BUDGET_MS (their pace
+   * included) and the one in flight, the rest of its pace interval, then the progress written
+   * back (each S3 call with the SDK's attempts).
    */
-  prune: sdkCall + MAX_FAMILY_PAGES * listingPage + listingPage + DELETION_TIME_BUDGET_MS + sdkCall + sdkCall,
+  prune:
+    sdkCall +
+    MAX_FAMILY_PAGES * listingPage +
+    listingPage +
+    DELETION_TIME_BUDGET_MS +
+    sdkCall +
+    MAX_CALL_INTERVAL_MS +
+    sdkCall,
 } as const;
 
 /** What Lambda itself takes of an invocation's time beyond the handler's paths (INIT excluded: it has its own budget). */
@@ -86,9 +103,9 @@ export const INVOCATION_MARGIN_MS = 5_000;
 
 export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
-  createSnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
+  createSnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
-  copySnapshot: { timeoutSeconds: 45, memoryMiB: 256 },
+  copySnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
   awaitCopies: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   prune: { timeoutSeconds: 13 * 60, memoryMiB: 256 },
   summarise: { timeoutSeconds: 5 * 60, memoryMiB: 1024 },

@@ -13,10 +13,10 @@ export const DEFAULT_STACK_NAME = 'EbsGenerationBackup';
  * The fan-outs' default MaxConcurrency: one home for the deployment (`infra/config.ts`) and the
  * local runner (`local/runner/local-deployment.ts`). CreateSnapshot has its own EC2 request
  * bucket (100 burst, refilled at 5 per second per account and region, shared with every other
- * caller), and so has DeleteSnapshot. A child holds its slot for well under a second, so 5 at
- * once keep the bucket busy: a large fleet drains the burst, then runs at the refill rate
- * (10,000 volumes in 33 minutes, 1.001 × the bucket's bound in BENCHMARKS.md, which more
- * concurrency cannot shorten). Raise both only if EC2 has raised your account's limits.
+ * caller), and so has DeleteSnapshot. Each child paces its call to its part of the deployment's
+ * share of that refill (`ec2RateShare`, rate-share.ts): 5 children at 1.25 s a call run at 4 a
+ * second at the default 80 %, the whole share (BENCHMARKS.md: 1.008 × the bound at that share at
+ * 10,000 volumes). More children only wait longer each, at more Lambda time.
  */
 export const DEFAULT_SNAPSHOT_CONCURRENCY = 5;
 export const DEFAULT_PRUNE_CONCURRENCY = 5;
@@ -24,13 +24,12 @@ export const DEFAULT_PRUNE_CONCURRENCY = 5;
 /**
  * The most child executions a fan-out may run at once (the synth refuses more). CreateSnapshot
  * and DeleteSnapshot each refill at 5 requests per second per account and region (EC2 request
- * throttling); at the deployed 5 a fan-out already runs at that rate. Children beyond it only
- * queue on throttled calls, retrying inside their invocations and then through the declared
- * Retry. Measured at 10,000 volumes under the latency model (BENCHMARKS.md): at 20, no volume
- * failed (1.002 × the bound, 1.10 EC2 calls and 4.10 transitions per volume); at 100, 2 and 5
- * volumes (two runs) ran out of retries and failed, with 2.37 calls and 5.32 transitions per
- * volume. Step
- * Functions itself would accept 10,000.
+ * throttling) and the children pace their calls to the deployment's share of that, so at the
+ * deployed 5 a fan-out already runs at its share: more children only wait longer each, which
+ * costs Lambda time (BENCHMARKS.md, 10,000 volumes under the latency model: $0.13 per 1,000
+ * volumes at 20 against $0.11 at 5, the same speed). Before the pacing, children beyond 5 queued
+ * on throttled calls and at 100 some ran out of retries. Step Functions itself would accept
+ * 10,000.
  */
 export const MAX_FAN_OUT_CONCURRENCY = 20;
 
@@ -49,6 +48,14 @@ export const EnvName = {
   copyVolumeTags: 'COPY_VOLUME_TAGS',
   /** How long a run waits for its copies to leave `pending`. */
   copyWaitLimitSeconds: 'COPY_WAIT_LIMIT_SECONDS',
+  /** `ec2RateShare`: the percentage of each mutating bucket's refill the deployment may use (rate-share.ts). */
+  ec2RateShare: 'EC2_RATE_SHARE',
+  /**
+   * The MaxConcurrency of the fan-out that runs the function (create: SnapshotVolumes; copy:
+   * CopyVolumes; prune: PruneVolumes and PruneCopies, one after the other): the most invocations
+   * that make its mutating call at once, which the pace of each one's calls divides the share by.
+   */
+  fanOutConcurrency: 'FAN_OUT_CONCURRENCY',
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { regionalEc2Clients, s3Client } from '../commons/clients';
+import { EC2_RETRIES_IN_SDK, regionalEc2Clients, s3Client } from '../commons/clients';
 import { ownRegion, positiveIntegerEnv, requireEnv } from '../commons/env';
 import { lazyHandler, logger, observe } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
@@ -32,7 +32,7 @@ export function createHandler(deps: AwaitCopiesDeps) {
 
 export const handler = lazyHandler(() =>
   createHandler({
-    ec2In: regionalEc2Clients(),
+    ec2In: regionalEc2Clients({ retryInSdk: EC2_RETRIES_IN_SDK.awaitCopies }),
     s3: s3Client(),
     bucket: requireEnv(EnvName.workBucket),
     managedBy: requireEnv(EnvName.managedBy),

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client, s3Client } from '../commons/clients';
+import { EC2_RETRIES_IN_SDK, ec2Client, s3Client } from '../commons/clients';
 import { copyRegionsEnv, ownRegion, positiveIntegerEnv, requireEnv } from '../commons/env';
 import { lazyHandler, logger, observe } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
@@ -39,7 +39,7 @@ export function createHandler(deps: AwaitSnapshotsDeps) {
 
 export const handler = lazyHandler(() =>
   createHandler({
-    ec2: ec2Client(),
+    ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.awaitSnapshots }),
     s3: s3Client(),
     bucket: requireEnv(EnvName.workBucket),
     managedBy: requireEnv(EnvName.managedBy),

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { regionalEc2Clients } from '../commons/clients';
-import { copyRegionsEnv, ownRegion, requireEnv } from '../commons/env';
+import { EnvironmentPace } from '../aws/call-pace';
+import { EC2_RETRIES_IN_SDK, regionalEc2Clients } from '../commons/clients';
+import { callIntervalEnv, copyRegionsEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeCopyTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import { type CopySnapshotDeps, copyVolumeSnapshot } from '../steps/copy-snapshot';
@@ -28,9 +29,12 @@ export const handler = lazyHandler(() =>
   createHandler({
     // No SDK retries, as for CreateSnapshot: only the step's look-up can tell whether a copy
     // whose answer was lost was made.
-    ec2In: regionalEc2Clients({ retryInSdk: false }),
+    ec2In: regionalEc2Clients({ retryInSdk: EC2_RETRIES_IN_SDK.copySnapshot }),
     region: ownRegion(),
     copyRegions: copyRegionsEnv(EnvName.copyRegions),
     managedBy: requireEnv(EnvName.managedBy),
+    callIntervalMs: callIntervalEnv('CopySnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
   }),
 );

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client } from '../commons/clients';
-import { requireEnv } from '../commons/env';
+import { EnvironmentPace } from '../aws/call-pace';
+import { EC2_RETRIES_IN_SDK, ec2Client } from '../commons/clients';
+import { callIntervalEnv, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import { type CreateSnapshotDeps, createVolumeSnapshot } from '../steps/create-snapshot';
@@ -18,5 +19,11 @@ export function createHandler(deps: CreateSnapshotDeps) {
 }
 
 export const handler = lazyHandler(() =>
-  createHandler({ ec2: ec2Client({ retryInSdk: false }), managedBy: requireEnv(EnvName.managedBy) }),
+  createHandler({
+    ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.createSnapshot }),
+    managedBy: requireEnv(EnvName.managedBy),
+    callIntervalMs: callIntervalEnv('CreateSnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
+  }),
 );

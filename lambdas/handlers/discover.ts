@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
+import { EC2_RETRIES_IN_SDK, ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
 import { copyRegionsEnv, copyVolumeTagsEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observe } from '../commons/observability';
 import { DEFAULT_COPY_TAG_KEY, EnvName } from '../contracts/deployment';
@@ -24,7 +24,7 @@ function optionalEnv(name: string): string | undefined {
 
 export const handler = lazyHandler(() =>
   createHandler({
-    ec2: ec2Client(),
+    ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.discover }),
     s3: s3Client(),
     tagKey: requireEnv(EnvName.targetTagKey),
     bucket: requireEnv(EnvName.workBucket),
@@ -32,7 +32,7 @@ export const handler = lazyHandler(() =>
     copyTagKey: optionalEnv(EnvName.copyTagKey) ?? DEFAULT_COPY_TAG_KEY,
     copyRegions: copyRegionsEnv(EnvName.copyRegions),
     copyVolumeTags: copyVolumeTagsEnv(EnvName.copyVolumeTags),
-    ec2In: regionalEc2Clients(),
+    ec2In: regionalEc2Clients({ retryInSdk: EC2_RETRIES_IN_SDK.discover }),
     region: ownRegion(),
   }),
 );

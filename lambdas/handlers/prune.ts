@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { EnvironmentPace } from '../aws/call-pace';
 import { pruneProgressStore } from '../aws/prune-progress-store';
-import { ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
-import { ownRegion, requireEnv } from '../commons/env';
+import { EC2_RETRIES_IN_SDK, ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
+import { callIntervalEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observeVolumeTask } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import type { PruneEvent } from '../contracts/run-documents';
@@ -43,10 +44,13 @@ export const handler = lazyHandler(() =>
   createHandler({
     managedBy: requireEnv(EnvName.managedBy),
     bucket: requireEnv(EnvName.workBucket),
-    ec2: ec2Client(),
-    ec2In: regionalEc2Clients(),
+    ec2: ec2Client({ retryInSdk: EC2_RETRIES_IN_SDK.prune }),
+    ec2In: regionalEc2Clients({ retryInSdk: EC2_RETRIES_IN_SDK.prune }),
     s3: s3Client(),
     region: ownRegion(),
     now: () => Date.now(),
+    callIntervalMs: callIntervalEnv('DeleteSnapshot'),
+    // Built once per execution environment: it remembers the environment's last invocation.
+    environmentPace: new EnvironmentPace(),
   }),
 );

@@ -1,4 +1,5 @@
 import { CopySnapshotCommand, type CopySnapshotCommandOutput, type EC2Client } from '@aws-sdk/client-ec2';
+import { CallPace, type EnvironmentPace } from '../aws/call-pace';
 import { ec2ErrorCode, translateEc2Error } from '../aws/ec2-errors';
 import { listManagedSnapshots } from '../aws/snapshot-queries';
 import { type BackoffClock, realSleep, retryThrottled, withThrottleRetries } from '../aws/throttle-backoff';
@@ -21,6 +22,10 @@ export interface CopySnapshotDeps {
   managedBy: string;
   /** Timers for retrying throttled calls in the invocation; default the process's. */
   clock?: BackoffClock;
+  /** The pace of CopySnapshot calls, as the create step's (`CreateSnapshotDeps.callIntervalMs`). Absent: unpaced. */
+  callIntervalMs?: number;
+  /** As the create step's (`CreateSnapshotDeps.environmentPace`). */
+  environmentPace?: EnvironmentPace;
 }
 
 /**
@@ -39,10 +44,10 @@ export interface CopySnapshotDeps {
  * A source deleted before it could be copied is superseded (see `supersededOrMissing`).
  * A destination with as many copies in flight as EC2 allows refuses the call
  * (`ResourceLimitExceeded`): `CopyLimitExceeded`, which the state machine retries with long
- * intervals while those copies finish.
+ * intervals while those copies finish. CopySnapshot calls are paced as CreateSnapshot calls are.
  */
 export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask): Promise<CopyOutcome> {
-  const { copy, executionName, runId } = task;
+  const { copy } = task;
   if (copy.region === deps.region) {
     throw new InvalidInputError(
       'copy.region',
@@ -52,8 +57,24 @@ export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask)
   if (copy.source.region !== deps.region) {
     throw new InvalidInputError('copy.source.region', `must be the deployment's region (${deps.region})`);
   }
-  const ec2 = deps.ec2In(copy.region);
   const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
+  const pace = new CallPace(deps.callIntervalMs ?? 0, clock, deps.environmentPace);
+  try {
+    return await copyOnce(deps, task, clock, pace);
+  } finally {
+    await pace.finish();
+  }
+}
+
+/** The look-up on re-entry, or the paced CopySnapshot. */
+async function copyOnce(
+  deps: CopySnapshotDeps,
+  task: CopyTask,
+  clock: BackoffClock,
+  pace: CallPace,
+): Promise<CopyOutcome> {
+  const { copy, executionName, runId } = task;
+  const ec2 = deps.ec2In(copy.region);
   const base = { volumeId: copy.volumeId, region: copy.region, sourceSnapshotId: copy.source.snapshotId };
   const query = { managedBy: deps.managedBy, volumeId: copy.volumeId, runId, sourceRegion: deps.region };
   const what = `this run's copy of ${copy.volumeId} in ${copy.region}`;
@@ -98,7 +119,11 @@ export async function copyVolumeSnapshot(deps: CopySnapshotDeps, task: CopyTask)
   });
   let copied: CopySnapshotCommandOutput;
   try {
-    copied = await retryThrottled(() => copyCall(() => ec2.send(command), copy), clock, THROTTLE_BUDGET_MS);
+    copied = await retryThrottled(
+      () => pace.paced(() => copyCall(() => ec2.send(command), copy)),
+      clock,
+      THROTTLE_BUDGET_MS,
+    );
   } catch (error) {
     if (!(error instanceof SourceGone)) throw error;
     return supersededOrMissing(deps, task, clock);

@@ -1,4 +1,5 @@
 import { CreateSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CallPace, type EnvironmentPace } from '../aws/call-pace';
 import { ec2Call } from '../aws/ec2-errors';
 import { type BackoffClock, realSleep, retryThrottled } from '../aws/throttle-backoff';
 import { THROTTLE_BUDGET_MS } from '../commons/function-limits';
@@ -12,6 +13,14 @@ export interface CreateSnapshotDeps {
   managedBy: string;
   /** Timers for retrying throttled calls in the invocation; default the process's. */
   clock?: BackoffClock;
+  /**
+   * The pace of CreateSnapshot calls: each child spends at least this long per call, so that the
+   * fan-out stays within the deployment's share of EC2's bucket (`callIntervalMs`, `CallPace`).
+   * Absent: unpaced.
+   */
+  callIntervalMs?: number;
+  /** The execution environment's memory of its last invocation (module level in the handler). */
+  environmentPace?: EnvironmentPace;
 }
 
 /**
@@ -28,14 +37,30 @@ export interface CreateSnapshotDeps {
  * - A redriven child (`redriveCount` > 0; e.g. its parent was stopped while an invocation ran
  *   on, which the stop does not cancel) may follow such an attempt: it looks once, and if
  *   nothing is listed yet, leaves the deciding to ConfirmSnapshot (`SnapshotOutcomeUnknown`).
- * A first attempt costs exactly one API call.
+ * A first attempt costs exactly one API call. CreateSnapshot calls are paced (`callIntervalMs`): a
+ * quick invocation waits out its interval before it returns, on every path that made a call.
  */
 export async function createVolumeSnapshot(
   deps: CreateSnapshotDeps,
   task: VolumeTask,
 ): Promise<CreatedSnapshot> {
-  const { volume, runId } = task;
   const clock = deps.clock ?? { now: Date.now, sleep: realSleep };
+  const pace = new CallPace(deps.callIntervalMs ?? 0, clock, deps.environmentPace);
+  try {
+    return await createOnce(deps, task, clock, pace);
+  } finally {
+    await pace.finish();
+  }
+}
+
+/** The look-up on re-entry, or the paced CreateSnapshot. */
+async function createOnce(
+  deps: CreateSnapshotDeps,
+  task: VolumeTask,
+  clock: BackoffClock,
+  pace: CallPace,
+): Promise<CreatedSnapshot> {
+  const { volume, runId } = task;
   const query = { managedBy: deps.managedBy, volumeId: volume.volumeId, runId };
   const what = `this run's snapshot of ${volume.volumeId}`;
   const existing = await runSnapshotOnReentry(deps.ec2, query, task, clock, what);
@@ -50,26 +75,28 @@ export async function createVolumeSnapshot(
   }
   const created = await retryThrottled(
     () =>
-      ec2Call(
-        () =>
-          deps.ec2.send(
-            new CreateSnapshotCommand({
-              VolumeId: volume.volumeId,
-              Description: volume.description,
-              TagSpecifications: [
-                {
-                  ResourceType: 'snapshot',
-                  Tags: snapshotTags({
-                    managedBy: deps.managedBy,
-                    executionName: task.executionName,
-                    runId,
-                    ...volume,
-                  }),
-                },
-              ],
-            }),
-          ),
-        { volumeId: volume.volumeId },
+      pace.paced(() =>
+        ec2Call(
+          () =>
+            deps.ec2.send(
+              new CreateSnapshotCommand({
+                VolumeId: volume.volumeId,
+                Description: volume.description,
+                TagSpecifications: [
+                  {
+                    ResourceType: 'snapshot',
+                    Tags: snapshotTags({
+                      managedBy: deps.managedBy,
+                      executionName: task.executionName,
+                      runId,
+                      ...volume,
+                    }),
+                  },
+                ],
+              }),
+            ),
+          { volumeId: volume.volumeId },
+        ),
       ),
     clock,
     THROTTLE_BUDGET_MS,

@@ -1,4 +1,5 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { CallPace } from '../aws/call-pace';
 import type { ManagedSnapshot } from '../aws/snapshot-queries';
 import type { BackoffClock } from '../aws/throttle-backoff';
 import type { PruneTask } from '../contracts/run-documents';
@@ -27,12 +28,13 @@ export async function clearFailedSnapshots(
   family: ManagedSnapshot[],
   own: ManagedSnapshot | undefined,
   clock: BackoffClock,
+  pace: CallPace,
 ): Promise<FailedSnapshotsCleared> {
   const failed = family
     .filter((s) => s.state === 'error' && s.snapshotId !== own?.snapshotId)
     .sort(newestFirst);
   try {
-    return { deleted: (await deleteWithinSlice(ec2, failed, clock)).deleted };
+    return { deleted: (await deleteWithinSlice(ec2, failed, clock, pace)).deleted };
   } catch (error) {
     return { error: error as Error };
   }

@@ -1,11 +1,12 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { CallPace, type EnvironmentPace } from '../aws/call-pace';
 import {
   findManagedSnapshot,
   listManagedSnapshots,
   type ManagedSnapshot,
   type ManagedSnapshotQuery,
 } from '../aws/snapshot-queries';
-import { realSleep, withThrottleRetries } from '../aws/throttle-backoff';
+import { type BackoffClock, realSleep, withThrottleRetries } from '../aws/throttle-backoff';
 import { LISTING_THROTTLE_BUDGET_MS } from '../commons/function-limits';
 import {
   PLANNED_SNAPSHOT_ID,
@@ -26,8 +27,12 @@ export interface PruneDeps {
   region: string;
   managedBy: string;
   now: () => number;
-  /** Waits between retries of a throttled deletion; default the process's timers. */
+  /** Waits between retries of a throttled deletion and between paced ones; default the process's timers. */
   sleep?: (ms: number) => Promise<void>;
+  /** The pace of DeleteSnapshot calls, as the create step's (`CreateSnapshotDeps.callIntervalMs`). Absent: unpaced. */
+  callIntervalMs?: number;
+  /** As the create step's (`CreateSnapshotDeps.environmentPace`). */
+  environmentPace?: EnvironmentPace;
 }
 
 // Every list of a result is bounded, whatever the backlog, so that a result stays far inside Step
@@ -66,6 +71,22 @@ export async function pruneVolume(deps: PruneDeps, task: PruneTask): Promise<Pru
  * a copy's retention never deletes a source snapshot, another region's copy, nor the reverse.
  */
 export async function pruneVolumeSlice(deps: PruneDeps, task: PruneTask): Promise<PruneSlice> {
+  const clock = { now: deps.now, sleep: deps.sleep ?? realSleep };
+  const pace = new CallPace(deps.callIntervalMs ?? 0, clock, deps.environmentPace);
+  try {
+    return await pruneWithin(deps, task, clock, pace);
+  } finally {
+    await pace.finish();
+  }
+}
+
+/** One slice of the volume's retention, its deletions at `pace`. */
+async function pruneWithin(
+  deps: PruneDeps,
+  task: PruneTask,
+  clock: BackoffClock,
+  pace: CallPace,
+): Promise<PruneSlice> {
   const { volume, dryRun } = task;
   const copyRegion = volume.region;
   const previous = task.progress ?? NO_PROGRESS;
@@ -83,7 +104,6 @@ export async function pruneVolumeSlice(deps: PruneDeps, task: PruneTask): Promis
     volumeId: volume.volumeId,
     ...(copyRegion !== undefined && { sourceRegion: deps.region }),
   };
-  const clock = { now: deps.now, sleep: deps.sleep ?? realSleep };
   // A throttled page or look-up is tried again in the invocation, not through the Retry.
   const listing = withThrottleRetries(ec2, clock, LISTING_THROTTLE_BUDGET_MS);
   const family = await listManagedSnapshots(listing, query);
@@ -104,7 +124,7 @@ export async function pruneVolumeSlice(deps: PruneDeps, task: PruneTask): Promis
   } else if (own?.state !== 'completed') {
     const newer = own === undefined ? supersedingSnapshot(task, family) : undefined;
     if (newer) return superseded(base, newer.snapshotId, previous);
-    throw notCompleted(task, own, await clearFailedSnapshots(ec2, family, own, clock));
+    throw notCompleted(task, own, await clearFailedSnapshots(ec2, family, own, clock, pace));
   }
   const plan = planRetention(candidates, volume.generations);
   const alreadySkipped = new Set(previous.skipped.map((s) => s.snapshotId));
@@ -114,7 +134,7 @@ export async function pruneVolumeSlice(deps: PruneDeps, task: PruneTask): Promis
   );
   const done: SliceDeletions = dryRun
     ? { deleted: toDelete.map((s) => s.snapshotId), skipped: [], attempted: toDelete.length }
-    : await deleteWithinSlice(ec2, toDelete, clock);
+    : await deleteWithinSlice(ec2, toDelete, clock, pace);
   const progress: PruneProgress = {
     slices: previous.slices + 1,
     deletedCount: previous.deletedCount + done.deleted.length,

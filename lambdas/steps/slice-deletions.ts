@@ -1,4 +1,5 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { CallPace } from '../aws/call-pace';
 import { ec2Call, ec2ErrorCode } from '../aws/ec2-errors';
 import { type BackoffClock, retryThrottled } from '../aws/throttle-backoff';
 import { DELETION_TIME_BUDGET_MS } from '../commons/function-limits';
@@ -24,23 +25,27 @@ export interface SliceDeletions {
 
 /**
  * Deletes the snapshots in order until MAX_DELETIONS_PER_INVOCATION or DELETION_TIME_BUDGET_MS
- * is reached. A throttled deletion did nothing: it is tried again within the slice's time. A
- * retryable failure after some deletions ends the slice with them (the work so far is reported,
- * not lost); before any, it is thrown for the declared Retry.
+ * is reached, at the pace of the deployment's share of DeleteSnapshot's bucket (`pace`; its
+ * waits count against the budget). A throttled deletion did nothing: it is tried again within
+ * the slice's time. A retryable failure after some deletions ends the slice with them (the work
+ * so far is reported, not lost); before any, it is thrown for the declared Retry.
  */
 export async function deleteWithinSlice(
   ec2: EC2Client,
   snapshots: readonly { snapshotId: string }[],
   clock: BackoffClock,
+  pace: CallPace,
 ): Promise<SliceDeletions> {
   const done: SliceDeletions = { deleted: [], skipped: [], attempted: 0 };
   const started = clock.now();
   for (const { snapshotId } of snapshots) {
+    if (done.attempted >= MAX_DELETIONS_PER_INVOCATION) break;
+    await pace.ready();
     const left = DELETION_TIME_BUDGET_MS - (clock.now() - started);
-    if (done.attempted >= MAX_DELETIONS_PER_INVOCATION || left <= 0) break;
+    if (left <= 0) break;
     let outcome: Awaited<ReturnType<typeof deleteSnapshot>>;
     try {
-      outcome = await retryThrottled(() => deleteSnapshot(ec2, snapshotId), clock, left);
+      outcome = await retryThrottled(() => pace.paced(() => deleteSnapshot(ec2, snapshotId)), clock, left);
     } catch (error) {
       if (done.attempted > 0 && isRetryable(error)) break;
       throw error;

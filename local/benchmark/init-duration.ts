@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -67,20 +66,4 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/**
- * How long loading one of our bundled handlers takes (ms, median of `runs` fresh Node
- * processes on this machine): the part of a cold start's INIT phase that is our code's.
- */
-export function measureHandlerLoadMs(handlerFile = 'create-snapshot.ts', runs = 5): number {
-  const dir = mkdtempSync(join(tmpdir(), 'ebs-bench-bundle-'));
-  try {
-    const outfile = join(dir, 'index.js');
-    bundleAsDeployed({ file: join(HANDLERS_DIR, handlerFile) }, outfile);
-    const script = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-    return median(Array.from({ length: runs }, () => Number(freshNode(script))));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

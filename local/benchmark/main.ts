@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ColdStarts, measureColdStarts } from './cold-starts';
 import { DEMO_FLEET_ARGS, type DemoFleetRun, measureDemoFleet, runDemoChild } from './demo-fleet-run';
-import { measureHandlerLoadMs } from './init-duration';
 import { type BenchFacts, type BenchRequest, benchHelp, parseBenchArgs } from './options';
 import { type BenchmarkFigures, benchmarksMarkdown } from './report';
 import { runScenario, SCENARIOS, type ScenarioRow } from './scenario';
@@ -37,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`npm run bench: ${request.message}\n`);
       return 2;
     case 'scenario-child':
-      await runScenarioChild(request.scenario, request.initMs);
+      await runScenarioChild(request.scenario);
       return 0;
     case 'demo-child':
       await runDemoChild(request.args);
@@ -55,9 +54,9 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function runScenarioChild(name: string, initMs: number): Promise<void> {
+async function runScenarioChild(name: string): Promise<void> {
   const scenario = SCENARIOS.find((s) => s.name === name) as (typeof SCENARIOS)[number];
-  const row = await runScenario(scenario, initMs);
+  const row = await runScenario(scenario);
   process.stdout.write(`${ROW_MARK}${JSON.stringify(row)}\n`);
 }
 
@@ -95,8 +94,6 @@ function demoFleet(): DemoFleetRun[] {
 }
 
 function scenarioRows(only: string[] | undefined, previous: BenchmarkFigures): ScenarioRow[] {
-  const initMs = Math.ceil(measureHandlerLoadMs());
-  console.error(`INIT (bundled create-snapshot handler load, median of 5): ${initMs} ms`);
   const rows: ScenarioRow[] = [];
   for (const scenario of SCENARIOS) {
     if (only && !only.includes(scenario.name)) {
@@ -107,7 +104,7 @@ function scenarioRows(only: string[] | undefined, previous: BenchmarkFigures): S
     console.error(`scenario ${scenario.name}…`);
     const run = spawnSync(
       process.execPath,
-      [...process.execArgv, process.argv[1], '--scenario', scenario.name, '--init-ms', String(initMs)],
+      [...process.execArgv, process.argv[1], '--scenario', scenario.name],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const line = run.stdout.split('\n').find((l) => l.startsWith(ROW_MARK));

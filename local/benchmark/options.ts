@@ -20,7 +20,7 @@ export type BenchRequest =
   | { kind: 'demo-fleet'; write: boolean }
   | { kind: 'report-only'; write: boolean }
   /** The benchmark's own child processes: one scenario, or the demo as `npm start` runs it. */
-  | { kind: 'scenario-child'; scenario: string; initMs: number }
+  | { kind: 'scenario-child'; scenario: string }
   | { kind: 'demo-child'; args: string[] }
   | { kind: 'help' }
   | { kind: 'usage-error'; message: string };
@@ -41,11 +41,6 @@ const OPTIONS = {
   },
   help: { help: 'Show this help.' },
   scenario: { value: 'NAME', internal: true, help: 'Run one scenario and print its row.' },
-  'init-ms': {
-    value: 'MS',
-    internal: true,
-    help: "With --scenario: the handlers' measured load time, the latency model's INIT of a cold start.",
-  },
 } satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -99,16 +94,11 @@ export function parseBenchArgs(argv: readonly string[], facts: BenchFacts): Benc
   const refuse = (message: string): BenchRequest => ({ kind: 'usage-error', message });
   if (values.scenario !== undefined) {
     const scenario = values.scenario as string;
-    const initMs = (values['init-ms'] as string | undefined) ?? '0';
-    const other = given.find((name) => name !== 'scenario' && name !== 'init-ms');
+    const other = given.find((name) => name !== 'scenario');
     if (other) return refuse(`--${other} does not apply to --scenario (the benchmark's own child)`);
     if (!facts.scenarios.includes(scenario)) return refuse(unknownScenario(scenario, facts));
-    if (!/^[0-9]+$/.test(initMs)) {
-      return refuse(`--init-ms ${JSON.stringify(initMs)} is not valid: expected whole milliseconds`);
-    }
-    return { kind: 'scenario-child', scenario, initMs: Number(initMs) };
+    return { kind: 'scenario-child', scenario };
   }
-  if (values['init-ms'] !== undefined) return refuse('--init-ms applies to --scenario only');
   const modes = MODES.filter((name) => values[name] !== undefined);
   if (modes.length > 1) return refuse(`--${modes[0]} and --${modes[1]} exclude each other`);
   const write = values.write === true;

@@ -4,8 +4,29 @@ import { lambdaError } from './lambda-task';
 /** A function as the local runner deploys it: its timeout, and how to build its handler. */
 export interface LocalFunction<Clients> {
   timeoutSeconds: number;
-  /** Builds the handler on the clients of one invocation (see `invokeLocalFunction`). */
-  build: (clients: Clients) => TaskHandler;
+  /**
+   * Builds the handler on the clients of one invocation, in the execution environment that runs
+   * it (see `invokeLocalFunction`): what the environment keeps is what a deployed function keeps
+   * at module level between the invocations one environment serves.
+   */
+  build: (clients: Clients, environment: ExecutionEnvironment) => TaskHandler;
+}
+
+/**
+ * One execution environment of a function, as far as its code can tell: the values it keeps at
+ * module level, made on first use and kept for every later invocation the environment serves
+ * (Lambda reuses an environment for one invocation after another,
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html). A new
+ * environment starts with none.
+ */
+export class ExecutionEnvironment {
+  private readonly kept = new Map<string, unknown>();
+
+  /** The environment's value of `key`, made by `make` the first time it is asked for. */
+  keep<T>(key: string, make: () => T): T {
+    if (!this.kept.has(key)) this.kept.set(key, make());
+    return this.kept.get(key) as T;
+  }
 }
 
 /**
@@ -19,8 +40,12 @@ export interface FunctionEnvironments {
   readonly invokeOverheadMs: number;
   /** The INIT phase of a new execution environment (virtual ms): a cold start. */
   readonly initMs: number;
-  /** Execution environments of this function that are initialised and free. */
-  idle: number;
+  /**
+   * Execution environments of this function that are initialised and free, the most recently
+   * freed last. An invocation takes that one (assumption: Lambda documents that it reuses a free
+   * environment, not which one).
+   */
+  readonly idle: ExecutionEnvironment[];
   /** Told as each invocation ends. */
   readonly onInvoked?: (invocation: InvocationRecord) => void;
 }
@@ -92,23 +117,25 @@ async function invokeInEnvironment<Clients extends object>(
   timeoutError: LambdaTimeoutError,
 ): Promise<unknown> {
   if (environments.invokeOverheadMs > 0) await sleep(environments.invokeOverheadMs);
-  const warm = environments.idle > 0;
-  if (warm) environments.idle -= 1;
-  else if (environments.initMs > 0) await sleep(environments.initMs);
+  const reused = environments.idle.pop();
+  const environment = reused ?? new ExecutionEnvironment();
+  if (!reused && environments.initMs > 0) await sleep(environments.initMs);
   const started = Date.now();
   try {
-    return await invoke(fn, clients, input, timeoutError);
+    return await invoke(fn, clients, input, timeoutError, environment);
   } finally {
-    environments.idle += 1;
-    environments.onInvoked?.({ durationMs: Date.now() - started, initMs: warm ? 0 : environments.initMs });
+    environments.idle.push(environment);
+    environments.onInvoked?.({ durationMs: Date.now() - started, initMs: reused ? 0 : environments.initMs });
   }
 }
 
+/** Without an environment model, each invocation has a new environment: nothing is kept between them. */
 function invoke<Clients extends object>(
   fn: LocalFunction<Clients>,
   clients: Clients,
   input: unknown,
   timeoutError: LambdaTimeoutError,
+  environment = new ExecutionEnvironment(),
 ): Promise<unknown> {
   const invocation = { alive: true };
   // A client, or a function that gives clients (one per region): each client is gated.
@@ -120,7 +147,7 @@ function invoke<Clients extends object>(
         : gateClient(client as object, invocation),
     ]),
   ) as Clients;
-  const running = Promise.resolve().then(() => fn.build(gated)(input));
+  const running = Promise.resolve().then(() => fn.build(gated, environment)(input));
   // A timed-out invocation's late failure is nobody's business.
   running.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,5 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { EnvironmentPace } from '../../lambdas/aws/call-pace';
+import { EC2_RETRIES_IN_SDK } from '../../lambdas/commons/clients';
 import {
   FUNCTION_LIMITS,
   STEP_NAMES,
@@ -15,6 +17,8 @@ import {
   DEFAULT_SNAPSHOT_CONCURRENCY,
   DEFAULT_STACK_NAME,
 } from '../../lambdas/contracts/deployment';
+import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
+import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -25,7 +29,9 @@ import * as prune from '../../lambdas/handlers/prune';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
 import type { SimulatedAccount } from '../simulated-account';
+import { withSdkRetries } from '../simulated-account/sdk-retries';
 import {
+  type ExecutionEnvironment,
   type FunctionEnvironments,
   type InvocationRecord,
   invokeLocalFunction,
@@ -52,6 +58,8 @@ export interface LocalDeployment {
   copyVolumeTags: CopyVolumeTags;
   copyConcurrency: number;
   copyWaitLimitSeconds: number;
+  /** `ec2RateShare`: the percentage of EC2's mutating buckets the functions pace their calls to. */
+  ec2RateShare: number;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -68,6 +76,7 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   copyVolumeTags: [],
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitSeconds: 24 * 3600,
+  ec2RateShare: DEFAULT_EC2_RATE_SHARE,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -147,18 +156,31 @@ export function localFunctions(
   const now = () => Date.now();
   const fn = (
     state: TaskStateName,
-    build: (clients: AccountClients) => (event: never) => Promise<unknown>,
+    build: (clients: AccountClients, environment: ExecutionEnvironment) => (event: never) => Promise<unknown>,
   ): LocalFunction<AccountClients> => ({
     timeoutSeconds: FUNCTION_LIMITS[STEP_OF_TASK_STATE[state]].timeoutSeconds,
-    build: (clients) => asLambdaTask(build(clients)),
+    build: (clients, environment) =>
+      asLambdaTask(build(asDeployed(clients, STEP_OF_TASK_STATE[state]), environment)),
   });
-  const createHandler = ({ ec2 }: AccountClients) => createSnapshot.createHandler({ ec2, managedBy });
-  const copyHandler = (clients: AccountClients) =>
+  // The pace of each function's mutating calls: from its environment variables when deployed
+  // (callIntervalEnv), and what its module keeps of the last invocation of its environment.
+  const pace = (action: MutatingAction, concurrency: number, environment: ExecutionEnvironment) => ({
+    callIntervalMs: callIntervalMs(action, concurrency, deployment.ec2RateShare),
+    environmentPace: environment.keep('pace', () => new EnvironmentPace()),
+  });
+  const createHandler = ({ ec2 }: AccountClients, environment: ExecutionEnvironment) =>
+    createSnapshot.createHandler({
+      ec2,
+      managedBy,
+      ...pace('CreateSnapshot', deployment.snapshotConcurrency, environment),
+    });
+  const copyHandler = (clients: AccountClients, environment: ExecutionEnvironment) =>
     copySnapshot.createHandler({
       ec2In: ec2InOf(clients),
       region: deployment.region,
       copyRegions: deployment.copyRegions,
       managedBy,
+      ...pace('CopySnapshot', deployment.copyConcurrency, environment),
     });
   const pruningLoopHandler = ({ ec2, s3 }: AccountClients) =>
     awaitSnapshots.createHandler({
@@ -171,7 +193,7 @@ export function localFunctions(
       region: deployment.region,
       now,
     });
-  const pruneHandler = (clients: AccountClients) =>
+  const pruneHandler = (clients: AccountClients, environment: ExecutionEnvironment) =>
     prune.createHandler({
       ec2: clients.ec2,
       ec2In: ec2InOf(clients),
@@ -180,6 +202,7 @@ export function localFunctions(
       region: deployment.region,
       managedBy,
       now,
+      ...pace('DeleteSnapshot', deployment.pruneConcurrency, environment),
     });
   return {
     [StateName.discover]: fn(StateName.discover, (clients) =>
@@ -222,6 +245,22 @@ export function localFunctions(
   };
 }
 
+/**
+ * The clients as the step's deployed function has them: where the step lets the SDK retry
+ * (EC2_RETRIES_IN_SDK), each EC2 call is retried as the SDK's standard strategy would, which a
+ * connected client skips (see `withSdkRetries`). Built per invocation, on the invocation's
+ * gated clients, so that no retry outlives a timed-out invocation.
+ */
+function asDeployed(clients: AccountClients, step: StepName): AccountClients {
+  if ((EC2_RETRIES_IN_SDK as Partial<Record<StepName, boolean>>)[step] !== true) return clients;
+  const { ec2In } = clients;
+  return {
+    ...clients,
+    ec2: withSdkRetries(clients.ec2),
+    ...(ec2In && { ec2In: (region: string) => withSdkRetries(ec2In(region)) }),
+  };
+}
+
 /** One invocation of a step's function as Lambda bills it: its duration and memory. */
 export interface BilledInvocation extends InvocationRecord {
   readonly step: StepName;
@@ -253,7 +292,7 @@ export function localTaskHandlers(
       const environments: FunctionEnvironments | undefined = runtime && {
         invokeOverheadMs: runtime.invokeOverheadMs ?? 0,
         initMs: runtime.initMs ?? 0,
-        idle: 0,
+        idle: [],
         onInvoked: onInvoked && ((record) => onInvoked({ ...record, step, memoryMiB })),
       };
       return [state, (input: unknown) => invokeLocalFunction(fn, clients, input, environments, timeoutError)];

@@ -12,29 +12,36 @@ export interface CallCounts {
 
 export type CallOutcome = keyof CallCounts;
 
-/** Counts calls per action and outcome, for benchmarks and for tests that bound API usage. */
-export class CallLog {
-  private counts = emptyCounts();
+/**
+ * Counts calls per action and outcome, for benchmarks and for tests that bound API usage. One log
+ * per service: EC2's actions by default, SimulatedSsm passes SSM's.
+ */
+export class CallLog<A extends string = Ec2Action> {
+  private counts: Record<A, CallCounts>;
 
-  record(action: Ec2Action, outcome: CallOutcome): void {
+  constructor(private readonly actions: readonly A[] = EC2_ACTIONS as unknown as readonly A[]) {
+    this.counts = this.emptyCounts();
+  }
+
+  record(action: A, outcome: CallOutcome): void {
     this.counts[action][outcome] += 1;
   }
 
   /** A copy of the counts so far, with every action present. */
-  snapshot(): Record<Ec2Action, CallCounts> {
-    return Object.fromEntries(EC2_ACTIONS.map((action) => [action, { ...this.counts[action] }])) as Record<
-      Ec2Action,
+  snapshot(): Record<A, CallCounts> {
+    return Object.fromEntries(this.actions.map((action) => [action, { ...this.counts[action] }])) as Record<
+      A,
       CallCounts
     >;
   }
 
   reset(): void {
-    this.counts = emptyCounts();
+    this.counts = this.emptyCounts();
   }
-}
 
-function emptyCounts(): Record<Ec2Action, CallCounts> {
-  return Object.fromEntries(
-    EC2_ACTIONS.map((action) => [action, { succeeded: 0, throttled: 0, failed: 0 }]),
-  ) as Record<Ec2Action, CallCounts>;
+  private emptyCounts(): Record<A, CallCounts> {
+    return Object.fromEntries(
+      this.actions.map((action) => [action, { succeeded: 0, throttled: 0, failed: 0 }]),
+    ) as Record<A, CallCounts>;
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CopySnapshotCommand,
   CreateSnapshotCommand,
+  CreateSnapshotsCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
   DeleteSnapshotCommand,
@@ -53,6 +54,7 @@ export function ec2Routes(sim: SimulatedEc2): Route[] {
     [DescribeVolumesCommand, (input) => sim.describeVolumes(input)],
     [DescribeSnapshotsCommand, (input) => sim.describeSnapshots(input)],
     [CreateSnapshotCommand, (input) => sim.createSnapshot(input)],
+    [CreateSnapshotsCommand, (input) => sim.createSnapshots(input)],
     [DeleteSnapshotCommand, (input) => sim.deleteSnapshot(input)],
     [CreateTagsCommand, (input) => sim.createTags(input)],
     [CreateVolumeCommand, (input) => sim.createVolume(input)],
@@ -98,7 +100,7 @@ export type Route = [CommandClass, Answerer];
  * Answers `send` from the routes, by the command's class. A command nobody routed fails at once
  * with its name, rather than resolving to `undefined` far from the cause.
  */
-function route(client: { send: unknown }, service: string, routes: Route[]): void {
+export function route(client: { send: unknown }, service: string, routes: Route[]): void {
   const actions = new Map(routes.map(([command, action]) => [command as unknown, answer(action)]));
   client.send = (command: { input: unknown }) => {
     const action = actions.get(command.constructor);

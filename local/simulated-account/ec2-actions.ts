@@ -4,6 +4,7 @@ export const EC2_ACTIONS = [
   'DescribeVolumes',
   'DescribeSnapshots',
   'CreateSnapshot',
+  'CreateSnapshots',
   'DeleteSnapshot',
   'CreateTags',
   'CreateVolume',

@@ -30,6 +30,16 @@ export function createSnapshot(state: Ec2State, input: CreateSnapshotRequest): S
   const tags = mergedTags([], validatedTags(tagsAtCreation(input.TagSpecifications, 'snapshot')));
   const volume = state.volumes.get(volumeId);
   if (!volume) throw ec2Error('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
+  checkSnapshotInterval(state, volumeId);
+  checkConcurrentSnapshots(state, volume);
+  const snapshot = state.newSnapshot(volume, description, tags);
+  state.lastSnapshotAt.set(volumeId, snapshot.startTime);
+  // EC2 always answers CreateSnapshot with a pending snapshot, however fast it completes.
+  return { ...toSnapshot(snapshot, snapshot.startTime), State: 'pending', Progress: '0%' };
+}
+
+/** Refuses a snapshot of the volume within 15 s of its last one, as EBS does. */
+export function checkSnapshotInterval(state: Ec2State, volumeId: string): void {
   const previous = state.lastSnapshotAt.get(volumeId);
   if (previous !== undefined && state.now() - previous < PER_VOLUME_SNAPSHOT_INTERVAL_MS) {
     throw ec2Error(
@@ -37,11 +47,6 @@ export function createSnapshot(state: Ec2State, input: CreateSnapshotRequest): S
       'The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.',
     );
   }
-  checkConcurrentSnapshots(state, volume);
-  const snapshot = state.newSnapshot(volume, description, tags);
-  state.lastSnapshotAt.set(volumeId, snapshot.startTime);
-  // EC2 always answers CreateSnapshot with a pending snapshot, however fast it completes.
-  return { ...toSnapshot(snapshot, snapshot.startTime), State: 'pending', Progress: '0%' };
 }
 
 export function deleteSnapshot(state: Ec2State, input: DeleteSnapshotRequest): Record<string, never> {

@@ -65,7 +65,7 @@ export interface SnapshotSeed {
 
 const DEFAULT_VOLUME_SIZE_GIB = 8;
 // Device names in the order EC2's console suggests them: the root device, then sdf…sdz.
-const ROOT_DEVICE = '/dev/xvda';
+export const ROOT_DEVICE = '/dev/xvda';
 const DEVICE_NAMES = [ROOT_DEVICE, ...[...'fghijklmnopqrstuvwxyz'].map((letter) => `/dev/sd${letter}`)];
 
 export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstance {

@@ -17,6 +17,13 @@ import { snapshotState } from './snapshot-lifecycle';
 /** How the snapshots CreateSnapshot makes of one volume end; see SimulatedEc2.setSnapshotOutcome. */
 export type SnapshotOutcome = SettledSnapshotState | 'stuck-pending';
 
+/** The snapshots one CreateSnapshots call made of an instance's volumes: one set, one StartTime. */
+export interface SnapshotSetRecord {
+  readonly instanceId: string;
+  readonly startTime: number;
+  readonly snapshotIds: readonly string[];
+}
+
 interface OutcomePlan {
   readonly outcome: SnapshotOutcome;
   /** Default the delay of what is made: a snapshot's or a copy's. */
@@ -57,6 +64,8 @@ export class Ec2State {
   /** Volume id → when the last CreateSnapshot of it succeeded, for EC2's 15 s per-volume rule. */
   readonly lastSnapshotAt = new Map<string, number>();
   readonly ids: ResourceIds;
+  /** Every set CreateSnapshots made, in the order it made them (ground truth for assertions). */
+  readonly snapshotSets: SnapshotSetRecord[] = [];
   /** CreateVolume's ClientToken → the volume it made and the request that made it. */
   readonly volumeTokens = new Map<string, { readonly volumeId: string; readonly request: string }>();
   private readonly outcomes = new Map<string, OutcomePlan>();
@@ -188,20 +197,41 @@ export class Ec2State {
    */
   newSnapshot(volume: VolumeRecord, description: string, tags: Tag[]): SnapshotRecord {
     return this.addNew(
-      {
-        volumeId: volume.volumeId,
-        volumeSize: volume.sizeGiB,
-        description,
-        tags,
-        // A snapshot of an encrypted volume is encrypted with the volume's key
-        // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
-        // snapshots created from the volume" are encrypted).
-        encrypted: volume.encrypted,
-        kmsKeyId: volume.kmsKeyId,
-      },
+      snapshotOf(volume, description, tags),
       this.outcomes.get(volume.volumeId),
       this.completionDelayMs,
     );
+  }
+
+  /**
+   * One pending snapshot per volume as CreateSnapshots makes them, all with one StartTime. EBS
+   * manages a set's snapshots together: "if any one snapshot for the volume set fails, all of the
+   * other snapshots display an error status"
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-creating-snapshot.html, "Multi-volume
+   * snapshots"). So the set settles as one: when its slowest volume's plan settles, in `error` if
+   * any volume's plan is `error`, and never if any is `stuck-pending`.
+   */
+  newSnapshotSet(
+    instanceId: string,
+    members: readonly { readonly volume: VolumeRecord; readonly description: string; readonly tags: Tag[] }[],
+  ): SnapshotRecord[] {
+    const startTime = this.now();
+    const plans = members.map(({ volume }) => this.outcomes.get(volume.volumeId));
+    const outcomes = plans.map((plan) => plan?.outcome ?? 'completed');
+    const delayMs = Math.max(...plans.map((plan) => plan?.completionDelayMs ?? this.completionDelayMs));
+    const shared: OutcomePlan = {
+      outcome: outcomes.includes('stuck-pending')
+        ? 'stuck-pending'
+        : outcomes.includes('error')
+          ? 'error'
+          : 'completed',
+      completionDelayMs: delayMs,
+    };
+    const snapshots = members.map(({ volume, description, tags }) =>
+      this.addNew(snapshotOf(volume, description, tags), shared, this.completionDelayMs, startTime),
+    );
+    this.snapshotSets.push({ instanceId, startTime, snapshotIds: snapshots.map((s) => s.snapshotId) });
+    return snapshots;
   }
 
   /**
@@ -245,8 +275,8 @@ export class Ec2State {
     },
     plan: OutcomePlan | undefined,
     defaultDelayMs: number,
+    startTime: number = this.now(),
   ): SnapshotRecord {
-    const startTime = this.now();
     const outcome = plan?.outcome ?? 'completed';
     const delayMs = plan?.completionDelayMs ?? defaultDelayMs;
     const snapshot: SnapshotRecord = {
@@ -264,4 +294,19 @@ export class Ec2State {
     this.addSnapshot(snapshot);
     return snapshot;
   }
+}
+
+/** The fields a new snapshot of the volume takes from it. */
+function snapshotOf(volume: VolumeRecord, description: string, tags: Tag[]) {
+  return {
+    volumeId: volume.volumeId,
+    volumeSize: volume.sizeGiB,
+    description,
+    tags,
+    // A snapshot of an encrypted volume is encrypted with the volume's key
+    // (https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html: "All
+    // snapshots created from the volume" are encrypted).
+    encrypted: volume.encrypted,
+    kmsKeyId: volume.kmsKeyId,
+  };
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../seeded-random';
 import type { Ec2Action } from './ec2-actions';
 import { ec2Error, lostResponseError } from './ec2-errors';
 
@@ -30,9 +31,10 @@ export class HungResponse extends Error {
 /** Faults that let the call take effect and then withhold its response. */
 const AFTER_EFFECT: readonly string[] = [LOST_RESPONSE, HANG];
 
-export interface FaultSpec {
-  readonly action: Ec2Action;
-  /** The EC2 error code to answer with (`RequestLimitExceeded`, `InternalError`, …), LOST_RESPONSE or HANG. */
+/** A fault armed for one action of a service (EC2's by default; SimulatedSsm arms SSM's). */
+export interface FaultSpec<A extends string = Ec2Action> {
+  readonly action: A;
+  /** The service's error code to answer with (`RequestLimitExceeded`, `InternalError`, …), LOST_RESPONSE or HANG. */
   readonly error: string;
   /** How many calls it hits; default 1, or unlimited when `probability` is given. */
   readonly times?: number;
@@ -40,6 +42,8 @@ export interface FaultSpec {
   readonly volumeId?: string;
   /** Only calls about this snapshot (DeleteSnapshot, CreateVolume from it, CopySnapshot of it). */
   readonly snapshotId?: string;
+  /** Only calls about this instance (CreateSnapshots of its volumes). */
+  readonly instanceId?: string;
   /** Chance (0..1) that a matching call is hit, drawn from the simulator's seeded generator. */
   readonly probability?: number;
   readonly message?: string;
@@ -51,6 +55,7 @@ export interface FaultSpec {
 export interface CallSubject {
   readonly volumeId?: string;
   readonly snapshotId?: string;
+  readonly instanceId?: string;
 }
 
 const DEFAULT_MESSAGES: Readonly<Record<string, string>> = {
@@ -61,8 +66,8 @@ const DEFAULT_MESSAGES: Readonly<Record<string, string>> = {
   Unavailable: 'The server is overloaded and cannot handle the request.',
 };
 
-interface ActiveFault {
-  readonly spec: FaultSpec;
+interface ActiveFault<A extends string> {
+  readonly spec: FaultSpec<A>;
   remaining: number;
 }
 
@@ -72,15 +77,23 @@ interface ActiveFault {
  * can make a second snapshot unless the caller is idempotent; a hang lets it take effect and
  * never answers.
  */
-export class FaultInjector {
-  private faults: ActiveFault[] = [];
+export class FaultInjector<A extends string = Ec2Action> {
+  private faults: ActiveFault<A>[] = [];
   private readonly random: () => number;
 
-  constructor(seed: number) {
+  /** `serviceError` builds the service's own exception for a code (EC2's by default). */
+  constructor(
+    seed: number,
+    private readonly serviceError: (
+      code: string,
+      message: string,
+      httpStatusCode?: number,
+    ) => Error = ec2Error,
+  ) {
     this.random = mulberry32(seed);
   }
 
-  add(spec: FaultSpec): void {
+  add(spec: FaultSpec<A>): void {
     const { times, probability } = spec;
     if (probability !== undefined && !(probability >= 0 && probability <= 1)) {
       throw new Error(`Fault probability must be between 0 and 1, got ${probability}`);
@@ -95,25 +108,30 @@ export class FaultInjector {
   }
 
   /** The error to throw instead of performing the call, if an ordinary fault hits it. */
-  before(action: Ec2Action, subject: CallSubject): Error | undefined {
+  before(action: A, subject: CallSubject): Error | undefined {
     const fault = this.hit(action, subject, false);
     if (!fault) return undefined;
     const { error, message, httpStatusCode } = fault.spec;
-    return ec2Error(error, message ?? DEFAULT_MESSAGES[error] ?? `Simulated fault: ${error}`, httpStatusCode);
+    return this.serviceError(
+      error,
+      message ?? DEFAULT_MESSAGES[error] ?? `Simulated fault: ${error}`,
+      httpStatusCode,
+    );
   }
 
   /** The error to throw after the call took effect, if a LOST_RESPONSE or HANG fault hits it. */
-  after(action: Ec2Action, subject: CallSubject): Error | undefined {
+  after(action: A, subject: CallSubject): Error | undefined {
     const fault = this.hit(action, subject, true);
     if (!fault) return undefined;
     return fault.spec.error === HANG ? new HungResponse(action) : lostResponseError(action);
   }
 
-  private hit(action: Ec2Action, subject: CallSubject, afterEffect: boolean): ActiveFault | undefined {
+  private hit(action: A, subject: CallSubject, afterEffect: boolean): ActiveFault<A> | undefined {
     const fault = this.faults.find(({ spec }) => {
       if (spec.action !== action || AFTER_EFFECT.includes(spec.error) !== afterEffect) return false;
       if (spec.volumeId !== undefined && spec.volumeId !== subject.volumeId) return false;
       if (spec.snapshotId !== undefined && spec.snapshotId !== subject.snapshotId) return false;
+      if (spec.instanceId !== undefined && spec.instanceId !== subject.instanceId) return false;
       return spec.probability === undefined || this.random() < spec.probability;
     });
     if (!fault) return undefined;
@@ -121,16 +139,4 @@ export class FaultInjector {
     if (fault.remaining <= 0) this.faults = this.faults.filter((other) => other !== fault);
     return fault;
   }
-}
-
-/** A small seeded generator: the same seed and the same calls give the same faults. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

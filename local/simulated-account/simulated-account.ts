@@ -1,10 +1,13 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { connectEc2, connectS3 } from './clients';
 import { DEFAULT_REGION, isRegionName } from './ec2-records';
 import { SimulatedEc2, type SimulatedEc2Options } from './simulated-ec2';
 import { SimulatedKms } from './simulated-kms';
 import { SimulatedS3 } from './simulated-s3';
+import { SimulatedSsm, type SimulatedSsmOptions } from './simulated-ssm';
+import { connectSsm } from './ssm-client';
 
 export interface SimulatedAccountOptions {
   /** Epoch ms shared by every Region's EC2 and by S3; read at each use, default Date.now(). */
@@ -13,6 +16,8 @@ export interface SimulatedAccountOptions {
   readonly region?: string;
   /** Options of every Region's EC2, the home Region's and those `ec2In` creates alike. */
   readonly ec2?: Omit<SimulatedEc2Options, 'now' | 'region'>;
+  /** Options of every Region's SSM, as for `ec2`. */
+  readonly ssm?: Omit<SimulatedSsmOptions, 'now' | 'region' | 'instanceState'>;
 }
 
 /**
@@ -28,8 +33,12 @@ export class SimulatedAccount {
   readonly ec2: SimulatedEc2;
   readonly s3: SimulatedS3;
   readonly kms = new SimulatedKms();
+  /** The home Region's SSM Run Command (managed nodes, commands and their invocations). */
+  readonly ssm: SimulatedSsm;
   private readonly ec2Options: Omit<SimulatedEc2Options, 'now' | 'region'>;
   private readonly ec2ByRegion = new Map<string, SimulatedEc2>();
+  private readonly ssmOptions: Omit<SimulatedSsmOptions, 'now' | 'region' | 'instanceState'>;
+  private readonly ssmByRegion = new Map<string, SimulatedSsm>();
 
   constructor(options: SimulatedAccountOptions = {}) {
     this.now = options.now ?? (() => Date.now());
@@ -37,6 +46,32 @@ export class SimulatedAccount {
     this.ec2Options = options.ec2 ?? {};
     this.ec2 = this.ec2In(this.region);
     this.s3 = new SimulatedS3({ now: this.now });
+    this.ssmOptions = options.ssm ?? {};
+    this.ssm = this.ssmIn(this.region);
+  }
+
+  /**
+   * That Region's SSM, created on first use. Its managed nodes are that Region's EC2 instances
+   * (SendCommand refuses one that EC2 shows shutting down or terminated) once registered there.
+   */
+  ssmIn(region: string): SimulatedSsm {
+    let ssm = this.ssmByRegion.get(validRegion(region));
+    if (!ssm) {
+      const ec2 = this.ec2In(region);
+      ssm = new SimulatedSsm({
+        ...this.ssmOptions,
+        now: this.now,
+        region,
+        instanceState: (instanceId) => ec2.instance(instanceId)?.State?.Name,
+      });
+      this.ssmByRegion.set(region, ssm);
+    }
+    return ssm;
+  }
+
+  /** A new real SSMClient talking to that Region's SSM (default the home Region). */
+  ssmClient(region: string = this.region): SSMClient {
+    return connectSsm(this.ssmIn(region));
   }
 
   /** That Region's EC2, created empty on first use with the account's EC2 options. */

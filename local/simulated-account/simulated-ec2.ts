@@ -2,6 +2,8 @@ import type {
   CopySnapshotRequest,
   CopySnapshotResult,
   CreateSnapshotRequest,
+  CreateSnapshotsRequest,
+  CreateSnapshotsResult,
   CreateTagsRequest,
   CreateVolumeRequest,
   DeleteSnapshotRequest,
@@ -18,8 +20,10 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
 import { type CallCounts, CallLog, type CallOutcome } from './call-log';
+import type { CompetingCallerSpec, CompetingCalls } from './competing-caller';
 import type { Ec2Action } from './ec2-actions';
 import { copySnapshot } from './ec2-copy-snapshot';
+import { createSnapshots } from './ec2-create-snapshots';
 import { createVolume } from './ec2-create-volume';
 import { type DescribeSettings, describeInstances, describeSnapshots, describeVolumes } from './ec2-describe';
 import { ec2Error } from './ec2-errors';
@@ -279,6 +283,20 @@ export class SimulatedEc2 {
     return this.log.snapshot();
   }
 
+  /**
+   * Another tool of the account calling `spec.action` on a clock against the same bucket (see
+   * CompetingCaller); needs `rateLimits` with a bucket for that action. Its calls are not in
+   * `calls()`: `competingCalls()` has them.
+   */
+  addCompetingCaller(spec: CompetingCallerSpec): void {
+    this.limiter.addCompetitor(spec);
+  }
+
+  /** What each competing caller saw so far, its calls up to now made. */
+  competingCalls(): CompetingCalls[] {
+    return this.limiter.competingCalls();
+  }
+
   resetCalls(): void {
     this.log.reset();
   }
@@ -321,6 +339,22 @@ export class SimulatedEc2 {
     return this.snapshotsOldestFirst([...ids].map((id) => this.state.snapshots.get(id) as SnapshotRecord));
   }
 
+  /**
+   * The sets CreateSnapshots made of the instance, oldest first: each set's snapshots in device
+   * order (root first), all with one StartTime. Snapshots since deleted are left out of their set.
+   */
+  snapshotSetsOf(instanceId: string): Snapshot[][] {
+    const now = this.state.now();
+    return this.state.snapshotSets
+      .filter((set) => set.instanceId === instanceId)
+      .map((set) =>
+        set.snapshotIds.flatMap((id) => {
+          const snapshot = this.state.snapshots.get(id);
+          return snapshot ? [toSnapshot(snapshot, now)] : [];
+        }),
+      );
+  }
+
   /** Every snapshot in the account, including other accounts' shared ones, oldest first. */
   allSnapshots(): Snapshot[] {
     return this.snapshotsOldestFirst([...this.state.snapshots.values()]);
@@ -349,6 +383,16 @@ export class SimulatedEc2 {
   createSnapshot(input: CreateSnapshotRequest): Snapshot {
     return this.invoke('CreateSnapshot', input, { volumeId: input.VolumeId }, () =>
       createSnapshot(this.state, input),
+    );
+  }
+
+  /** One crash-consistent set of the instance's volumes (see ec2-create-snapshots.ts). */
+  createSnapshots(input: CreateSnapshotsRequest): CreateSnapshotsResult {
+    return this.invoke(
+      'CreateSnapshots',
+      input,
+      { instanceId: input.InstanceSpecification?.InstanceId },
+      () => createSnapshots(this.state, input),
     );
   }
 

@@ -23,7 +23,17 @@ export class TokenBucket {
 
   /** Takes one token if there is one; false means the request is throttled. */
   tryTake(): boolean {
-    this.refill();
+    return this.tryTakeAt(this.now());
+  }
+
+  /**
+   * As `tryTake`, for a request made at `time`, no later than now: a caller whose requests are
+   * worked out when someone else asks (see CompetingCaller). Requests must come in time order,
+   * none earlier than the last one the bucket saw (a clock that jumps back restarts the refill
+   * from there, as `tryTake` does).
+   */
+  tryTakeAt(time: number): boolean {
+    this.refill(time);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
@@ -31,12 +41,11 @@ export class TokenBucket {
 
   /** Tokens available now (fractional while refilling). */
   available(): number {
-    this.refill();
+    this.refill(this.now());
     return this.tokens;
   }
 
-  private refill(): void {
-    const now = this.now();
+  private refill(now: number): void {
     // The clock is read on first use, not at construction: a fake clock installed after the
     // simulator was built must not make the bucket wait for a time that never comes.
     const elapsedMs = this.refilledAt === undefined ? 0 : Math.max(0, now - this.refilledAt);

@@ -1,7 +1,9 @@
 import { bucketAdmitted, bucketBoundSeconds } from '../../local/benchmark/bounds';
+import { ActionTimeline } from '../../local/benchmark/call-timeline';
+import { competingToolFigures } from '../../local/benchmark/competing-tool';
+import { copyBound, copyPhaseSeconds } from '../../local/benchmark/copy-phase';
 import { PRICES, runCost } from '../../local/benchmark/prices';
 import { historyEventsOf, RunMetrics } from '../../local/benchmark/run-metrics';
-import { ActionTimeline } from '../../local/benchmark/scenario';
 
 const BUCKET = { capacity: 100, refillPerSecond: 5 };
 
@@ -18,6 +20,18 @@ describe('token-bucket bound', () => {
   test('its curve starts at the burst and grows at the refill rate', () => {
     expect([0, 10, -1].map((s) => bucketAdmitted(s, BUCKET))).toEqual([100, 150, 100]);
   });
+
+  test.each([
+    [80, 0],
+    [10_000, 2_480],
+    [1_000, 230],
+  ])(
+    'GIVEN a share of 80 %% of the bucket WHEN %i calls must succeed THEN it takes at least %d s',
+    (calls, seconds) => {
+      expect(bucketBoundSeconds(calls, BUCKET, 0.8)).toBeCloseTo(seconds);
+      expect(bucketAdmitted(seconds, BUCKET, 0.8)).toBeCloseTo(Math.max(calls, 80));
+    },
+  );
 });
 
 describe('run cost', () => {
@@ -86,6 +100,55 @@ describe('call timeline', () => {
       [0, 1],
       [1, 2],
       [2, 3],
+    ]);
+  });
+});
+
+describe('copy phase bound', () => {
+  test('GIVEN copies of a minute THEN 20 in flight per region bound the phase: rounds of 20 in the busiest region', () => {
+    expect(copyBound([10_000, 10_000], 60_000, 0.8)).toEqual({
+      seconds: 30_000,
+      limitedBy: 'concurrent copies',
+    });
+    expect(copyBound([10_000, 41], 60_000, 0.8)).toEqual({ seconds: 30_000, limitedBy: 'concurrent copies' });
+    expect(copyBound([21], 60_000, 1)).toEqual({ seconds: 120, limitedBy: 'concurrent copies' });
+  });
+
+  test("GIVEN copies of a second THEN CopySnapshot's bucket (50, 5 a second) at the share bounds it, plus the last copy", () => {
+    // 10,000 calls at 80 %: (10,000 − 40) ÷ 4 = 2,490 s, then the last copy's second.
+    expect(copyBound([10_000], 1_000, 0.8)).toEqual({ seconds: 2_491, limitedBy: 'CopySnapshot bucket' });
+  });
+
+  test("GIVEN each region's CopySnapshot calls THEN the phase runs from the first call anywhere to the last copy's completion", () => {
+    const ireland = new ActionTimeline();
+    ireland.called(1_000);
+    ireland.succeeded(1_000);
+    ireland.succeeded(5_000);
+    const oregon = new ActionTimeline();
+    oregon.called(2_000);
+    oregon.succeeded(9_000);
+    expect(copyPhaseSeconds([ireland, oregon], 60_000)).toBe(68);
+    expect(copyPhaseSeconds([new ActionTimeline()], 60_000)).toBe(0);
+  });
+});
+
+describe('competing tool figures', () => {
+  test('GIVEN what each action saw THEN its calls and the share throttled', () => {
+    expect(
+      competingToolFigures([
+        { action: 'CreateSnapshot', perSecond: 1, admitted: 97, throttled: 3 },
+        { action: 'DeleteSnapshot', perSecond: 1, admitted: 0, throttled: 0 },
+      ]),
+    ).toEqual([
+      {
+        action: 'CreateSnapshot',
+        perSecond: 1,
+        calls: 100,
+        admitted: 97,
+        throttled: 3,
+        throttledShare: 0.03,
+      },
+      { action: 'DeleteSnapshot', perSecond: 1, calls: 0, admitted: 0, throttled: 0, throttledShare: 0 },
     ]);
   });
 });

@@ -18,7 +18,7 @@ describe('npm run bench: options', () => {
     [['--help'], { kind: 'help' }],
     [['-h'], { kind: 'help' }],
     [['--write', '--help'], { kind: 'help' }],
-    [['--scenario', '1000', '--init-ms', '42'], { kind: 'scenario-child', scenario: '1000', initMs: 42 }],
+    [['--scenario', '1000'], { kind: 'scenario-child', scenario: '1000' }],
     [['--demo-child', '--fleet', '10'], { kind: 'demo-child', args: ['--fleet', '10'] }],
   ])('GIVEN %j THEN %j', (argv, expected) => {
     expect(parse(...argv)).toEqual(expected);
@@ -32,9 +32,7 @@ describe('npm run bench: options', () => {
     [['--cold-starts', '--report-only'], /^--cold-starts and --report-only exclude each other$/],
     [['--only', '100', '--demo-fleet'], /^--only and --demo-fleet exclude each other$/],
     [['report'], /^unexpected argument "report"; options start with --/],
-    [['--init-ms', '5'], /^--init-ms applies to --scenario only$/],
     [['--scenario', '100', '--write'], /^--write does not apply to --scenario/],
-    [['--scenario', '100', '--init-ms', 'soon'], /^--init-ms "soon" is not valid/],
     [['--scenario', 'nope'], /^unknown scenario "nope"/],
   ])('GIVEN %j THEN refused with one line naming the option', (argv, message) => {
     const parsed = parse(...argv);

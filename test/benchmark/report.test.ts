@@ -8,7 +8,7 @@ const committed: BenchmarkFigures = JSON.parse(
 
 describe('BENCHMARKS.md from the figures', () => {
   test('GIVEN a new row that counts an action the kept rows predate THEN its column, n/a in the kept rows', () => {
-    const [first, ...kept] = committed.rows;
+    const [first, older] = committed.rows;
     const fresh = {
       ...first,
       ec2CallsByAction: {
@@ -16,6 +16,8 @@ describe('BENCHMARKS.md from the figures', () => {
         CopySnapshot: { succeeded: 7, throttled: 0, failed: 0 },
       },
     };
+    const { CopySnapshot: _, ...olderActions } = older.ec2CallsByAction;
+    const kept = [{ ...older, ec2CallsByAction: olderActions as typeof older.ec2CallsByAction }];
     const markdown = benchmarksMarkdown({ ...committed, rows: [fresh, ...kept] });
     const header = markdown.split('\n').find((line) => line.startsWith('| scenario | DescribeInstances'));
     expect(header).toMatch(/\| CopySnapshot \|$/);

@@ -44,6 +44,7 @@ describe('configuration from CDK context', () => {
       copyTagKey: 'Backup-Copy-Generation',
       copyConcurrency: 5,
       copyWaitLimitHours: 24,
+      ec2RateShare: 80,
     });
   });
 
@@ -164,28 +165,34 @@ describe('configuration from CDK context', () => {
     [
       'snapshotConcurrency',
       '0',
-      '"0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     ],
     [
       'snapshotConcurrency',
       2.5,
-      '2.5 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '2.5 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     ],
     [
       'pruneConcurrency',
       '101',
-      '"101" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"101" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     ],
     [
       'pruneConcurrency',
       '1000',
-      '"1000" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"1000" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     ],
     [
       'pruneConcurrency',
       'many',
-      '"many" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      '"many" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     ],
+    ...['0', '9', '101', 'most', 80.5].map((share): [string, unknown, string] => [
+      'ec2RateShare',
+      share,
+      `${JSON.stringify(share)} is not a whole number from 10 to 100: the percentage of EC2's CreateSnapshot, ` +
+        'DeleteSnapshot and CopySnapshot request rate this deployment may use, the rest left to other tools (default 80)',
+    ]),
     ['waitLimitHours', '0', '"0" is not a whole number from 1 to 168'],
     ['waitLimitHours', 169, '169 is not a whole number from 1 to 168'],
     ['successWindowHours', '-1', '"-1" is not a whole number from 1 to 168'],
@@ -216,7 +223,7 @@ describe('configuration from CDK context', () => {
       problemOf({ timezone: 'Mars/Base', snapshotConcurrency: '0', regions: 'moon-1' }).split('\n'),
     ).toEqual([
       'Invalid context "timezone": "Mars/Base" is not an IANA time zone (e.g. UTC, Asia/Tokyo)',
-      'Invalid context "snapshotConcurrency": "0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      'Invalid context "snapshotConcurrency": "0" is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
       'Invalid context "regions": "moon-1" contains "moon-1", which is not an AWS region code (e.g. us-east-1, eu-west-2)',
     ]);
   });
@@ -376,7 +383,7 @@ describe('rules between settings', () => {
 describe('settings given as construct props', () => {
   test('are validated by the same rules, naming the property', () => {
     expect(() => parseSettings({ snapshotConcurrency: 0 }, 'property')).toThrow(
-      'Invalid property "snapshotConcurrency": 0 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, so more children only queue on throttled calls and some would exhaust their retries and fail',
+      'Invalid property "snapshotConcurrency": 0 is not a whole number from 1 to 20: CreateSnapshot and DeleteSnapshot refill at 5 per second per account and region, and each child paces its call to its part of "ec2RateShare", so more children only wait longer each',
     );
   });
 
@@ -385,5 +392,54 @@ describe('settings given as construct props', () => {
       ...DEFAULT_SETTINGS,
       waitLimitHours: 6,
     });
+  });
+});
+
+describe("ec2RateShare: the share of EC2's mutating request rate, and the pace of each fan-out", () => {
+  test.each([['10'], ['80'], ['100'], [55]])('%j is accepted', (share) => {
+    expect(fromContext({ ec2RateShare: share }).settings.ec2RateShare).toBe(Number(share));
+  });
+
+  test('GIVEN a small share and many children THEN each fan-out whose children would wait more than 20 s per call is refused, naming the most it may have', () => {
+    expect(
+      problemOf({
+        ec2RateShare: '10',
+        snapshotConcurrency: '20',
+        pruneConcurrency: '3',
+        copyConcurrency: '12',
+      }).split('\n'),
+    ).toEqual([
+      'Invalid context "snapshotConcurrency": 20 with "ec2RateShare" 10 would have each child wait 40 s per CreateSnapshot ' +
+        'call (10 % of 5 per second shared by 20 children), more than the 20 s its function allows: give at most 10, ' +
+        'or a larger "ec2RateShare"',
+      'Invalid context "copyConcurrency": 12 with "ec2RateShare" 10 would have each child wait 24 s per CopySnapshot ' +
+        'call (10 % of 5 per second shared by 12 children), more than the 20 s its function allows: give at most 10, ' +
+        'or a larger "ec2RateShare"',
+    ]);
+  });
+
+  test('GIVEN the most children the share allows THEN accepted', () => {
+    expect(() =>
+      fromContext({ ec2RateShare: '10', snapshotConcurrency: '10', pruneConcurrency: '10' }),
+    ).not.toThrow();
+  });
+
+  test('GIVEN construct props THEN the same rule, named as a property', () => {
+    expect(() =>
+      checkSettings(
+        { ...DEFAULT_SETTINGS, allowNoNotifications: true, ec2RateShare: 20, pruneConcurrency: 20 },
+        'property',
+      ),
+    ).not.toThrow();
+    expect(() =>
+      checkSettings(
+        { ...DEFAULT_SETTINGS, allowNoNotifications: true, ec2RateShare: 19, pruneConcurrency: 20 },
+        'property',
+      ),
+    ).toThrow(
+      'Invalid property "pruneConcurrency": 20 with "ec2RateShare" 19 would have each child wait 21.053 s per DeleteSnapshot ' +
+        'call (19 % of 5 per second shared by 20 children), more than the 20 s its function allows: give at most 19, ' +
+        'or a larger "ec2RateShare"',
+    );
   });
 });

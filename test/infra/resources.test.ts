@@ -147,16 +147,16 @@ describe('functions', () => {
         COPY_VOLUME_TAGS: '[]',
       },
     ],
-    ['createSnapshot', 45, 256, {}],
+    ['createSnapshot', 60, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
     [
       'awaitSnapshots',
       600,
       1024,
       { WAIT_LIMIT_SECONDS: '86400', WORK_BUCKET: bucketRef, COPY_REGIONS: '[]' },
     ],
-    ['copySnapshot', 45, 256, { COPY_REGIONS: '[]' }],
+    ['copySnapshot', 60, 256, { COPY_REGIONS: '[]', EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
     ['awaitCopies', 600, 1024, { WORK_BUCKET: bucketRef, COPY_WAIT_LIMIT_SECONDS: '86400' }],
-    ['prune', 780, 256, { WORK_BUCKET: bucketRef }],
+    ['prune', 780, 256, { WORK_BUCKET: bucketRef, EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
     ['summarise', 300, 1024, { WORK_BUCKET: bucketRef, STATE_MACHINE_NAME: backup.stateMachineName }],
   ])('%s: %d s, %d MB, and the environment it reads', (step, timeout, memory, environment) => {
     expect(fn(step)).toEqual(

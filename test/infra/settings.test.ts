@@ -34,6 +34,7 @@ const { template, backup } = synthesize({
   copyTagKey: 'Snapshot-Copies',
   copyConcurrency: '7',
   copyWaitLimitHours: '12',
+  ec2RateShare: '90',
 });
 const definition: Json = JSON.parse(
   flatten(
@@ -60,6 +61,21 @@ test('tag key, marker and wait limit reach the functions', () => {
   );
   for (const step of ['createSnapshot', 'prune'] as const) {
     expect(variables(step).MANAGED_BY).toBe('team-a/backup');
+  }
+});
+
+test("the share of EC2's request rate reaches the functions that make mutating calls, each with its fan-out's concurrency", () => {
+  expect(variables('createSnapshot')).toEqual(
+    expect.objectContaining({ EC2_RATE_SHARE: '90', FAN_OUT_CONCURRENCY: '15' }),
+  );
+  expect(variables('prune')).toEqual(
+    expect.objectContaining({ EC2_RATE_SHARE: '90', FAN_OUT_CONCURRENCY: '12' }),
+  );
+  expect(variables('copySnapshot')).toEqual(
+    expect.objectContaining({ EC2_RATE_SHARE: '90', FAN_OUT_CONCURRENCY: '7' }),
+  );
+  for (const step of ['discover', 'awaitSnapshots', 'awaitCopies', 'summarise'] as const) {
+    expect(variables(step)).not.toHaveProperty('EC2_RATE_SHARE');
   }
 });
 

@@ -1,3 +1,4 @@
+import { EnvironmentPace } from '../../lambdas/aws/call-pace';
 import type { PruneWorkItem } from '../../lambdas/contracts/work-items';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
@@ -221,5 +222,41 @@ describe('create-snapshot step (SPEC §2)', () => {
     const error = await rejection(createVolumeSnapshot(deps, task(volume)));
     expect(error.name).toBe('VolumeNotFound');
     expect(error.message).toContain(volume.volumeId);
+  });
+
+  describe("the pace of CreateSnapshot calls (the deployment's share of EC2's bucket)", () => {
+    it('GIVEN an environment whose last invocation ended 300 ms ago WHEN snapshotted THEN one call, and the invocation returns one interval after that end', async () => {
+      const { sim, clock, deps, volume } = given();
+      const environmentPace = Object.assign(new EnvironmentPace(), { lastEnd: clock.now() });
+      const lastEnd = clock.now();
+      clock.advance(300);
+      await createVolumeSnapshot({ ...deps, callIntervalMs: 1_250, environmentPace }, task(volume));
+      expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
+      expect(clock.now() - lastEnd).toBe(1_250);
+      expect(environmentPace.lastEnd).toBe(clock.now());
+    });
+
+    it('GIVEN the snapshot already made (a redriven child) WHEN snapshotted THEN no call, so nothing to wait out', async () => {
+      const { sim, clock, deps, volume } = given();
+      const first = await createVolumeSnapshot(deps, task(volume));
+      clock.advance(60_000);
+      const started = clock.now();
+      const again = await createVolumeSnapshot(
+        { ...deps, callIntervalMs: 1_250 },
+        task(volume, 'run-1', { redriveCount: 1 }),
+      );
+      expect(again).toMatchObject({ snapshotId: first.snapshotId, reused: true });
+      expect(sim.calls().CreateSnapshot.succeeded).toBe(1);
+      expect(clock.now()).toBe(started);
+    });
+
+    it('GIVEN a call EC2 refuses (not a throttle) WHEN snapshotted THEN the invocation still waits out its interval before it fails', async () => {
+      const { sim, clock, deps, volume } = given();
+      sim.injectFault({ action: 'CreateSnapshot', error: 'InternalError', times: 1 });
+      const started = clock.now();
+      const error = await rejection(createVolumeSnapshot({ ...deps, callIntervalMs: 1_250 }, task(volume)));
+      expect(error.name).toBe('Ec2Transient');
+      expect(clock.now() - started).toBe(1_250);
+    });
   });
 });

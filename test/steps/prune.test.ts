@@ -531,4 +531,22 @@ describe('prune step (SPEC §3)', () => {
       expect(remainingIn(EU)).toEqual([mine]);
     });
   });
+
+  describe("the pace of DeleteSnapshot calls (the deployment's share of EC2's bucket)", () => {
+    it('GIVEN three generations to delete at one per second WHEN pruned THEN the deletions start a second apart and the slice ends three seconds after its first', async () => {
+      const { ec2, clock, deps, volume, managed } = given(1);
+      for (const day of [1, 2, 3, 4]) managed(day);
+      const starts: number[] = [];
+      const send = ec2.send.bind(ec2) as (command: object) => Promise<unknown>;
+      (ec2 as { send: unknown }).send = (command: object) => {
+        if (command instanceof DeleteSnapshotCommand) starts.push(clock.now());
+        return send(command);
+      };
+      const started = clock.now();
+      const result = await pruneVolume({ ...deps, callIntervalMs: 1_000 }, task(volume, 'run-4'));
+      expect(result.deletedCount).toBe(3);
+      expect(starts.map((time) => time - started)).toEqual([0, 1_000, 2_000]);
+      expect(clock.now() - started).toBe(3_000);
+    });
+  });
 });

@@ -31,7 +31,7 @@ describe('modelled latency', () => {
     const environments: FunctionEnvironments = {
       invokeOverheadMs: 50,
       initMs: 400,
-      idle: 0,
+      idle: [],
       onInvoked: (record) => records.push(record),
     };
     const fn: LocalFunction<object> = {
@@ -52,6 +52,31 @@ describe('modelled latency', () => {
       { durationMs: 100, initMs: 400 },
       { durationMs: 100, initMs: 0 },
     ]);
-    expect(environments.idle).toBe(2);
+    expect(environments.idle).toHaveLength(2);
+  });
+
+  test('GIVEN an environment reused WHEN its next invocation runs THEN it finds what the module kept; a new environment starts with nothing', async () => {
+    const environments: FunctionEnvironments = { invokeOverheadMs: 0, initMs: 100, idle: [] };
+    const fn: LocalFunction<object> = {
+      timeoutSeconds: 30,
+      build: (_clients, environment) =>
+        asLambdaTask(async () => {
+          const module = environment.keep('module', () => ({ invocations: 0 }));
+          module.invocations += 1;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return module.invocations;
+        }),
+    };
+    const overlapping = await clock.settle(
+      Promise.all([
+        invokeLocalFunction(fn, {}, {}, environments),
+        invokeLocalFunction(fn, {}, {}, environments),
+      ]),
+    );
+    expect(overlapping).toEqual([1, 1]);
+    const next = await clock.settle(invokeLocalFunction(fn, {}, {}, environments));
+    expect(next).toBe(2);
+    // Without an environment model, every invocation is a new environment.
+    expect(await clock.settle(invokeLocalFunction(fn, {}, {}))).toBe(1);
   });
 });

@@ -24,7 +24,7 @@ describe('pruning beside the snapshot fan-out (SnapshotAndPrune)', () => {
   it(`GIVEN ${VOLUMES} volumes at N=3 with 3 generations each, one in ten of whose new snapshots takes 15 min WHEN run THEN deletions start long before the last snapshot is made, each volume's only after its own new snapshot completed, each volume in exactly one PruneVolumes Map Run`, async () => {
     world = givenWorkflow({ completionDelayMs: 10_000, rateLimits: EC2_DEFAULT_RATE_LIMITS });
     const { tagKey, managedBy } = world.deployment;
-    seedBenchFleet(world.sim, { volumes: VOLUMES, tagKey, managedBy, start: START });
+    seedBenchFleet(world.account, { volumes: VOLUMES, tagKey, managedBy, start: START });
     const volumeOf = new Map(
       world.sim.allSnapshots().map((s) => [s.SnapshotId, tag(s, SnapshotTag.volumeId) as string]),
     );

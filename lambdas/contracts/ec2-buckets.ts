@@ -1,0 +1,25 @@
+/**
+ * EC2's request-token buckets of the mutating calls a run makes, per account and region, as
+ * "Request token bucket sizes and refill rates" gives their defaults
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html): CreateSnapshot and
+ * DeleteSnapshot are "Uncategorized actions" with figures of their own, CopySnapshot one of the
+ * "Mutating actions". Each request takes a token whoever makes it (a script, the console, AWS
+ * Backup, Data Lifecycle Manager, this deployment), so every tool of the account and region
+ * draws from the same bucket: the functions pace their calls to a share of its refill
+ * (`ec2RateShare`), and the simulated account throttles with the same figures.
+ */
+export interface Ec2Bucket {
+  /** Tokens in a full bucket: the burst a caller may make at once. */
+  readonly capacity: number;
+  /** Tokens added back per second, up to `capacity`. */
+  readonly refillPerSecond: number;
+}
+
+export const EC2_MUTATING_BUCKETS = {
+  CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
+  DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
+  CopySnapshot: { capacity: 50, refillPerSecond: 5 },
+} as const satisfies Record<string, Ec2Bucket>;
+
+/** The mutating calls a run makes, each paced to the deployment's share of its bucket. */
+export type MutatingAction = keyof typeof EC2_MUTATING_BUCKETS;
