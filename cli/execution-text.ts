@@ -55,27 +55,59 @@ export function nothingTargetedText(counts: RunCounts, tagKey: string, region: s
   return `no instance or volume carries the tag ${tagKey} in ${region}`;
 }
 
-/** The state after each fan-out, as the definition chains them. */
-const NEXT_AFTER_MAP: Record<string, string> = {
-  [StateName.snapshotVolumes]: StateName.awaitSnapshots,
-  [StateName.pruneVolumes]: StateName.anyCopies,
+/** The copy phase's fan-outs, one after the other after SnapshotAndPrune, and the state after each. */
+const NEXT_AFTER_COPY_MAP: Record<string, string> = {
   [StateName.copyVolumes]: StateName.awaitCopies,
   [StateName.pruneCopies]: StateName.summarise,
 };
 
-/** Where a running execution is: the Map running now, or the step after the last one. */
+/**
+ * Where a running execution is: the fan-outs running now, or the step after the last ones. In
+ * SnapshotAndPrune, SnapshotVolumes and the pruning loop's PruneVolumes run side by side, and
+ * PruneVolumes once per batch: both are shown, each Map state's runs counted together. Until every
+ * volume has been in a batch (SnapshotVolumes' items), the loop goes on: AwaitSnapshots is next.
+ */
 export function phaseText(progress: readonly MapRunProgress[]): string {
-  const last = progress.at(-1);
+  const fanOuts = byMap(progress);
+  const last = fanOuts.at(-1);
   if (!last) return StateName.discover;
-  const counts = mapRunText(last);
-  if (last.status === 'RUNNING') return counts;
-  return `${NEXT_AFTER_MAP[last.map] ?? StateName.summarise} (${counts})`;
+  if (last.map in NEXT_AFTER_COPY_MAP) {
+    const counts = mapRunText(last);
+    return last.status === 'RUNNING' ? counts : `${NEXT_AFTER_COPY_MAP[last.map]} (${counts})`;
+  }
+  const counts = fanOuts.map(mapRunText).join('; ');
+  if (fanOuts.some((fanOut) => fanOut.status === 'RUNNING')) return counts;
+  const snapshots = fanOuts.find((fanOut) => fanOut.map === StateName.snapshotVolumes);
+  const batched = fanOuts.find((fanOut) => fanOut.map === StateName.pruneVolumes)?.total ?? 0;
+  const next = snapshots && batched < snapshots.total ? StateName.awaitSnapshots : StateName.anyCopies;
+  return `${next} (${counts})`;
 }
 
-/** `SnapshotVolumes: 7 succeeded, 1 failed, 2 running of 10`. */
-export function mapRunText(run: MapRunProgress): string {
+/** Each Map state's runs counted together, in the order the states started; RUNNING while any run is. */
+function byMap(progress: readonly MapRunProgress[]): (MapRunProgress & { runs: number })[] {
+  const maps = new Map<string, MapRunProgress & { runs: number }>();
+  for (const run of progress) {
+    const seen = maps.get(run.map);
+    if (!seen) {
+      maps.set(run.map, { ...run, runs: 1 });
+      continue;
+    }
+    seen.runs += 1;
+    seen.succeeded += run.succeeded;
+    seen.failed += run.failed;
+    seen.running += run.running;
+    seen.total += run.total;
+    if (run.status === 'RUNNING') seen.status = 'RUNNING';
+    else if (seen.status !== 'RUNNING') seen.status = run.status;
+  }
+  return [...maps.values()];
+}
+
+/** `SnapshotVolumes: 7 succeeded, 1 failed, 2 running of 10`, and `(3 Map Runs)` for a state's runs together. */
+export function mapRunText(run: MapRunProgress & { runs?: number }): string {
   const running = run.status === 'RUNNING' ? `, ${run.running} running` : '';
-  return `${run.map}: ${run.succeeded} succeeded, ${run.failed} failed${running} of ${run.total}`;
+  const runs = (run.runs ?? 1) > 1 ? ` (${run.runs} Map Runs)` : '';
+  return `${run.map}: ${run.succeeded} succeeded, ${run.failed} failed${running} of ${run.total}${runs}`;
 }
 
 /**

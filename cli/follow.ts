@@ -2,10 +2,10 @@ import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { formatDuration, phaseText } from './execution-text';
 import { describeExecution } from './executions';
 import type { CliIo } from './io';
-import { mapRunProgress } from './map-runs';
+import { type MapRunProgress, mapRunProgress } from './map-runs';
 import type { CommandContext } from './program';
 
-/** Between two looks at a running execution: three calls (and one per Map Run) every 10 s. */
+/** Between two looks at a running execution: three calls (and one per Map Run still running) every 10 s. */
 export const POLL_INTERVAL_MS = 10_000;
 
 /**
@@ -19,6 +19,7 @@ export async function followExecution(
 ): Promise<DescribeExecutionOutput> {
   const sfn = context.clients.sfn();
   const display = progressDisplay(context.io, context.options.json);
+  const endedMapRuns = new Map<string, MapRunProgress>();
   for (;;) {
     const execution = await describeExecution(sfn, executionArn);
     if (execution.status !== 'RUNNING') {
@@ -26,7 +27,7 @@ export async function followExecution(
       return execution;
     }
     const elapsed = (context.now() - (execution.startDate?.getTime() ?? context.now())) / 1000;
-    display.show(formatDuration(elapsed), phaseText(await mapRunProgress(sfn, executionArn)));
+    display.show(formatDuration(elapsed), phaseText(await mapRunProgress(sfn, executionArn, endedMapRuns)));
     await context.sleep(POLL_INTERVAL_MS);
   }
 }

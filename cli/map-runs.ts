@@ -15,7 +15,7 @@ import { awsCall } from './errors';
 
 /** How far one Distributed Map of an execution has got (DescribeMapRun's item counts). */
 export interface MapRunProgress {
-  /** The Map's label: SnapshotVolumes or PruneVolumes. */
+  /** The Map's label: SnapshotVolumes, PruneVolumes (one Map Run per batch), CopyVolumes or PruneCopies. */
   map: string;
   mapRunArn: string;
   /** RUNNING, SUCCEEDED, FAILED or ABORTED. */
@@ -64,27 +64,44 @@ export async function listMapRuns(sfn: SFNClient, executionArn: string): Promise
   return runs.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
 }
 
-/** Item counts of each of the execution's Map Runs, oldest first. */
-export async function mapRunProgress(sfn: SFNClient, executionArn: string): Promise<MapRunProgress[]> {
+/**
+ * Item counts of each of the execution's Map Runs, oldest first. `ended`, kept by a caller that
+ * asks again and again (`run --follow`), holds the Map Runs that had ended: their counts do not
+ * change while the execution runs, so each is described once, not at every poll (the pruning loop
+ * starts a Map Run per batch, some 40 in a run of 10,000 volumes).
+ */
+export async function mapRunProgress(
+  sfn: SFNClient,
+  executionArn: string,
+  ended = new Map<string, MapRunProgress>(),
+): Promise<MapRunProgress[]> {
   const runs = await listMapRuns(sfn, executionArn);
   return Promise.all(
     runs.map(async (run) => {
       const mapRunArn = run.mapRunArn ?? '';
-      const described = await awsCall('states:DescribeMapRun', () =>
-        sfn.send(new DescribeMapRunCommand({ mapRunArn })),
-      );
-      const items = described.itemCounts;
-      return {
-        map: mapLabel(mapRunArn),
-        mapRunArn,
-        status: described.status ?? 'RUNNING',
-        succeeded: items?.succeeded ?? 0,
-        failed: (items?.failed ?? 0) + (items?.timedOut ?? 0) + (items?.aborted ?? 0),
-        running: items?.running ?? 0,
-        total: items?.total ?? 0,
-      };
+      const known = ended.get(mapRunArn);
+      if (known) return known;
+      const progress = await describeProgress(sfn, mapRunArn);
+      if (progress.status !== 'RUNNING') ended.set(mapRunArn, progress);
+      return progress;
     }),
   );
+}
+
+async function describeProgress(sfn: SFNClient, mapRunArn: string): Promise<MapRunProgress> {
+  const described = await awsCall('states:DescribeMapRun', () =>
+    sfn.send(new DescribeMapRunCommand({ mapRunArn })),
+  );
+  const items = described.itemCounts;
+  return {
+    map: mapLabel(mapRunArn),
+    mapRunArn,
+    status: described.status ?? 'RUNNING',
+    succeeded: items?.succeeded ?? 0,
+    failed: (items?.failed ?? 0) + (items?.timedOut ?? 0) + (items?.aborted ?? 0),
+    running: items?.running ?? 0,
+    total: items?.total ?? 0,
+  };
 }
 
 /**

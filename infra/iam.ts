@@ -304,6 +304,15 @@ export function bucketObject(bucket: IBucket, actions: `s3:${string}`[], key: st
   return { statement: new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(key)] }) };
 }
 
+/** One document of every run (`runs/*\/<document>.json`), and nothing else of the bucket. */
+export function runDocuments(bucket: IBucket, actions: `s3:${string}`[], key: string): Grant {
+  return {
+    statement: new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(key)] }),
+    wildcardReason:
+      'One document of each run, under the run’s execution name, which is not known at deployment.',
+  };
+}
+
 /**
  * Listing of the bucket under the given prefixes. Without it, S3 answers a GetObject of a key
  * that does not exist with 403 AccessDenied rather than 404 NoSuchKey

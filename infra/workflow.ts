@@ -5,10 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WorkPrefix } from '../lambdas/contracts/work-bucket';
+import { runKey, WorkPrefix } from '../lambdas/contracts/work-bucket';
 import { type DefinitionValues, definitionValues, renderDefinition } from '../statemachine/definition';
 import type { StepName } from './functions';
-import { bucketObjects, distributedMap, grant, invoke } from './iam';
+import { bucketObjects, distributedMap, grant, invoke, runDocuments } from './iam';
 import { acknowledge } from './nag';
 
 export interface BackupWorkflowProps {
@@ -73,6 +73,9 @@ export class BackupWorkflow extends Construct {
         ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         [WorkPrefix.mapRuns],
       ),
+      // RecordSnapshotRun (S3 PutObject SDK integration): the snapshot branch's record, and no other
+      // run document, which are the functions' to write.
+      runDocuments(props.bucket, ['s3:PutObject'], runKey('*', 'snapshot-run')),
     );
 
     const logGroup = new logs.LogGroup(this, 'Logs', {

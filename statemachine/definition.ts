@@ -55,8 +55,8 @@ export interface WorkflowSettings {
 
 /**
  * Time a run may take besides waiting for its snapshots: discovery, the snapshot fan-out of
- * 10,000 volumes at the CreateSnapshot refill rate (about 35 minutes), pruning and the summary,
- * with room for throttling retries.
+ * 10,000 volumes at the CreateSnapshot refill rate (about 35 minutes), pruning (beside it, or
+ * after it) and the summary, with room for throttling retries.
  */
 export const RUN_TIME_BESIDES_WAIT_SECONDS = 6 * 3600;
 
@@ -150,8 +150,23 @@ export const PendingWait = {
   copies: { state: StateName.awaitCopies, error: 'CopiesPending' },
 } as const satisfies Record<string, PendingWaitState>;
 
+/**
+ * The state of that name, wherever it is: at the top level or in a Parallel state's branch (state
+ * names are unique in the whole state machine).
+ */
+export function findState(states: Record<string, AslDefinition>, name: string): AslDefinition | undefined {
+  if (Object.hasOwn(states, name)) return states[name];
+  for (const state of Object.values(states)) {
+    for (const branch of state.Branches ?? []) {
+      const found = findState(branch.States, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function retrierOf(states: Record<string, AslDefinition>, wait: PendingWaitState): Retrier {
-  const retriers: Retrier[] = states[wait.state]?.Retry ?? [];
+  const retriers: Retrier[] = findState(states, wait.state)?.Retry ?? [];
   const retrier = retriers.find((r) => r.ErrorEquals.includes(wait.error));
   if (!retrier) throw new Error(`${wait.state} has no retrier for ${wait.error}`);
   return retrier;

@@ -10,12 +10,24 @@ import type { AslDefinition } from './definition';
  * with a Map (paths, selectors, Retry, Catch, Next/End), whose local handler runs the Map's
  * own ItemProcessor for every item, with those semantics (see `local/runner/distributed-map.ts`),
  * and the execution's timeout (a Map has none, a local Task would default to 60 s).
+ *
+ * A Parallel state becomes a Task the same way (it shares every field with a Task, Parameters
+ * included), whose local handler runs each of its branches (see `local/runner/parallel.ts`),
+ * adapted like the top level: a Distributed Map inside a branch is run as one at the top is.
+ * The engine can run a Parallel itself, but not as a redrive does: RedriveExecution "redrives
+ * only the iterations and branches that failed or aborted", each from its unsuccessful step,
+ * keeping what succeeded
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html),
+ * where the engine restarts every branch from its start; and it forwards a branch's events
+ * without saying which branch they came from, so where each branch stopped is not known.
+ *
  * Task states without a TimeoutSeconds get AWS's default instead of the local engine's 60 s
  * ("TimeoutSeconds ... default 99999999", https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html),
  * so that a function's own timeout (`lambdas/commons/function-limits.ts`) is what stops it,
  * as on AWS. Every other state is left exactly as it is.
  */
 export const LOCAL_DISTRIBUTED_MAP_RESOURCE = 'arn:aws:states:::local:distributed-map';
+export const LOCAL_PARALLEL_RESOURCE = 'arn:aws:states:::local:parallel';
 
 /**
  * AWS's default is 99,999,999 s, but a JavaScript timer longer than 2^31-1 ms fires at once
@@ -35,10 +47,18 @@ const FIELDS_SHARED_WITH_TASK = [
   'End',
 ] as const;
 
+/** A Parallel's Parameters are its branches' input, as a Task's are its handler's. (A Map's are its ItemSelector's old name.) */
+const PARALLEL_FIELDS_SHARED_WITH_TASK = [...FIELDS_SHARED_WITH_TASK, 'Parameters'] as const;
+
 export interface LocalAdaptation {
   definition: AslDefinition;
-  /** The original Distributed Map states, by state name. */
+  /**
+   * The original Distributed Map states, by state name, wherever they are (state names are unique
+   * in the whole state machine, branches included).
+   */
   distributedMaps: Record<string, AslDefinition>;
+  /** The Parallel states, by state name, their branches adapted as the top level is. */
+  parallels: Record<string, AslDefinition>;
 }
 
 export function isDistributedMap(state: AslDefinition): boolean {
@@ -46,36 +66,71 @@ export function isDistributedMap(state: AslDefinition): boolean {
 }
 
 export function adaptForLocalRun(definition: AslDefinition): LocalAdaptation {
-  const distributedMaps: Record<string, AslDefinition> = {};
-  const states: Record<string, AslDefinition> = {};
+  const adaptation: LocalAdaptation = { definition, distributedMaps: {}, parallels: {} };
   // A state never outlives its execution: the execution's timeout is the tighter bound.
   const taskTimeout = Math.min(definition.TimeoutSeconds ?? MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS);
-  for (const [name, state] of Object.entries(definition.States as Record<string, AslDefinition>)) {
-    if (!isDistributedMap(state)) {
+  const states = adaptStates(definition.States, taskTimeout, adaptation, new Set());
+  return { ...adaptation, definition: { ...definition, States: states } };
+}
+
+/** The states of the top level or of a branch, adapted; what was replaced is recorded in `found`. */
+function adaptStates(
+  original: Record<string, AslDefinition>,
+  taskTimeout: number,
+  found: LocalAdaptation,
+  names: Set<string>,
+): Record<string, AslDefinition> {
+  const states: Record<string, AslDefinition> = {};
+  for (const [name, state] of Object.entries(original)) {
+    // The runner finds a nested state's original by its name alone.
+    if (names.has(name)) throw new Error(`State name ${name} is used twice: names must be unique`);
+    names.add(name);
+    if (isDistributedMap(state)) {
+      found.distributedMaps[name] = withChildTimeouts(state);
+      states[name] = localTask(state, LOCAL_DISTRIBUTED_MAP_RESOURCE, FIELDS_SHARED_WITH_TASK, taskTimeout);
+    } else if (state.Type === 'Parallel') {
+      found.parallels[name] = {
+        ...state,
+        Branches: state.Branches.map((branch: AslDefinition) => ({
+          ...branch,
+          States: adaptStates(branch.States, taskTimeout, found, names),
+        })),
+      };
+      states[name] = localTask(state, LOCAL_PARALLEL_RESOURCE, PARALLEL_FIELDS_SHARED_WITH_TASK, taskTimeout);
+    } else {
       states[name] = withAwsTaskTimeout(state, taskTimeout);
-      continue;
     }
-    // Child executions have no execution timeout of their own.
-    const processor = state.ItemProcessor;
-    const processorStates = Object.fromEntries(
-      Object.entries(processor.States as Record<string, AslDefinition>).map(([child, s]) => [
-        child,
-        withAwsTaskTimeout(s, MAX_TIMEOUT_SECONDS),
-      ]),
-    );
-    distributedMaps[name] = { ...state, ItemProcessor: { ...processor, States: processorStates } };
-    // A Map state has no timeout of its own; the local engine gives a Task 60 s unless told.
-    const task: AslDefinition = {
-      Type: 'Task',
-      Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
-      TimeoutSeconds: taskTimeout,
-    };
-    for (const field of FIELDS_SHARED_WITH_TASK) {
-      if (field in state) task[field] = state[field];
-    }
-    states[name] = task;
   }
-  return { definition: { ...definition, States: states }, distributedMaps };
+  return states;
+}
+
+/** A Distributed Map's children have no execution timeout of their own: AWS's Task default. */
+function withChildTimeouts(map: AslDefinition): AslDefinition {
+  const processor = map.ItemProcessor;
+  const processorStates = Object.fromEntries(
+    Object.entries(processor.States as Record<string, AslDefinition>).map(([child, s]) => [
+      child,
+      withAwsTaskTimeout(s, MAX_TIMEOUT_SECONDS),
+    ]),
+  );
+  return { ...map, ItemProcessor: { ...processor, States: processorStates } };
+}
+
+/**
+ * The Task a Map or Parallel state becomes: the fields it shares with a Task, and the execution's
+ * timeout (neither state has a timeout of its own; the local engine gives a Task 60 s unless told).
+ */
+function localTask(
+  state: AslDefinition,
+  resource: string,
+  shared: readonly string[],
+  timeoutSeconds: number,
+): AslDefinition {
+  const task: AslDefinition = { Type: 'Task', Resource: resource, TimeoutSeconds: timeoutSeconds };
+  for (const field of shared) {
+    if (field in state) task[field] = state[field];
+  }
+  return task;
 }
 
 function withAwsTaskTimeout(state: AslDefinition, seconds: number): AslDefinition {

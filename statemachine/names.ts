@@ -4,6 +4,12 @@
  */
 export const StateName = {
   discover: 'Discover',
+  /**
+   * Parallel: the snapshot fan-out (first branch) beside the pruning loop (second branch), so that
+   * a volume is pruned as soon as its own new snapshot settled, not after every snapshot exists.
+   */
+  snapshotAndPrune: 'SnapshotAndPrune',
+  /** Choice, first of the snapshot branch: a dry run makes no snapshot. */
   isDryRun: 'IsDryRun',
   snapshotVolumes: 'SnapshotVolumes',
   createSnapshot: 'CreateSnapshot',
@@ -15,9 +21,25 @@ export const StateName = {
   confirmSnapshot: 'ConfirmSnapshot',
   /** Pass: ConfirmSnapshot found none in that time, so CreateSnapshot may create. */
   snapshotAbsent: 'SnapshotAbsent',
+  /**
+   * S3 PutObject (SDK integration), last of the snapshot branch: records that SnapshotVolumes has
+   * ended and where its results are, for the pruning loop and Summarise.
+   */
+  recordSnapshotRun: 'RecordSnapshotRun',
+  /** First of the pruning loop: polls the run's snapshots, returns the next batch of volumes to prune. */
   awaitSnapshots: 'AwaitSnapshots',
+  /** Choice: a batch to prune, or the loop is done. */
+  anyToPrune: 'AnyToPrune',
+  /** Distributed Map, once per batch: a volume's prune child is in exactly one of its Map Runs. */
   pruneVolumes: 'PruneVolumes',
   pruneSnapshots: 'PruneSnapshots',
+  /**
+   * After AwaitSnapshots failed: waits for SnapshotVolumes to end, without polling EC2, and hands
+   * PruneVolumes every volume not pruned yet, each checking its own snapshot.
+   */
+  listUnprunedVolumes: 'ListUnprunedVolumes',
+  /** Succeed: the end of the pruning loop. */
+  pruningDone: 'PruningDone',
   /** Choice after PruneVolumes: copy (live run), plan the copies' retention (dry run), or neither. */
   anyCopies: 'AnyCopies',
   /** Distributed Map: one child per volume and copy region (SPEC §10). */

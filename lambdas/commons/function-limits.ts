@@ -122,6 +122,8 @@ export const STEP_OF_TASK_STATE = {
   // Looking for the snapshot an attempt of unknown outcome may have made is the create step's.
   [StateName.confirmSnapshot]: 'createSnapshot',
   [StateName.awaitSnapshots]: 'awaitSnapshots',
+  // The pruning loop's turn after the wait failed: the same function, not polling.
+  [StateName.listUnprunedVolumes]: 'awaitSnapshots',
   [StateName.pruneSnapshots]: 'prune',
   [StateName.copySnapshot]: 'copySnapshot',
   [StateName.confirmCopy]: 'copySnapshot',

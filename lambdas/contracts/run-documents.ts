@@ -48,14 +48,16 @@ export interface DiscoverOutput {
   dryRun: boolean;
   /** A full live run (no `instanceIds`, not a dry run): only its success resets the no-success alarm. */
   fullRun: boolean;
-  /** The work list SnapshotVolumes reads (a JSON array of VolumeWorkItem). */
+  /**
+   * The work list SnapshotVolumes reads (a JSON array of VolumeWorkItem), and the one the pruning
+   * loop batches from.
+   */
   items: S3Location;
   /**
-   * The work list PruneVolumes reads: the same list for a dry run; AwaitSnapshots replaces it
-   * with one that carries each volume's new snapshot. If the wait fails, the prune step finds
-   * the run's snapshots by tag instead.
+   * Where RecordSnapshotRun writes the snapshot branch's end (SnapshotRunRecord), once
+   * SnapshotVolumes has ended (at once in a dry run): the pruning loop's last batch waits for it.
    */
-  pruneItems: S3Location;
+  snapshotRecord: S3Location;
   /** The full DiscoveryReport. */
   discovery: S3Location;
   /**
@@ -85,24 +87,74 @@ export interface CreatedSnapshot {
   reused: boolean;
 }
 
-/** AwaitSnapshots' input: from Discover's output and SnapshotVolumes' result. */
+/**
+ * What RecordSnapshotRun writes once the snapshot branch has ended: that branch's state (Discover's
+ * output, and SnapshotVolumes' result in a live run). Only these fields are read.
+ */
+export interface SnapshotRunRecord {
+  /** The run it belongs to: a record of another execution of the same name is not this run's. */
+  runId: string;
+  /** Where SnapshotVolumes' ResultWriter put the children's results; absent in a dry run. */
+  snapshotRun?: MapRunOutput;
+}
+
+/**
+ * The pruning loop's state (the second branch of SnapshotAndPrune), as AwaitSnapshots and
+ * ListUnprunedVolumes receive it: Discover's output and what the loop added.
+ */
 export interface AwaitSnapshotsEvent {
   executionName: string;
   runId: string;
-  /** Discovery's work list. */
+  dryRun: boolean;
+  /** Discovery's work list: every volume of the run, each pruned in exactly one batch. */
   items: S3Location;
-  /** Where SnapshotVolumes' ResultWriter put the children's results. */
-  snapshotRun: MapRunOutput;
+  /** Where the snapshot branch records its end (SnapshotRunRecord). */
+  snapshotRecord: S3Location;
+  /** The loop's last batch; absent before the first. */
+  pruneBatch?: PruneBatch;
+  /** PruneVolumes' result of that batch (when it had volumes). */
+  pruneRun?: MapRunOutput;
+  /** Why AwaitSnapshots failed, when ListUnprunedVolumes runs instead. */
+  waitError?: CaughtError;
 }
 
-/** PruneVolumes' work list, and how the wait ended (shown in the console). */
-export interface PruneWorkList extends S3Location {
-  progress: SnapshotProgress;
+/**
+ * One turn of the pruning loop: the volumes PruneVolumes prunes next, each with this run's
+ * snapshot of it once that snapshot settled (completed, in error, gone, or pending past the wait
+ * limit), and where the loop stands. What AwaitSnapshots and ListUnprunedVolumes return.
+ */
+export interface PruneBatch {
+  /** Turns of the loop so far, this one included: 1, 2, … (keys its documents). */
+  number: number;
+  /** Volumes in this batch. 0: nothing is left to prune, the loop ends. */
+  count: number;
+  /** No volume is left for a later batch: the loop ends after this one. */
+  final: boolean;
+  /** PruneVolumes' work list (PruneWorkItem[]); absent when `count` is 0. */
+  items?: S3Location;
+  /** The run's PruneLedger after this turn. */
+  ledger: S3Location;
   /**
-   * CopyVolumes' work list (CopyWorkItem[]): each volume with copies whose snapshot completed,
-   * once per copy region. Absent when no volume has copies.
+   * Where this run's snapshots stood at the poll that made the batch; absent when the turn did not
+   * poll (a dry run, after a failed wait, after the final batch).
+   */
+  progress?: SnapshotProgress;
+  /**
+   * CopyVolumes' work list (CopyWorkItem[]), written by the poll that made the final batch: each
+   * volume with copies whose snapshot completed, once per copy region. Absent when no volume has
+   * copies, or when the wait failed.
    */
   copyItems?: S3Location & { count: number };
+}
+
+/**
+ * What the pruning loop has done so far, rewritten at each turn under a key of its own (so that a
+ * retried turn never reads what its failed attempt wrote): the volumes of every batch, never
+ * batched again, and PruneVolumes' result of every batch that ran, for Summarise.
+ */
+export interface PruneLedger {
+  batched: string[];
+  runs: MapRunOutput[];
 }
 
 /** CopySnapshot's output: what the ResultWriter records and AwaitCopies joins. */
@@ -139,7 +191,7 @@ export type CopyOutcome = CreatedCopy | SupersededCopy;
 export interface AwaitCopiesEvent {
   executionName: string;
   runId: string;
-  /** CopyVolumes' work list (`$.pruneItems.copyItems`). */
+  /** CopyVolumes' work list (`$.pruneBatch.copyItems`). */
   copyItems: S3Location;
   /** Where CopyVolumes' ResultWriter put the children's results. */
   copyRun: MapRunOutput;
@@ -265,18 +317,31 @@ export interface VolumeFailure {
   message: string;
 }
 
-/** The state when Summarise runs: Discover's output plus what the fan-outs added. */
+/**
+ * The state when Summarise runs: Discover's output plus what the fan-outs added. An execution
+ * started before the pruning loop existed (redriven since) has `snapshotRun` and one `pruneRun`
+ * in its state instead of the record and the ledger.
+ */
 export interface SummariseEvent {
   executionName: string;
+  runId: string;
   dryRun: boolean;
   /** From Discover; absent in a redrive of an execution started before it existed (not a full run). */
   fullRun?: boolean;
   items: S3Location;
   discovery: S3Location;
+  /** The snapshot branch's record (SnapshotRunRecord): where SnapshotVolumes' results are. */
+  snapshotRecord?: S3Location;
+  /** The pruning loop's last turn: its ledger names every PruneVolumes run before it. */
+  pruneBatch?: PruneBatch;
+  /** PruneVolumes' last result: not in the ledger when the loop ended on a failure. */
+  pruneRun?: MapRunOutput;
+  /** Before the pruning loop existed: SnapshotVolumes' result, in the state. */
   snapshotRun?: MapRunOutput;
-  pruneRun: MapRunOutput;
   /** AwaitSnapshots' error, when the wait itself failed and the run went on to prune. */
-  waitError?: { Error?: string; Cause?: string };
+  waitError?: CaughtError;
+  /** ListUnprunedVolumes' error, when that failed too: the volumes in no batch were not pruned. */
+  unprunedError?: CaughtError;
   copyRun?: MapRunOutput;
   copyPruneRun?: MapRunOutput;
   /** AwaitCopies' error, when that wait failed and the run went on to PruneCopies. */
@@ -294,7 +359,7 @@ export interface RunReport {
    * superseded (not failures).
    */
   superseded: { volumeId: string; region?: string; supersededBy?: string }[];
-  /** Why AwaitSnapshots failed, if it did (each volume was then checked by PruneSnapshots). */
+  /** Why AwaitSnapshots failed, if it did (each volume not pruned by then was checked by PruneSnapshots). */
   waitError?: { error: string; message: string };
   volumes: PruneResult[];
   /** The copies' retention, per volume and copy region (absent in reports of older versions). */

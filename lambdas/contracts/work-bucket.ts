@@ -39,8 +39,10 @@ export const MapRunPrefix = {
 export type RunDocument =
   | 'volumes'
   | 'discovery'
+  /** RecordSnapshotRun's record that SnapshotVolumes has ended (SnapshotRunRecord). */
+  | 'snapshot-run'
+  /** The pruning loop's copy of SnapshotVolumes' results. */
   | 'created'
-  | 'prune'
   | 'report'
   /** Discover's PruneCopies list (dry run, fallback). */
   | 'copy-plan'
@@ -54,6 +56,15 @@ export type RunDocument =
 /** Key of one run's document in the work bucket. */
 export function runKey(executionName: string, document: RunDocument): string {
   return `${WorkPrefix.runs}${executionName}/${document}.json`;
+}
+
+/**
+ * Key of a document of one turn of the pruning loop: its batch's work list (PruneWorkItem[]) or
+ * the ledger after it (PruneLedger), `runs/<execution>/prune-batches/<turn>/<volumes|ledger>.json`.
+ * A turn's documents are its own: a retried turn rewrites them, no other turn reads them unfinished.
+ */
+export function pruneBatchKey(executionName: string, turn: number, document: 'volumes' | 'ledger'): string {
+  return `${WorkPrefix.runs}${executionName}/prune-batches/${turn}/${document}.json`;
 }
 
 /**

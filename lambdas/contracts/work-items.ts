@@ -31,9 +31,9 @@ export interface NewSnapshot {
 }
 
 /**
- * An item of PruneVolumes: the volume and, once AwaitSnapshots has joined the results of
- * SnapshotVolumes, this run's snapshot of it. Discovery's work list (a dry run, or a wait that
- * could not finish) has no `newSnapshot`: the prune step then finds it by the run's tag.
+ * An item of PruneVolumes: the volume and this run's snapshot of it, as the pruning loop knew it
+ * (the run's listing, or SnapshotVolumes' results). A volume SnapshotVolumes made none for, and a
+ * dry run's items, have no `newSnapshot`: the prune step then looks for it by the run's tag.
  */
 export interface PruneWorkItem extends VolumeWorkItem {
   newSnapshot?: NewSnapshot;

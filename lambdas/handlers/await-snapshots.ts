@@ -5,27 +5,34 @@ import { lazyHandler, logger, observe } from '../commons/observability';
 import { EnvName } from '../contracts/deployment';
 import type { AwaitSnapshotsEvent } from '../contracts/run-documents';
 import { InvalidInputError } from '../core/errors';
-import { type AwaitSnapshotsDeps, awaitSnapshots } from '../steps/await-snapshots';
+import { type AwaitSnapshotsDeps, nextPruneBatch } from '../steps/await-snapshots';
 
+/** AwaitSnapshots and ListUnprunedVolumes: a turn of the pruning loop, given the loop's state. */
 export function createHandler(deps: AwaitSnapshotsDeps) {
   return (event: Partial<AwaitSnapshotsEvent>, context?: Context) => {
-    const { executionName, runId, items, snapshotRun } = event ?? {};
+    const { executionName, runId, items, snapshotRecord, dryRun } = event ?? {};
     for (const [field, value] of Object.entries({ executionName, runId })) {
       if (typeof value !== 'string' || value === '') {
         throw new InvalidInputError(field, 'must be a non-empty string from the execution state');
       }
     }
-    if (!items?.bucket || !snapshotRun?.ResultWriterDetails) {
+    if (!items?.bucket || !snapshotRecord?.bucket || typeof dryRun !== 'boolean') {
       throw new InvalidInputError(
-        'items, snapshotRun',
-        "must be Discover's work list and SnapshotVolumes' result",
+        'items, snapshotRecord, dryRun',
+        "must be Discover's work list, the snapshot branch's record and the dry-run flag",
       );
     }
-    const checked = { executionName, runId, items, snapshotRun } as AwaitSnapshotsEvent;
+    const checked = event as AwaitSnapshotsEvent;
     return observe({ executionName: checked.executionName }, context, async () => {
-      const workList = await awaitSnapshots(deps, checked);
-      logger.info('snapshots settled', { ...workList.progress, copies: workList.copyItems?.count });
-      return workList;
+      const batch = await nextPruneBatch(deps, checked);
+      logger.info('prune batch', {
+        turn: batch.number,
+        volumes: batch.count,
+        final: batch.final,
+        ...batch.progress,
+        copies: batch.copyItems?.count,
+      });
+      return batch;
     });
   };
 }

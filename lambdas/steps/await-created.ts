@@ -85,13 +85,33 @@ export async function pollRun(
   }
 }
 
+/** Where one created snapshot stands in a listing at `now` (see `measure`). */
+export type Standing = 'completed' | 'error' | 'gone' | 'notVisible' | 'pending';
+
 /**
- * Where the created snapshots stand in a listing at `now`. One still pending or not yet visible
- * whose StartTime is at or before `deadline` has timed out: its volume fails in the prune step.
- * One not listed although it was made LISTING_LAG_TOLERANCE_MS ago is gone: deleted since, by an
- * overlapping run's retention or a person. It is settled, never waited for (no listing will ever
- * show it again), and the prune step tells a superseded volume from a failed one.
+ * One created snapshot in a listing at `now`. Not listed although it was made
+ * LISTING_LAG_TOLERANCE_MS ago: gone, deleted since (by an overlapping run's retention or a
+ * person); no listing will ever show it again.
  */
+export function standingOf(snapshot: NewSnapshot, listedState: string | undefined, now: number): Standing {
+  if (listedState === 'completed' || listedState === 'error') return listedState;
+  if (listedState !== undefined) return 'pending';
+  return snapshot.startTime + LISTING_LAG_TOLERANCE_MS <= now ? 'gone' : 'notVisible';
+}
+
+/**
+ * Nothing more to wait for: completed, in error, gone, or still pending (or not visible) though
+ * its StartTime is at or before `deadline`, the wait limit: its volume then fails in the prune
+ * step. A gone snapshot is never waited for: the prune step tells a superseded volume from a
+ * failed one.
+ */
+export function isSettled(snapshot: NewSnapshot, standing: Standing, deadline: number): boolean {
+  return (
+    standing === 'completed' || standing === 'error' || standing === 'gone' || snapshot.startTime <= deadline
+  );
+}
+
+/** Where the created snapshots stand in a listing at `now`, counted (see `standingOf`, `isSettled`). */
 export function measure(
   created: Iterable<NewSnapshot>,
   listed: readonly ManagedSnapshot[],
@@ -108,18 +128,13 @@ export function measure(
     pending: 0,
     timedOut: 0,
   };
-  for (const { snapshotId, startTime } of created) {
+  for (const snapshot of created) {
     progress.created += 1;
-    const state = byId.get(snapshotId)?.state;
-    if (state === 'completed') progress.completed += 1;
-    else if (state === 'error') progress.error += 1;
-    else if (state === undefined && startTime + LISTING_LAG_TOLERANCE_MS <= now)
-      progress.gone = (progress.gone ?? 0) + 1;
-    else {
-      if (state === undefined) progress.notVisible += 1;
-      else progress.pending += 1;
-      if (startTime <= deadline) progress.timedOut += 1;
-    }
+    const standing = standingOf(snapshot, byId.get(snapshot.snapshotId)?.state, now);
+    if (standing === 'gone') progress.gone = (progress.gone ?? 0) + 1;
+    else progress[standing] += 1;
+    const waitedFor = standing === 'pending' || standing === 'notVisible';
+    if (waitedFor && isSettled(snapshot, standing, deadline)) progress.timedOut += 1;
   }
   return progress;
 }

@@ -278,7 +278,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     regions: [...new Set([...recorded.filter((region) => !emptied.has(region)), ...added])].sort(),
   };
 
-  const location = (document: 'volumes' | 'discovery' | 'copy-plan') => ({
+  const location = (document: 'volumes' | 'discovery' | 'copy-plan' | 'snapshot-run') => ({
     bucket: deps.bucket,
     key: runKey(event.executionName, document),
   });
@@ -294,7 +294,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     dryRun: input.dryRun,
     fullRun: input.instanceIds === undefined && input.volumeIds === undefined && !input.dryRun,
     items,
-    pruneItems: items,
+    snapshotRecord: location('snapshot-run'),
     discovery,
     ...(copyPruneItems && { copyPruneItems }),
     counts: {

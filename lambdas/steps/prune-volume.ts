@@ -169,9 +169,9 @@ function listedWork(progress: PruneProgress) {
 }
 
 /**
- * This run's snapshot of the volume. Known by ID once AwaitSnapshots has joined the results of
- * SnapshotVolumes: if the family listing lags behind (EC2 is eventually consistent), it is
- * looked up by ID rather than taken for missing. Otherwise it is found by the run's tag.
+ * This run's snapshot of the volume. Known by ID from the pruning loop's batch: if the family
+ * listing lags behind (EC2 is eventually consistent), it is looked up by ID rather than taken for
+ * missing. Otherwise it is found by the run's tag.
  */
 async function ownSnapshot(
   ec2: EC2Client,
@@ -194,8 +194,7 @@ async function ownSnapshot(
 /**
  * The run's snapshot is gone: if a newer completed generation of the volume exists (made after
  * ours by another run), an overlapping run's retention deleted ours, as it should have. Ours is
- * known by ID once AwaitSnapshots joined the results; without it (the wait failed, or it was
- * never made) a generation made after this run started is newer than anything the run made.
+ * known by ID from the pruning loop's batch; without it (none was made, or a dry run) a generation made after this run started is newer than anything the run made.
  */
 function supersedingSnapshot(task: PruneTask, family: ManagedSnapshot[]): ManagedSnapshot | undefined {
   const started = task.runStartedAt === undefined ? undefined : Date.parse(task.runStartedAt);

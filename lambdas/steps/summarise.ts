@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { StateName } from '../../statemachine/names';
 import { getJson, putJson } from '../aws/json-store';
 import { type MapRunResults, parseJsonField, readMapRunResults } from '../aws/map-run-results';
+import { ledgerSoFar, snapshotRunRecord } from '../aws/prune-ledger-store';
 import type { ChildExecutionResult } from '../contracts/map-run';
 import type {
   DiscoveryReport,
@@ -12,7 +13,7 @@ import type {
   VolumeFailure,
 } from '../contracts/run-documents';
 import { runKey } from '../contracts/work-bucket';
-import type { CopyTask, VolumeTask } from '../contracts/work-items';
+import type { CopyTask, VolumeTask, VolumeWorkItem } from '../contracts/work-items';
 import { rerunInput } from '../core/execution-input';
 import { failureCause } from '../core/failure-cause';
 
@@ -31,18 +32,20 @@ export async function summarise(
   deps: { s3: S3Client; bucket: string },
   event: SummariseEvent,
 ): Promise<SummariseOutput> {
-  const [discovery, snapshotRun, pruneRun, copyRun, copyPruneRun] = await Promise.all([
+  const [discovery, snapshotRun, pruning, copyRun, copyPruneRun] = await Promise.all([
     getJson<DiscoveryReport>(deps.s3, event.discovery),
-    event.snapshotRun ? readMapRunResults(deps.s3, event.snapshotRun) : undefined,
-    readMapRunResults(deps.s3, event.pruneRun),
+    snapshotResults(deps.s3, event),
+    pruneResults(deps.s3, event),
     event.copyRun ? readMapRunResults(deps.s3, event.copyRun) : undefined,
     event.copyPruneRun ? readMapRunResults(deps.s3, event.copyPruneRun) : undefined,
   ]);
+  const pruneRun = pruning.results;
 
   const failures = new Map<string, VolumeFailure>();
   const failedChildren = [
     ...(snapshotRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.createSnapshot)),
     ...pruneRun.failed.map((child) => toVolumeFailure(child, StateName.pruneSnapshots)),
+    ...notPruned(discovery.items, pruning.batched, event),
     ...(copyRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.copySnapshot)),
     ...(copyPruneRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.pruneCopySnapshots)),
   ];
@@ -50,9 +53,9 @@ export async function summarise(
     const key = `${failure.volumeId}@${failure.region ?? ''}`;
     if (!failures.has(key)) failures.set(key, failure);
   }
-  const volumes = pruneResults(pruneRun);
+  const volumes = resultsOf(pruneRun);
   // By volume, then region: a map run's results come in no particular order.
-  const copies = copyPruneRun && pruneResults(copyPruneRun).sort(byVolumeThenRegion);
+  const copies = copyPruneRun && resultsOf(copyPruneRun).sort(byVolumeThenRegion);
   const failed = [...failures.values()].sort(byVolumeThenRegion);
   const copiesFailed = failed.filter((f) => f.region !== undefined).length;
   const outcome = failed.length > 0 || discovery.invalid.length > 0 ? 'FAILED' : 'SUCCEEDED';
@@ -120,7 +123,58 @@ export async function summarise(
   };
 }
 
-function pruneResults(run: MapRunResults): PruneResult[] {
+/** SnapshotVolumes' results: from the snapshot branch's record, or the state of a run from before it. */
+async function snapshotResults(s3: S3Client, event: SummariseEvent): Promise<MapRunResults | undefined> {
+  const record = event.snapshotRecord && (await snapshotRunRecord(s3, event.snapshotRecord, event.runId));
+  const run = event.snapshotRun ?? record?.snapshotRun;
+  return run && readMapRunResults(s3, run);
+}
+
+/**
+ * The results of every PruneVolumes run of the pruning loop (its ledger, and its last run) and the
+ * volumes it batched; a run from before the loop had one PruneVolumes run, in its state.
+ */
+async function pruneResults(
+  s3: S3Client,
+  event: SummariseEvent,
+): Promise<{ results: MapRunResults; batched?: ReadonlySet<string> }> {
+  if (event.snapshotRecord === undefined) {
+    const run = event.pruneRun && (await readMapRunResults(s3, event.pruneRun));
+    return { results: run ?? { succeeded: [], failed: [] } };
+  }
+  const ledger = await ledgerSoFar(s3, event.pruneBatch, event.pruneRun);
+  const runs = await Promise.all(ledger.runs.map((run) => readMapRunResults(s3, run)));
+  return {
+    results: { succeeded: runs.flatMap((r) => r.succeeded), failed: runs.flatMap((r) => r.failed) },
+    batched: new Set(ledger.batched),
+  };
+}
+
+/**
+ * Volumes the pruning loop never handed to PruneVolumes: only when it ended on a failure it could
+ * not go on from (AwaitSnapshots failed, then ListUnprunedVolumes too). None of their snapshots
+ * was touched (SPEC §3.3): each is a failed volume, with the error that stopped the loop.
+ */
+function notPruned(
+  items: readonly VolumeWorkItem[],
+  batched: ReadonlySet<string> | undefined,
+  event: SummariseEvent,
+): VolumeFailure[] {
+  if (batched === undefined) return [];
+  const stopped = caughtError(event.unprunedError ?? event.waitError);
+  return items
+    .filter((item) => !batched.has(item.volumeId))
+    .map((item) => ({
+      volumeId: item.volumeId,
+      ...(item.instanceId && { instanceId: item.instanceId }),
+      ...(item.instanceName && { instanceName: item.instanceName }),
+      step: event.unprunedError ? StateName.listUnprunedVolumes : StateName.awaitSnapshots,
+      error: stopped?.error ?? 'NotPruned',
+      message: `not pruned: the wait for this run's snapshots failed (${stopped?.message ?? 'no error recorded'}); older generations kept`,
+    }));
+}
+
+function resultsOf(run: MapRunResults): PruneResult[] {
   return run.succeeded.flatMap((child) => {
     const result = parseJsonField<PruneResult>(child.Output);
     return result ? [result] : [];

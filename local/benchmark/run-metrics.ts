@@ -16,10 +16,16 @@ export class RunMetrics implements ExecutionObserver {
   maxPayloadState = '';
   parentHistoryEvents = 0;
   readonly invocations: BilledInvocation[] = [];
-  /** Virtual time each state of the parent was (last) entered and exited. */
+  /**
+   * Virtual time each state of the parent was first entered and last exited: a state in a loop
+   * (PruneVolumes, once per batch) spans all its entries.
+   */
   readonly parentStates: Record<string, { entered?: number; exited?: number }> = {};
 
-  constructor(private readonly distributedMaps: ReadonlySet<string>) {}
+  constructor(
+    private readonly distributedMaps: ReadonlySet<string>,
+    private readonly parallels: ReadonlySet<string> = new Set(),
+  ) {}
 
   readonly onEngineEvent = (event: EngineEvent, map?: string): void => {
     if (event.type === 'StateEntered' || event.type === 'StateRetried') this.transitions += 1;
@@ -27,11 +33,15 @@ export class RunMetrics implements ExecutionObserver {
     if (event.type === 'StateExited') this.payload(event.state?.output, event.state?.name);
     if (map !== undefined) return;
     const name = event.state?.name;
-    this.parentHistoryEvents += historyEventsOf(event, name !== undefined && this.distributedMaps.has(name));
+    this.parentHistoryEvents += historyEventsOf(
+      event,
+      name !== undefined && this.distributedMaps.has(name),
+      name !== undefined && this.parallels.has(name),
+    );
     if (name === undefined) return;
     const window = this.parentStates[name] ?? {};
     this.parentStates[name] = window;
-    if (event.type === 'StateEntered') window.entered = Date.now();
+    if (event.type === 'StateEntered') window.entered ??= Date.now();
     if (event.type === 'StateExited') window.exited = Date.now();
   };
 
@@ -62,9 +72,13 @@ export class RunMetrics implements ExecutionObserver {
  * - each retry of a Task: another attempt, 3;
  * - a Distributed Map entered: MapStateEntered, MapStateStarted, MapRunStarted, MapRunSucceeded
  *   (or …Failed) and MapStateSucceeded (or …Failed): 5 (its children have their own histories);
+ * - a Parallel state entered: ParallelStateEntered, ParallelStateStarted and ParallelStateSucceeded
+ *   (or …Failed): 3; the states of its branches are the execution's, each counted as it comes;
  * - any other state entered (Choice, Succeed, Fail, Pass): 1; every state exited: 1.
+ * A Task calling an AWS SDK integration records TaskScheduled, TaskStarted, TaskSucceeded as a
+ * Lambda Task records its Lambda events: 4 as well.
  */
-export function historyEventsOf(event: EngineEvent, isDistributedMap: boolean): number {
+export function historyEventsOf(event: EngineEvent, isDistributedMap: boolean, isParallel = false): number {
   switch (event.type) {
     case 'ExecutionStarted':
     case 'ExecutionSucceeded':
@@ -75,6 +89,7 @@ export function historyEventsOf(event: EngineEvent, isDistributedMap: boolean): 
       return 1;
     case 'StateEntered':
       if (isDistributedMap) return 5;
+      if (isParallel) return 3;
       return event.state?.type === 'Task' ? 4 : 1;
     case 'StateRetried':
       return isDistributedMap ? 4 : 3;

@@ -224,6 +224,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
     if (scenario.throttleRate > 0 && scenario.throttleFrom === undefined) throttle();
     const timeline = new CallTimeline();
     const ec2 = timeline.watch(account.ec2Client());
+    const adapted = adaptForLocalRun(localDefinition(deployment));
     // Each copy region's calls on a timeline of their own: its limits are its own.
     const copyTimelines = new Map(copyRegions.map((region) => [region, new CallTimeline()]));
     const regional = new Map(
@@ -231,7 +232,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRow> {
     );
     const ec2In = (region: string) => regional.get(region) ?? (region === account.region ? ec2 : undefined);
     const metrics = new RunMetrics(
-      new Set(Object.keys(adaptForLocalRun(localDefinition(deployment)).distributedMaps)),
+      new Set(Object.keys(adapted.distributedMaps)),
+      new Set(Object.keys(adapted.parallels)),
     );
     const latency: LatencyModel | undefined = scenario.latency ? LATENCY_MODEL : undefined;
     const started = performance.now();
@@ -381,10 +383,10 @@ function bucket(action: Ec2Action) {
   return EC2_DEFAULT_RATE_LIMITS.buckets[action];
 }
 
-/** Volumes with an unsuccessful child in either fan-out (each volume counted once). */
+/** Volumes with an unsuccessful child in any Map Run of either fan-out (each volume counted once). */
 function failedVolumes(mapRuns: Awaited<ReturnType<typeof runLocalExecution>>['mapRuns']): number {
   const failed = new Set<string>();
-  for (const record of Object.values(mapRuns)) {
+  for (const record of Object.values(mapRuns).flat()) {
     for (const child of record.children) {
       if (!child || child.result.Status === 'SUCCEEDED') continue;
       const input = JSON.parse(child.result.Input ?? '{}') as { volume?: { volumeId?: string } };

@@ -3,7 +3,6 @@ import { type BackupPlan, planBackup } from '../../cli/backup-plan';
 import { confirm } from '../../cli/confirm';
 import { CliError } from '../../cli/errors';
 import { planJson, planText, wouldFail } from '../../cli/plan-view';
-import { count } from '../../cli/plural';
 import { getJson } from '../../lambdas/aws/json-store';
 import { parseJsonField } from '../../lambdas/aws/map-run-results';
 import { CONCURRENT_COPY_LIMIT } from '../../lambdas/contracts/deployment';
@@ -21,7 +20,7 @@ import {
   DEFAULT_LOCAL_DEPLOYMENT,
   type LocalDeployment,
 } from '../runner/local-deployment';
-import { type ProgressEvent, runLocalExecution } from '../runner/local-execution';
+import { runLocalExecution } from '../runner/local-execution';
 import { VirtualClock } from '../runner/virtual-clock';
 import {
   connectS3,
@@ -43,6 +42,7 @@ import {
   fleetText,
   seedDemoFleet,
 } from './demo-fleet';
+import { PhasePrinter } from './phase-printer';
 import {
   type CopyRow,
   copiesText,
@@ -391,99 +391,6 @@ async function executeRun(args: {
   };
 }
 
-/**
- * A line per phase of the execution as it ends (the next phase starts): the top-level Task states
- * start once per attempt and each fan-out child reports its end. With a real clock, where a retry
- * or a poll may wait minutes, each start, retry and poll also gets a line.
- */
-class PhasePrinter {
-  private phase: string | undefined;
-  private attempts = 0;
-  private phaseStart = 0;
-  private succeeded = 0;
-  private failed = 0;
-  private discovery: DiscoverOutput | undefined;
-
-  /**
-   * `realTime`: a live run, whose phases take minutes: each phase is announced as it starts, and
-   * each retry or poll as it comes, but only to someone watching a terminal (`interactive`);
-   * written to a file or a pipe, a phase is one line, its summary.
-   */
-  constructor(
-    private readonly say: (text: string) => void,
-    private readonly realTime: boolean,
-    private readonly interactive = false,
-  ) {}
-
-  discovered(output: DiscoverOutput): void {
-    this.discovery = output;
-  }
-
-  event(event: ProgressEvent): void {
-    if (event.type === 'output') return;
-    if (event.type === 'child') {
-      if (event.child.Status === 'SUCCEEDED') this.succeeded += 1;
-      else this.failed += 1;
-      return;
-    }
-    if (event.name === this.phase) {
-      this.attempts += 1;
-      if (this.realTime && this.interactive) {
-        const polling = event.name === StateName.awaitSnapshots || event.name === StateName.awaitCopies;
-        const what = polling ? 'poll' : 'attempt';
-        this.line(`${what} ${this.attempts} after ${duration(Date.now() - this.phaseStart)}`);
-      }
-      return;
-    }
-    this.finish();
-    if (this.realTime && this.interactive) this.line('…', event.name);
-    this.phase = event.name;
-    this.attempts = 1;
-    this.phaseStart = Date.now();
-    this.succeeded = 0;
-    this.failed = 0;
-  }
-
-  /** Prints the phase in progress, if any. */
-  finish(): void {
-    const phase = this.phase;
-    this.phase = undefined;
-    if (phase !== undefined) this.line(this.summary(phase), phase);
-  }
-
-  private summary(phase: string): string {
-    const retried = this.attempts > 1 ? ` (${this.attempts} attempts)` : '';
-    const total = this.discovery?.counts.volumes ?? this.succeeded + this.failed;
-    const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
-    const c = this.discovery?.counts;
-    switch (phase) {
-      case StateName.discover:
-        if (!c) return `did not finish${retried}`;
-        return `${count(c.volumes, 'volume')} on ${count(c.instances, 'tagged instance')}, ${c.invalid} invalid, ${c.skipped} excluded${retried}`;
-      case StateName.snapshotVolumes:
-        return `${this.succeeded}/${total} snapshots created${failed}`;
-      case StateName.awaitSnapshots:
-        return `${count(this.attempts, 'poll')} until no snapshot was pending (${duration(Date.now() - this.phaseStart)})`;
-      case StateName.pruneVolumes:
-        return `${this.succeeded}/${total} volumes ${this.discovery?.dryRun ? 'planned' : 'pruned'}${failed}`;
-      case StateName.copyVolumes:
-        return `${this.succeeded}/${this.succeeded + this.failed} copies started in the copy regions${failed}`;
-      case StateName.awaitCopies:
-        return `${count(this.attempts, 'poll')} until no copy was pending (${duration(Date.now() - this.phaseStart)})`;
-      case StateName.pruneCopies: {
-        const copies = this.discovery?.counts.copies ?? this.succeeded + this.failed;
-        return `${this.succeeded}/${copies} copy families ${this.discovery?.dryRun ? 'planned' : 'pruned'} (volume × copy region)${failed}`;
-      }
-      default:
-        return `run report written${retried}`;
-    }
-  }
-
-  private line(text: string, phase = this.phase ?? ''): void {
-    this.say(`  ${phase.padEnd(16)} ${text}\n`);
-  }
-}
-
 /** EC2 calls in every region of the account. */
 function callTotals(regions: readonly SimulatedEc2[]): Ec2CallTotals {
   const totals = { succeeded: 0, throttled: 0, failed: 0 };
@@ -563,9 +470,4 @@ export function withoutReportLink(cause: string): string {
 
 function isoMinute(time: number): string {
   return new Date(time).toISOString().replace('T', ' ').slice(0, 16);
-}
-
-function duration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }

@@ -39,6 +39,11 @@ export interface MapRunRecord {
 export interface DistributedMapRun {
   mapState: AslDefinition;
   stateName: string;
+  /**
+   * Which Map Run of this state in the execution this is, from 1: a Map state in a loop starts
+   * one per entry, each with its own ARN and results. A redriven Map Run keeps its number.
+   */
+  runNumber?: number;
   input: unknown;
   parent: ParentExecution;
   s3: S3Client;
@@ -84,7 +89,7 @@ export async function runDistributedMap(run: DistributedMapRun) {
   const { mapState, parent } = run;
   const items = run.previous?.items ?? (await readItems(run));
 
-  const mapRunId = `${parent.name}-${run.stateName}`;
+  const mapRunId = `${parent.name}-${run.stateName}-${run.runNumber ?? 1}`;
   const mapRunArn = `${parent.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${mapState.Label ?? run.stateName}:${mapRunId}`;
   const record: MapRunRecord = {
     mapRunArn,

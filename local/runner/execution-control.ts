@@ -4,11 +4,18 @@
  * not cancel a Lambda invocation already running, which completes (its side effects happen)
  * with its result discarded. `settled()` waits for those invocations, so that a caller sees
  * what they did.
+ *
+ * A Parallel state's branch has a control of its own (`branch()`): the branch stops with the
+ * execution, and alone when a sibling branch fails, as AWS stops the other branches of a
+ * Parallel state that failed.
  */
 export class ExecutionControl {
   private stoppedFlag = false;
   private readonly onStop = new Set<() => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Set for a branch's control: the control whose work includes this one's. */
+  private parent?: ExecutionControl;
 
   get stopped(): boolean {
     return this.stoppedFlag;
@@ -26,6 +33,19 @@ export class ExecutionControl {
     return () => this.onStop.delete(listener);
   }
 
+  /**
+   * The control of one branch of a Parallel state: stopped when this one is (the execution is
+   * stopped, or the branch's own Parallel failed), and on its own when a sibling fails. Work it
+   * tracks is this one's work too, so the execution's `settled()` waits for it.
+   */
+  branch(): ExecutionControl {
+    const child = new ExecutionControl();
+    child.parent = this;
+    if (this.stopped) child.stop();
+    else this.whenStopped(() => child.stop());
+    return child;
+  }
+
   /** Records work that runs to completion even if the execution is stopped. */
   track(work: Promise<unknown>): void {
     const done = work.then(
@@ -34,6 +54,7 @@ export class ExecutionControl {
     );
     this.inFlight.add(done);
     done.then(() => this.inFlight.delete(done));
+    this.parent?.track(work);
   }
 
   /** Resolves once no tracked work is running (work started meanwhile included). */

@@ -182,6 +182,17 @@ export function localFunctions(
       managedBy,
       ...pace('CopySnapshot', deployment.copyConcurrency, environment),
     });
+  const pruningLoopHandler = ({ ec2, s3 }: AccountClients) =>
+    awaitSnapshots.createHandler({
+      ec2,
+      s3,
+      bucket,
+      managedBy,
+      waitLimitSeconds: deployment.waitLimitSeconds,
+      copyRegions: deployment.copyRegions,
+      region: deployment.region,
+      now,
+    });
   const pruneHandler = (clients: AccountClients, environment: ExecutionEnvironment) =>
     prune.createHandler({
       ec2: clients.ec2,
@@ -211,18 +222,9 @@ export function localFunctions(
     [StateName.createSnapshot]: fn(StateName.createSnapshot, createHandler),
     // Looking for a snapshot an attempt of unknown outcome may have made: the same function.
     [StateName.confirmSnapshot]: fn(StateName.confirmSnapshot, createHandler),
-    [StateName.awaitSnapshots]: fn(StateName.awaitSnapshots, ({ ec2, s3 }) =>
-      awaitSnapshots.createHandler({
-        ec2,
-        s3,
-        bucket,
-        managedBy,
-        waitLimitSeconds: deployment.waitLimitSeconds,
-        copyRegions: deployment.copyRegions,
-        region: deployment.region,
-        now,
-      }),
-    ),
+    [StateName.awaitSnapshots]: fn(StateName.awaitSnapshots, pruningLoopHandler),
+    // The pruning loop's turn after the wait failed: the same function.
+    [StateName.listUnprunedVolumes]: fn(StateName.listUnprunedVolumes, pruningLoopHandler),
     [StateName.pruneSnapshots]: fn(StateName.pruneSnapshots, pruneHandler),
     [StateName.copySnapshot]: fn(StateName.copySnapshot, copyHandler),
     [StateName.confirmCopy]: fn(StateName.confirmCopy, copyHandler),

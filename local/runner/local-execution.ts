@@ -1,5 +1,6 @@
 import './node20-compat';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
+import type { AslDefinition } from '../../statemachine/definition';
 import { adaptForLocalRun } from '../../statemachine/local-adaptation';
 import { type MapRunRecord, runDistributedMap } from './distributed-map';
 import { type EngineEvent, type ExecutionStatus, type StateEntry, startEngineRun } from './engine-run';
@@ -14,9 +15,12 @@ import {
   localTaskHandlers,
   stateMachineArn,
 } from './local-deployment';
+import { type ParallelRecord, runParallel } from './parallel';
+import { sdkIntegrationHandlers } from './sdk-integrations';
 
 export type { EngineEvent, ExecutionStatus, StateEntry } from './engine-run';
 export type { BilledInvocation } from './local-deployment';
+export type { ParallelRecord } from './parallel';
 
 const validatedDefinitions = new Set<string>();
 
@@ -25,7 +29,7 @@ export interface LocalExecutionOptions {
   deployment: LocalDeployment;
   executionName: string;
   input: unknown;
-  /** Progress: a top-level Task started or returned, or a fan-out child ended. */
+  /** Progress: a Task state (a fan-out, a Parallel) started or returned, or a fan-out child ended. */
   onProgress?: (event: ProgressEvent) => void;
   /**
    * Stops the execution, as StopExecution does, as soon as this returns true for a progress
@@ -81,16 +85,25 @@ export interface LocalExecutionResult {
   output?: unknown;
   error?: string;
   cause?: string;
-  /** The Task states run at the top level in this attempt, in order, one entry per attempt. */
+  /**
+   * The Task states run in this attempt, in the order they started, one entry per attempt: the
+   * execution's own, in Parallel branches too, and its fan-outs and Parallel states (Tasks
+   * locally); not those of the fan-outs' children.
+   */
   tasks: string[];
   /** `$$.Execution.RedriveCount` of this attempt: 0, then one more per redrive. */
   redriveCount: number;
   /** When the execution first started (ISO 8601); a redrive keeps it. */
   startTime: string;
-  /** Unsuccessful executions: the state that did not succeed and its input, where a redrive continues. */
+  /** Unsuccessful executions: the top-level state that did not succeed and its input, where a redrive continues. */
   unsuccessfulState?: StateEntry;
-  /** Every Map Run of the execution so far, by Map state name: its children, for a redrive. */
-  mapRuns: Record<string, MapRunRecord>;
+  /**
+   * Every Map Run of the execution so far, by Map state name, in the order they started (a Map in
+   * a loop starts one per entry): their children, for a redrive, which continues the last one.
+   */
+  mapRuns: Record<string, MapRunRecord[]>;
+  /** How each Parallel state's branches ended, by state name: where a redrive continues each. */
+  parallels: Record<string, ParallelRecord>;
 }
 
 /**
@@ -108,6 +121,7 @@ export function runLocalExecution(options: LocalExecutionOptions): Promise<Local
     redriveCount: 0,
     startTime: new Date().toISOString(),
     mapRuns: {},
+    parallels: {},
   });
 }
 
@@ -116,7 +130,8 @@ export function runLocalExecution(options: LocalExecutionOptions): Promise<Local
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html):
  * same name and ARN, `$$.Execution.RedriveCount` one more, continuing from the state that did
  * not succeed with the input it had; states that succeeded are not run again. A Distributed Map
- * that did not succeed has its Map Run redriven (see `runDistributedMap`).
+ * that did not succeed has its Map Run redriven (see `runDistributedMap`), a Parallel state its
+ * unsuccessful branches (see `runParallel`).
  */
 export function redriveLocalExecution(
   previous: LocalExecutionResult,
@@ -136,6 +151,7 @@ export function redriveLocalExecution(
       redriveCount: previous.redriveCount + 1,
       startTime: previous.startTime,
       mapRuns: structuredClone(previous.mapRuns),
+      parallels: structuredClone(previous.parallels),
       restart: previous.unsuccessfulState,
     },
   );
@@ -147,13 +163,15 @@ interface Attempt {
   input: unknown;
   redriveCount: number;
   startTime: string;
-  mapRuns: Record<string, MapRunRecord>;
+  mapRuns: Record<string, MapRunRecord[]>;
+  parallels: Record<string, ParallelRecord>;
   restart?: StateEntry;
 }
 
 async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Promise<LocalExecutionResult> {
   const { clients, deployment } = options;
-  const adaptation = adaptForLocalRun(localDefinition(deployment));
+  const definition = localDefinition(deployment);
+  const adaptation = adaptForLocalRun(definition);
   const { latency, observer } = options;
   const runtime =
     latency || observer?.onInvoked
@@ -163,16 +181,19 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
           onInvoked: observer?.onInvoked,
         }
       : undefined;
-  const handlers = localTaskHandlers(clients, deployment, runtime, options.lambdaTimeoutError);
+  const functions = {
+    ...localTaskHandlers(clients, deployment, runtime, options.lambdaTimeoutError),
+    ...sdkIntegrationHandlers(definition, clients),
+  };
   const control = new ExecutionControl();
-  const parent = {
+  const execution = {
     name: attempt.executionName,
     arn: attempt.executionArn,
-    stateMachineArn: stateMachineArn(deployment),
     redriveCount: attempt.redriveCount,
     startTime: attempt.startTime,
   };
-  const mapRuns = attempt.mapRuns;
+  const parent = { ...execution, stateMachineArn: stateMachineArn(deployment) };
+  const { mapRuns, parallels } = attempt;
   const tasks: string[] = [];
   const emit = (event: ProgressEvent) => {
     options.onProgress?.(event);
@@ -188,51 +209,73 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
       if (!control.stopped) emit({ type: 'output', name, output });
       return output;
     };
-  const topLevel: Record<string, TaskHandler> = {};
-  for (const name of Object.keys(adaptation.definition.States)) {
-    const mapState = adaptation.distributedMaps[name];
-    if (mapState) {
-      // A Map Run not redriven now (it succeeded, or was never reached) is not passed on.
-      const previous = attempt.restart?.state === name ? mapRuns[name] : undefined;
+  // The states a redrive continues at: the top-level one, and in a Parallel each branch's. A
+  // Distributed Map among them redrives its last Map Run, once; any later entry starts a new one.
+  const resuming = new Set(attempt.restart ? [attempt.restart.state] : []);
+  const observe = observer?.onEngineEvent && ((event: EngineEvent) => observer.onEngineEvent?.(event));
+  const distributedMap =
+    (name: string, mapState: AslDefinition, scope: ExecutionControl): TaskHandler =>
+    (input) => {
       let finished = 0;
-      topLevel[name] = track(name, (input) =>
-        runDistributedMap({
-          mapState,
-          stateName: name,
+      const runs = mapRuns[name] ?? [];
+      mapRuns[name] = runs;
+      const previous = resuming.delete(name) ? runs.at(-1) : undefined;
+      const runNumber = previous ? runs.length : runs.length + 1;
+      return runDistributedMap({
+        mapState,
+        stateName: name,
+        runNumber,
+        input,
+        parent,
+        s3: clients.s3,
+        handlers: functions,
+        control: scope,
+        previous,
+        onMapRun: (record) => {
+          runs[runNumber - 1] = record;
+        },
+        onChildDone: (child) => emit({ type: 'child', map: name, child, finished: ++finished }),
+        onChildStarted: observer?.onChildStarted && (() => observer.onChildStarted?.(name)),
+        observeChild: observer?.onEngineEvent && ((event) => observer.onEngineEvent?.(event, name)),
+        childStartMs: latency?.childStartMs,
+      });
+    };
+  /** The handler of every Task state (as adapted), for states running under `scope`. */
+  const handlersFor = (scope: ExecutionControl): Record<string, TaskHandler> => {
+    const handlers: Record<string, TaskHandler> = {};
+    for (const [name, handler] of Object.entries(functions)) handlers[name] = track(name, handler);
+    for (const [name, mapState] of Object.entries(adaptation.distributedMaps)) {
+      handlers[name] = track(name, distributedMap(name, mapState, scope));
+    }
+    for (const [name, state] of Object.entries(adaptation.parallels)) {
+      handlers[name] = track(name, (input) =>
+        runParallel({
+          state,
           input,
-          parent,
-          s3: clients.s3,
-          handlers,
-          control,
-          previous,
-          onMapRun: (record) => {
-            mapRuns[name] = record;
+          execution,
+          control: scope,
+          handlers: handlersFor,
+          previous: resuming.delete(name) ? parallels[name] : undefined,
+          onRecord: (record) => {
+            parallels[name] = record;
           },
-          onChildDone: (child) => emit({ type: 'child', map: name, child, finished: ++finished }),
-          onChildStarted: observer?.onChildStarted && (() => observer.onChildStarted?.(name)),
-          observeChild: observer?.onEngineEvent && ((event) => observer.onEngineEvent?.(event, name)),
-          childStartMs: latency?.childStartMs,
+          onResume: (state) => resuming.add(state),
+          observe,
         }),
       );
-    } else if (handlers[name]) {
-      topLevel[name] = track(name, handlers[name]);
     }
-  }
+    return handlers;
+  };
   const key = JSON.stringify(adaptation.definition);
   const engine = startEngineRun({
     definition: adaptation.definition,
     input: attempt.input,
-    execution: {
-      name: attempt.executionName,
-      arn: attempt.executionArn,
-      redriveCount: attempt.redriveCount,
-      startTime: attempt.startTime,
-    },
-    handlers: topLevel,
+    execution,
+    handlers: handlersFor(control),
     restart: attempt.restart,
     control,
     validate: !attempt.restart && !validatedDefinitions.has(key),
-    observe: observer?.onEngineEvent && ((event) => observer.onEngineEvent?.(event)),
+    observe,
   });
   validatedDefinitions.add(key);
   control.whenStopped(() => engine.abort());
@@ -246,6 +289,7 @@ async function runAttempt(options: LocalExecutionOptions, attempt: Attempt): Pro
     startTime: attempt.startTime,
     tasks,
     mapRuns,
+    parallels,
     ...outcome,
   };
 }

@@ -125,17 +125,21 @@ export function describeSnapshots(
   const ownedAsAsked = (snapshot: SnapshotRecord) =>
     owners === undefined || owners.includes(snapshot.ownerId);
   const visible = (snapshot: SnapshotRecord) => state.isVisible(snapshot, now);
-  const candidates = isGiven(input.SnapshotIds)
-    ? byIds(
-        state.snapshots,
-        input.SnapshotIds,
-        (missing) => ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
-        visible,
-      )
+  const { candidates, inKeyOrder } = isGiven(input.SnapshotIds)
+    ? {
+        candidates: byIds(
+          state.snapshots,
+          input.SnapshotIds,
+          (missing) => ec2Error('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`),
+          visible,
+        ),
+        inKeyOrder: false,
+      }
     : indexedSnapshots(state, input.Filters ?? [], dialect);
   const page = paginate({
     action: 'DescribeSnapshots',
     candidates,
+    inKeyOrder,
     matches: (snapshot) => visible(snapshot) && ownedAsAsked(snapshot) && matches(snapshot),
     keyOf: (snapshot) => snapshot.snapshotId,
     request: input,
@@ -151,32 +155,41 @@ export function describeSnapshots(
  * index instead of scanning the account (the filters are still applied afterwards). Values with
  * wildcards, and requests without such a filter, fall back to every snapshot. A dialect that
  * ignores tag filters must not narrow by them either, or the index would apply them after all.
+ * A single tag value comes from the index in snapshot ID order (`inKeyOrder`), so that a listing
+ * of a run's snapshots pages through them without sorting them at every page.
  */
 function indexedSnapshots(
   state: Ec2State,
   filters: readonly Filter[],
   dialect: FilterDialect,
-): SnapshotRecord[] {
+): { candidates: readonly SnapshotRecord[]; inKeyOrder: boolean } {
   const index = state.snapshotIndex;
-  const lookups = filters.flatMap(({ Name: name, Values: values }) => {
+  type Lookup = { sets: ReadonlySet<string>[]; inOrder?: () => readonly SnapshotRecord[] };
+  const lookups = filters.flatMap(({ Name: name, Values: values }): Lookup[] => {
     if (!name || !values?.length || values.some(hasWildcard)) return [];
-    if (name === 'volume-id') return [values.map((value) => index.ofVolume(value))];
+    if (name === 'volume-id') return [{ sets: values.map((value) => index.ofVolume(value)) }];
     if (!name.startsWith('tag:') || dialect.ignoreTagFilters) return [];
     const key = name.slice('tag:'.length);
-    return [values.map((value) => index.withTag(key, value))];
+    return [
+      {
+        sets: values.map((value) => index.withTag(key, value)),
+        inOrder: values.length === 1 ? () => index.sortedWithTag(key, values[0]) : undefined,
+      },
+    ];
   });
   const size = (sets: ReadonlySet<string>[]) => sets.reduce((total, ids) => total + ids.size, 0);
-  const narrowest = lookups.reduce<ReadonlySet<string>[] | undefined>(
-    (best, sets) => (best === undefined || size(sets) < size(best) ? sets : best),
+  const narrowest = lookups.reduce<Lookup | undefined>(
+    (best, lookup) => (best === undefined || size(lookup.sets) < size(best.sets) ? lookup : best),
     undefined,
   );
   // Only the narrowest lookup is materialised, and only when it does narrow: a marker-tag
   // lookup may hold nearly every snapshot.
-  if (narrowest === undefined || size(narrowest) > state.snapshots.size / 2) {
-    return [...state.snapshots.values()];
+  if (narrowest === undefined || size(narrowest.sets) > state.snapshots.size / 2) {
+    return { candidates: [...state.snapshots.values()], inKeyOrder: false };
   }
-  const ids = new Set(narrowest.flatMap((set) => [...set]));
-  return [...ids].map((id) => state.snapshots.get(id) as SnapshotRecord);
+  if (narrowest.inOrder) return { candidates: narrowest.inOrder(), inKeyOrder: true };
+  const ids = new Set(narrowest.sets.flatMap((set) => [...set]));
+  return { candidates: [...ids].map((id) => state.snapshots.get(id) as SnapshotRecord), inKeyOrder: false };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface PageQuery<T> {
   readonly action: Ec2Action;
   /** Resources the request may return (all, those named, or an index lookup). */
   readonly candidates: readonly T[];
+  /** The candidates come in key order: a page is read on from the cursor, nothing is sorted. */
+  readonly inKeyOrder?: boolean;
   /** The request's filters (and owner restriction) as one predicate. */
   readonly matches: (item: T) => boolean;
   readonly keyOf: (item: T) => string;
@@ -59,18 +61,110 @@ export function paginate<T>(query: PageQuery<T>): Page<T> {
     }
   }
   const after = token === undefined || token === '' ? undefined : decodeToken(action, token);
-  // The cheap cursor comparison goes first: at scale, later pages skip most filter work.
-  const remaining = candidates.filter(
-    (item) => (after === undefined || keyOf(item) > after) && matches(item),
-  );
-  remaining.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
   const size = Math.min(
     maxResults ?? Number.POSITIVE_INFINITY,
     query.maxPageSize ?? Number.POSITIVE_INFINITY,
   );
-  const page = remaining.slice(0, size);
-  const more = remaining.length > page.length;
+  if (query.inKeyOrder) return pageInOrder(query, after, size);
+  // The page and one more (which says there is more) are the smallest keys after the cursor among
+  // the matching candidates. A run's poll lists 10,000 snapshots over and over, page after page:
+  // kept in a bounded heap, a candidate whose key cannot make the page costs a key comparison, and
+  // only the others are filtered, and nothing is sorted but the page.
+  const smallest = new BoundedMaxHeap<{ key: string; item: T }>(
+    Math.min(size, candidates.length) + 1,
+    (a, b) => compareStrings(a.key, b.key),
+  );
+  for (const item of candidates) {
+    const key = keyOf(item);
+    if (after !== undefined && key <= after) continue;
+    if (smallest.full() && key >= smallest.max().key) continue;
+    if (matches(item)) smallest.push({ key, item });
+  }
+  const found = smallest.sorted();
+  const page = found.slice(0, size).map(({ item }) => item);
+  const more = found.length > page.length;
   return { items: page, nextToken: more ? encodeToken(action, keyOf(page[page.length - 1])) : undefined };
+}
+
+/** A page of candidates already in key order: from the first key after the cursor, filtered as read. */
+function pageInOrder<T>(query: PageQuery<T>, after: string | undefined, size: number): Page<T> {
+  const { candidates, keyOf, matches, action } = query;
+  let [start, end] = [0, candidates.length];
+  while (after !== undefined && start < end) {
+    const middle = (start + end) >> 1;
+    if (keyOf(candidates[middle]) <= after) start = middle + 1;
+    else end = middle;
+  }
+  const page: T[] = [];
+  let more = false;
+  for (let i = start; i < candidates.length; i++) {
+    if (!matches(candidates[i])) continue;
+    if (page.length === size) {
+      more = true;
+      break;
+    }
+    page.push(candidates[i]);
+  }
+  return { items: page, nextToken: more ? encodeToken(action, keyOf(page[page.length - 1])) : undefined };
+}
+
+/** The `capacity` smallest items pushed so far, by `compare`: a binary max-heap. */
+class BoundedMaxHeap<T> {
+  private readonly items: T[] = [];
+
+  constructor(
+    private readonly capacity: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  full(): boolean {
+    return this.items.length >= this.capacity;
+  }
+
+  max(): T {
+    return this.items[0];
+  }
+
+  /** Adds `item`, dropping the largest when over capacity. */
+  push(item: T): void {
+    if (this.capacity <= 0) return;
+    if (this.full()) {
+      if (this.compare(item, this.items[0]) >= 0) return;
+      this.items[0] = item;
+      this.down(0);
+      return;
+    }
+    this.items.push(item);
+    this.up(this.items.length - 1);
+  }
+
+  sorted(): T[] {
+    return [...this.items].sort(this.compare);
+  }
+
+  private up(index: number): void {
+    let i = index;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.compare(this.items[i], this.items[parent]) <= 0) return;
+      [this.items[i], this.items[parent]] = [this.items[parent], this.items[i]];
+      i = parent;
+    }
+  }
+
+  private down(index: number): void {
+    let i = index;
+    for (;;) {
+      const [left, right] = [2 * i + 1, 2 * i + 2];
+      let largest = i;
+      if (left < this.items.length && this.compare(this.items[left], this.items[largest]) > 0) largest = left;
+      if (right < this.items.length && this.compare(this.items[right], this.items[largest]) > 0)
+        largest = right;
+      if (largest === i) return;
+      [this.items[i], this.items[largest]] = [this.items[largest], this.items[i]];
+      i = largest;
+    }
+  }
 }
 
 function compareStrings(a: string, b: string): number {

@@ -56,13 +56,15 @@ describe('history estimate', () => {
     [{ type: 'ExecutionStarted' }, false, 1],
     [entered('Task'), false, 4],
     [entered('Task'), true, 5],
+    // A Parallel state (a local Task): ParallelStateEntered, …Started, …Succeeded.
+    [entered('Task'), 'parallel', 3],
     [entered('Choice'), false, 1],
     [{ type: 'StateRetried', state: { name: 'S', type: 'Task', input: {} } }, false, 3],
     [{ type: 'StateExited', state: { name: 'S', input: {} } }, false, 1],
     [{ type: 'StateFailed', state: { name: 'S', input: {} } }, false, 0],
     [{ type: 'ExecutionSucceeded' }, false, 1],
-  ])('GIVEN %j (distributed map: %s) THEN %i events', (event, isMap, events) => {
-    expect(historyEventsOf(event, isMap)).toBe(events);
+  ])('GIVEN %j (a distributed map, a parallel: %s) THEN %i events', (event, kind, events) => {
+    expect(historyEventsOf(event, kind === true, kind === 'parallel')).toBe(events);
   });
 });
 

@@ -1,7 +1,8 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeMapRunCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { phaseText } from '../../cli/execution-text';
 import { POLL_INTERVAL_MS } from '../../cli/follow';
+import type { MapRunProgress } from '../../cli/map-runs';
 import { putJson } from '../../lambdas/aws/json-store';
 import type { RunReport, SummariseOutput } from '../../lambdas/contracts/run-documents';
 import { runKey } from '../../lambdas/contracts/work-bucket';
@@ -239,6 +240,8 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
         '',
       ]);
       expect(cli.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(5);
+      // The Map Run is described while it runs and once ended, not at the polls after.
+      expect(cli.sfn.commandCalls(DescribeMapRunCommand)).toHaveLength(2);
       expect(cli.clock.now() - before).toBe(4 * POLL_INTERVAL_MS);
     });
 
@@ -397,22 +400,60 @@ describe('ebs-backup run (SPEC §6, §11)', () => {
 });
 
 describe('phaseText: where a running execution is', () => {
-  const done = (map: string) => ({
+  const run = (map: string, counts: Partial<MapRunProgress> = {}, id = 1): MapRunProgress => ({
     map,
-    mapRunArn: `arn:aws:states:us-east-1:123456789012:mapRun:EbsGenerationBackup/${map}:1`,
+    mapRunArn: `arn:aws:states:us-east-1:123456789012:mapRun:EbsGenerationBackup/${map}:${id}`,
     status: 'SUCCEEDED',
     succeeded: 2,
     failed: 0,
     running: 0,
     total: 2,
+    ...counts,
+  });
+
+  it('GIVEN no Map Run yet THEN Discover', () => {
+    expect(phaseText([])).toBe('Discover');
   });
 
   it.each([
-    ['SnapshotVolumes', 'AwaitSnapshots'],
-    ['PruneVolumes', 'AnyCopies'],
     ['CopyVolumes', 'AwaitCopies'],
     ['PruneCopies', 'Summarise'],
   ])('GIVEN %s finished THEN the next state is %s', (map, next) => {
-    expect(phaseText([done(map)])).toBe(`${next} (${map}: 2 succeeded, 0 failed of 2)`);
+    expect(phaseText([run(map)])).toBe(`${next} (${map}: 2 succeeded, 0 failed of 2)`);
+  });
+
+  it("GIVEN SnapshotVolumes running and the pruning loop between two batches THEN both fan-outs, PruneVolumes' runs counted together", () => {
+    const snapshots = run('SnapshotVolumes', { status: 'RUNNING', succeeded: 600, running: 5, total: 1000 });
+    const batches = [
+      run('PruneVolumes', { succeeded: 300, total: 300 }),
+      run('PruneVolumes', { succeeded: 250, total: 250 }, 2),
+    ];
+    expect(phaseText([snapshots, ...batches])).toBe(
+      'SnapshotVolumes: 600 succeeded, 0 failed, 5 running of 1000; PruneVolumes: 550 succeeded, 0 failed of 550 (2 Map Runs)',
+    );
+  });
+
+  it('GIVEN SnapshotVolumes done and a batch running THEN the batch is shown running', () => {
+    const snapshots = run('SnapshotVolumes', { succeeded: 1000, total: 1000 });
+    const batches = [
+      run('PruneVolumes', { succeeded: 900, total: 900 }),
+      run('PruneVolumes', { status: 'RUNNING', succeeded: 10, running: 5, total: 100 }, 2),
+    ];
+    expect(phaseText([snapshots, ...batches])).toBe(
+      'SnapshotVolumes: 1000 succeeded, 0 failed of 1000; PruneVolumes: 910 succeeded, 0 failed, 5 running of 1000 (2 Map Runs)',
+    );
+  });
+
+  it.each([
+    ['some volumes in no batch yet', 999, 'AwaitSnapshots'],
+    ['every volume in a batch', 1000, 'AnyCopies'],
+  ])('GIVEN nothing running and %s THEN the next state is %s', (_, batched, next) => {
+    const snapshots = run('SnapshotVolumes', { succeeded: 1000, total: 1000 });
+    const batch = run('PruneVolumes', { succeeded: batched, total: batched });
+    expect(phaseText([snapshots, batch])).toMatch(new RegExp(`^${next} \\(SnapshotVolumes: `));
+  });
+
+  it('GIVEN a dry run (no SnapshotVolumes) whose one batch is done THEN AnyCopies', () => {
+    expect(phaseText([run('PruneVolumes')])).toBe('AnyCopies (PruneVolumes: 2 succeeded, 0 failed of 2)');
   });
 });

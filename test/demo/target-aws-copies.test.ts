@@ -87,7 +87,7 @@ describe('npm start -- --target aws --copy-regions: copies made and pruned throu
     fleet.sim.tag(typo.instanceId, { 'Backup-Copy-Generation': 'one' });
     const before = managedByVolume(fleet.account.ec2In('eu-west-1'));
 
-    const run = await runOnEndpoint(fleet.account, LIVE_WITH_COPIES);
+    const run = await runOnEndpoint(fleet.account, LIVE_WITH_COPIES, { virtualTime: true });
 
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout) as RunDocument;

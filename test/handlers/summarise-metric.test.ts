@@ -25,6 +25,7 @@ const counts = {
 };
 const event = (run: Partial<SummariseEvent>): SummariseEvent => ({
   executionName: 'run-1',
+  runId: 'run-1-key',
   dryRun: false,
   items: { bucket: 'b', key: 'runs/run-1/volumes.json' },
   discovery: { bucket: 'b', key: 'runs/run-1/discovery.json' },

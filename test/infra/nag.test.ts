@@ -77,6 +77,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         `${workflowRole} AwsSolutions-IAM5[Resource::*]`,
         `${workflowRole} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*]`,
         `${workflowRole} AwsSolutions-IAM5[Resource::${bucketArn}/map-runs/*]`,
+        `${workflowRole} AwsSolutions-IAM5[Resource::${bucketArn}/runs/*/snapshot-run.json]`,
         ...STEP_NAMES.map((step) => `${workflowRole} AwsSolutions-IAM5[Resource::${functionArn(step)}:*]`),
         `${workflowRole} AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${backup.stateMachineName}/*]`,
       ].sort(),

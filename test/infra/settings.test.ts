@@ -2,6 +2,7 @@ import { StackOutput } from '../../lambdas/contracts/deployment';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import {
   copyLimitBackoffSeconds,
+  findState,
   PendingWait,
   RUN_TIME_BESIDES_WAIT_SECONDS,
   waitMaxAttempts,
@@ -136,12 +137,15 @@ test('copy concurrency and the copy wait limit reach the definition', () => {
 });
 
 test('fan-out concurrency and the wait limit reach the definition', () => {
-  expect(definition.States.SnapshotVolumes.MaxConcurrency).toBe(15);
-  expect(definition.States.PruneVolumes.MaxConcurrency).toBe(12);
-  const pending = definition.States.AwaitSnapshots.Retry.find((r: Json) =>
-    r.ErrorEquals.includes('SnapshotsPending'),
-  );
-  expect(pending.MaxAttempts).toBe(waitMaxAttempts(6 * 3600));
+  // Both in a branch of the Parallel state SnapshotAndPrune.
+  const state = (name: string): Json => findState(definition.States, name) as Json;
+  expect(state('SnapshotVolumes').MaxConcurrency).toBe(15);
+  expect(state('PruneVolumes').MaxConcurrency).toBe(12);
+  // Both turns of the pruning loop wait on SnapshotsPending, for as long as the wait limit.
+  for (const turn of ['AwaitSnapshots', 'ListUnprunedVolumes']) {
+    const pending = state(turn).Retry.find((r: Json) => r.ErrorEquals.includes('SnapshotsPending'));
+    expect(pending.MaxAttempts).toBe(waitMaxAttempts(6 * 3600));
+  }
   expect(definition.TimeoutSeconds).toBe(
     6 * 3600 + 12 * 3600 + copyLimitBackoffSeconds() + RUN_TIME_BESIDES_WAIT_SECONDS,
   );

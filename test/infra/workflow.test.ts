@@ -1,5 +1,6 @@
 import {
   copyLimitBackoffSeconds,
+  findState,
   PendingWait,
   RUN_TIME_BESIDES_WAIT_SECONDS,
   renderDefinition,
@@ -67,23 +68,33 @@ describe('state machine definition', () => {
     expect(pending.MaxAttempts).toBeGreaterThan(1);
   });
 
-  test('waits with enough SnapshotsPending retries to cover the wait limit', () => {
-    const pending = deployed.States[StateName.awaitSnapshots].Retry.find((r: Json) =>
-      r.ErrorEquals.includes('SnapshotsPending'),
-    );
-    expect(pending.MaxAttempts).toBe(waitMaxAttempts(WAIT_LIMIT_SECONDS));
-    expect(pending.MaxAttempts).toBeGreaterThan(1);
+  test.each([StateName.awaitSnapshots, StateName.listUnprunedVolumes])(
+    '%s waits with enough SnapshotsPending retries to cover the wait limit',
+    (name) => {
+      const pending = findState(deployed.States, name)?.Retry.find((r: Json) =>
+        r.ErrorEquals.includes('SnapshotsPending'),
+      );
+      expect(pending.MaxAttempts).toBe(waitMaxAttempts(WAIT_LIMIT_SECONDS));
+      expect(pending.MaxAttempts).toBeGreaterThan(1);
+    },
+  );
+
+  test('records the end of the snapshot branch in the work bucket, where Discover said', () => {
+    expect(findState(deployed.States, StateName.recordSnapshotRun)).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+      Parameters: { 'Bucket.$': '$.snapshotRecord.bucket', 'Key.$': '$.snapshotRecord.key' },
+    });
   });
 
   test.each([
     [StateName.snapshotVolumes, 'map-runs/snapshot', 5, '$.items'],
-    [StateName.pruneVolumes, 'map-runs/prune', 5, '$.pruneItems'],
-    [StateName.copyVolumes, 'map-runs/copy', 5, '$.pruneItems.copyItems'],
+    [StateName.pruneVolumes, 'map-runs/prune', 5, '$.pruneBatch.items'],
+    [StateName.copyVolumes, 'map-runs/copy', 5, '$.pruneBatch.copyItems'],
     [StateName.pruneCopies, 'map-runs/copy-prune', 5, '$.copyPruneItems'],
   ])(
     '%s is a Distributed Map reading the work list and writing its results to the work bucket',
     (name, prefix, concurrency, items) => {
-      const map = deployed.States[name];
+      const map = findState(deployed.States, name) as Json;
       expect(map.Type).toBe('Map');
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
       expect(map.ToleratedFailurePercentage).toBe(100);
@@ -100,10 +111,15 @@ describe('state machine definition', () => {
     },
   );
 
+  /** Every Task state that invokes a function, in Map children and Parallel branches too. */
   const tasks = (states: Json): [string, Json][] =>
-    Object.entries(states).flatMap(([name, state]: [string, Json]) =>
-      state.ItemProcessor ? tasks(state.ItemProcessor.States) : state.Type === 'Task' ? [[name, state]] : [],
-    );
+    Object.entries(states).flatMap(([name, state]: [string, Json]): [string, Json][] => {
+      if (state.ItemProcessor) return tasks(state.ItemProcessor.States);
+      if (state.Branches) return state.Branches.flatMap((branch: Json) => tasks(branch.States));
+      return state.Type === 'Task' && !String(state.Resource).startsWith('arn:aws:states:::')
+        ? [[name, state]]
+        : [];
+    });
 
   test('every task retries throttling and transient errors with full jitter and a maximum delay, or confirms an unknown outcome', () => {
     const allTasks = tasks(deployed.States);
@@ -113,6 +129,7 @@ describe('state machine definition', () => {
         StateName.createSnapshot,
         StateName.confirmSnapshot,
         StateName.awaitSnapshots,
+        StateName.listUnprunedVolumes,
         StateName.pruneSnapshots,
         StateName.copySnapshot,
         StateName.confirmCopy,
@@ -165,7 +182,9 @@ describe('state machine definition', () => {
   });
 
   test('CreateSnapshot waits at least 15 s, without jitter, after SnapshotCreationPerVolumeRateExceeded', () => {
-    const create = deployed.States[StateName.snapshotVolumes].ItemProcessor.States[StateName.createSnapshot];
+    const create = findState(deployed.States, StateName.snapshotVolumes)?.ItemProcessor.States[
+      StateName.createSnapshot
+    ];
     const rate = create.Retry.find((r: Json) => r.ErrorEquals.includes('SnapshotRateExceeded'));
     expect(rate.JitterStrategy).toBe('NONE');
     expect(rate.IntervalSeconds).toBeGreaterThanOrEqual(15);
@@ -212,7 +231,7 @@ describe('state machine resource', () => {
     ]);
   });
 
-  test('its role grants exactly: invoke, the Distributed Map calls (children of all four maps), the work bucket prefixes (the copy maps’ lists under runs/, their results under map-runs/), log delivery', () => {
+  test('its role grants exactly: invoke, the Distributed Map calls (children of all four maps), the work bucket prefixes (the copy maps’ lists under runs/, their results under map-runs/), the snapshot branch’s record, log delivery', () => {
     const children = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${backup.stateMachineName}/*`;
     const bucketArn = `<${logicalId(backup.bucket)}.Arn>`;
     const steps = [
@@ -243,6 +262,7 @@ describe('state machine resource', () => {
           Effect: 'Allow',
           Resource: [`${bucketArn}/map-runs/*`],
         },
+        { Action: 's3:PutObject', Effect: 'Allow', Resource: [`${bucketArn}/runs/*/snapshot-run.json`] },
         {
           Action: [
             'logs:CreateLogDelivery',

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import {
+  type AslDefinition,
   copyLimitBackoffSeconds,
   copyLimitWaitGuaranteeSeconds,
   type DefinitionValues,
+  findState,
   guaranteedRetriesSeconds,
   loadDefinitionTemplate,
   PendingWait,
@@ -40,8 +42,11 @@ const values: DefinitionValues = {
 describe('the workflow definition (SPEC §4)', () => {
   const definition = renderDefinition(values);
   const states = definition.States;
-  const snapshotMap = states[StateName.snapshotVolumes];
-  const pruneMap = states[StateName.pruneVolumes];
+  /** A state wherever it is: at the top level or in a branch of SnapshotAndPrune. */
+  const state = (name: string): AslDefinition => findState(states, name) as AslDefinition;
+  const parallel = states[StateName.snapshotAndPrune];
+  const snapshotMap = state(StateName.snapshotVolumes);
+  const pruneMap = state(StateName.pruneVolumes);
   const createTask = snapshotMap.ItemProcessor.States[StateName.createSnapshot];
   const confirmSnapshotTask = snapshotMap.ItemProcessor.States[StateName.confirmSnapshot];
   const pruneTask = pruneMap.ItemProcessor.States[StateName.pruneSnapshots];
@@ -56,7 +61,8 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(definition.TimeoutSeconds).toBe(108000);
     expect(snapshotMap.MaxConcurrency).toBe(40);
     expect(pruneMap.MaxConcurrency).toBe(20);
-    expect(states[StateName.awaitSnapshots].Retry[0].MaxAttempts).toBe(99);
+    expect(state(StateName.awaitSnapshots).Retry[0].MaxAttempts).toBe(99);
+    expect(state(StateName.listUnprunedVolumes).Retry[0].MaxAttempts).toBe(99);
     expect(states[StateName.copyVolumes].MaxConcurrency).toBe(7);
     expect(states[StateName.awaitCopies].Retry[0].MaxAttempts).toBe(77);
     expect(states[StateName.discover].Resource).toBe(values.DiscoverFunctionArn);
@@ -83,10 +89,7 @@ describe('the workflow definition (SPEC §4)', () => {
   it('THEN the states are, in order, the documented names', () => {
     expect(Object.keys(states)).toEqual([
       'Discover',
-      'IsDryRun',
-      'SnapshotVolumes',
-      'AwaitSnapshots',
-      'PruneVolumes',
+      'SnapshotAndPrune',
       'AnyCopies',
       'CopyVolumes',
       'AwaitCopies',
@@ -96,6 +99,15 @@ describe('the workflow definition (SPEC §4)', () => {
       'BackupFailed',
       'BackupSucceeded',
     ]);
+    expect(
+      parallel.Branches.map((branch: AslDefinition) => [branch.StartAt, Object.keys(branch.States)]),
+    ).toEqual([
+      ['IsDryRun', ['IsDryRun', 'SnapshotVolumes', 'RecordSnapshotRun']],
+      [
+        'AwaitSnapshots',
+        ['AwaitSnapshots', 'AnyToPrune', 'PruneVolumes', 'ListUnprunedVolumes', 'PruningDone'],
+      ],
+    ]);
     expect(definition.StartAt).toBe('Discover');
     expect(states.BackupFailed).toEqual(
       expect.objectContaining({ Type: 'Fail', Error: 'BackupFailed', CausePath: '$.cause' }),
@@ -104,13 +116,13 @@ describe('the workflow definition (SPEC §4)', () => {
 
   it.each([
     [StateName.snapshotVolumes, '$.items'],
-    [StateName.pruneVolumes, '$.pruneItems'],
-    [StateName.copyVolumes, '$.pruneItems.copyItems'],
+    [StateName.pruneVolumes, '$.pruneBatch.items'],
+    [StateName.copyVolumes, '$.pruneBatch.copyItems'],
     [StateName.pruneCopies, '$.copyPruneItems'],
   ])(
     'THEN %s is a Distributed Map of STANDARD children reading %s and writing S3, tolerating every failure',
     (name, items) => {
-      const map = states[name];
+      const map = state(name);
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
       expect(map.ToleratedFailurePercentage).toBe(100);
       expect(map.ItemReader).toEqual({
@@ -199,16 +211,21 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(states.Discover.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
     expect(createTask.Retry).toEqual([...DEFINITE_REFUSALS, RATE_PER_VOLUME]);
     expect(confirmSnapshotTask.Retry).toEqual([NOT_LISTED, LAMBDA_ERRORS, EC2_ERRORS]);
-    expect(states.AwaitSnapshots.Retry).toEqual([
-      {
-        ErrorEquals: ['SnapshotsPending'],
-        IntervalSeconds: 30,
-        MaxAttempts: 99,
-        BackoffRate: 1.5,
-        MaxDelaySeconds: 900,
-        JitterStrategy: 'NONE',
-      },
-      LAMBDA_ERRORS,
+    // Both turns of the pruning loop: 30 s growing by a quarter per poll to 15 min (a first
+    // batch late by at most a quarter of the wait before it), for as long as the wait limit.
+    const SNAPSHOTS_PENDING = {
+      ErrorEquals: ['SnapshotsPending'],
+      IntervalSeconds: 30,
+      MaxAttempts: 99,
+      BackoffRate: 1.25,
+      MaxDelaySeconds: 900,
+      JitterStrategy: 'NONE',
+    };
+    expect(state(StateName.awaitSnapshots).Retry).toEqual([SNAPSHOTS_PENDING, LAMBDA_ERRORS]);
+    expect(state(StateName.listUnprunedVolumes).Retry).toEqual([SNAPSHOTS_PENDING, LAMBDA_ERRORS]);
+    // Any error of the S3 write: its transient errors' names are not documented (see the state's Comment).
+    expect(state(StateName.recordSnapshotRun).Retry).toEqual([
+      { ...LAMBDA_ERRORS, ErrorEquals: ['States.TaskFailed'] },
     ]);
     expect(pruneTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
     expect(pruneCopyTask.Retry).toEqual([LAMBDA_ERRORS, EC2_ERRORS]);
@@ -285,7 +302,7 @@ describe('the workflow definition (SPEC §4)', () => {
   ])(
     'THEN a %s child makes its %s exactly once: an unknown outcome is confirmed by a look-up, never retried (SPEC §2.3, §10.3)',
     (mapName, item, make, confirm, absent) => {
-      const map = states[mapName];
+      const map = state(mapName);
       const child = map.ItemProcessor.States;
       expect(map.ItemSelector).toEqual({
         [`${item}.$`]: '$$.Map.Item.Value',
@@ -344,19 +361,66 @@ describe('the workflow definition (SPEC §4)', () => {
     }
   });
 
-  it('THEN the wait knows what it waits for, replaces the prune work list, and whatever fails goes on to prune', () => {
-    const wait = states.AwaitSnapshots;
-    expect(wait.Parameters).toEqual({
-      'executionName.$': '$.executionName',
-      'runId.$': '$.runId',
-      'items.$': '$.items',
-      'snapshotRun.$': '$.snapshotRun',
+  it("THEN SnapshotAndPrune runs the snapshot fan-out beside the pruning loop, and its output is the loop's state", () => {
+    expect(parallel).toMatchObject({ Type: 'Parallel', OutputPath: '$[1]', Next: 'AnyCopies' });
+    // A branch catches what it can go on from itself: nothing is retried or caught around both.
+    expect(parallel).not.toHaveProperty('Retry');
+    expect(parallel).not.toHaveProperty('Catch');
+    expect(state(StateName.isDryRun)).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.dryRun', BooleanEquals: true, Next: 'RecordSnapshotRun' }],
+      Default: 'SnapshotVolumes',
     });
-    expect(wait.ResultPath).toBe('$.pruneItems');
-    expect(wait.Next).toBe('PruneVolumes');
+    expect(snapshotMap.ResultPath).toBe('$.snapshotRun');
+    expect(snapshotMap.Next).toBe('RecordSnapshotRun');
+  });
+
+  it("THEN RecordSnapshotRun writes the snapshot branch's state where Discover said, with the S3 SDK integration, and ends the branch", () => {
+    const record = state(StateName.recordSnapshotRun);
+    expect(record).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+      ResultPath: null,
+      End: true,
+    });
+    expect(record.Parameters).toEqual({
+      'Bucket.$': '$.snapshotRecord.bucket',
+      'Key.$': '$.snapshotRecord.key',
+      'Body.$': 'States.JsonToString($)',
+      ContentType: 'application/json',
+    });
+    expect(record).not.toHaveProperty('Catch');
+  });
+
+  it('THEN the pruning loop: AwaitSnapshots makes a batch, AnyToPrune runs PruneVolumes on it and loops, or ends; whatever fails goes on to ListUnprunedVolumes, which goes on to prune', () => {
+    const wait = state(StateName.awaitSnapshots);
+    // The whole loop state: the last batch and its PruneVolumes result, or neither on the first turn.
+    expect(wait).not.toHaveProperty('Parameters');
+    expect(wait.ResultPath).toBe('$.pruneBatch');
+    expect(wait.Next).toBe('AnyToPrune');
     expect(wait.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.waitError', Next: 'PruneVolumes' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.waitError', Next: 'ListUnprunedVolumes' },
     ]);
+    expect(state(StateName.anyToPrune)).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.pruneBatch.count', NumericGreaterThan: 0, Next: 'PruneVolumes' }],
+      Default: 'PruningDone',
+    });
+    expect(pruneMap.ResultPath).toBe('$.pruneRun');
+    expect(pruneMap.Next).toBe('AwaitSnapshots');
+    const unpruned = state(StateName.listUnprunedVolumes);
+    expect(unpruned).toMatchObject({
+      Type: 'Task',
+      Resource: wait.Resource,
+      ResultPath: '$.pruneBatch',
+      Next: 'AnyToPrune',
+    });
+    expect(unpruned).not.toHaveProperty('Parameters');
+    // If it fails too, the loop ends: Summarise names the volumes no batch had.
+    expect(unpruned.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.unprunedError', Next: 'PruningDone' },
+    ]);
+    expect(state(StateName.pruningDone)).toMatchObject({ Type: 'Succeed' });
   });
 
   it('THEN a prune child is one Task that continues a backlog by catching MoreToPrune into itself, the error carrying no state', () => {
@@ -380,12 +444,12 @@ describe('the workflow definition (SPEC §4)', () => {
   });
 
   it("THEN copies come after the source is pruned: none, copy, or (dry run, failed wait) the copies' retention from discovery", () => {
-    expect(pruneMap.Next).toBe(StateName.anyCopies);
+    expect(parallel.Next).toBe(StateName.anyCopies);
     expect(states.AnyCopies).toMatchObject({
       Type: 'Choice',
       Comment: expect.any(String),
       Choices: [
-        { Variable: '$.pruneItems.copyItems', IsPresent: true, Next: 'CopyVolumes' },
+        { Variable: '$.pruneBatch.copyItems', IsPresent: true, Next: 'CopyVolumes' },
         { Variable: '$.copyPruneItems', IsPresent: true, Next: 'PruneCopies' },
       ],
       Default: 'Summarise',
@@ -418,7 +482,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(wait.Parameters).toEqual({
       'executionName.$': '$.executionName',
       'runId.$': '$.runId',
-      'copyItems.$': '$.pruneItems.copyItems',
+      'copyItems.$': '$.pruneBatch.copyItems',
       'copyRun.$': '$.copyRun',
     });
     expect(wait.ResultPath).toBe('$.copyPruneItems');
@@ -435,6 +499,27 @@ describe('the workflow definition (SPEC §4)', () => {
       { ErrorEquals: ['MoreToPrune'], ResultPath: '$.continued', Next: 'PruneCopySnapshots' },
     ]);
     expect(pruneCopiesMap.ResultPath).toBe('$.copyPruneRun');
+  });
+});
+
+describe('names that are API', () => {
+  it('THEN README\'s "Names that are API" lists every state of the definition, nested ones included', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Names that are API'), readme.indexOf('| Error '));
+    const listed = [...section.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+    type State = {
+      Branches?: { States: Record<string, State> }[];
+      ItemProcessor?: { States: Record<string, State> };
+    };
+    const every = (states: Record<string, State>): string[] =>
+      Object.entries(states).flatMap(([name, state]) => [
+        name,
+        ...(state.Branches ?? []).flatMap((branch) => every(branch.States)),
+        ...(state.ItemProcessor ? every(state.ItemProcessor.States) : []),
+      ]);
+    const names = every(loadDefinitionTemplate().States);
+    expect(names.filter((name) => !listed.includes(name))).toEqual([]);
+    expect(new Set(names)).toEqual(new Set(Object.values(StateName)));
   });
 });
 

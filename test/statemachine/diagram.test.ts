@@ -12,14 +12,24 @@ describe('the workflow diagram in README.md', () => {
     expect(withDiagram(readme, diagram)).toBe(readme);
   });
 
-  it('THEN every state and every transition of the definition is drawn', () => {
-    for (const [name, state] of Object.entries(definition.States as Record<string, { Next?: string }>)) {
+  it('THEN every state and every transition of the definition is drawn, Parallel branches included', () => {
+    type State = { Next?: string; Branches?: { States: Record<string, State> }[] };
+    const every = (states: Record<string, State>): [string, State][] =>
+      Object.entries(states).flatMap(([name, state]) => [
+        [name, state] as [string, State],
+        ...(state.Branches ?? []).flatMap((branch) => every(branch.States)),
+      ]);
+    for (const [name, state] of every(definition.States)) {
       expect(diagram).toMatch(new RegExp(`^\\s+(subgraph )?${name}[\\[{(]`, 'm'));
       if (state.Next) expect(diagram).toContain(`${name} --> ${state.Next}`);
     }
     expect(diagram).toContain('CreateSnapshot[CreateSnapshot');
-    expect(diagram).toContain('IsDryRun -->|dryRun = true| PruneVolumes');
-    expect(diagram).toContain('AwaitSnapshots -.->|States.ALL| PruneVolumes');
+    expect(diagram).toContain(
+      'subgraph SnapshotAndPrune["SnapshotAndPrune (Parallel: its branches at once)"]',
+    );
+    expect(diagram).toContain('IsDryRun -->|dryRun = true| RecordSnapshotRun');
+    expect(diagram).toContain('AnyToPrune -->|pruneBatch.count > 0| PruneVolumes');
+    expect(diagram).toContain('AwaitSnapshots -.->|States.ALL| ListUnprunedVolumes');
     expect(diagram).toContain('PruneSnapshots -.->|MoreToPrune| PruneSnapshots');
   });
 

@@ -7,11 +7,15 @@ import {
 } from '../../lambdas/commons/function-limits';
 import { type AslDefinition, loadDefinitionTemplate } from '../../statemachine/definition';
 
-/** Every Task state of the definition, nested ones (ItemProcessor) included. */
+/**
+ * Every Task state of the definition that invokes a function, nested ones (ItemProcessor, Parallel
+ * branches) included. An SDK integration (RecordSnapshotRun's S3 PutObject) runs none.
+ */
 function taskStates(definition: AslDefinition): string[] {
   return Object.entries(definition.States as Record<string, AslDefinition>).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [name] : []),
+    ...(state.Type === 'Task' && /^\$\{\w+FunctionArn\}$/.test(state.Resource) ? [name] : []),
     ...(state.ItemProcessor ? taskStates(state.ItemProcessor) : []),
+    ...(state.Branches ?? []).flatMap(taskStates),
   ]);
 }
 

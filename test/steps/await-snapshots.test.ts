@@ -1,10 +1,11 @@
 import { getJson, putJson } from '../../lambdas/aws/json-store';
 import type { CopyRegion } from '../../lambdas/contracts/deployment';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
-import type { AwaitSnapshotsEvent, CreatedSnapshot } from '../../lambdas/contracts/run-documents';
+import type { AwaitSnapshotsEvent, CreatedSnapshot, PruneBatch } from '../../lambdas/contracts/run-documents';
 import type { CopyWorkItem, PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
-import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { PRUNE_BATCH_MIN_VOLUMES } from '../../lambdas/core/prune-batching';
+import { nextPruneBatch } from '../../lambdas/steps/await-snapshots';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import {
   BUCKET,
@@ -19,8 +20,12 @@ import {
 
 const MINUTE = 60_000;
 
-describe('await-snapshots step (SPEC §4.3)', () => {
-  /** `volumes` volumes snapshotted by run-1, SnapshotVolumes' results written as the ResultWriter does. */
+describe('await-snapshots step: a turn of the pruning loop (SPEC §4.3, §4.4)', () => {
+  /**
+   * `volumes` volumes snapshotted by run-1. `ended()` records that SnapshotVolumes has ended, with
+   * its results written as the ResultWriter does; until then the loop knows the snapshots only
+   * from EC2's listing.
+   */
   async function given(
     volumes: number,
     options: Parameters<typeof givenSteps>[0] = {},
@@ -62,172 +67,339 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       now: steps.clock.now,
       sleep: async (ms: number) => steps.clock.advance(ms),
     };
+    const runId = task(items[0], 'run-1').runId;
+    const snapshotRecord = { bucket: BUCKET, key: 'runs/run-1/snapshot-run.json' };
     const children = (outputs: CreatedSnapshot[]): ChildExecutionResult[] =>
       outputs.map((output) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(output) }));
-    const event = async (
-      outputs = created,
-      failed: ChildExecutionResult[] = [],
-    ): Promise<AwaitSnapshotsEvent> => ({
+    /** RecordSnapshotRun: SnapshotVolumes has ended with these children. */
+    const ended = async (outputs = created, failed: ChildExecutionResult[] = [], recordRunId = runId) => {
+      const snapshotRun = await writeMapRun(steps.s3, 'snapshot', [...children(outputs), ...failed]);
+      await putJson(steps.s3, snapshotRecord, { runId: recordRunId, snapshotRun });
+    };
+    const event = async (extra: Partial<AwaitSnapshotsEvent> = {}): Promise<AwaitSnapshotsEvent> => ({
       executionName: 'run-1',
-      runId: task(items[0], 'run-1').runId,
+      runId,
+      dryRun: false,
       items: await putJson(steps.s3, { bucket: BUCKET, key: 'runs/run-1/volumes.json' }, items),
-      snapshotRun: await writeMapRun(steps.s3, 'snapshot', [...children(outputs), ...failed]),
+      snapshotRecord,
+      ...extra,
     });
-    return { ...steps, items, created, deps, event };
+    let runs = 0;
+    /** The next turn's state: after this batch, and PruneVolumes' result of it. */
+    const nextTurn = async (batch: PruneBatch, extra: Partial<AwaitSnapshotsEvent> = {}) =>
+      event({ pruneBatch: batch, pruneRun: await writeMapRun(steps.s3, `prune-${++runs}`, []), ...extra });
+    const volumesOf = async (batch: PruneBatch) =>
+      batch.items ? await getJson<PruneWorkItem[]>(steps.s3, batch.items) : [];
+    return { ...steps, items, created, deps, event, ended, nextTurn, volumesOf };
   }
+  const ids = (volumes: { volumeId: string }[]) => volumes.map((v) => v.volumeId);
 
-  it('GIVEN snapshots still pending WHEN polled THEN the named SnapshotsPending error with the count', async () => {
+  it('GIVEN SnapshotVolumes still running and no snapshot completed WHEN polled THEN the named SnapshotsPending error with the counts', async () => {
     const { deps, event } = await given(3);
-    const error = await rejection(awaitSnapshots(deps, await event()));
+    const error = await rejection(nextPruneBatch(deps, await event()));
     expect(error.name).toBe('SnapshotsPending');
     expect(error.message).toBe(
-      '3 of 3 snapshots of execution run-1 still pending (0 not yet visible in EC2)',
+      '3 volumes wait for their snapshot of execution run-1 (3 pending, 0 not yet visible in EC2, ' +
+        `SnapshotVolumes still running); 0 ready to prune, a batch takes ${PRUNE_BATCH_MIN_VOLUMES} or the last ones`,
     );
   });
 
-  it("GIVEN all completed WHEN polled THEN PruneVolumes' work list carries each volume's new snapshot", async () => {
-    const { deps, clock, s3, items, created, event } = await given(3);
+  it('GIVEN SnapshotVolumes has ended and every snapshot completed WHEN polled THEN one final batch carries each volume with its new snapshot', async () => {
+    const { deps, clock, s3, items, created, event, ended, volumesOf } = await given(3);
+    await ended();
     clock.advance(11 * MINUTE);
-    const workList = await awaitSnapshots(deps, await event());
-    expect(workList).toEqual({
-      bucket: BUCKET,
-      key: 'runs/run-1/prune.json',
+    const batch = await nextPruneBatch(deps, await event());
+    expect(batch).toEqual({
+      number: 1,
+      count: 3,
+      final: true,
+      items: { bucket: BUCKET, key: 'runs/run-1/prune-batches/1/volumes.json' },
+      ledger: { bucket: BUCKET, key: 'runs/run-1/prune-batches/1/ledger.json' },
       progress: { created: 3, completed: 3, error: 0, notVisible: 0, gone: 0, pending: 0, timedOut: 0 },
     });
-    expect(await getJson<PruneWorkItem[]>(s3, workList)).toEqual(
+    expect(await volumesOf(batch)).toEqual(
       items.map((item, i) => ({
         ...item,
         newSnapshot: { snapshotId: created[i].snapshotId, startTime: created[i].startTime },
       })),
     );
+    expect(await getJson(s3, batch.ledger)).toEqual({ batched: ids(items), runs: [] });
   });
 
-  it('GIVEN one snapshot ends in error WHEN polled THEN it is counted, not waited for', async () => {
-    const { deps, clock, sim, created, event } = await given(2);
-    sim.failSnapshot(created[0].snapshotId);
+  it(`GIVEN SnapshotVolumes still running WHEN ${PRUNE_BATCH_MIN_VOLUMES} volumes' snapshots completed THEN a batch of just those, their snapshots as listed by the run's tag, not final`, async () => {
+    const n = PRUNE_BATCH_MIN_VOLUMES;
+    const { deps, clock, sim, items, created, event, volumesOf } = await given(
+      n + 2,
+      {},
+      { stuck: [n, n + 1] },
+    );
     clock.advance(11 * MINUTE);
-    expect((await awaitSnapshots(deps, await event())).progress).toMatchObject({ completed: 1, error: 1 });
+    const batch = await nextPruneBatch(deps, await event());
+    expect(batch).toMatchObject({ number: 1, count: n, final: false });
+    expect(batch).not.toHaveProperty('copyItems');
+    const batched = await volumesOf(batch);
+    expect(ids(batched)).toEqual(ids(items.slice(0, n)));
+    expect(batched[0].newSnapshot).toEqual({
+      snapshotId: created[0].snapshotId,
+      startTime: created[0].startTime,
+    });
+    // SPEC §3.3 per volume: nothing batched whose own snapshot has not settled.
+    for (const volume of batched) {
+      expect(
+        sim.snapshotsOf(volume.volumeId).find((s) => s.SnapshotId === volume.newSnapshot?.snapshotId)?.State,
+      ).toBe('completed');
+    }
   });
 
-  it('GIVEN a snapshot stuck pending past the wait limit WHEN polled THEN it is reported timed out', async () => {
-    const { deps, clock, event } = await given(2, { completionDelayMs: MINUTE }, { stuck: [0] });
+  it(`GIVEN SnapshotVolumes still running WHEN fewer than ${PRUNE_BATCH_MIN_VOLUMES} are ready THEN no batch yet: SnapshotsPending`, async () => {
+    const { deps, clock, event } = await given(3, {}, { stuck: [2] });
+    clock.advance(11 * MINUTE);
+    expect((await rejection(nextPruneBatch(deps, await event()))).message).toMatch(
+      /^1 volumes wait .*; 2 ready to prune, a batch takes/,
+    );
+  });
+
+  it('GIVEN a batch made WHEN the next turns run THEN its volumes are never batched again, its PruneVolumes run goes in the ledger, and the turn after the final batch ends the loop', async () => {
+    const n = PRUNE_BATCH_MIN_VOLUMES;
+    const { deps, clock, sim, s3, items, created, event, ended, nextTurn, volumesOf } = await given(
+      n + 1,
+      {},
+      { stuck: [n] },
+    );
+    clock.advance(11 * MINUTE);
+    const first = await nextPruneBatch(deps, await event());
+    sim.completeSnapshot(created[n].snapshotId);
+    await ended();
+    const secondInput = await nextTurn(first);
+    const second = await nextPruneBatch(deps, secondInput);
+    expect(second).toMatchObject({ number: 2, count: 1, final: true });
+    expect(ids(await volumesOf(second))).toEqual([items[n].volumeId]);
+    const thirdInput = await nextTurn(second);
+    const third = await nextPruneBatch(deps, thirdInput);
+    expect(third).toEqual({
+      number: 3,
+      count: 0,
+      final: true,
+      ledger: { bucket: BUCKET, key: 'runs/run-1/prune-batches/3/ledger.json' },
+    });
+    expect(await getJson(s3, third.ledger)).toEqual({
+      batched: ids(items),
+      runs: [secondInput.pruneRun, thirdInput.pruneRun],
+    });
+  });
+
+  it('GIVEN a turn retried after it wrote its batch WHEN it runs again from the same state THEN the same batch, nothing lost or doubled', async () => {
+    const { deps, clock, event, ended } = await given(2);
+    await ended();
+    clock.advance(11 * MINUTE);
+    const input = await event();
+    const once = await nextPruneBatch(deps, input);
+    expect(await nextPruneBatch(deps, input)).toEqual(once);
+  });
+
+  it('GIVEN one snapshot ends in error WHEN polled THEN it is settled: its volume is batched, to fail visibly', async () => {
+    const { deps, clock, sim, created, event, ended } = await given(2);
+    sim.failSnapshot(created[0].snapshotId);
+    await ended();
+    clock.advance(11 * MINUTE);
+    expect(await nextPruneBatch(deps, await event())).toMatchObject({
+      count: 2,
+      progress: { completed: 1, error: 1 },
+    });
+  });
+
+  it('GIVEN a snapshot stuck pending past the wait limit WHEN polled THEN it is settled as timed out', async () => {
+    const { deps, clock, event, ended } = await given(2, { completionDelayMs: MINUTE }, { stuck: [0] });
+    await ended();
     clock.advance(30 * MINUTE);
-    expect((await rejection(awaitSnapshots(deps, await event()))).message).toMatch(/^1 of 2/);
+    expect((await rejection(nextPruneBatch(deps, await event()))).message).toMatch(/^1 volumes wait/);
     clock.advance(31 * MINUTE);
-    expect((await awaitSnapshots(deps, await event())).progress).toMatchObject({
-      completed: 1,
-      pending: 1,
-      timedOut: 1,
+    expect(await nextPruneBatch(deps, await event())).toMatchObject({
+      count: 2,
+      final: true,
+      progress: { completed: 1, pending: 1, timedOut: 1 },
     });
   });
 
   it(`GIVEN a created snapshot EC2 does not list yet WHEN polled THEN it is waited for while the listing may lag (${LISTING_LAG_TOLERANCE_MS / 60_000} min), then settled as gone, never held to the wait limit`, async () => {
-    const { deps, clock, created, event } = await given(1);
+    const { deps, clock, created, event, ended } = await given(2);
     clock.advance(11 * MINUTE);
-    const lagging = {
-      ...created[0],
-      volumeId: 'vol-0000000000000000f',
-      snapshotId: 'snap-0000000000000000f',
-      startTime: clock.now(),
-    };
-    const error = await rejection(awaitSnapshots(deps, await event([...created, lagging])));
-    expect(error.message).toBe(
-      '1 of 2 snapshots of execution run-1 still pending (1 not yet visible in EC2)',
-    );
+    // SnapshotVolumes' results name a snapshot of volume 1 that EC2 does not list (yet).
+    const lagging = { ...created[1], snapshotId: 'snap-0000000000000000f', startTime: clock.now() };
+    await ended([created[0], lagging]);
+    const error = await rejection(nextPruneBatch(deps, await event()));
+    expect(error.message).toMatch(/^1 volumes wait .*\(0 pending, 1 not yet visible in EC2\); 1 ready/);
     clock.advance(LISTING_LAG_TOLERANCE_MS);
-    expect((await awaitSnapshots(deps, await event([...created, lagging]))).progress).toMatchObject({
-      completed: 1,
-      notVisible: 0,
-      gone: 1,
-      timedOut: 0,
+    expect(await nextPruneBatch(deps, await event())).toMatchObject({
+      count: 2,
+      final: true,
+      progress: { completed: 1, notVisible: 0, gone: 1, timedOut: 0 },
     });
   });
 
   it('GIVEN one created snapshot deleted mid-wait (an overlapping run, a person) while another is pending WHEN polled THEN only the live one is waited for', async () => {
-    const { deps, clock, sim, created, event } = await given(2, {}, { stuck: [1] });
+    const { deps, clock, sim, created, event, ended } = await given(2, {}, { stuck: [1] });
+    await ended();
     clock.advance(MINUTE);
     sim.deleteSnapshot({ SnapshotId: created[0].snapshotId });
     // Within the listing lag tolerated, a missing snapshot may still be on its way.
-    expect((await rejection(awaitSnapshots(deps, await event()))).message).toBe(
-      '2 of 2 snapshots of execution run-1 still pending (1 not yet visible in EC2)',
+    expect((await rejection(nextPruneBatch(deps, await event()))).message).toMatch(
+      /^2 volumes wait .*\(1 pending, 1 not yet visible in EC2\)/,
     );
     clock.advance(LISTING_LAG_TOLERANCE_MS);
-    expect((await rejection(awaitSnapshots(deps, await event()))).message).toBe(
-      '1 of 2 snapshots of execution run-1 still pending (0 not yet visible in EC2)',
+    expect((await rejection(nextPruneBatch(deps, await event()))).message).toMatch(
+      /^1 volumes wait .*\(1 pending, 0 not yet visible in EC2\); 1 ready/,
     );
     sim.completeSnapshot(created[1].snapshotId);
-    expect((await awaitSnapshots(deps, await event())).progress).toMatchObject({ completed: 1, gone: 1 });
+    expect((await nextPruneBatch(deps, await event())).progress).toMatchObject({ completed: 1, gone: 1 });
   });
 
   it('GIVEN EC2 throttles a page once WHEN polled THEN the page is tried again in the invocation', async () => {
-    const { deps, clock, sim, event } = await given(2);
+    const { deps, clock, sim, event, ended } = await given(2);
+    await ended();
     clock.advance(11 * MINUTE);
     sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded' });
-    expect((await awaitSnapshots(deps, await event())).progress.completed).toBe(2);
+    expect((await nextPruneBatch(deps, await event())).progress?.completed).toBe(2);
     expect(sim.calls().DescribeSnapshots.throttled).toBe(1);
   });
 
   it('GIVEN EC2 throttles the poll for longer WHEN polled THEN still pending (the wait goes on), not a failure', async () => {
-    const { deps, clock, sim, event } = await given(2);
+    const { deps, clock, sim, event, ended } = await given(2);
+    await ended();
     clock.advance(11 * MINUTE);
     sim.injectFault({ action: 'DescribeSnapshots', error: 'RequestLimitExceeded', times: 10_000 });
-    const error = await rejection(awaitSnapshots(deps, await event()));
+    const error = await rejection(nextPruneBatch(deps, await event()));
     expect(error.name).toBe('SnapshotsPending');
     expect(error.message).toMatch(
-      /^Could not check the 2 snapshots of execution run-1 this time \(RequestLimitExceeded/,
+      /^Could not list the snapshots of execution run-1 this time \(RequestLimitExceeded.*\); 2 volumes still to prune$/,
     );
     sim.clearFaults();
-    expect((await awaitSnapshots(deps, await event())).progress.completed).toBe(2);
+    expect((await nextPruneBatch(deps, await event())).progress?.completed).toBe(2);
   });
 
-  it('GIVEN a volume whose CreateSnapshot child failed WHEN done THEN its prune item has no new snapshot', async () => {
-    const { deps, clock, s3, created, event } = await given(2);
+  it('GIVEN a volume whose CreateSnapshot child failed WHEN SnapshotVolumes has ended THEN its prune item has no new snapshot, to fail visibly', async () => {
+    const { deps, clock, created, event, ended, volumesOf } = await given(2);
     clock.advance(11 * MINUTE);
-    const failed: ChildExecutionResult = { Status: 'FAILED', Error: 'Ec2Throttled' };
-    const workList = await awaitSnapshots(deps, await event([created[1]], [failed]));
-    const items = await getJson<PruneWorkItem[]>(s3, workList);
-    expect(items[0].newSnapshot).toBeUndefined();
-    expect(items[1].newSnapshot?.snapshotId).toBe(created[1].snapshotId);
+    await ended([created[1]], [{ Status: 'FAILED', Error: 'Ec2Throttled' }]);
+    const batched = await volumesOf(await nextPruneBatch(deps, await event()));
+    expect(batched[0].newSnapshot).toBeUndefined();
+    expect(batched[1].newSnapshot?.snapshotId).toBe(created[1].snapshotId);
+  });
+
+  it("GIVEN a volume listed with two snapshots of the run before SnapshotVolumes' results are known THEN it waits for the results, which say which one is the run's", async () => {
+    const n = PRUNE_BATCH_MIN_VOLUMES;
+    const { deps, clock, ec2, items, created, event, ended, volumesOf } = await given(n + 1);
+    // A broken promise of SPEC §2.3, on purpose: a second snapshot of volume 0 tagged with the run
+    // (after EC2's 15 s between two snapshots of a volume).
+    clock.advance(16_000);
+    await createVolumeSnapshot(
+      { ec2, managedBy: MANAGED_BY },
+      task(items[0], 'run-1', { absenceConfirmed: true }),
+    );
+    clock.advance(11 * MINUTE);
+    const first = await nextPruneBatch(deps, await event());
+    expect(ids(await volumesOf(first))).not.toContain(items[0].volumeId);
+    await ended();
+    const { pruneBatch: _, ...state } = await event();
+    const last = await nextPruneBatch(deps, {
+      ...state,
+      pruneBatch: first,
+      pruneRun: await writeMapRun(deps.s3, 'p', []),
+    });
+    expect(await volumesOf(last)).toEqual([
+      { ...items[0], newSnapshot: { snapshotId: created[0].snapshotId, startTime: created[0].startTime } },
+    ]);
+  });
+
+  it('GIVEN a record left by another execution of the same name WHEN polled THEN SnapshotVolumes of this run is not taken for ended', async () => {
+    const { deps, clock, event, ended } = await given(2);
+    await ended(undefined, [], 'another-run-key');
+    clock.advance(11 * MINUTE);
+    expect((await rejection(nextPruneBatch(deps, await event()))).message).toContain(
+      'SnapshotVolumes still running',
+    );
   });
 
   it("GIVEN another run's pending snapshots WHEN polled THEN they are not waited for", async () => {
-    const { deps, clock, ec2, items, event } = await given(2);
+    const { deps, clock, ec2, items, event, ended } = await given(2);
+    await ended();
     clock.advance(11 * MINUTE);
     await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(items[0], 'run-2'));
-    expect((await awaitSnapshots(deps, await event())).progress.created).toBe(2);
+    expect((await nextPruneBatch(deps, await event())).progress?.created).toBe(2);
   });
 
   it('GIVEN 40 volumes at page size 5 WHEN polled THEN one call per page, not per volume', async () => {
-    const { deps, clock, sim, event } = await given(40, { maxPageSize: 5 });
+    const { deps, clock, sim, event, ended } = await given(40, { maxPageSize: 5 });
+    await ended();
     clock.advance(11 * MINUTE);
     const ev = await event();
     sim.resetCalls();
-    expect((await awaitSnapshots(deps, ev)).progress.completed).toBe(40);
+    expect((await nextPruneBatch(deps, ev)).progress?.completed).toBe(40);
     expect(sim.calls().DescribeSnapshots.succeeded).toBe(8);
   });
 
-  it("GIVEN a first poll WHEN the next one runs THEN SnapshotVolumes' results are not read again", async () => {
-    const { deps, clock, s3, event } = await given(2);
+  it("GIVEN a first poll after SnapshotVolumes ended WHEN the next one runs THEN SnapshotVolumes' results are not read again", async () => {
+    const { deps, clock, s3, event, ended } = await given(2);
+    await ended();
     const ev = await event();
-    await rejection(awaitSnapshots(deps, ev)); // still pending: the created set is kept
+    await rejection(nextPruneBatch(deps, ev)); // still pending: the created set is kept
     // The map run's results are read once: emptying them now changes nothing.
     await putJson(s3, { bucket: BUCKET, key: 'map-runs/snapshot/id/SUCCEEDED_0.json' }, []);
     clock.advance(11 * MINUTE);
-    expect((await awaitSnapshots(deps, ev)).progress).toMatchObject({ created: 2, completed: 2 });
+    expect((await nextPruneBatch(deps, ev)).progress).toMatchObject({ created: 2, completed: 2 });
+  });
+
+  it('GIVEN a dry run WHEN the loop starts THEN every volume is one final batch at once, without a snapshot and without asking EC2', async () => {
+    const { deps, sim, items, event, volumesOf } = await given(2);
+    sim.resetCalls();
+    const batch = await nextPruneBatch(deps, await event({ dryRun: true }));
+    expect(batch).toMatchObject({ number: 1, count: 2, final: true });
+    expect(batch).not.toHaveProperty('progress');
+    expect(await volumesOf(batch)).toEqual(items);
+    expect(sim.calls().DescribeSnapshots.succeeded).toBe(0);
+  });
+
+  it('GIVEN AwaitSnapshots failed (waitError in the state) WHEN the next turn runs THEN it never polls: it waits for SnapshotVolumes to end, then hands every volume not pruned yet over at once, each with its snapshot', async () => {
+    const n = PRUNE_BATCH_MIN_VOLUMES;
+    const { deps, clock, sim, items, created, event, ended, nextTurn, volumesOf } = await given(
+      n + 2,
+      {},
+      { stuck: [n, n + 1] },
+    );
+    clock.advance(11 * MINUTE);
+    const first = await nextPruneBatch(deps, await event());
+    const waitError = { Error: 'UnauthorizedOperation', Cause: 'not allowed' };
+    sim.resetCalls();
+    const failed = await nextTurn(first, { waitError });
+    expect((await rejection(nextPruneBatch(deps, failed))).message).toBe(
+      'Waiting for SnapshotVolumes of execution run-1 to end before handing PruneVolumes the 2 volumes not pruned yet',
+    );
+    await ended();
+    const last = await nextPruneBatch(deps, failed);
+    expect(last).toMatchObject({ number: 2, count: 2, final: true });
+    expect(last).not.toHaveProperty('progress');
+    expect(await volumesOf(last)).toEqual(
+      [n, n + 1].map((i) => ({
+        ...items[i],
+        newSnapshot: { snapshotId: created[i].snapshotId, startTime: created[i].startTime },
+      })),
+    );
+    expect(sim.calls().DescribeSnapshots.succeeded).toBe(0);
   });
 
   describe("CopyVolumes' work list (SPEC §10.3)", () => {
     const copyRegions = [{ region: 'eu-west-1' }, { region: 'ap-south-1', kmsKeyArn: 'arn:aws:kms:key' }];
 
     it('GIVEN volumes with copies and two copy regions WHEN all completed THEN one item per volume with copies and region, with its source', async () => {
-      const { deps, clock, s3, items, created, event } = await given(
+      const { deps, clock, s3, items, created, event, ended } = await given(
         3,
         {},
         {},
         { copyGenerations: [4, undefined, 1], copyRegions },
       );
       clock.advance(11 * MINUTE);
-      const workList = await awaitSnapshots(deps, await event());
+      await ended();
+      const workList = await nextPruneBatch(deps, await event());
       expect(workList.copyItems).toEqual({ bucket: BUCKET, key: 'runs/run-1/copies.json', count: 4 });
       const source = (i: number) => ({
         snapshotId: created[i].snapshotId,
@@ -246,14 +418,15 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     });
 
     it('GIVEN an encrypted volume WHEN its snapshot completed THEN its copy items say the source is encrypted', async () => {
-      const { deps, clock, s3, event } = await given(
+      const { deps, clock, s3, event, ended } = await given(
         2,
         {},
         {},
         { copyGenerations: [1, 1], copyRegions: [{ region: 'eu-west-1' }], encrypted: [1] },
       );
       clock.advance(11 * MINUTE);
-      const workList = await awaitSnapshots(deps, await event());
+      await ended();
+      const workList = await nextPruneBatch(deps, await event());
       const copyItems = await getJson<CopyWorkItem[]>(
         s3,
         workList.copyItems as NonNullable<typeof workList.copyItems>,
@@ -262,7 +435,7 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     });
 
     it('GIVEN a snapshot in error, one timed out and one not made WHEN the wait ends THEN only the completed one is copied', async () => {
-      const { deps, clock, s3, sim, items, created, event } = await given(
+      const { deps, clock, s3, sim, items, created, event, ended } = await given(
         4,
         { completionDelayMs: MINUTE },
         { stuck: [1] },
@@ -271,7 +444,8 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       sim.failSnapshot(created[0].snapshotId);
       clock.advance(61 * MINUTE);
       const failed: ChildExecutionResult = { Status: 'FAILED', Error: 'Ec2Throttled' };
-      const workList = await awaitSnapshots(deps, await event(created.slice(0, 3), [failed]));
+      await ended(created.slice(0, 3), [failed]);
+      const workList = await nextPruneBatch(deps, await event());
       expect(workList.progress).toMatchObject({ completed: 1, error: 1, timedOut: 1 });
       const copyItems = await getJson<CopyWorkItem[]>(
         s3,
@@ -283,7 +457,7 @@ describe('await-snapshots step (SPEC §4.3)', () => {
     });
 
     it('GIVEN every snapshot with copies failed WHEN the wait ends THEN an empty list is still written (count 0)', async () => {
-      const { deps, clock, s3, sim, created, event } = await given(
+      const { deps, clock, s3, sim, created, event, ended } = await given(
         2,
         {},
         {},
@@ -291,7 +465,8 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       );
       sim.failSnapshot(created[0].snapshotId);
       clock.advance(11 * MINUTE);
-      const workList = await awaitSnapshots(deps, await event());
+      await ended();
+      const workList = await nextPruneBatch(deps, await event());
       expect(workList.copyItems).toEqual({ bucket: BUCKET, key: 'runs/run-1/copies.json', count: 0 });
       expect(await getJson(s3, workList.copyItems as NonNullable<typeof workList.copyItems>)).toEqual([]);
     });
@@ -300,9 +475,10 @@ describe('await-snapshots step (SPEC §4.3)', () => {
       ['no copy regions are configured', [5, 5], []],
       ['no volume has copies', [undefined, undefined], [{ region: 'eu-west-1' }]],
     ])('GIVEN %s WHEN the wait ends THEN no copy work list', async (_, copyGenerations, regions) => {
-      const { deps, clock, event } = await given(2, {}, {}, { copyGenerations, copyRegions: regions });
+      const { deps, clock, event, ended } = await given(2, {}, {}, { copyGenerations, copyRegions: regions });
       clock.advance(11 * MINUTE);
-      expect(await awaitSnapshots(deps, await event())).not.toHaveProperty('copyItems');
+      await ended();
+      expect(await nextPruneBatch(deps, await event())).not.toHaveProperty('copyItems');
     });
   });
 });

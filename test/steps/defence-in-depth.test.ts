@@ -2,7 +2,7 @@ import { putJson } from '../../lambdas/aws/json-store';
 import type { CopyWorkItem } from '../../lambdas/contracts/work-items';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { awaitCopies } from '../../lambdas/steps/await-copies';
-import { awaitSnapshots } from '../../lambdas/steps/await-snapshots';
+import { nextPruneBatch } from '../../lambdas/steps/await-snapshots';
 import { copyVolumeSnapshot } from '../../lambdas/steps/copy-snapshot';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
 import { pruneVolume } from '../../lambdas/steps/prune-volume';
@@ -88,7 +88,17 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
     sim.setSnapshotOutcome(b.volumeId, 'stuck-pending');
     await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(b, 'run-0'));
     const mine = await createVolumeSnapshot({ ec2, managedBy: MANAGED_BY }, task(a, 'run-1'));
-    const workList = await awaitSnapshots(
+    const snapshotRecord = await putJson(
+      s3,
+      { bucket: BUCKET, key: 'runs/run-1/snapshot-run.json' },
+      {
+        runId: 'run-1-key',
+        snapshotRun: await writeMapRun(s3, 'snapshot', [
+          { Status: 'SUCCEEDED', Output: JSON.stringify(mine) },
+        ]),
+      },
+    );
+    const batch = await nextPruneBatch(
       {
         ec2,
         s3,
@@ -102,13 +112,12 @@ describe('defence in depth: an endpoint that ignores tag filters', () => {
       {
         executionName: 'run-1',
         runId: 'run-1-key',
+        dryRun: false,
         items: await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/volumes.json' }, [a]),
-        snapshotRun: await writeMapRun(s3, 'snapshot', [
-          { Status: 'SUCCEEDED', Output: JSON.stringify(mine) },
-        ]),
+        snapshotRecord,
       },
     );
-    expect(workList.progress).toMatchObject({ created: 1, completed: 1, pending: 0 });
+    expect(batch.progress).toMatchObject({ created: 1, completed: 1, pending: 0 });
   });
 
   describe('copies (SPEC §10.4): the source family and each copy family never mix', () => {

@@ -68,6 +68,7 @@ describe('state payloads stay bounded whatever the fleet size (SPEC §4)', () =>
       { s3, bucket: BUCKET },
       {
         executionName: 'run-1',
+        runId: 'run-1-key',
         dryRun: false,
         items: { bucket: BUCKET, key: 'runs/run-1/volumes.json' },
         discovery,

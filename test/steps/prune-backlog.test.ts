@@ -3,7 +3,7 @@ import type { PruneResult } from '../../lambdas/contracts/run-documents';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createHandler } from '../../lambdas/handlers/prune';
 import { asLambdaTask } from '../../local/runner/lambda-task';
-import { loadDefinitionTemplate, StateName } from '../../statemachine/definition';
+import { findState, loadDefinitionTemplate, StateName } from '../../statemachine/definition';
 import { BUCKET, givenSteps, MANAGED_BY, task, workItem } from '../fixtures/steps';
 
 /** Step Functions refuses a state's input or output above 256 KiB (SPEC §4, scale). */
@@ -14,7 +14,7 @@ const EU = 'eu-west-1';
 
 /** Where PruneSnapshots' Catch puts a caught MoreToPrune in the next slice's input, as the definition says. */
 function continuationField(): string {
-  const child = loadDefinitionTemplate().States[StateName.pruneVolumes].ItemProcessor;
+  const child = findState(loadDefinitionTemplate().States, StateName.pruneVolumes)?.ItemProcessor;
   const [catcher] = child.States[StateName.pruneSnapshots].Catch;
   return String(catcher.ResultPath).replace(/^\$\./, '');
 }

@@ -11,6 +11,7 @@ import { succeededFullRun, summarise, toVolumeFailure } from '../../lambdas/step
 import { BUCKET, givenSteps, workItem, writeMapRun } from '../fixtures/steps';
 
 const item = (id: string) => workItem(id, 2);
+const RUN_ID = 'run-1-key';
 const child = (
   volumeId: string,
   status: 'SUCCEEDED' | 'FAILED',
@@ -87,13 +88,27 @@ describe('summarise step (SPEC §4.5)', () => {
     const { s3 } = givenSteps();
     const writeRun = (name: string, children: ChildExecutionResult[]) => writeMapRun(s3, name, children);
     const discovery = await putJson(s3, { bucket: BUCKET, key: 'runs/run-1/discovery.json' }, report);
+    const snapshotRun = runs.snapshot && (await writeRun('snapshot', runs.snapshot));
+    // The loop's last turn ended it: every volume batched, the one PruneVolumes run in its ledger.
+    const pruneRun = await writeRun('prune', runs.prune);
+    const ledger = await putJson(
+      s3,
+      { bucket: BUCKET, key: 'runs/run-1/prune-batches/2/ledger.json' },
+      { batched: report.items.map((i) => i.volumeId), runs: [pruneRun] },
+    );
     const event: SummariseEvent = {
       executionName: 'run-1',
+      runId: RUN_ID,
       dryRun: false,
       items: { bucket: BUCKET, key: 'runs/run-1/volumes.json' },
       discovery,
-      ...(runs.snapshot && { snapshotRun: await writeRun('snapshot', runs.snapshot) }),
-      pruneRun: await writeRun('prune', runs.prune),
+      snapshotRecord: await putJson(
+        s3,
+        { bucket: BUCKET, key: 'runs/run-1/snapshot-run.json' },
+        { runId: RUN_ID, ...(snapshotRun && { snapshotRun }) },
+      ),
+      pruneBatch: { number: 2, count: 0, final: true, ledger },
+      pruneRun,
       ...(runs.copy && { copyRun: await writeRun('copy', runs.copy) }),
       ...(runs.copyPrune && { copyPruneRun: await writeRun('copy-prune', runs.copyPrune) }),
       ...extra,
@@ -243,6 +258,79 @@ describe('summarise step (SPEC §4.5)', () => {
       { snapshot: [], prune: [] },
     );
     expect((await run()).outcome).toBe('FAILED');
+  });
+
+  it("GIVEN the pruning loop's batches in three Map Runs, the last one in no ledger (the loop ended on a failure), and a volume in no batch WHEN summarised THEN every run's results count, and the volume in no batch is failed with the error that stopped the loop", async () => {
+    const { s3, event } = await given(
+      { items: ['vol-1', 'vol-2', 'vol-3', 'vol-4'].map(item), invalid: [], skipped: [] },
+      { snapshot: [], prune: [] },
+    );
+    const done = (id: string) => child(id, 'SUCCEEDED', { Output: JSON.stringify(pruned(id)) });
+    const first = await writeMapRun(s3, 'prune-1', [done('vol-1')]);
+    const second = await writeMapRun(s3, 'prune-2', [
+      child(
+        'vol-2',
+        'FAILED',
+        lambdaFailure('SnapshotNotCompleted', 'vol-2: snapshot snap-2 ended in state error'),
+      ),
+    ]);
+    const third = await writeMapRun(s3, 'prune-3', [done('vol-3')]);
+    // Turn 3's ledger knows the first two runs; its batch (vol-3) ran, then the loop failed twice.
+    const ledger = await putJson(
+      s3,
+      { bucket: BUCKET, key: 'runs/run-1/prune-batches/3/ledger.json' },
+      { batched: ['vol-1', 'vol-2', 'vol-3'], runs: [first, second] },
+    );
+    const output = await summarise(
+      { s3, bucket: BUCKET },
+      {
+        ...event,
+        pruneBatch: { number: 3, count: 1, final: false, ledger },
+        pruneRun: third,
+        waitError: lambdaFailure('UnauthorizedOperation', 'not allowed to DescribeSnapshots'),
+        unprunedError: lambdaFailure('Lambda.ServiceException', 'Lambda is down'),
+      },
+    );
+    const report = await getJson<RunReport>(s3, output.report);
+    expect(report.volumes.map((v) => v.volumeId).sort()).toEqual(['vol-1', 'vol-3']);
+    expect(report.failures).toEqual([
+      expect.objectContaining({ volumeId: 'vol-2', step: 'PruneSnapshots', error: 'SnapshotNotCompleted' }),
+      expect.objectContaining({
+        volumeId: 'vol-4',
+        step: 'ListUnprunedVolumes',
+        error: 'Lambda.ServiceException',
+        message:
+          "not pruned: the wait for this run's snapshots failed (Lambda is down); older generations kept",
+      }),
+    ]);
+    expect(report.waitError).toEqual({
+      error: 'UnauthorizedOperation',
+      message: 'not allowed to DescribeSnapshots',
+    });
+    expect(output.counts).toMatchObject({ volumes: 4, volumesFailed: 2, snapshotsDeleted: 2 });
+  });
+
+  it("GIVEN the state of a run started before the pruning loop (SnapshotVolumes' and PruneVolumes' results in it, redriven since) WHEN summarised THEN read from there", async () => {
+    const { s3, event } = await given(
+      { items: [item('vol-1'), item('vol-2')], invalid: [], skipped: [] },
+      { prune: [] },
+    );
+    const { snapshotRecord: _, pruneBatch: __, ...before } = event;
+    const output = await summarise(
+      { s3, bucket: BUCKET },
+      {
+        ...before,
+        snapshotRun: await writeMapRun(s3, 'snapshot-before', [
+          child('vol-2', 'FAILED', lambdaFailure('VolumeNotFound', 'vol-2 is gone')),
+        ]),
+        pruneRun: await writeMapRun(s3, 'prune-before', [
+          child('vol-1', 'SUCCEEDED', { Output: JSON.stringify(pruned('vol-1')) }),
+        ]),
+      },
+    );
+    const report = await getJson<RunReport>(s3, output.report);
+    expect(report.volumes.map((v) => v.volumeId)).toEqual(['vol-1']);
+    expect(report.failures.map((f) => [f.volumeId, f.step])).toEqual([['vol-2', 'CreateSnapshot']]);
   });
 
   it('GIVEN a dry run WHEN summarised THEN the plan lists creations and deletions', async () => {

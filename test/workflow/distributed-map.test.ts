@@ -150,7 +150,7 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
 
     expect(output.ResultWriterDetails).toEqual({
       Bucket: 'results',
-      Key: 'map-runs/work/run-1-Work/manifest.json',
+      Key: 'map-runs/work/run-1-Work-1/manifest.json',
     });
     expect(seen).toEqual(
       expect.arrayContaining([
@@ -176,6 +176,26 @@ describe('runDistributedMap: Distributed Map semantics for local runs', () => {
         Input: JSON.stringify({ n: 3, run: 'run-1', redrive: 2 }),
       }),
     ]);
+  });
+
+  it("GIVEN a Map state entered again (a loop) WHEN its second Map Run runs THEN it has its own ARN and results, the first one's left as they were", async () => {
+    const { s3, input } = await given([1, 2]);
+    const work = asLambdaTask(async (event: { n: number }) => ({ n: event.n }));
+    const first = await runMap(s3, input, work);
+    const second = await clock.settle(
+      runDistributedMap({
+        mapState: mapState(),
+        stateName: 'Work',
+        runNumber: 2,
+        input,
+        parent,
+        s3,
+        handlers: { Work: work },
+      }),
+    );
+    expect(second.MapRunArn).not.toBe(first.MapRunArn);
+    expect(second.ResultWriterDetails.Key).toBe('map-runs/work/run-1-Work-2/manifest.json');
+    expect((await readMapRunResults(s3, first)).succeeded).toHaveLength(2);
   });
 
   it('GIVEN a flaky task WHEN retried THEN the Retry waits in virtual time and $$.State.RetryCount counts up', async () => {

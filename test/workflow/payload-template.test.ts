@@ -18,8 +18,16 @@ const context = {
   Map: { Item: { Index: 7, Value: { volumeId: 'vol-1', generations: 3 } } },
 };
 
+type State = { ItemSelector?: unknown; Branches?: { States: Record<string, State> }[] };
+/** The states of a definition, those in Parallel branches included. */
+const everyState = (states: Record<string, State>): [string, State][] =>
+  Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.Branches ?? []).flatMap((branch) => everyState(branch.States)),
+  ]);
+
 /** Every ItemSelector of the deployed definition: the templates the fast path is for. */
-const deployedSelectors = Object.entries(localDefinition(DEFAULT_LOCAL_DEPLOYMENT).States)
+const deployedSelectors = everyState(localDefinition(DEFAULT_LOCAL_DEPLOYMENT).States)
   .filter(([, state]) => (state as { ItemSelector?: unknown }).ItemSelector !== undefined)
   .map(([name, state]) => [name, (state as { ItemSelector: unknown }).ItemSelector] as const);
 

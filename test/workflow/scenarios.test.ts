@@ -21,8 +21,11 @@ describe('the workflow run locally against a simulated account (SPEC §3–§6)'
     expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect([...new Set(results[0].tasks)]).toEqual([
       'Discover',
-      'SnapshotVolumes',
+      'SnapshotAndPrune',
+      // The pruning loop starts beside the snapshot fan-out.
       'AwaitSnapshots',
+      'SnapshotVolumes',
+      'RecordSnapshotRun',
       'PruneVolumes',
       'Summarise',
     ]);
@@ -133,7 +136,16 @@ describe('the workflow run locally against a simulated account (SPEC §3–§6)'
     const before = world.sim.allSnapshots().map((s) => s.SnapshotId);
     const result = await world.run({ dryRun: true });
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.tasks).toEqual(['Discover', 'PruneVolumes', 'Summarise']);
+    // Nothing to wait for: one batch of every volume, planned, and the turn that ends the loop.
+    expect(result.tasks).toEqual([
+      'Discover',
+      'SnapshotAndPrune',
+      'AwaitSnapshots',
+      'RecordSnapshotRun',
+      'PruneVolumes',
+      'AwaitSnapshots',
+      'Summarise',
+    ]);
     const output = result.output as SummariseOutput;
     expect(output.plan?.create).toHaveLength(volumes.length);
     expect(output.plan?.delete).toHaveLength(3);

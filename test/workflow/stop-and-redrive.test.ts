@@ -1,9 +1,10 @@
 import { getJson, putJson } from '../../lambdas/aws/json-store';
+import type { RunReport } from '../../lambdas/contracts/run-documents';
 import { runKey } from '../../lambdas/contracts/work-bucket';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { StateName } from '../../statemachine/names';
-import { givenWorkflow, TAG } from '../fixtures/workflow';
+import { DAY, givenWorkflow, START, TAG } from '../fixtures/workflow';
 
 describe('the real definition stopped and redriven (StopExecution, RedriveExecution)', () => {
   let world: ReturnType<typeof givenWorkflow>;
@@ -35,8 +36,18 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
       },
     );
     expect(stopped.status).toBe('ABORTED');
-    expect(stopped.unsuccessfulState?.state).toBe(StateName.snapshotVolumes);
-    const statuses = stopped.mapRuns[StateName.snapshotVolumes].children.map((c) => c?.result.Status);
+    // Stopped in the Parallel state: its snapshot branch in SnapshotVolumes, its pruning loop waiting.
+    expect(stopped.unsuccessfulState?.state).toBe(StateName.snapshotAndPrune);
+    expect(
+      stopped.parallels[StateName.snapshotAndPrune].branches.map((b) => [
+        b?.status,
+        b?.unsuccessfulState?.state,
+      ]),
+    ).toEqual([
+      ['ABORTED', StateName.snapshotVolumes],
+      ['ABORTED', StateName.awaitSnapshots],
+    ]);
+    const statuses = stopped.mapRuns[StateName.snapshotVolumes][0].children.map((c) => c?.result.Status);
     const started = statuses.filter((s) => s !== undefined);
     // A child ending in the same instant as the stop may still succeed; the others running are aborted.
     expect(statuses.filter((s) => s === 'SUCCEEDED').length).toBeGreaterThanOrEqual(3);
@@ -55,8 +66,14 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
       executionArn: stopped.executionArn,
       redriveCount: 1,
     });
-    expect(redriven.tasks[0]).toBe(StateName.snapshotVolumes);
+    // Each branch continues where it was: the Map Run redriven, the wait polling again.
+    expect(redriven.tasks.slice(0, 3)).toEqual([
+      StateName.snapshotAndPrune,
+      StateName.snapshotVolumes,
+      StateName.awaitSnapshots,
+    ]);
     expect(redriven.tasks).not.toContain(StateName.discover);
+    expect(redriven.mapRuns[StateName.snapshotVolumes]).toHaveLength(1);
     expectOneSnapshotEach(volumeIds, stopped.executionName);
   });
 
@@ -76,7 +93,7 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
     );
     expect(stopped.status).toBe('ABORTED');
     const workList = { bucket: world.deployment.bucket, key: runKey(stopped.executionName, 'volumes') };
-    const items = await getJson<unknown[]>(world.clients.s3, workList);
+    const items = await getJson<{ volumeId: string }[]>(world.clients.s3, workList);
     expect(items).toHaveLength(volumeIds.length);
     // A later writer leaves only the first volume in the object the ItemReader read.
     await putJson(world.clients.s3, workList, items.slice(0, 1));
@@ -85,7 +102,57 @@ describe('the real definition stopped and redriven (StopExecution, RedriveExecut
       redriveLocalExecution(stopped, { clients: world.clients, deployment: world.deployment }),
     );
 
+    expectOneSnapshotEach(volumeIds, stopped.executionName);
+    // The pruning loop reads the list as it is now: the volumes it no longer names are not pruned,
+    // and the run says so rather than dropping them silently.
+    expect(redriven.status).toBe('FAILED');
+    const report = await getJson<RunReport>(world.clients.s3, {
+      bucket: world.deployment.bucket,
+      key: runKey(stopped.executionName, 'report'),
+    });
+    expect(report.failures.map((f) => [f.volumeId, f.error])).toEqual(
+      items
+        .slice(1)
+        .map((item) => item.volumeId)
+        .sort()
+        .map((id) => [id, 'NotPruned']),
+    );
+  });
+
+  it("GIVEN a run stopped while the pruning loop runs a batch WHEN redriven THEN the snapshot branch, which had ended, is not run again; the batch's Map Run is redriven and every volume is pruned exactly once", async () => {
+    world = givenWorkflow({ completionDelayMs: 60_000 }, { pruneConcurrency: 1 });
+    const { volumeIds } = world.sim.addInstance({ name: 'web', tags: { [TAG]: '1' }, volumes: [{}, {}, {}] });
+    await world.runDaily(1);
+    await world.clock.advanceTo(START + DAY);
+    const stopped = await world.run(
+      {},
+      {
+        stopWhen: (event) =>
+          event.type === 'child' && event.map === StateName.pruneVolumes && event.finished === 1,
+      },
+    );
+    expect(stopped.status).toBe('ABORTED');
+    expect(
+      stopped.parallels[StateName.snapshotAndPrune].branches.map((b) => [
+        b?.status,
+        b?.unsuccessfulState?.state,
+      ]),
+    ).toEqual([
+      ['SUCCEEDED', undefined],
+      ['ABORTED', StateName.pruneVolumes],
+    ]);
+    const redriven = await world.clock.settle(
+      redriveLocalExecution(stopped, { clients: world.clients, deployment: world.deployment }),
+    );
     expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.tasks).not.toContain(StateName.snapshotVolumes);
+    expect(redriven.tasks).not.toContain(StateName.recordSnapshotRun);
+    // One Map Run of PruneVolumes, redriven: each volume's prune child in it, once.
+    const [pruneRun] = redriven.mapRuns[StateName.pruneVolumes];
+    expect(redriven.mapRuns[StateName.pruneVolumes]).toHaveLength(1);
+    const pruned = pruneRun.children.map((c) => JSON.parse(c?.result.Input ?? '{}').volume.volumeId);
+    expect(pruned.sort()).toEqual([...volumeIds].sort());
+    for (const id of volumeIds) expect(world.managedSnapshots(id)).toHaveLength(1);
     expectOneSnapshotEach(volumeIds, stopped.executionName);
   });
 
