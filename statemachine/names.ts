@@ -11,6 +11,26 @@ export const StateName = {
   snapshotAndPrune: 'SnapshotAndPrune',
   /** Choice, first of the snapshot branch: a dry run makes no snapshot. */
   isDryRun: 'IsDryRun',
+  /** Choice: a run with instances taken as sets (SPEC §12) runs SnapshotSets first. */
+  anySets: 'AnySets',
+  /** Distributed Map: one child per instance taken as a set (`instance` or `application` mode). */
+  snapshotSets: 'SnapshotSets',
+  /** Choice, first of a set's child: `application` runs the pre-script first. */
+  setMode: 'SetMode',
+  /** SSM Run Command of the instance's pre-script, waited for by retrying `ScriptPending`. */
+  preScript: 'PreScript',
+  /** One EC2 CreateSnapshots call for the whole set, exactly once (looked up on re-entry). */
+  createSnapshotSet: 'CreateSnapshotSet',
+  /** As ConfirmSnapshot, for this run's set of the instance. */
+  confirmSnapshotSet: 'ConfirmSnapshotSet',
+  /** Pass: ConfirmSnapshotSet found none in that time, so CreateSnapshotSet may create. */
+  snapshotSetAbsent: 'SnapshotSetAbsent',
+  /** Choice after the set was taken (or not): `application` runs the post-script, always. */
+  afterSnapshotSet: 'AfterSnapshotSet',
+  /** SSM Run Command of the instance's post-script, as PreScript. */
+  postScript: 'PostScript',
+  /** The set's outcome: its snapshots, or a failure naming the instance, its volumes and what failed. */
+  finishSet: 'FinishSet',
   snapshotVolumes: 'SnapshotVolumes',
   createSnapshot: 'CreateSnapshot',
   /**

@@ -56,6 +56,14 @@ export const EnvName = {
    * that make its mutating call at once, which the pace of each one's calls divides the share by.
    */
   fanOutConcurrency: 'FAN_OUT_CONCURRENCY',
+  /** The instance tag key naming an instance's consistency mode (SPEC §12.1). */
+  consistencyTagKey: 'CONSISTENCY_TAG_KEY',
+  /** What a set does when its pre-script failed (PreScriptFailureAction). */
+  preScriptFailure: 'PRE_SCRIPT_FAILURE',
+  /** The SSM document that runs the pre- and post-scripts (SPEC §12.4). */
+  scriptDocument: 'SCRIPT_DOCUMENT',
+  /** How long a script may run, in seconds (SCRIPT_TIMEOUT_RANGE_SECONDS). */
+  scriptTimeoutSeconds: 'SCRIPT_TIMEOUT_SECONDS',
 } as const;
 
 /**

@@ -4,6 +4,7 @@
  * steps, the local runner, the operator CLI and the tests, so they are declared here only.
  */
 import type { MapRunOutput } from './map-run';
+import type { ConsistencyMode, SetWorkItem } from './sets';
 import type { S3Location } from './work-bucket';
 import type { InvalidTarget, SkippedTarget, VolumeTask, VolumeWorkItem } from './work-items';
 
@@ -20,6 +21,13 @@ export interface DiscoveryReport {
   skipped: SkippedTarget[];
   /** Regions copies were kept in that are no longer configured (SPEC §10.6); absent: none. */
   retiredCopyRegions?: RetiredCopyRegion[];
+  /**
+   * The instances taken as sets (SPEC §12), each with its volumes (also in `items`, for pruning);
+   * absent: none.
+   */
+  sets?: SetWorkItem[];
+  /** Each targeted instance's consistency mode as decided (SPEC §12.1); absent in reports before it. */
+  modes?: Record<string, ConsistencyMode>;
 }
 
 /**
@@ -54,6 +62,13 @@ export interface DiscoverOutput {
    */
   items: S3Location;
   /**
+   * SnapshotVolumes' work list: the volumes snapshotted on their own (`volume` mode). The same
+   * object as `items` when no instance is taken as a set.
+   */
+  volumeItems: S3Location;
+  /** SnapshotSets' work list (SetWorkItem[], SPEC §12); absent when no instance is taken as a set. */
+  setItems?: S3Location & { count: number };
+  /**
    * Where RecordSnapshotRun writes the snapshot branch's end (SnapshotRunRecord), once
    * SnapshotVolumes has ended (at once in a dry run): the pruning loop's last batch waits for it.
    */
@@ -71,7 +86,14 @@ export interface DiscoverOutput {
    * `instances`: the live instances carrying the tag (not those only a tagged volume is on).
    * `copies`: copy work items, one per volume with copies and copy region.
    */
-  counts: { instances: number; volumes: number; invalid: number; skipped: number; copies: number };
+  counts: {
+    instances: number;
+    volumes: number;
+    invalid: number;
+    skipped: number;
+    copies: number;
+    sets?: number;
+  };
   /** The first invalid targets, for the console; the report has them all. */
   invalid: InvalidTarget[];
 }
@@ -96,6 +118,8 @@ export interface SnapshotRunRecord {
   runId: string;
   /** Where SnapshotVolumes' ResultWriter put the children's results; absent in a dry run. */
   snapshotRun?: MapRunOutput;
+  /** Where SnapshotSets' ResultWriter put the sets' results (CreatedSet); absent without sets. */
+  setRun?: MapRunOutput;
 }
 
 /**

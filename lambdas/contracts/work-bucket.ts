@@ -33,11 +33,17 @@ export const MapRunPrefix = {
   prune: `${WorkPrefix.mapRuns}prune`,
   copy: `${WorkPrefix.mapRuns}copy`,
   copyPrune: `${WorkPrefix.mapRuns}copy-prune`,
+  /** SnapshotSets (SPEC §12). */
+  set: `${WorkPrefix.mapRuns}set`,
 } as const;
 
 /** The documents of one run. */
 export type RunDocument =
   | 'volumes'
+  /** SnapshotVolumes' list when some instances are taken as sets: the volumes on their own. */
+  | 'volume-items'
+  /** SnapshotSets' list (SetWorkItem[], SPEC §12). */
+  | 'sets'
   | 'discovery'
   /** RecordSnapshotRun's record that SnapshotVolumes has ended (SnapshotRunRecord). */
   | 'snapshot-run'

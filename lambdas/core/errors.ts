@@ -169,3 +169,30 @@ export class MoreToPruneError extends Error {
     this.name = 'MoreToPrune';
   }
 }
+
+/**
+ * A pre- or post-script (SPEC §12.4) is still running within its bound: the definition retries
+ * PreScript or PostScript on it, so the wait is Step Functions', not a sleeping Lambda.
+ */
+export class ScriptPendingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScriptPending';
+  }
+}
+
+/**
+ * What failed a set (SPEC §12.4), thrown by FinishSet so that the instance's child fails in the
+ * console with a cause naming the instance, its volumes and what was taken. The names are API.
+ * - `PreScriptFailed`: the pre-script failed, timed out or could not run (agent offline, no managed
+ *   node); the set was still taken crash-consistent, or skipped, as configured.
+ * - `SnapshotSetFailed`: CreateSnapshots failed; no set.
+ * - `PostScriptFailed`: the post-script failed or could not be confirmed: the application may be
+ *   left frozen.
+ */
+export class SetFailedError extends Error {
+  constructor(name: 'PreScriptFailed' | 'SnapshotSetFailed' | 'PostScriptFailed', message: string) {
+    super(message);
+    this.name = name;
+  }
+}

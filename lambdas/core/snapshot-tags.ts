@@ -21,6 +21,10 @@ export const SnapshotTag = {
   sourceSnapshotId: 'Backup-Source-Snapshot-Id',
   /** On a copy only: the region of its source snapshot (the deployment's region). */
   sourceRegion: 'Backup-Source-Region',
+  /** On a snapshot of a set only (SPEC §12.2): the set it belongs to (`setId`), the same on each. */
+  setId: 'Backup-Set-Id',
+  /** On a snapshot of a set only: `application` (its pre-script succeeded) or `crash`. */
+  consistency: 'Backup-Consistency',
 } as const;
 
 /** The default tag key that targets instances and volumes (SPEC §1.1). */

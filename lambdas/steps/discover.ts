@@ -294,6 +294,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     dryRun: input.dryRun,
     fullRun: input.instanceIds === undefined && input.volumeIds === undefined && !input.dryRun,
     items,
+    volumeItems: items,
     snapshotRecord: location('snapshot-run'),
     discovery,
     ...(copyPruneItems && { copyPruneItems }),
