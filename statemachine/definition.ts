@@ -1,4 +1,5 @@
 import type { StepName } from '../lambdas/commons/function-limits';
+import { SCRIPT_DELIVERY_TIMEOUT_SECONDS, SSM_LISTING_LAG_TOLERANCE_MS } from '../lambdas/contracts/sets';
 import { MapRunPrefix } from '../lambdas/contracts/work-bucket';
 import template from './ebs-generation-backup.asl.json';
 import { StateName } from './names';
@@ -15,6 +16,10 @@ export { StateName };
 export interface DefinitionValues {
   DiscoverFunctionArn: string;
   CreateSnapshotFunctionArn: string;
+  /** CreateSnapshotSet, ConfirmSnapshotSet and FinishSet (SPEC §12). */
+  SnapshotSetFunctionArn: string;
+  /** PreScript and PostScript (SPEC §12.4). */
+  RunScriptFunctionArn: string;
   AwaitSnapshotsFunctionArn: string;
   PruneFunctionArn: string;
   SummariseFunctionArn: string;
@@ -23,6 +28,7 @@ export interface DefinitionValues {
   WorkBucketName: string;
   /** Where each Distributed Map's ResultWriter puts its results (see MapRunPrefix). */
   SnapshotResultsPrefix: string;
+  SetResultsPrefix: string;
   PruneResultsPrefix: string;
   CopyResultsPrefix: string;
   CopyPruneResultsPrefix: string;
@@ -36,6 +42,8 @@ export interface DefinitionValues {
   WaitMaxAttempts: number;
   /** Retries of AwaitCopies on `CopiesPending`, the same way. */
   CopyWaitMaxAttempts: number;
+  /** Retries of PreScript and PostScript on `ScriptPending`: see `scriptWaitMaxAttempts`. */
+  ScriptWaitMaxAttempts: number;
   ExecutionTimeoutSeconds: number;
 }
 
@@ -51,6 +59,8 @@ export interface WorkflowSettings {
   copyConcurrency: number;
   /** How long a copy may stay pending, from its StartTime. */
   copyWaitLimitSeconds: number;
+  /** How long a set's pre- or post-script may run (SPEC §12.4, SCRIPT_TIMEOUT_RANGE_SECONDS). */
+  scriptTimeoutSeconds: number;
 }
 
 /**
@@ -66,6 +76,8 @@ export function definitionValues(settings: WorkflowSettings): DefinitionValues {
   return {
     DiscoverFunctionArn: functionArns.discover,
     CreateSnapshotFunctionArn: functionArns.createSnapshot,
+    SnapshotSetFunctionArn: functionArns.snapshotSet,
+    RunScriptFunctionArn: functionArns.runScript,
     AwaitSnapshotsFunctionArn: functionArns.awaitSnapshots,
     PruneFunctionArn: functionArns.prune,
     SummariseFunctionArn: functionArns.summarise,
@@ -73,6 +85,7 @@ export function definitionValues(settings: WorkflowSettings): DefinitionValues {
     AwaitCopiesFunctionArn: functionArns.awaitCopies,
     WorkBucketName: settings.bucketName,
     SnapshotResultsPrefix: MapRunPrefix.snapshot,
+    SetResultsPrefix: MapRunPrefix.set,
     PruneResultsPrefix: MapRunPrefix.prune,
     CopyResultsPrefix: MapRunPrefix.copy,
     CopyPruneResultsPrefix: MapRunPrefix.copyPrune,
@@ -81,12 +94,39 @@ export function definitionValues(settings: WorkflowSettings): DefinitionValues {
     CopyConcurrency: settings.copyConcurrency,
     WaitMaxAttempts: waitMaxAttempts(waitLimitSeconds),
     CopyWaitMaxAttempts: waitMaxAttempts(settings.copyWaitLimitSeconds, PendingWait.copies),
+    ScriptWaitMaxAttempts: scriptWaitMaxAttempts(settings.scriptTimeoutSeconds),
     ExecutionTimeoutSeconds:
       waitLimitSeconds +
       settings.copyWaitLimitSeconds +
       copyLimitBackoffSeconds() +
       RUN_TIME_BESIDES_WAIT_SECONDS,
   };
+}
+
+/**
+ * How long PreScript or PostScript waits for its script, at most, in seconds: SSM's delivery to a
+ * connected agent, the script's own timeout, the time a re-entry gives SSM's listing to show a
+ * command already sent, and a margin for the invocations' own time. SSM stops the script at its
+ * timeout, so the retries only need to outlast it; when they run out, the phase fails (caught,
+ * reported), and the post-script still runs.
+ */
+export function scriptWaitSeconds(scriptTimeoutSeconds: number): number {
+  return SCRIPT_DELIVERY_TIMEOUT_SECONDS + scriptTimeoutSeconds + SSM_LISTING_LAG_TOLERANCE_MS / 1000 + 30;
+}
+
+/** Retries of `ScriptPending` that cover `scriptWaitSeconds`, at the retrier's interval as written. */
+export function scriptWaitMaxAttempts(
+  scriptTimeoutSeconds: number,
+  template = loadDefinitionTemplate(),
+): number {
+  const retrier = retrierOf(
+    template.States[StateName.snapshotAndPrune].Branches[0].States[StateName.snapshotSets].ItemProcessor
+      .States,
+    PendingWait.script,
+  );
+  let attempts = 0;
+  while (retriesSeconds(retrier, attempts) < scriptWaitSeconds(scriptTimeoutSeconds)) attempts += 1;
+  return attempts;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL is free-form JSON
@@ -148,6 +188,8 @@ export interface PendingWaitState {
 export const PendingWait = {
   snapshots: { state: StateName.awaitSnapshots, error: 'SnapshotsPending' },
   copies: { state: StateName.awaitCopies, error: 'CopiesPending' },
+  /** A set's scripts (SPEC §12.4): PostScript's retrier is PreScript's. */
+  script: { state: StateName.preScript, error: 'ScriptPending' },
 } as const satisfies Record<string, PendingWaitState>;
 
 /**

@@ -38,6 +38,8 @@ export interface ManagedSnapshotQuery {
    * deployment's own region). Absent: only snapshots that are not copies (no such tag).
    */
   sourceRegion?: string;
+  /** A set's snapshots only (SnapshotTag.setId, SPEC §12.2). */
+  setId?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function listManagedSnapshots(
   const filters: Filter[] = [{ Name: `tag:${SnapshotTag.managedBy}`, Values: [query.managedBy] }];
   if (query.volumeId) filters.push({ Name: `tag:${SnapshotTag.volumeId}`, Values: [query.volumeId] });
   if (query.runId) filters.push({ Name: `tag:${SnapshotTag.runId}`, Values: [query.runId] });
+  if (query.setId) filters.push({ Name: `tag:${SnapshotTag.setId}`, Values: [query.setId] });
   if (query.sourceRegion) {
     filters.push({ Name: `tag:${SnapshotTag.sourceRegion}`, Values: [query.sourceRegion] });
   }
@@ -114,6 +117,7 @@ export function matchesQuery(snapshot: ManagedSnapshot, query: ManagedSnapshotQu
     tags[SnapshotTag.managedBy] === query.managedBy &&
     (query.volumeId === undefined || tags[SnapshotTag.volumeId] === query.volumeId) &&
     (query.runId === undefined || tags[SnapshotTag.runId] === query.runId) &&
+    (query.setId === undefined || tags[SnapshotTag.setId] === query.setId) &&
     tags[SnapshotTag.sourceRegion] === query.sourceRegion
   );
 }

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, type StepName } from './function-limits';
 
 /**
@@ -23,6 +24,7 @@ export const REQUEST_HANDLER_OPTIONS = {
 export const EC2_RETRIES_IN_SDK = {
   discover: true,
   createSnapshot: false,
+  snapshotSet: false,
   awaitSnapshots: true,
   copySnapshot: false,
   awaitCopies: true,
@@ -47,6 +49,15 @@ function ec2ClientConfig(options: { retryInSdk: boolean }) {
     requestHandler: REQUEST_HANDLER_OPTIONS,
     ...(options.retryInSdk ? {} : { maxAttempts: 1 }),
   };
+}
+
+/**
+ * Systems Manager, for the scripts of sets (SPEC §12.4): one attempt per call, as the create
+ * step's EC2 client, because SendCommand has no client token; a throttled or unanswered call is
+ * the script step's to take again, after looking for the command (`runScript`).
+ */
+export function ssmClient(): SSMClient {
+  return new SSMClient({ requestHandler: REQUEST_HANDLER_OPTIONS, maxAttempts: 1 });
 }
 
 export function s3Client(): S3Client {

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type { SetStepEvent } from '../contracts/sets';
 import type { CopyTask, VolumeTask } from '../contracts/work-items';
-import { parseCopyTask, parseVolumeTask } from '../core/work-item';
+import { parseCopyTask, parseSetStepEvent, parseVolumeTask } from '../core/work-item';
 
 /**
  * One logger and one metrics buffer per container (Powertools; service name and namespace come
@@ -45,7 +46,7 @@ export function countMetric(name: string, value: number): void {
  * (Step Functions matches that name), and flushes the metrics.
  */
 export async function observe<T>(
-  keys: { executionName?: string; volumeId?: string; region?: string },
+  keys: { executionName?: string; volumeId?: string; region?: string; instanceId?: string },
   context: Context | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -84,6 +85,17 @@ export function observeCopyTask<T>(
   const task = parseCopyTask(event);
   const { volumeId, region } = task.copy;
   return observe({ executionName: task.executionName, volumeId, region }, context, () => work(task));
+}
+
+/** `observe` for a SnapshotSets child's step: checks the set's state, then logs with its instance. */
+export function observeSetStep<T>(
+  event: unknown,
+  context: Context | undefined,
+  work: (event: SetStepEvent) => Promise<T>,
+): Promise<T> {
+  const parsed = parseSetStepEvent(event);
+  const { executionName, set } = parsed.state;
+  return observe({ executionName, instanceId: set.instanceId }, context, () => work(parsed));
 }
 
 /**

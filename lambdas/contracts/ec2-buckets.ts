@@ -19,6 +19,12 @@ export const EC2_MUTATING_BUCKETS = {
   CreateSnapshot: { capacity: 100, refillPerSecond: 5 },
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   CopySnapshot: { capacity: 50, refillPerSecond: 5 },
+  /**
+   * CreateSnapshots (SPEC §12): a bucket of its own, 100 at 5 a second, one token per call
+   * whatever the number of volumes in the set (the throttling page lists it among the
+   * "Uncategorized actions" beside CreateSnapshot).
+   */
+  CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
 } as const satisfies Record<string, Ec2Bucket>;
 
 /** The mutating calls a run makes, each paced to the deployment's share of its bucket. */

@@ -47,6 +47,17 @@ export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 30;
  */
 export const SCRIPT_DELIVERY_TIMEOUT_SECONDS = 30;
 
+/**
+ * How long an invocation may take to show in ListCommandInvocations after SendCommand returned.
+ * SSM's API is eventually consistent: an invocation is not found for about a second after its
+ * command was sent (GetCommandInvocation answers `InvocationDoesNotExist`, which is why the SDK's
+ * own `waitUntilCommandExecuted` retries that code;
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetCommandInvocation.html).
+ * A re-entry that finds none looks again for this long before it sends, so a lost SendCommand
+ * answer does not run the script twice.
+ */
+export const SSM_LISTING_LAG_TOLERANCE_MS = 10_000;
+
 /** The scripts the stack's own SSM document runs on the instance, if present and executable. */
 export const SCRIPT_PATHS = {
   linux: { pre: '/etc/ebs-backup/pre-snapshot', post: '/etc/ebs-backup/post-snapshot' },
@@ -149,8 +160,12 @@ export interface SetStepEvent extends Pick<Reentry, 'redriveCount' | 'confirmSin
   state: SetState;
   /** PreScript and PostScript only. */
   phase?: ScriptPhase;
-  /** `$$.State.EnteredTime`: when the script phase began (its bound counts from the first entry it records). */
+  /** FinishSet only: the set's outcome is decided, nothing is called. */
+  finish?: boolean;
+  /** PreScript and PostScript: `$$.State.EnteredTime`, when the state was entered (its retries keep it). */
   enteredTime?: string;
+  /** PreScript and PostScript: `$$.State.RetryCount`, 0 on the state's first attempt. */
+  retryCount?: number;
 }
 
 /** The set id every snapshot of one instance's set carries: one per run and instance, so re-entries find it. */

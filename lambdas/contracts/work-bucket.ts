@@ -49,6 +49,8 @@ export type RunDocument =
   | 'snapshot-run'
   /** The pruning loop's copy of SnapshotVolumes' results. */
   | 'created'
+  /** The pruning loop's copy of SnapshotSets' results (SPEC §12). */
+  | 'sets-created'
   | 'report'
   /** Discover's PruneCopies list (dry run, fallback). */
   | 'copy-plan'

@@ -1,3 +1,10 @@
+import {
+  PRE_SCRIPT_FAILURE_ACTIONS,
+  type PreScriptFailureAction,
+  type SetState,
+  type SetStepEvent,
+  type SetWorkItem,
+} from '../contracts/sets';
 import type { CopyTask, CopyWorkItem, Reentry, VolumeTask } from '../contracts/work-items';
 import { InvalidInputError } from './errors';
 import { MAX_GENERATION } from './generation-tag';
@@ -106,4 +113,62 @@ function runOf(task: { executionName?: unknown; runId?: unknown }): { executionN
     throw new InvalidInputError('runId', "must be the run's key, as Discover returned it");
   }
   return { executionName: task.executionName, runId: task.runId };
+}
+
+/**
+ * Checks what a set Task received (SetStepEvent, SPEC §12): the child's state with its set, as the
+ * definition builds it, so a failure is a wiring bug, named by field.
+ */
+export function parseSetStepEvent(event: unknown): SetStepEvent {
+  const input = event as Partial<SetStepEvent> | null;
+  const state = input?.state as Partial<SetState> | undefined;
+  const set = state?.set as Partial<SetWorkItem> | undefined;
+  if (!set || typeof set.instanceId !== 'string' || !Array.isArray(set.volumes) || set.volumes.length === 0) {
+    throw new InvalidInputError(
+      'state.set',
+      'must be a set work item with instanceId, mode, volumes (at least one), excludeBootVolume, excludeDataVolumeIds and onPreScriptFailure',
+    );
+  }
+  if (set.mode !== 'instance' && set.mode !== 'application') {
+    throw new InvalidInputError('state.set.mode', 'must be "instance" or "application"');
+  }
+  if (typeof set.excludeBootVolume !== 'boolean' || !Array.isArray(set.excludeDataVolumeIds)) {
+    throw new InvalidInputError(
+      'state.set.excludeBootVolume',
+      'and excludeDataVolumeIds must be a boolean and an array of volume IDs',
+    );
+  }
+  if (!PRE_SCRIPT_FAILURE_ACTIONS.includes(set.onPreScriptFailure as PreScriptFailureAction)) {
+    throw new InvalidInputError(
+      'state.set.onPreScriptFailure',
+      `must be one of ${PRE_SCRIPT_FAILURE_ACTIONS.join(', ')}`,
+    );
+  }
+  set.volumes.forEach((volume, i) => {
+    if (typeof volume?.volumeId !== 'string') {
+      throw new InvalidInputError(`state.set.volumes[${i}].volumeId`, 'must be a volume ID');
+    }
+    checkGenerations(volume.generations, `state.set.volumes[${i}].generations`);
+  });
+  const run = runOf(state ?? {});
+  const { retryCount, enteredTime, phase } = input ?? {};
+  if (retryCount !== undefined && !(Number.isInteger(retryCount) && retryCount >= 0)) {
+    throw new InvalidInputError('retryCount', 'must be $$.State.RetryCount, a whole number');
+  }
+  if (enteredTime !== undefined && Number.isNaN(Date.parse(enteredTime))) {
+    throw new InvalidInputError('enteredTime', 'must be $$.State.EnteredTime, an ISO 8601 timestamp');
+  }
+  if (phase !== undefined && phase !== 'pre' && phase !== 'post') {
+    throw new InvalidInputError('phase', 'must be "pre" or "post" when present');
+  }
+  return {
+    ...input,
+    ...reentryOf(input ?? {}),
+    state: {
+      ...(state as SetState),
+      ...run,
+      set: set as SetWorkItem,
+      absenceConfirmed: state?.absenceConfirmed === true,
+    },
+  };
 }

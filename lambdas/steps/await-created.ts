@@ -32,7 +32,7 @@ interface CreatedCache<T> {
 
 /**
  * What a fan-out created, by key, from its succeeded children (`entryOf` picks the key and value
- * from a child's output, or nothing). The map run's results (every child's input and output,
+ * from a child's output, several for a set's child, or nothing). The map run's results (every child's input and output,
  * megabytes at 10,000 volumes) are read once; the polls after it read the small list the first
  * one kept at `cacheAt`.
  */
@@ -40,7 +40,7 @@ export async function createdOnce<T>(
   s3: S3Client,
   cacheAt: S3Location,
   run: MapRunOutput,
-  entryOf: (output: unknown) => [string, T] | undefined,
+  entryOf: (output: unknown) => [string, T] | readonly [string, T][] | undefined,
 ): Promise<Map<string, T>> {
   const manifest = run.ResultWriterDetails.Key;
   const cached = await getJsonIfPresent<CreatedCache<T>>(s3, cacheAt);
@@ -49,7 +49,10 @@ export async function createdOnce<T>(
   const created = new Map<string, T>();
   for (const child of succeeded) {
     const entry = entryOf(parseJsonField<unknown>(child.Output));
-    if (entry) created.set(...entry);
+    if (entry === undefined) continue;
+    // A set's child names every volume of its set (SPEC §12.3).
+    const entries = Array.isArray(entry[0]) ? (entry as readonly [string, T][]) : [entry as [string, T]];
+    for (const [key, value] of entries) created.set(key, value);
   }
   const cache: CreatedCache<T> = { manifest, created: [...created] };
   await putJson(s3, cacheAt, cache);

@@ -11,6 +11,7 @@ import type {
   SnapshotProgress,
   SnapshotRunRecord,
 } from '../contracts/run-documents';
+import type { CreatedSet } from '../contracts/sets';
 import { runKey, type S3Location } from '../contracts/work-bucket';
 import type { CopyWorkItem, NewSnapshot, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
 import { SnapshotsPendingError } from '../core/errors';
@@ -111,24 +112,41 @@ export async function nextPruneBatch(
   return write(ready, true, { progress, ...(copyItems && { copyItems }) });
 }
 
-/** SnapshotVolumes' results, by volume: each volume's snapshot of this run, as created. */
-function createdSnapshots(
+/**
+ * SnapshotVolumes' results, by volume: each volume's snapshot of this run, as created; with
+ * SnapshotSets' (SPEC §12.3), whose every succeeded child names each volume of its set. A set's
+ * child that failed names none: its volumes are pruned by what the listing shows, as a volume
+ * SnapshotVolumes made none for.
+ */
+async function createdSnapshots(
   deps: AwaitSnapshotsDeps,
   event: AwaitSnapshotsEvent,
   record: SnapshotRunRecord,
 ): Promise<Map<string, NewSnapshot>> {
-  if (!record.snapshotRun) return Promise.resolve(new Map());
-  return createdOnce<NewSnapshot>(
-    deps.s3,
-    { bucket: deps.bucket, key: runKey(event.executionName, 'created') },
-    record.snapshotRun,
-    (output) => {
-      const snapshot = output as CreatedSnapshot | undefined;
-      return snapshot?.snapshotId
-        ? [snapshot.volumeId, { snapshotId: snapshot.snapshotId, startTime: snapshot.startTime }]
-        : undefined;
-    },
-  );
+  const cacheAt = (document: 'created' | 'sets-created') => ({
+    bucket: deps.bucket,
+    key: runKey(event.executionName, document),
+  });
+  const [volumes, sets] = await Promise.all([
+    record.snapshotRun
+      ? createdOnce<NewSnapshot>(deps.s3, cacheAt('created'), record.snapshotRun, (output) => {
+          const snapshot = output as CreatedSnapshot | undefined;
+          return snapshot?.snapshotId
+            ? [snapshot.volumeId, { snapshotId: snapshot.snapshotId, startTime: snapshot.startTime }]
+            : undefined;
+        })
+      : new Map<string, NewSnapshot>(),
+    record.setRun
+      ? createdOnce<NewSnapshot>(deps.s3, cacheAt('sets-created'), record.setRun, (output) => {
+          const set = output as CreatedSet | undefined;
+          return (set?.volumes ?? []).map((v): [string, NewSnapshot] => [
+            v.volumeId,
+            { snapshotId: v.snapshotId, startTime: v.startTime },
+          ]);
+        })
+      : new Map<string, NewSnapshot>(),
+  ]);
+  return new Map([...sets, ...volumes]);
 }
 
 /**

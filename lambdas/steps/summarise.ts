@@ -12,6 +12,7 @@ import type {
   SummariseOutput,
   VolumeFailure,
 } from '../contracts/run-documents';
+import type { SetWorkItem } from '../contracts/sets';
 import { runKey } from '../contracts/work-bucket';
 import type { CopyTask, VolumeTask, VolumeWorkItem } from '../contracts/work-items';
 import { rerunInput } from '../core/execution-input';
@@ -32,7 +33,7 @@ export async function summarise(
   deps: { s3: S3Client; bucket: string },
   event: SummariseEvent,
 ): Promise<SummariseOutput> {
-  const [discovery, snapshotRun, pruning, copyRun, copyPruneRun] = await Promise.all([
+  const [discovery, { snapshotRun, setRun }, pruning, copyRun, copyPruneRun] = await Promise.all([
     getJson<DiscoveryReport>(deps.s3, event.discovery),
     snapshotResults(deps.s3, event),
     pruneResults(deps.s3, event),
@@ -43,6 +44,8 @@ export async function summarise(
 
   const failures = new Map<string, VolumeFailure>();
   const failedChildren = [
+    // A set's failure first: it says what its volumes' own results cannot (SPEC §12.4).
+    ...(setRun?.failed ?? []).flatMap(toSetFailures),
     ...(snapshotRun?.failed ?? []).map((child) => toVolumeFailure(child, StateName.createSnapshot)),
     ...pruneRun.failed.map((child) => toVolumeFailure(child, StateName.pruneSnapshots)),
     ...notPruned(discovery.items, pruning.batched, event),
@@ -123,11 +126,50 @@ export async function summarise(
   };
 }
 
-/** SnapshotVolumes' results: from the snapshot branch's record, or the state of a run from before it. */
-async function snapshotResults(s3: S3Client, event: SummariseEvent): Promise<MapRunResults | undefined> {
+/**
+ * SnapshotVolumes' and SnapshotSets' results: from the snapshot branch's record, or the state of a
+ * run from before it.
+ */
+async function snapshotResults(
+  s3: S3Client,
+  event: SummariseEvent,
+): Promise<{ snapshotRun?: MapRunResults; setRun?: MapRunResults }> {
   const record = event.snapshotRecord && (await snapshotRunRecord(s3, event.snapshotRecord, event.runId));
   const run = event.snapshotRun ?? record?.snapshotRun;
-  return run && readMapRunResults(s3, run);
+  const [snapshotRun, setRun] = await Promise.all([
+    run && readMapRunResults(s3, run),
+    record?.setRun && readMapRunResults(s3, record.setRun),
+  ]);
+  return { ...(snapshotRun && { snapshotRun }), ...(setRun && { setRun }) };
+}
+
+/** The state a set's error names (SetFailedError), or the fan-out's when it is some other failure. */
+const SET_ERROR_STEP: Record<string, string> = {
+  PreScriptFailed: StateName.preScript,
+  SnapshotSetFailed: StateName.createSnapshotSet,
+  PostScriptFailed: StateName.postScript,
+};
+
+/**
+ * A failed SnapshotSets child, one failure per volume of its set (SPEC §12.3), each naming the
+ * instance: its cause names the instance, every volume, what failed and what was taken.
+ */
+export function toSetFailures(child: ChildExecutionResult): VolumeFailure[] {
+  const task = parseJsonField<{ set?: SetWorkItem }>(child.Input);
+  const cause = parseJsonField<{ errorMessage?: string }>(child.Cause);
+  const error = child.Error ?? 'Unknown';
+  const step = SET_ERROR_STEP[error] ?? StateName.snapshotSets;
+  const set = task?.set;
+  const message = cause?.errorMessage ?? child.Cause ?? '';
+  if (!set) return [{ volumeId: child.ExecutionArn ?? 'unknown volume', step, error, message }];
+  return set.volumes.map((volume) => ({
+    volumeId: volume.volumeId,
+    instanceId: set.instanceId,
+    ...(set.instanceName && { instanceName: set.instanceName }),
+    step,
+    error,
+    message,
+  }));
 }
 
 /**

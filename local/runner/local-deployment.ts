@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { EnvironmentPace } from '../../lambdas/aws/call-pace';
 import { EC2_RETRIES_IN_SDK } from '../../lambdas/commons/clients';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../../lambdas/contracts/deployment';
 import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
 import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
+import { DEFAULT_SCRIPT_TIMEOUT_SECONDS } from '../../lambdas/contracts/sets';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -26,6 +28,8 @@ import * as copySnapshot from '../../lambdas/handlers/copy-snapshot';
 import * as createSnapshot from '../../lambdas/handlers/create-snapshot';
 import * as discover from '../../lambdas/handlers/discover';
 import * as prune from '../../lambdas/handlers/prune';
+import * as runScript from '../../lambdas/handlers/run-script';
+import * as snapshotSet from '../../lambdas/handlers/snapshot-set';
 import * as summarise from '../../lambdas/handlers/summarise';
 import { definitionValues, renderDefinition, StateName } from '../../statemachine/definition';
 import type { SimulatedAccount } from '../simulated-account';
@@ -39,6 +43,13 @@ import {
   type LocalFunction,
 } from './lambda-invocation';
 import { asLambdaTask, type TaskHandler } from './lambda-task';
+
+/**
+ * The name of the scripts document of a local deployment, as the stack names its own
+ * (`<stack>-SnapshotScripts`): the simulated account has it when the demo or a test creates it
+ * with `createScriptDocument`.
+ */
+export const LOCAL_SCRIPT_DOCUMENT = `${DEFAULT_STACK_NAME}-SnapshotScripts`;
 
 /** What a deployment configures, for a run on this machine. */
 export interface LocalDeployment {
@@ -60,6 +71,10 @@ export interface LocalDeployment {
   copyWaitLimitSeconds: number;
   /** `ec2RateShare`: the percentage of EC2's mutating buckets the functions pace their calls to. */
   ec2RateShare: number;
+  /** How long a set's pre- or post-script may run (SPEC §12.4). */
+  scriptTimeoutSeconds: number;
+  /** The SSM document the scripts run by: the stack's own when deployed (its name). */
+  scriptDocument: string;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -77,6 +92,8 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitSeconds: 24 * 3600,
   ec2RateShare: DEFAULT_EC2_RATE_SHARE,
+  scriptTimeoutSeconds: DEFAULT_SCRIPT_TIMEOUT_SECONDS,
+  scriptDocument: LOCAL_SCRIPT_DOCUMENT,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -88,6 +105,8 @@ export interface AccountClients {
    * copies, and any step that needs one fails naming the region.
    */
   ec2In?: (region: string) => EC2Client;
+  /** Systems Manager in the home region, for the scripts of sets (SPEC §12.4). Absent: a step that needs it fails. */
+  ssm?: SSMClient;
 }
 
 /**
@@ -101,6 +120,7 @@ export function accountClients(account: SimulatedAccount): Required<AccountClien
   return {
     ec2,
     s3: account.s3Client(),
+    ssm: account.ssmClient(),
     ec2In: (region) => {
       let client = regional.get(region);
       if (!client) {
@@ -141,6 +161,7 @@ export function localDefinition(deployment: LocalDeployment) {
     waitLimitSeconds: deployment.waitLimitSeconds,
     copyConcurrency: deployment.copyConcurrency,
     copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
+    scriptTimeoutSeconds: deployment.scriptTimeoutSeconds,
   });
   return renderDefinition(values);
 }
@@ -204,6 +225,21 @@ export function localFunctions(
       now,
       ...pace('DeleteSnapshot', deployment.pruneConcurrency, environment),
     });
+  const setHandler = ({ ec2 }: AccountClients, environment: ExecutionEnvironment) =>
+    snapshotSet.snapshotSetHandler({
+      ec2,
+      managedBy,
+      ...pace('CreateSnapshots', deployment.snapshotConcurrency, environment),
+    });
+  const scriptHandler = ({ ssm }: AccountClients) => {
+    if (!ssm) throw new Error('This local run has no SSM client: it cannot run the scripts of sets');
+    return runScript.runScriptHandler({
+      ssm,
+      document: deployment.scriptDocument,
+      scriptTimeoutSeconds: deployment.scriptTimeoutSeconds,
+      now,
+    });
+  };
   return {
     [StateName.discover]: fn(StateName.discover, (clients) =>
       discover.createHandler({
@@ -222,6 +258,11 @@ export function localFunctions(
     [StateName.createSnapshot]: fn(StateName.createSnapshot, createHandler),
     // Looking for a snapshot an attempt of unknown outcome may have made: the same function.
     [StateName.confirmSnapshot]: fn(StateName.confirmSnapshot, createHandler),
+    [StateName.preScript]: fn(StateName.preScript, scriptHandler),
+    [StateName.postScript]: fn(StateName.postScript, scriptHandler),
+    [StateName.createSnapshotSet]: fn(StateName.createSnapshotSet, setHandler),
+    [StateName.confirmSnapshotSet]: fn(StateName.confirmSnapshotSet, setHandler),
+    [StateName.finishSet]: fn(StateName.finishSet, setHandler),
     [StateName.awaitSnapshots]: fn(StateName.awaitSnapshots, pruningLoopHandler),
     // The pruning loop's turn after the wait failed: the same function.
     [StateName.listUnprunedVolumes]: fn(StateName.listUnprunedVolumes, pruningLoopHandler),

@@ -55,7 +55,7 @@ export const EC2_DEFAULT_RATE_LIMITS = {
     DescribeSnapshots: NON_MUTATING,
     // The buckets the functions pace themselves against: one home for their figures.
     CreateSnapshot: EC2_MUTATING_BUCKETS.CreateSnapshot,
-    CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
+    CreateSnapshots: EC2_MUTATING_BUCKETS.CreateSnapshots,
     DeleteSnapshot: EC2_MUTATING_BUCKETS.DeleteSnapshot,
     CreateTags: { capacity: 100, refillPerSecond: 10 },
     CreateVolume: { capacity: 100, refillPerSecond: 5 },

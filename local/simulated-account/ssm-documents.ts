@@ -1,3 +1,4 @@
+import { SCRIPT_PHASE_PARAMETER, SCRIPT_TIMEOUT_PARAMETER } from '../../lambdas/contracts/sets';
 import { ssmError } from './ssm-errors';
 
 /** One parameter of a Command document, as its `parameters` section declares it. */
@@ -126,4 +127,23 @@ export function resolveParameters(
     );
   }
   return { parameters, executionTimeoutSeconds: timeout };
+}
+
+/**
+ * The stack's own scripts document (SPEC §12.4), as the simulated account knows it: parameters
+ * `phase` (`pre` or `post`) and `timeoutSeconds` (the script's execution timeout), a shell step
+ * on Linux. What the script does is scripted per instance (`setScriptOutcome`, with
+ * `parameterContains: 'pre'` or `'post'` for one phase).
+ */
+export function snapshotScriptsDocument(name: string): SsmDocument {
+  return {
+    name,
+    pluginName: 'aws:runShellScript',
+    parameters: {
+      [SCRIPT_PHASE_PARAMETER]: { allowedPattern: 'pre|post' },
+      [SCRIPT_TIMEOUT_PARAMETER]: { default: '30', allowedPattern: '[1-9][0-9]{0,2}' },
+    },
+    executionTimeoutParameter: SCRIPT_TIMEOUT_PARAMETER,
+    stoppedExitCode: STOPPED_EXIT_CODE_LINUX,
+  };
 }

@@ -21,6 +21,8 @@ import {
 const values: DefinitionValues = {
   DiscoverFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:discover',
   CreateSnapshotFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:create',
+  SnapshotSetFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:snapshot-set',
+  RunScriptFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:run-script',
   AwaitSnapshotsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await',
   PruneFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:prune',
   SummariseFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:summarise',
@@ -28,6 +30,7 @@ const values: DefinitionValues = {
   AwaitCopiesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:await-copies',
   WorkBucketName: 'work-bucket',
   SnapshotResultsPrefix: 'map-runs/snapshot',
+  SetResultsPrefix: 'map-runs/set',
   PruneResultsPrefix: 'map-runs/prune',
   CopyResultsPrefix: 'map-runs/copy',
   CopyPruneResultsPrefix: 'map-runs/copy-prune',
@@ -36,6 +39,7 @@ const values: DefinitionValues = {
   CopyConcurrency: 7,
   WaitMaxAttempts: 99,
   CopyWaitMaxAttempts: 77,
+  ScriptWaitMaxAttempts: 55,
   ExecutionTimeoutSeconds: 108000,
 };
 
