@@ -66,8 +66,8 @@ describe('run-script step (SPEC §12.4)', () => {
     const invocations = ssm.invocationsTo(instanceId);
     expect(invocations).toHaveLength(1);
     expect(invocations[0]).toMatchObject({
-      documentName: DOCUMENT,
-      comment: scriptComment('run-key-1', 'pre'),
+      DocumentName: DOCUMENT,
+      Comment: scriptComment('run-key-1', 'pre'),
     });
     expect(ssm.calls().SendCommand.succeeded).toBe(1);
   });
