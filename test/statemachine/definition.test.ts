@@ -14,6 +14,8 @@ import {
   renderDefinition,
   retriesSeconds,
   StateName,
+  scriptWaitMaxAttempts,
+  scriptWaitSeconds,
   waitBudgetSeconds,
   waitMaxAttempts,
 } from '../../statemachine/definition';
@@ -106,7 +108,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(
       parallel.Branches.map((branch: AslDefinition) => [branch.StartAt, Object.keys(branch.States)]),
     ).toEqual([
-      ['IsDryRun', ['IsDryRun', 'SnapshotVolumes', 'RecordSnapshotRun']],
+      ['IsDryRun', ['IsDryRun', 'AnySets', 'SnapshotSets', 'SnapshotVolumes', 'RecordSnapshotRun']],
       [
         'AwaitSnapshots',
         ['AwaitSnapshots', 'AnyToPrune', 'PruneVolumes', 'ListUnprunedVolumes', 'PruningDone'],
@@ -119,7 +121,8 @@ describe('the workflow definition (SPEC §4)', () => {
   });
 
   it.each([
-    [StateName.snapshotVolumes, '$.items'],
+    [StateName.snapshotSets, '$.setItems'],
+    [StateName.snapshotVolumes, '$.volumeItems'],
     [StateName.pruneVolumes, '$.pruneBatch.items'],
     [StateName.copyVolumes, '$.pruneBatch.copyItems'],
     [StateName.pruneCopies, '$.copyPruneItems'],
@@ -373,10 +376,107 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(state(StateName.isDryRun)).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.dryRun', BooleanEquals: true, Next: 'RecordSnapshotRun' }],
-      Default: 'SnapshotVolumes',
+      Default: 'AnySets',
     });
     expect(snapshotMap.ResultPath).toBe('$.snapshotRun');
     expect(snapshotMap.Next).toBe('RecordSnapshotRun');
+  });
+
+  describe('the set fan-out (SPEC §12)', () => {
+    const sets = () => state(StateName.snapshotSets);
+    const child = (name: string) => sets().ItemProcessor.States[name];
+
+    it('THEN AnySets runs SnapshotSets before SnapshotVolumes only when Discover wrote sets, and its result goes to the record', () => {
+      expect(state(StateName.anySets)).toEqual(
+        expect.objectContaining({
+          Type: 'Choice',
+          Choices: [{ Variable: '$.setItems', IsPresent: true, Next: 'SnapshotSets' }],
+          Default: 'SnapshotVolumes',
+        }),
+      );
+      expect(sets()).toMatchObject({ ResultPath: '$.setRun', Next: 'SnapshotVolumes', MaxConcurrency: 40 });
+      expect(sets().ItemSelector).toEqual({
+        'set.$': '$$.Map.Item.Value',
+        'executionName.$': '$.executionName',
+        'runId.$': '$.runId',
+        absenceConfirmed: false,
+      });
+      expect(sets().ResultWriter.Parameters).toEqual({ Bucket: 'work-bucket', Prefix: 'map-runs/set' });
+    });
+
+    it('THEN a child runs pre-script → CreateSnapshotSet → post-script in application mode, CreateSnapshotSet alone otherwise, and FinishSet last', () => {
+      expect(sets().ItemProcessor.StartAt).toBe('SetMode');
+      expect(child('SetMode').Choices).toEqual([
+        { Variable: '$.set.mode', StringEquals: 'application', Next: 'PreScript' },
+      ]);
+      expect(child('SetMode').Default).toBe('CreateSnapshotSet');
+      expect(child('PreScript').Next).toBe('CreateSnapshotSet');
+      expect(child('CreateSnapshotSet').Next).toBe('AfterSnapshotSet');
+      expect(child('AfterSnapshotSet').Choices).toEqual([
+        { Variable: '$.set.mode', StringEquals: 'application', Next: 'PostScript' },
+      ]);
+      expect(child('AfterSnapshotSet').Default).toBe('FinishSet');
+      expect(child('PostScript').Next).toBe('FinishSet');
+      expect(child('FinishSet')).toMatchObject({
+        Type: 'Task',
+        End: true,
+        Parameters: { 'state.$': '$', finish: true },
+      });
+    });
+
+    it('THEN the post-script runs whatever came of the pre-script and the set: every failure of either is caught on to it', () => {
+      expect(child('PreScript').Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.preScriptError', Next: 'CreateSnapshotSet' },
+      ]);
+      for (const name of ['CreateSnapshotSet', 'ConfirmSnapshotSet']) {
+        expect(child(name).Catch.at(-1)).toEqual({
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.createError',
+          Next: 'AfterSnapshotSet',
+        });
+      }
+      expect(child('PostScript').Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.postScriptError', Next: 'FinishSet' },
+      ]);
+    });
+
+    it('THEN a set is made exactly once: an attempt of unknown outcome goes to ConfirmSnapshotSet, as for one volume', () => {
+      const volumeChild = (name: string) => snapshotMap.ItemProcessor.States[name];
+      expect(child('CreateSnapshotSet').Retry).toEqual(volumeChild('CreateSnapshot').Retry);
+      expect(child('CreateSnapshotSet').Catch[0]).toEqual({
+        ...volumeChild('CreateSnapshot').Catch[0],
+        Next: 'ConfirmSnapshotSet',
+      });
+      expect(child('ConfirmSnapshotSet').Retry).toEqual(volumeChild('ConfirmSnapshot').Retry);
+      expect(child('ConfirmSnapshotSet').Parameters).toEqual({
+        'state.$': '$',
+        'confirmSince.$': '$$.State.EnteredTime',
+      });
+      expect(child('SnapshotSetAbsent')).toMatchObject({
+        Result: true,
+        ResultPath: '$.absenceConfirmed',
+        Next: 'CreateSnapshotSet',
+      });
+    });
+
+    it('THEN the scripts are waited for by retrying ScriptPending (no Lambda sleeps), with the attempt count given', () => {
+      for (const name of ['PreScript', 'PostScript']) {
+        expect(child(name).Retry[0]).toEqual({
+          ErrorEquals: ['ScriptPending'],
+          IntervalSeconds: 3,
+          MaxAttempts: 55,
+          BackoffRate: 1,
+          JitterStrategy: 'NONE',
+        });
+        expect(child(name).Parameters).toEqual({
+          phase: name === 'PreScript' ? 'pre' : 'post',
+          'state.$': '$',
+          'retryCount.$': '$$.State.RetryCount',
+          'enteredTime.$': '$$.State.EnteredTime',
+          'redriveCount.$': '$$.Execution.RedriveCount',
+        });
+      }
+    });
   });
 
   it("THEN RecordSnapshotRun writes the snapshot branch's state where Discover said, with the S3 SDK integration, and ends the branch", () => {

@@ -23,6 +23,7 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
       ...(state.Branches ?? []).flatMap((branch: AslDefinition) => namesIn(branch.States)),
     ]);
   const mapNames: string[] = [
+    StateName.snapshotSets,
     StateName.snapshotVolumes,
     StateName.pruneVolumes,
     StateName.copyVolumes,
@@ -99,11 +100,12 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
     }
     for (const name of mapNames) {
       const processor = distributedMaps[name].ItemProcessor;
-      const [child] = Object.keys(processor.States);
-      expect(processor.States[child]).toEqual({
-        ...originalState(name).ItemProcessor.States[child],
-        TimeoutSeconds: 2_147_483,
-      });
+      const originals = originalState(name).ItemProcessor.States;
+      for (const [child, adaptedChild] of Object.entries(processor.States)) {
+        // Only Tasks get a timeout: a Choice or a Pass is left as it is (SnapshotSets' SetMode).
+        const timeout = originals[child].Type === 'Task' ? { TimeoutSeconds: 2_147_483 } : {};
+        expect(adaptedChild).toEqual({ ...originals[child], ...timeout });
+      }
     }
   });
 
