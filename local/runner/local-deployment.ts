@@ -19,6 +19,11 @@ import {
 } from '../../lambdas/contracts/deployment';
 import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
 import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
+import {
+  DEFAULT_CONSISTENCY_TAG_KEY,
+  DEFAULT_PRE_SCRIPT_FAILURE,
+  type PreScriptFailureAction,
+} from '../../lambdas/contracts/sets';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -60,6 +65,10 @@ export interface LocalDeployment {
   copyWaitLimitSeconds: number;
   /** `ec2RateShare`: the percentage of EC2's mutating buckets the functions pace their calls to. */
   ec2RateShare: number;
+  /** The instance tag key naming its consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
+  /** What a set does when its pre-script fails (SPEC §12.4). */
+  preScriptFailure: PreScriptFailureAction;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -77,6 +86,8 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitSeconds: 24 * 3600,
   ec2RateShare: DEFAULT_EC2_RATE_SHARE,
+  consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
+  preScriptFailure: DEFAULT_PRE_SCRIPT_FAILURE,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -215,6 +226,8 @@ export function localFunctions(
         copyTagKey: deployment.copyTagKey,
         copyRegions: deployment.copyRegions,
         copyVolumeTags: deployment.copyVolumeTags,
+        consistencyTagKey: deployment.consistencyTagKey,
+        preScriptFailure: deployment.preScriptFailure,
         ec2In: ec2InOf(clients),
         region: deployment.region,
       }),
