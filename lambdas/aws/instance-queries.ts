@@ -1,6 +1,7 @@
 import {
   type EC2Client,
   type Filter,
+  type Instance,
   paginateDescribeInstances,
   paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
@@ -16,6 +17,8 @@ export interface TargetTagKeys {
   tagKey: string;
   /** The copy tag key (SPEC §10.2), when the deployment keeps copies; absent: not read. */
   copyTagKey?: string;
+  /** The consistency tag key (SPEC §12.1), read on instances only (a volume cannot set it); absent: not read. */
+  consistencyTagKey?: string;
 }
 
 /** A volume as listed, with every tag it carries (for copyVolumeTags, SPEC §10.7). */
@@ -60,10 +63,13 @@ export function listInstancesById(
   return listInstances(ec2, keys, filterSets);
 }
 
-/** One paginated, live-state-filtered DescribeInstances walk per filter set. */
+/**
+ * One paginated, live-state-filtered DescribeInstances walk per filter set. Each instance's tags,
+ * root volume and platform come with it: reading the consistency tag costs no call.
+ */
 async function listInstances(
   ec2: EC2Client,
-  { tagKey, copyTagKey }: TargetTagKeys,
+  { tagKey, copyTagKey, consistencyTagKey }: TargetTagKeys,
   filterSets: readonly Filter[][],
 ): Promise<TargetInstance[]> {
   const live: Filter = { Name: 'instance-state-name', Values: BACKED_UP_INSTANCE_STATES };
@@ -80,14 +86,22 @@ async function listInstances(
             const name = tags.get('Name');
             const tagValue = tags.get(tagKey);
             const copyTagValue = copyTagKey === undefined ? undefined : tags.get(copyTagKey);
+            const consistencyTagValue =
+              consistencyTagKey === undefined ? undefined : tags.get(consistencyTagKey);
+            const rootVolumeId = rootVolumeOf(instance);
             instances.push({
               instanceId: instance.InstanceId ?? '',
               ...(name !== undefined && { name }),
               ...(tagValue !== undefined && { tagValue }),
               ...(copyTagValue !== undefined && { copyTagValue }),
+              ...(consistencyTagValue !== undefined && { consistencyTagValue }),
               volumeIds: (instance.BlockDeviceMappings ?? []).flatMap((m) =>
                 m.Ebs?.VolumeId ? [m.Ebs.VolumeId] : [],
               ),
+              ...(rootVolumeId !== undefined && { rootVolumeId }),
+              // EC2 answers `windows` for Windows and leaves Platform out otherwise (the SDK's
+              // enum spells it `Windows`): compared without case.
+              ...(instance.Platform?.toLowerCase() === 'windows' && { platform: 'windows' as const }),
             });
           }
         }
@@ -95,6 +109,18 @@ async function listInstances(
     }
   });
   return instances;
+}
+
+/**
+ * The EBS volume mapped on the instance's root device (RootDeviceName); undefined when none is
+ * (an instance-store root, a root volume detached from a stopped instance). Device names are
+ * compared without a leading `/dev/`: EC2 writes both forms (`/dev/sda1`, `xvda`) across AMIs.
+ */
+export function rootVolumeOf(instance: Pick<Instance, 'RootDeviceName' | 'BlockDeviceMappings'>) {
+  const bare = (device: string | undefined) => device?.replace(/^\/dev\//, '');
+  const root = bare(instance.RootDeviceName);
+  if (root === undefined) return undefined;
+  return (instance.BlockDeviceMappings ?? []).find((m) => bare(m.DeviceName) === root)?.Ebs?.VolumeId;
 }
 
 /**

@@ -71,6 +71,23 @@ export function copyVolumeTagsEnv(name: string, env: NodeJS.ProcessEnv = process
   return jsonEnv<CopyVolumeTags>(name, env, [], isSelection, 'JSON "*" or an array of tag keys');
 }
 
+/**
+ * A setting that takes one of `accepted`: unset or blank gives `fallback`; anything else fails
+ * naming the variable and the values it takes.
+ */
+export function oneOfEnv<T extends string>(
+  name: string,
+  accepted: readonly T[],
+  fallback: T,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return fallback;
+  const found = accepted.find((a) => a === value);
+  if (found !== undefined) return found;
+  throw new Error(`Environment variable ${name} must be one of ${accepted.join(', ')}, got "${value}"`);
+}
+
 /** The function's own region, as Lambda sets it (`AWS_REGION`): the source of every copy. */
 export function ownRegion(env: NodeJS.ProcessEnv = process.env): string {
   return requireEnv('AWS_REGION', env);

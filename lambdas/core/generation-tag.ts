@@ -13,8 +13,13 @@ export type GenerationTag =
 const ASCII_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const ASCII_DIGITS = /^[0-9]+$/;
 
+/** A tag value without its surrounding ASCII white space (only that: no-break spaces are kept). */
+export function trimAsciiSpace(raw: string): string {
+  return raw.replace(ASCII_SPACE, '');
+}
+
 export function parseGenerationTag(raw: string): GenerationTag {
-  const value = raw.replace(ASCII_SPACE, '');
+  const value = trimAsciiSpace(raw);
   if (value === '') {
     return {
       kind: 'invalid',

@@ -14,8 +14,17 @@ export interface TargetInstance {
   tagValue?: string;
   /** The raw value of the copy tag (SPEC §10.2); absent when it carries none or none was read. */
   copyTagValue?: string;
+  /** The raw value of the consistency tag (SPEC §12.1); absent when it carries none or none was read. */
+  consistencyTagValue?: string;
   /** The volumes attached to it. */
   volumeIds: string[];
+  /**
+   * The EBS volume on its root device, one of `volumeIds`; absent when none is attached there (an
+   * instance-store root, a root volume detached from a stopped instance) or it was not read.
+   */
+  rootVolumeId?: string;
+  /** `windows` when EC2 says so (its `Platform`); absent for every other platform. */
+  platform?: 'windows';
 }
 
 /** A volume carrying the tag key itself (SPEC §1.3), or only the copy tag key (SPEC §10.2). */

@@ -1,9 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { EC2_RETRIES_IN_SDK, ec2Client, regionalEc2Clients, s3Client } from '../commons/clients';
-import { copyRegionsEnv, copyVolumeTagsEnv, ownRegion, requireEnv } from '../commons/env';
+import { copyRegionsEnv, copyVolumeTagsEnv, oneOfEnv, ownRegion, requireEnv } from '../commons/env';
 import { countMetric, lazyHandler, logger, MetricName, observe } from '../commons/observability';
 import { DEFAULT_COPY_TAG_KEY, EnvName } from '../contracts/deployment';
 import type { DiscoverEvent } from '../contracts/run-documents';
+import {
+  DEFAULT_CONSISTENCY_TAG_KEY,
+  DEFAULT_PRE_SCRIPT_FAILURE,
+  PRE_SCRIPT_FAILURE_ACTIONS,
+} from '../contracts/sets';
 import { type DiscoverDeps, discover } from '../steps/discover';
 
 export function createHandler(deps: DiscoverDeps) {
@@ -32,6 +37,13 @@ export const handler = lazyHandler(() =>
     copyTagKey: optionalEnv(EnvName.copyTagKey) ?? DEFAULT_COPY_TAG_KEY,
     copyRegions: copyRegionsEnv(EnvName.copyRegions),
     copyVolumeTags: copyVolumeTagsEnv(EnvName.copyVolumeTags),
+    // Unset (a stack deployed before consistent sets): the defaults, as the synth would give them.
+    consistencyTagKey: optionalEnv(EnvName.consistencyTagKey) ?? DEFAULT_CONSISTENCY_TAG_KEY,
+    preScriptFailure: oneOfEnv(
+      EnvName.preScriptFailure,
+      PRE_SCRIPT_FAILURE_ACTIONS,
+      DEFAULT_PRE_SCRIPT_FAILURE,
+    ),
     ec2In: regionalEc2Clients({ retryInSdk: EC2_RETRIES_IN_SDK.discover }),
     region: ownRegion(),
   }),

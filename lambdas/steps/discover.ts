@@ -21,8 +21,16 @@ import type {
   DiscoveryReport,
   RetiredCopyRegion,
 } from '../contracts/run-documents';
-import { COPY_REGIONS_RECORD_KEY, runKey } from '../contracts/work-bucket';
+import {
+  type ConsistencyMode,
+  DEFAULT_CONSISTENCY_TAG_KEY,
+  DEFAULT_PRE_SCRIPT_FAILURE,
+  type PreScriptFailureAction,
+  type SetWorkItem,
+} from '../contracts/sets';
+import { COPY_REGIONS_RECORD_KEY, type RunDocument, runKey } from '../contracts/work-bucket';
 import type { InvalidTarget, PruneWorkItem, VolumeWorkItem } from '../contracts/work-items';
+import { groupConsistentSets } from '../core/consistent-sets';
 import { parseExecutionInput } from '../core/execution-input';
 import { type CopyVolumeTags, carriedVolumeTags, SnapshotTag } from '../core/snapshot-tags';
 import { resolveTargets, restrictToVolumes, type TargetInstance } from '../core/volume-targets';
@@ -40,6 +48,10 @@ export interface DiscoverDeps {
   copyRegions: readonly CopyRegion[];
   /** Which volume tags its snapshots and copies carry (SPEC §10.7). */
   copyVolumeTags: CopyVolumeTags;
+  /** The instance tag key naming its consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
+  /** What a set does when its pre-script fails (SPEC §12.4): written on every set. */
+  preScriptFailure: PreScriptFailureAction;
   /** EC2 in another region: where retired copy regions' copies are counted. */
   ec2In: (region: string) => EC2Client;
   /** The deployment's own region: the source region of its copies. */
@@ -55,7 +67,10 @@ export const INVALID_SHOWN = 20;
 
 /** What discovery found, before anything is written: the report, and how much carries the tag. */
 export interface FoundTargets {
-  report: DiscoveryReport;
+  /** With `sets` when some instance is taken as a set, and `modes`. */
+  report: DiscoveryReport & { modes: Record<string, ConsistencyMode> };
+  /** SnapshotVolumes' list: the report's items in no set (all of them when there is no set). */
+  volumeItems: VolumeWorkItem[];
   /** The live instances seen: tagged ones, and those tagged volumes are attached to. */
   instances: TargetInstance[];
   /** Live instances carrying the tag key (not those only a tagged volume is on). */
@@ -73,9 +88,17 @@ export interface CopyTargeting {
   copyVolumeTags?: CopyVolumeTags;
 }
 
+/** The consistency settings discovery decides sets with (SPEC §12); each has its default. */
+export interface ConsistencyTargeting {
+  /** Default DEFAULT_CONSISTENCY_TAG_KEY. */
+  consistencyTagKey?: string;
+  /** Default DEFAULT_PRE_SCRIPT_FAILURE. */
+  preScriptFailure?: PreScriptFailureAction;
+}
+
 /**
- * Finds and resolves the targets of a run (SPEC §1, §10.2, §10.7), read-only: the Discover step
- * and the operator's `plan` both decide with it.
+ * Finds and resolves the targets of a run (SPEC §1, §10.2, §10.7, §12), read-only: the Discover
+ * step and the operator's `plan` both decide with it.
  *
  * The tagged instances and the tagged volumes are listed by tag key (volumes also by the copy
  * tag key when the deployment has copy regions, for the copy tag's volume override); then the
@@ -83,18 +106,22 @@ export interface CopyTargeting {
  * (untagged ones; in an `instanceIds` run, only requested ones) are fetched by ID, for their
  * Name, state and copy tag. A requested instance that is neither is reported invalid. With
  * `copyVolumeTags`, and only then, the backed-up volumes the listing did not return (those
- * carrying neither key) are fetched by ID for their tags.
+ * carrying neither key) are fetched by ID for their tags. Last, the volumes backed up are grouped
+ * into sets by their instances' consistency tag (`groupConsistentSets`), read from the same
+ * listings.
  */
 export async function findTargets(
   ec2: EC2Client,
   tagKey: string,
   scope: { instanceIds?: readonly string[]; volumeIds?: readonly string[] } = {},
   copies: CopyTargeting = {},
+  consistency: ConsistencyTargeting = {},
 ): Promise<FoundTargets> {
   const { instanceIds, volumeIds } = scope;
   const copyTagKey = copies.copyTagKey ?? DEFAULT_COPY_TAG_KEY;
+  const consistencyTagKey = consistency.consistencyTagKey ?? DEFAULT_CONSISTENCY_TAG_KEY;
   const keepsCopies = (copies.copyRegions ?? []).length > 0;
-  const keys: TargetTagKeys = { tagKey, ...(keepsCopies && { copyTagKey }) };
+  const keys: TargetTagKeys = { tagKey, consistencyTagKey, ...(keepsCopies && { copyTagKey }) };
   const [tagged, volumes] = await Promise.all([
     listTaggedInstances(ec2, keys, instanceIds),
     listTaggedVolumes(ec2, keys),
@@ -115,7 +142,11 @@ export async function findTargets(
   const resolved = volumeIds ? restrictToVolumes(account, instances, volumeIds, tagKey) : account;
   const items = await withCarriedTags(ec2, keys, resolved.items, volumes, {
     selection: copies.copyVolumeTags,
-    ownKeys: [tagKey, copyTagKey],
+    ownKeys: [tagKey, copyTagKey, consistencyTagKey],
+  });
+  const grouped = groupConsistentSets(items, instances, {
+    tagKey: consistencyTagKey,
+    onPreScriptFailure: consistency.preScriptFailure ?? DEFAULT_PRE_SCRIPT_FAILURE,
   });
   const found = new Set(instances.map((i) => i.instanceId));
   const notTargeted: InvalidTarget[] = (instanceIds ?? [])
@@ -125,8 +156,20 @@ export async function findTargets(
       id,
       reason: `was requested in instanceIds but is not an existing, non-terminated instance tagged ${tagKey} or with a volume tagged ${tagKey}`,
     }));
+  // Instances first, by ID (an instance's consistency value after its other tags'), then volumes.
+  const invalidInstances = [...resolved.invalid, ...grouped.invalid]
+    .filter((t) => t.resource === 'instance')
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const invalidVolumes = resolved.invalid.filter((t) => t.resource === 'volume');
   return {
-    report: { ...resolved, items, invalid: [...resolved.invalid, ...notTargeted] },
+    report: {
+      ...resolved,
+      items,
+      invalid: [...invalidInstances, ...invalidVolumes, ...notTargeted],
+      ...(grouped.sets.length > 0 && { sets: grouped.sets }),
+      modes: grouped.modes,
+    },
+    volumeItems: grouped.volumeItems,
     instances,
     taggedInstances: instances.filter((i) => i.tagValue !== undefined).length,
     taggedVolumes: targeting.length,
@@ -241,9 +284,11 @@ async function countCopiesFrom(ec2: EC2Client, managedBy: string, sourceRegion: 
 }
 
 /**
- * Step 1 of the workflow (SPEC §1, §4.1, §10): validate the input, find the targeted volumes
+ * Step 1 of the workflow (SPEC §1, §4.1, §10, §12): validate the input, find the targeted volumes
  * with server-side filters and pagination (`findTargets`), and write the work lists where the
- * fan-outs read them: the volumes, and PruneCopies' list when some volume has copies. The
+ * fan-outs read them: the volumes (every one, for the pruning loop), and when some instances are
+ * taken as sets, SnapshotSets' list and SnapshotVolumes' own (the volumes in no set); PruneCopies'
+ * list when some volume has copies. The
  * regions no longer configured are reported (SPEC §10.6); a live run records the configured
  * ones, so that a region removed later is known.
  */
@@ -259,6 +304,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
       deps.tagKey,
       { instanceIds: input.instanceIds, volumeIds: input.volumeIds },
       { copyTagKey: deps.copyTagKey, copyRegions: deps.copyRegions, copyVolumeTags: deps.copyVolumeTags },
+      { consistencyTagKey: deps.consistencyTagKey, preScriptFailure: deps.preScriptFailure },
     ),
     getJsonIfPresent<CopyRegionsRecord>(deps.s3, recordAt).then(async (record) => {
       const recorded = record?.regions ?? [];
@@ -278,14 +324,18 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     regions: [...new Set([...recorded.filter((region) => !emptied.has(region)), ...added])].sort(),
   };
 
-  const location = (document: 'volumes' | 'discovery' | 'copy-plan' | 'snapshot-run') => ({
+  const location = (document: RunDocument) => ({
     bucket: deps.bucket,
     key: runKey(event.executionName, document),
   });
-  const [items, discovery, copyPruneItems] = await Promise.all([
+  // Without sets, SnapshotVolumes reads the whole list: no second copy of it is written.
+  const sets: SetWorkItem[] = report.sets ?? [];
+  const [items, discovery, copyPruneItems, volumeItems, setItems] = await Promise.all([
     putJson(deps.s3, location('volumes'), report.items),
     putJson(deps.s3, location('discovery'), report),
     copies.length > 0 ? putJson(deps.s3, location('copy-plan'), copies) : undefined,
+    sets.length > 0 ? putJson(deps.s3, location('volume-items'), found.volumeItems) : undefined,
+    sets.length > 0 ? putJson(deps.s3, location('sets'), sets) : undefined,
     !input.dryRun && (added.length > 0 || emptied.size > 0) ? putJson(deps.s3, recordAt, record) : undefined,
   ]);
   return {
@@ -294,7 +344,8 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     dryRun: input.dryRun,
     fullRun: input.instanceIds === undefined && input.volumeIds === undefined && !input.dryRun,
     items,
-    volumeItems: items,
+    volumeItems: volumeItems ?? items,
+    ...(setItems && { setItems: { ...setItems, count: sets.length } }),
     snapshotRecord: location('snapshot-run'),
     discovery,
     ...(copyPruneItems && { copyPruneItems }),
@@ -304,6 +355,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
       invalid: report.invalid.length,
       skipped: report.skipped.length,
       copies: copies.length,
+      sets: sets.length,
     },
     invalid: report.invalid.slice(0, INVALID_SHOWN),
   };

@@ -20,7 +20,12 @@ import {
 } from '../../lambdas/contracts/deployment';
 import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
 import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
-import { DEFAULT_SCRIPT_TIMEOUT_SECONDS } from '../../lambdas/contracts/sets';
+import {
+  DEFAULT_CONSISTENCY_TAG_KEY,
+  DEFAULT_PRE_SCRIPT_FAILURE,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
+  type PreScriptFailureAction,
+} from '../../lambdas/contracts/sets';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -75,6 +80,10 @@ export interface LocalDeployment {
   scriptTimeoutSeconds: number;
   /** The SSM document the scripts run by: the stack's own when deployed (its name). */
   scriptDocument: string;
+  /** The instance tag key naming its consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
+  /** What a set does when its pre-script fails (SPEC §12.4). */
+  preScriptFailure: PreScriptFailureAction;
 }
 
 export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
@@ -94,6 +103,8 @@ export const DEFAULT_LOCAL_DEPLOYMENT: LocalDeployment = {
   ec2RateShare: DEFAULT_EC2_RATE_SHARE,
   scriptTimeoutSeconds: DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   scriptDocument: LOCAL_SCRIPT_DOCUMENT,
+  consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
+  preScriptFailure: DEFAULT_PRE_SCRIPT_FAILURE,
 };
 
 /** The clients the handlers use: the simulated account's, or real ones. */
@@ -251,6 +262,8 @@ export function localFunctions(
         copyTagKey: deployment.copyTagKey,
         copyRegions: deployment.copyRegions,
         copyVolumeTags: deployment.copyVolumeTags,
+        consistencyTagKey: deployment.consistencyTagKey,
+        preScriptFailure: deployment.preScriptFailure,
         ec2In: ec2InOf(clients),
         region: deployment.region,
       }),

@@ -3,7 +3,6 @@ import { checkConcurrentSnapshots } from './concurrent-snapshots';
 import { ec2Error } from './ec2-errors';
 import { checkSnapshotInterval, validDescription } from './ec2-mutations';
 import type { InstanceRecord, SnapshotRecord, VolumeRecord } from './ec2-records';
-import { ROOT_DEVICE } from './ec2-seeding';
 import type { Ec2State } from './ec2-state';
 import { copyTags, mergedTags, tagsAtCreation, validatedTags } from './ec2-tags';
 
@@ -126,9 +125,11 @@ function selectedVolumes(
     .volumesAttachedTo(instance.instanceId)
     .map((volume) => ({ volume, device: deviceOn(volume, instance.instanceId) }))
     .sort(
-      (a, b) => rank(a.device) - rank(b.device) || (a.device < b.device ? -1 : a.device > b.device ? 1 : 0),
+      (a, b) =>
+        rank(a.device, instance) - rank(b.device, instance) ||
+        (a.device < b.device ? -1 : a.device > b.device ? 1 : 0),
     );
-  const root = attached.find(({ device }) => device === ROOT_DEVICE)?.volume.volumeId;
+  const root = attached.find(({ device }) => device === instance.rootDeviceName)?.volume.volumeId;
   for (const volumeId of excluded) {
     if (volumeId === root) {
       throw invalid(`The root volume ${volumeId} cannot be excluded by ID; use ExcludeBootVolume.`);
@@ -148,8 +149,8 @@ function selectedVolumes(
 }
 
 /** The root device sorts first, then the others by name (the order the set is answered in). */
-function rank(device: string): number {
-  return device === ROOT_DEVICE ? 0 : 1;
+function rank(device: string, instance: InstanceRecord): number {
+  return device === instance.rootDeviceName ? 0 : 1;
 }
 
 function deviceOn(volume: VolumeRecord, instanceId: string): string {

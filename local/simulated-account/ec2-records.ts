@@ -44,6 +44,10 @@ export interface InstanceRecord {
   state: InstanceStateName;
   tags: Tag[];
   readonly launchTime: number;
+  /** `windows` for a Windows instance (EC2's `Platform`); undefined for Linux. */
+  readonly platform: 'windows' | undefined;
+  /** Its RootDeviceName: where its root volume is attached (see `deviceNames`). */
+  readonly rootDeviceName: string;
 }
 
 export interface AttachmentRecord {

@@ -38,6 +38,8 @@ export interface InstanceSeed {
   readonly state?: InstanceStateName;
   /** Volumes attached in order (the first is the root device); default one 8 GiB root volume. */
   readonly volumes?: readonly VolumeSeed[];
+  /** `windows`: EC2 answers `Platform: 'windows'`, and the devices are named as on Windows AMIs. Default Linux. */
+  readonly platform?: 'windows';
 }
 
 export interface SeededInstance {
@@ -64,9 +66,18 @@ export interface SnapshotSeed {
 }
 
 const DEFAULT_VOLUME_SIZE_GIB = 8;
-// Device names in the order EC2's console suggests them: the root device, then sdf…sdz.
-export const ROOT_DEVICE = '/dev/xvda';
-const DEVICE_NAMES = [ROOT_DEVICE, ...[...'fghijklmnopqrstuvwxyz'].map((letter) => `/dev/sd${letter}`)];
+const DATA_LETTERS = [...'fghijklmnopqrstuvwxyz'];
+
+/**
+ * Device names in the order EC2's console suggests them: the root device (Amazon Linux's
+ * `/dev/xvda`, Windows AMIs' `/dev/sda1`), then `/dev/sdf`…`/dev/sdz` (`xvdf`…`xvdz` on Windows).
+ * The first volume attached to an instance takes its root device.
+ */
+export function deviceNames(platform: 'windows' | undefined): string[] {
+  return platform === 'windows'
+    ? ['/dev/sda1', ...DATA_LETTERS.map((letter) => `xvd${letter}`)]
+    : ['/dev/xvda', ...DATA_LETTERS.map((letter) => `/dev/sd${letter}`)];
+}
 
 export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstance {
   const instanceId = freshId(state, seed.instanceId, 'i', state.instances);
@@ -76,6 +87,8 @@ export function seedInstance(state: Ec2State, seed: InstanceSeed): SeededInstanc
     state: seed.state ?? 'running',
     tags: tagsFromMap({ ...(seed.name === undefined ? {} : { Name: seed.name }), ...seed.tags }),
     launchTime: state.now(),
+    platform: seed.platform,
+    rootDeviceName: deviceNames(seed.platform)[0],
   });
   const volumeIds = (seed.volumes ?? [{}]).map((volume) => seedVolume(state, { ...volume, instanceId }));
   return { instanceId, volumeIds };
@@ -110,7 +123,7 @@ export function attachVolume(
   options: { readonly deleteOnTermination?: boolean },
 ): void {
   const volume = state.requireVolume(volumeId);
-  state.requireInstance(instanceId);
+  const instance = state.requireInstance(instanceId);
   if (volume.attachments.some((attachment) => attachment.instanceId === instanceId)) {
     throw new Error(`Volume ${volumeId} is already attached to ${instanceId}`);
   }
@@ -119,13 +132,13 @@ export function attachVolume(
       .volumesAttachedTo(instanceId)
       .flatMap((other) => other.attachments.filter((a) => a.instanceId === instanceId).map((a) => a.device)),
   );
-  const device = DEVICE_NAMES.find((name) => !used.has(name));
+  const device = deviceNames(instance.platform).find((name) => !used.has(name));
   if (!device) throw new Error(`Instance ${instanceId} has no free device name left`);
   state.attach(volume, {
     instanceId,
     device,
     attachTime: state.now(),
-    deleteOnTermination: options.deleteOnTermination ?? device === ROOT_DEVICE,
+    deleteOnTermination: options.deleteOnTermination ?? device === instance.rootDeviceName,
   });
 }
 

@@ -1,4 +1,12 @@
-import type { Instance, InstanceStateName, Reservation, Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
+import type {
+  Instance,
+  InstanceStateName,
+  PlatformValues,
+  Reservation,
+  Snapshot,
+  Tag,
+  Volume,
+} from '@aws-sdk/client-ec2';
 import {
   type InstanceRecord,
   SIMULATED_ACCOUNT_ID,
@@ -60,8 +68,11 @@ export function toInstance(instance: InstanceRecord, attached: readonly VolumeRe
     Placement: { AvailabilityZone: instance.availabilityZone },
     State: { Name: instance.state, Code: STATE_CODES[instance.state] },
     RootDeviceType: 'ebs',
-    RootDeviceName: '/dev/xvda',
+    RootDeviceName: instance.rootDeviceName,
     BlockDeviceMappings: mappings,
+    // EC2 answers `windows` for Windows and nothing otherwise; the SDK's enum spells it `Windows`.
+    ...(instance.platform === 'windows' && { Platform: 'windows' as PlatformValues }),
+    PlatformDetails: instance.platform === 'windows' ? 'Windows' : 'Linux/UNIX',
     ...tagsOrNothing(instance.tags),
   };
 }

@@ -3,6 +3,7 @@ import { ec2Client, s3Client } from '../../lambdas/commons/clients';
 import {
   copyRegionsEnv,
   copyVolumeTagsEnv,
+  oneOfEnv,
   ownRegion,
   positiveIntegerEnv,
   requireEnv,
@@ -12,6 +13,7 @@ import {
   FUNCTION_LIMITS,
   REQUEST_TIMEOUT_MS,
 } from '../../lambdas/commons/function-limits';
+import { DEFAULT_PRE_SCRIPT_FAILURE, PRE_SCRIPT_FAILURE_ACTIONS } from '../../lambdas/contracts/sets';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
 import * as copySnapshot from '../../lambdas/handlers/copy-snapshot';
@@ -61,6 +63,22 @@ describe('Lambda handlers', () => {
     }
     expect(ownRegion({ AWS_REGION: 'us-east-1' })).toBe('us-east-1');
     expect(() => ownRegion({})).toThrow('Environment variable AWS_REGION is not set');
+  });
+
+  it('GIVEN the pre-script setting as the construct writes it WHEN read THEN one of the actions; unset is the default; anything else names the variable and the values', () => {
+    const read = (value?: string) =>
+      oneOfEnv('PRE_SCRIPT_FAILURE', PRE_SCRIPT_FAILURE_ACTIONS, DEFAULT_PRE_SCRIPT_FAILURE, {
+        ...(value !== undefined && { PRE_SCRIPT_FAILURE: value }),
+      });
+    expect(read('skip')).toBe('skip');
+    expect(read('crash-consistent')).toBe('crash-consistent');
+    expect(read()).toBe('crash-consistent');
+    expect(read(' ')).toBe('crash-consistent');
+    for (const bad of ['Skip', ' skip', 'fail']) {
+      expect(() => read(bad)).toThrow(
+        `Environment variable PRE_SCRIPT_FAILURE must be one of crash-consistent, skip, got "${bad}"`,
+      );
+    }
   });
 
   it('GIVEN the deployed entry points WHEN imported THEN each exports a handler and reads nothing yet', () => {

@@ -112,6 +112,26 @@ describe('CreateSnapshots: one point in time', () => {
     expect(sim.snapshotsOf(log)).toHaveLength(1);
   });
 
+  test('GIVEN a Windows instance WHEN CreateSnapshots THEN its root device is /dev/sda1: left out by ExcludeBootVolume, refused by ID', async () => {
+    const { ec2, sim } = givenAccount();
+    const { instanceId, volumeIds } = sim.addInstance({ platform: 'windows', volumes: [{}, {}] });
+    const [root, data] = volumeIds;
+
+    const set = await ec2.send(
+      setOf(instanceId, { InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: true } }),
+    );
+    const byId = await ec2ErrorFrom(
+      ec2.send(
+        setOf(instanceId, {
+          InstanceSpecification: { InstanceId: instanceId, ExcludeDataVolumeIds: [root] },
+        }),
+      ),
+    );
+
+    expect(set.Snapshots?.map((s) => s.VolumeId)).toEqual([data]);
+    expect(byId.name).toBe('InvalidParameterValue');
+  });
+
   test('GIVEN an encrypted data volume WHEN CreateSnapshots THEN its snapshot is encrypted with its key, the others not', async () => {
     const { account, ec2, sim } = givenAccount();
     const key = account.createKmsKey('us-east-1');

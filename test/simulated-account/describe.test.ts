@@ -40,6 +40,30 @@ describe('Describe shapes', () => {
     });
   });
 
+  test('GIVEN a Windows and a Linux instance WHEN described THEN Platform says windows only for the first, each root device is mapped to its first volume', async () => {
+    const { ec2, sim } = givenAccount();
+    const windows = sim.addInstance({ platform: 'windows', volumes: [{}, {}] });
+    const linux = sim.addInstance({ volumes: [{}] });
+
+    const page = await ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: [windows.instanceId, linux.instanceId] }),
+    );
+
+    const described = (page.Reservations ?? []).map((r) => r.Instances?.[0]);
+    const [win, lin] = [windows, linux].map((i) => described.find((d) => d?.InstanceId === i.instanceId));
+    expect(win).toMatchObject({
+      Platform: 'windows',
+      PlatformDetails: 'Windows',
+      RootDeviceName: '/dev/sda1',
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/sda1', Ebs: { VolumeId: windows.volumeIds[0], DeleteOnTermination: true } },
+        { DeviceName: 'xvdf', Ebs: { VolumeId: windows.volumeIds[1], DeleteOnTermination: false } },
+      ],
+    });
+    expect(lin).toMatchObject({ RootDeviceName: '/dev/xvda', PlatformDetails: 'Linux/UNIX' });
+    expect(lin).not.toHaveProperty('Platform');
+  });
+
   test('GIVEN resources without tags WHEN described THEN Tags is absent, as the SDK returns it from EC2', async () => {
     const { ec2, sim } = givenAccount();
     const { instanceId, volumeIds } = sim.addInstance();

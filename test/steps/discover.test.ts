@@ -6,39 +6,15 @@ import type { S3Location } from '../../lambdas/contracts/work-bucket';
 import type { PruneWorkItem, VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { type CopyVolumeTags, SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { createVolumeSnapshot } from '../../lambdas/steps/create-snapshot';
-import { type DiscoverDeps, discover } from '../../lambdas/steps/discover';
-import { BUCKET, givenSteps, MANAGED_BY, rejection, task } from '../fixtures/steps';
+import { discover } from '../../lambdas/steps/discover';
+import { BUCKET, givenDiscover, MANAGED_BY, rejection, task } from '../fixtures/steps';
 
 const TAG = 'Backup-Generation';
 const COPY = 'Backup-Copy-Generation';
 const REGION = 'us-east-1';
 
 describe('discover step (SPEC §1, §4.1)', () => {
-  /** The simulated account, `copies` settings over none, and EC2 in other regions on its clock. */
-  function given(options: { maxPageSize?: number } = {}, copies: Partial<DiscoverDeps> = {}) {
-    const steps = givenSteps(options);
-    // Waits between retries of a throttled page pass on the manual clock.
-    const clock = { now: steps.clock.now, sleep: async (ms: number) => steps.clock.advance(ms) };
-    // The account's other regions: each its own EC2, on the same clock.
-    const simIn = (region: string) => steps.account.ec2In(region);
-    const ec2In = jest.fn((region: string) => steps.account.ec2Client(region));
-    const deps: DiscoverDeps = {
-      ec2: steps.ec2,
-      s3: steps.s3,
-      tagKey: TAG,
-      bucket: BUCKET,
-      managedBy: MANAGED_BY,
-      copyTagKey: COPY,
-      copyRegions: [],
-      copyVolumeTags: [],
-      ec2In,
-      region: REGION,
-      clock,
-      ...copies,
-    };
-    const run = (input: unknown = {}) => discover(deps, { executionName: 'run-1', input });
-    return { ...steps, deps, run, simIn, ec2In };
-  }
+  const given = givenDiscover;
 
   describe.each([5, 1000])(
     'GIVEN 2,500 tagged instances among untagged ones, at page size %i',
@@ -73,7 +49,14 @@ describe('discover step (SPEC §1, §4.1)', () => {
       it('THEN every volume of a tagged, live instance is an item exactly once', () => {
         expect(items).toHaveLength(5000);
         expect(new Set(items.map((i) => i.volumeId))).toEqual(expected);
-        expect(counts).toEqual({ instances: 2500, volumes: 5000, invalid: 0, skipped: 0, copies: 0 });
+        expect(counts).toEqual({
+          instances: 2500,
+          volumes: 5000,
+          invalid: 0,
+          skipped: 0,
+          copies: 0,
+          sets: 0,
+        });
       });
 
       it('THEN untagged instances are filtered out by EC2, not by us', () => {
@@ -201,7 +184,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           },
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1)),
       );
-      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0, copies: 0 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0, copies: 0, sets: 0 });
     });
 
     it('GIVEN volume tags 0 and invalid on an untagged instance WHEN discovered THEN skipped and invalid are reported', async () => {
@@ -210,7 +193,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
         volumes: [{ tags: { [TAG]: '0' } }, { tags: { [TAG]: 'two' } }],
       });
       const output = await run();
-      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1, copies: 0 });
+      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1, copies: 0, sets: 0 });
       expect(output.invalid).toEqual([
         { resource: 'volume', id: volumeIds[1], instanceId, value: 'two', reason: expect.any(String) },
       ]);
@@ -398,7 +381,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           item(web.volumeIds[2], 'us-west-2', 5),
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : a.volumeId > b.volumeId ? 1 : 0)),
       );
-      expect(output.counts).toEqual({ instances: 2, volumes: 4, invalid: 0, skipped: 0, copies: 4 });
+      expect(output.counts).toEqual({ instances: 2, volumes: 4, invalid: 0, skipped: 0, copies: 4, sets: 0 });
     });
 
     it('GIVEN copy regions but no volume with copies WHEN discovered THEN no copy plan is written or returned', async () => {
@@ -458,7 +441,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           reason: expect.stringMatching(`^${COPY} `),
         },
       ]);
-      expect(output.counts).toEqual({ instances: 2, volumes: 3, invalid: 2, skipped: 0, copies: 0 });
+      expect(output.counts).toEqual({ instances: 2, volumes: 3, invalid: 2, skipped: 0, copies: 0, sets: 0 });
       expect(output).not.toHaveProperty('copyPruneItems');
     });
 

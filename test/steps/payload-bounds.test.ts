@@ -1,6 +1,7 @@
 import { putJson } from '../../lambdas/aws/json-store';
 import { DEFAULT_COPY_TAG_KEY } from '../../lambdas/contracts/deployment';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
+import { DEFAULT_CONSISTENCY_TAG_KEY, DEFAULT_PRE_SCRIPT_FAILURE } from '../../lambdas/contracts/sets';
 import { discover } from '../../lambdas/steps/discover';
 import { summarise } from '../../lambdas/steps/summarise';
 import { BUCKET, givenSteps, MANAGED_BY, workItem } from '../fixtures/steps';
@@ -29,6 +30,8 @@ describe('state payloads stay bounded whatever the fleet size (SPEC §4)', () =>
         copyTagKey: DEFAULT_COPY_TAG_KEY,
         copyRegions: [],
         copyVolumeTags: [],
+        consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
+        preScriptFailure: DEFAULT_PRE_SCRIPT_FAILURE,
         ec2In: () => ec2,
         region: 'us-east-1',
       },
