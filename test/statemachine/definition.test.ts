@@ -120,6 +120,21 @@ describe('the workflow definition (SPEC §4)', () => {
     );
   });
 
+  it('THEN scriptWaitMaxAttempts outlasts delivery, the script timeout and the listing tolerance, for every allowed timeout', () => {
+    const sets = state(StateName.snapshotSets).ItemProcessor.States;
+    const retrier = findState(
+      loadDefinitionTemplate().States.SnapshotAndPrune.Branches[0].States.SnapshotSets.ItemProcessor.States,
+      StateName.preScript,
+    )?.Retry[0];
+    expect(sets[StateName.postScript].Retry[0]).toEqual(sets[StateName.preScript].Retry[0]);
+    for (const timeout of [10, 30, 120]) {
+      const attempts = scriptWaitMaxAttempts(timeout);
+      expect(retriesSeconds(retrier, attempts)).toBeGreaterThanOrEqual(scriptWaitSeconds(timeout));
+      expect(retriesSeconds(retrier, attempts - 1)).toBeLessThan(scriptWaitSeconds(timeout));
+      expect(scriptWaitSeconds(timeout)).toBeGreaterThan(timeout + 30);
+    }
+  });
+
   it.each([
     [StateName.snapshotSets, '$.setItems'],
     [StateName.snapshotVolumes, '$.volumeItems'],
@@ -466,6 +481,7 @@ describe('the workflow definition (SPEC §4)', () => {
           IntervalSeconds: 3,
           MaxAttempts: 55,
           BackoffRate: 1,
+          MaxDelaySeconds: 3,
           JitterStrategy: 'NONE',
         });
         expect(child(name).Parameters).toEqual({
