@@ -119,11 +119,8 @@ export function scriptWaitMaxAttempts(
   scriptTimeoutSeconds: number,
   template = loadDefinitionTemplate(),
 ): number {
-  const retrier = retrierOf(
-    template.States[StateName.snapshotAndPrune].Branches[0].States[StateName.snapshotSets].ItemProcessor
-      .States,
-    PendingWait.script,
-  );
+  const sets = findState(template.States, StateName.snapshotSets) as AslDefinition;
+  const retrier = retrierOf(sets.ItemProcessor.States, PendingWait.script);
   let attempts = 0;
   while (retriesSeconds(retrier, attempts) < scriptWaitSeconds(scriptTimeoutSeconds)) attempts += 1;
   return attempts;

@@ -11,10 +11,14 @@ export const StateName = {
   snapshotAndPrune: 'SnapshotAndPrune',
   /** Choice, first of the snapshot branch: a dry run makes no snapshot. */
   isDryRun: 'IsDryRun',
-  /** Choice: a run with instances taken as sets (SPEC §12) runs SnapshotSets first. */
+  /** Choice, first of the set branch: a live run with instances taken as sets (SPEC §12) runs SnapshotSets. */
   anySets: 'AnySets',
   /** Distributed Map: one child per instance taken as a set (`instance` or `application` mode). */
   snapshotSets: 'SnapshotSets',
+  /** S3 PutObject, last of the set branch: records that SnapshotSets has ended, as RecordSnapshotRun. */
+  recordSetRun: 'RecordSetRun',
+  /** Succeed: the set branch of a run with no set (or a dry run). */
+  noSets: 'NoSets',
   /** Choice, first of a set's child: `application` runs the pre-script first. */
   setMode: 'SetMode',
   /** SSM Run Command of the instance's pre-script, waited for by retrying `ScriptPending`. */

@@ -70,3 +70,20 @@ export async function snapshotRunRecord(
   const record = await getJsonIfPresent<SnapshotRunRecord>(s3, location);
   return record?.runId === runId ? record : undefined;
 }
+
+/**
+ * The snapshot branches' end, once every one of them has recorded it: SnapshotVolumes' record and,
+ * when the run takes sets (SPEC §12), SnapshotSets' beside it, as one record; undefined while one
+ * is still running (or wrote no record of this run).
+ */
+export async function snapshotBranchesRecord(
+  s3: S3Client,
+  event: { snapshotRecord: S3Location; setRecord?: S3Location; runId: string },
+): Promise<SnapshotRunRecord | undefined> {
+  const [volumes, sets] = await Promise.all([
+    snapshotRunRecord(s3, event.snapshotRecord, event.runId),
+    event.setRecord && snapshotRunRecord(s3, event.setRecord, event.runId),
+  ]);
+  if (!volumes || (event.setRecord && !sets)) return undefined;
+  return { ...volumes, ...(sets?.setRun && { setRun: sets.setRun }) };
+}

@@ -69,6 +69,11 @@ export interface DiscoverOutput {
   /** SnapshotSets' work list (SetWorkItem[], SPEC §12); absent when no instance is taken as a set. */
   setItems?: S3Location & { count: number };
   /**
+   * Where RecordSetRun writes the set branch's end (SnapshotRunRecord with `setRun`): present when
+   * this live run takes sets, and then the pruning loop's last batch waits for it too.
+   */
+  setRecord?: S3Location;
+  /**
    * Where RecordSnapshotRun writes the snapshot branch's end (SnapshotRunRecord), once
    * SnapshotVolumes has ended (at once in a dry run): the pruning loop's last batch waits for it.
    */
@@ -118,7 +123,7 @@ export interface SnapshotRunRecord {
   runId: string;
   /** Where SnapshotVolumes' ResultWriter put the children's results; absent in a dry run. */
   snapshotRun?: MapRunOutput;
-  /** Where SnapshotSets' ResultWriter put the sets' results (CreatedSet); absent without sets. */
+  /** In the set branch's record: where SnapshotSets' ResultWriter put the sets' results (CreatedSet). */
   setRun?: MapRunOutput;
 }
 
@@ -134,6 +139,8 @@ export interface AwaitSnapshotsEvent {
   items: S3Location;
   /** Where the snapshot branch records its end (SnapshotRunRecord). */
   snapshotRecord: S3Location;
+  /** Where the set branch records its end, when the run takes sets (DiscoverOutput.setRecord). */
+  setRecord?: S3Location;
   /** The loop's last batch; absent before the first. */
   pruneBatch?: PruneBatch;
   /** PruneVolumes' result of that batch (when it had volumes). */
@@ -356,6 +363,8 @@ export interface SummariseEvent {
   discovery: S3Location;
   /** The snapshot branch's record (SnapshotRunRecord): where SnapshotVolumes' results are. */
   snapshotRecord?: S3Location;
+  /** The set branch's record, when the run took sets: where SnapshotSets' results are. */
+  setRecord?: S3Location;
   /** The pruning loop's last turn: its ledger names every PruneVolumes run before it. */
   pruneBatch?: PruneBatch;
   /** PruneVolumes' last result: not in the ledger when the loop ended on a failure. */

@@ -47,6 +47,8 @@ export type RunDocument =
   | 'discovery'
   /** RecordSnapshotRun's record that SnapshotVolumes has ended (SnapshotRunRecord). */
   | 'snapshot-run'
+  /** RecordSetRun's record that SnapshotSets has ended (SnapshotRunRecord with `setRun`). */
+  | 'set-run'
   /** The pruning loop's copy of SnapshotVolumes' results. */
   | 'created'
   /** The pruning loop's copy of SnapshotSets' results (SPEC §12). */

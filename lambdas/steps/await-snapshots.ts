@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../aws/json-store';
-import { ledgerSoFar, snapshotRunRecord, writeTurn } from '../aws/prune-ledger-store';
+import { ledgerSoFar, snapshotBranchesRecord, writeTurn } from '../aws/prune-ledger-store';
 import type { ManagedSnapshot } from '../aws/snapshot-queries';
 import type { CopyRegion } from '../contracts/deployment';
 import type {
@@ -80,7 +80,7 @@ export async function nextPruneBatch(
   // A dry run made nothing to wait for: every volume is planned at once.
   if (event.dryRun) return write(unbatched, true);
 
-  const record = await snapshotRunRecord(deps.s3, event.snapshotRecord, event.runId);
+  const record = await snapshotBranchesRecord(deps.s3, event);
   const created = record && (await createdSnapshots(deps, event, record));
   if (event.waitError) {
     if (!created) {

@@ -347,6 +347,8 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
     volumeItems: volumeItems ?? items,
     ...(setItems && { setItems: { ...setItems, count: sets.length } }),
     snapshotRecord: location('snapshot-run'),
+    // A dry run takes no set: the set branch ends at once and records nothing.
+    ...(setItems && !input.dryRun && { setRecord: location('set-run') }),
     discovery,
     ...(copyPruneItems && { copyPruneItems }),
     counts: {

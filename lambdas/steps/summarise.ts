@@ -134,11 +134,14 @@ async function snapshotResults(
   s3: S3Client,
   event: SummariseEvent,
 ): Promise<{ snapshotRun?: MapRunResults; setRun?: MapRunResults }> {
-  const record = event.snapshotRecord && (await snapshotRunRecord(s3, event.snapshotRecord, event.runId));
+  const [record, setRecord] = await Promise.all([
+    event.snapshotRecord && snapshotRunRecord(s3, event.snapshotRecord, event.runId),
+    event.setRecord && snapshotRunRecord(s3, event.setRecord, event.runId),
+  ]);
   const run = event.snapshotRun ?? record?.snapshotRun;
   const [snapshotRun, setRun] = await Promise.all([
     run && readMapRunResults(s3, run),
-    record?.setRun && readMapRunResults(s3, record.setRun),
+    setRecord?.setRun && readMapRunResults(s3, setRecord.setRun),
   ]);
   return { ...(snapshotRun && { snapshotRun }), ...(setRun && { setRun }) };
 }

@@ -108,11 +108,12 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(
       parallel.Branches.map((branch: AslDefinition) => [branch.StartAt, Object.keys(branch.States)]),
     ).toEqual([
-      ['IsDryRun', ['IsDryRun', 'AnySets', 'SnapshotSets', 'SnapshotVolumes', 'RecordSnapshotRun']],
+      ['IsDryRun', ['IsDryRun', 'SnapshotVolumes', 'RecordSnapshotRun']],
       [
         'AwaitSnapshots',
         ['AwaitSnapshots', 'AnyToPrune', 'PruneVolumes', 'ListUnprunedVolumes', 'PruningDone'],
       ],
+      ['AnySets', ['AnySets', 'SnapshotSets', 'RecordSetRun', 'NoSets']],
     ]);
     expect(definition.StartAt).toBe('Discover');
     expect(states.BackupFailed).toEqual(
@@ -123,7 +124,7 @@ describe('the workflow definition (SPEC §4)', () => {
   it('THEN scriptWaitMaxAttempts outlasts delivery, the script timeout and the listing tolerance, for every allowed timeout', () => {
     const sets = state(StateName.snapshotSets).ItemProcessor.States;
     const retrier = findState(
-      loadDefinitionTemplate().States.SnapshotAndPrune.Branches[0].States.SnapshotSets.ItemProcessor.States,
+      findState(loadDefinitionTemplate().States, StateName.snapshotSets)?.ItemProcessor.States,
       StateName.preScript,
     )?.Retry[0];
     expect(sets[StateName.postScript].Retry[0]).toEqual(sets[StateName.preScript].Retry[0]);
@@ -391,7 +392,7 @@ describe('the workflow definition (SPEC §4)', () => {
     expect(state(StateName.isDryRun)).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.dryRun', BooleanEquals: true, Next: 'RecordSnapshotRun' }],
-      Default: 'AnySets',
+      Default: 'SnapshotVolumes',
     });
     expect(snapshotMap.ResultPath).toBe('$.snapshotRun');
     expect(snapshotMap.Next).toBe('RecordSnapshotRun');
@@ -401,15 +402,26 @@ describe('the workflow definition (SPEC §4)', () => {
     const sets = () => state(StateName.snapshotSets);
     const child = (name: string) => sets().ItemProcessor.States[name];
 
-    it('THEN AnySets runs SnapshotSets before SnapshotVolumes only when Discover wrote sets, and its result goes to the record', () => {
+    it('THEN AnySets runs SnapshotSets beside SnapshotVolumes (a branch of its own) only when Discover gave the set record, and RecordSetRun writes where its results are', () => {
+      expect(parallel.Branches[2].StartAt).toBe(StateName.anySets);
       expect(state(StateName.anySets)).toEqual(
         expect.objectContaining({
           Type: 'Choice',
-          Choices: [{ Variable: '$.setItems', IsPresent: true, Next: 'SnapshotSets' }],
-          Default: 'SnapshotVolumes',
+          Choices: [{ Variable: '$.setRecord', IsPresent: true, Next: 'SnapshotSets' }],
+          Default: 'NoSets',
         }),
       );
-      expect(sets()).toMatchObject({ ResultPath: '$.setRun', Next: 'SnapshotVolumes', MaxConcurrency: 40 });
+      expect(state(StateName.noSets).Type).toBe('Succeed');
+      expect(sets()).toMatchObject({ ResultPath: '$.setRun', Next: 'RecordSetRun', MaxConcurrency: 40 });
+      expect(state(StateName.recordSetRun)).toEqual({
+        ...state(StateName.recordSnapshotRun),
+        Comment: state(StateName.recordSetRun).Comment,
+        Parameters: {
+          ...state(StateName.recordSnapshotRun).Parameters,
+          'Bucket.$': '$.setRecord.bucket',
+          'Key.$': '$.setRecord.key',
+        },
+      });
       expect(sets().ItemSelector).toEqual({
         'set.$': '$$.Map.Item.Value',
         'executionName.$': '$.executionName',

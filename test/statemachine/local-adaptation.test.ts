@@ -32,6 +32,7 @@ describe('adaptForLocalRun: what local runs change in the definition', () => {
   const taskNames: string[] = [
     StateName.discover,
     StateName.recordSnapshotRun,
+    StateName.recordSetRun,
     StateName.awaitSnapshots,
     StateName.listUnprunedVolumes,
     StateName.awaitCopies,

@@ -211,6 +211,32 @@ describe('consistent sets of multi-volume instances (SPEC §12)', () => {
     for (const volumeId of odd.volumeIds) expect(world.managedSnapshots(volumeId)).toHaveLength(1);
   });
 
+  it('GIVEN sets and volumes on their own WHEN run THEN SnapshotSets runs beside SnapshotVolumes (a branch each), not after it', async () => {
+    const { db } = givenFleet();
+    // Many volumes on their own keep SnapshotVolumes busy for minutes at its paced rate.
+    for (let i = 0; i < 8; i++)
+      world.sim.addInstance({ name: `web-${i}`, tags: { [TAG]: '1' }, volumes: [{}, {}, {}] });
+    const result = await world.run();
+    expect(result.status).toBe('SUCCEEDED');
+    const [set] = world.sim.snapshotSetsOf(db.instanceId);
+    const setTime = new Date(set[0].StartTime as Date).getTime();
+    const volumeTimes = own
+      .flatMap((v) => world.managedSnapshots(v))
+      .map((s) => new Date(s.StartTime as Date).getTime());
+    expect(volumeTimes).toHaveLength(own.length);
+    expect(setTime).toBeLessThan(Math.max(...volumeTimes));
+  });
+
+  it('GIVEN a dry run WHEN instances are taken as sets THEN no set is made and the run plans each set volume', async () => {
+    const { db } = givenFleet();
+    const result = await world.run({ dryRun: true });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.sim.calls().CreateSnapshots.succeeded).toBe(0);
+    expect(world.account.ssm.calls().SendCommand.succeeded).toBe(0);
+    const { plan } = result.output as { plan: { create: string[] } };
+    expect(plan.create.join(' ')).toContain(db.volumeIds[1]);
+  });
+
   it('GIVEN a day with sets WHEN the next day runs THEN pruning counts a set snapshot as its volume generation (marker + volume id family)', async () => {
     const { db } = givenFleet();
     await world.runDaily(2);
