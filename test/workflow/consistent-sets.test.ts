@@ -214,8 +214,9 @@ describe('consistent sets of multi-volume instances (SPEC §12)', () => {
   it('GIVEN sets and volumes on their own WHEN run THEN SnapshotSets runs beside SnapshotVolumes (a branch each), not after it', async () => {
     const { db } = givenFleet();
     // Many volumes on their own keep SnapshotVolumes busy for minutes at its paced rate.
-    for (let i = 0; i < 8; i++)
-      world.sim.addInstance({ name: `web-${i}`, tags: { [TAG]: '1' }, volumes: [{}, {}, {}] });
+    const own = Array.from({ length: 8 }, (_, i) =>
+      world.sim.addInstance({ name: `web-${i}`, tags: { [TAG]: '1' }, volumes: [{}, {}, {}] }),
+    ).flatMap((instance) => instance.volumeIds);
     const result = await world.run();
     expect(result.status).toBe('SUCCEEDED');
     const [set] = world.sim.snapshotSetsOf(db.instanceId);
