@@ -5,9 +5,17 @@ import {
   type PruneResult,
   type RetiredCopyRegion,
 } from '../lambdas/contracts/run-documents';
+import type { ConsistencyMode } from '../lambdas/contracts/sets';
 import type { InvalidTarget, PruneWorkItem, SkippedTarget } from '../lambdas/contracts/work-items';
-import { type CopyTargeting, copyPlan, findTargets, retiredCopyRegions } from '../lambdas/steps/discover';
+import {
+  type ConsistencyTargeting,
+  type CopyTargeting,
+  copyPlan,
+  findTargets,
+  retiredCopyRegions,
+} from '../lambdas/steps/discover';
 import { pruneVolume } from '../lambdas/steps/prune-volume';
+import { type SetView, setView } from './set-view';
 
 /**
  * What tonight's run would do (SPEC §11.2), decided by the workflow's own code: discovery's
@@ -15,8 +23,9 @@ import { pruneVolume } from '../lambdas/steps/prune-volume';
  * which plans with `planRetention` as if the new snapshot were already completed). With the
  * deployment's copy settings, also its copies (SPEC §10): discovery's `copyPlan` (a volume with
  * copies, once per copy region) dry-run by the same prune step in each copy region, and the
- * regions no longer configured, counted by discovery's `retiredCopyRegions`. Read-only: EC2
- * Describe calls only, nothing written anywhere.
+ * regions no longer configured, counted by discovery's `retiredCopyRegions`. With the consistency
+ * tag key, each instance's mode and the sets discovery would hand to SnapshotSets (SPEC §12).
+ * Read-only: EC2 Describe calls only, nothing written anywhere.
  */
 export interface BackupPlan {
   volumes: PlannedVolume[];
@@ -30,6 +39,16 @@ export interface BackupPlan {
   taggedVolumes: number;
   /** Regions copies were kept in that are no longer configured: left untouched (SPEC §10.6). */
   retiredCopyRegions: RetiredCopyRegion[];
+  /** The mode of each instance a volume is backed up under (SPEC §12.1), by instance ID. */
+  modes: Record<string, ConsistencyMode>;
+  /** The instances taken as sets, by ID: each volume of a set is in `volumes` too. */
+  sets: PlannedSet[];
+}
+
+/** An instance taken as a set (SPEC §12.2): one CreateSnapshots call tonight. */
+export interface PlannedSet extends SetView {
+  instanceId: string;
+  instanceName?: string;
 }
 
 export interface PlannedVolume {
@@ -84,6 +103,8 @@ export interface PlanScope {
   instanceIds?: readonly string[];
   /** The deployment's copy settings, for the same copy decision as its runs; absent: no copies. */
   copies?: CopyTargeting;
+  /** The deployment's consistency tag key, for the same sets as its runs; absent: the default. */
+  consistency?: Pick<ConsistencyTargeting, 'consistencyTagKey'>;
   /** EC2 in the copy regions, configured or retired; needed when there are any. */
   ec2In?: (region: string) => EC2Client;
   /**
@@ -115,8 +136,8 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
     ...(scope.sleep && { sleep: scope.sleep }),
   };
   const clock = { now: scope.now, sleep: scope.sleep ?? realSleep };
-  const [{ report, taggedInstances, taggedVolumes }, retired] = await Promise.all([
-    findTargets(ec2, scope.tagKey, { instanceIds: scope.instanceIds }, scope.copies),
+  const [{ report, instances, taggedInstances, taggedVolumes }, retired] = await Promise.all([
+    findTargets(ec2, scope.tagKey, { instanceIds: scope.instanceIds }, scope.copies, scope.consistency),
     retiredCopyRegions(deps, scope.recordedCopyRegions ?? [], clock),
   ]);
   const items: PruneWorkItem[] = [...report.items, ...copyPlan(report.items, copyRegions)];
@@ -143,6 +164,7 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
       ...(volume.copyGenerations !== undefined && { copies: copies.get(volume.volumeId) ?? [] }),
     };
   });
+  const roots = new Map(instances.map((i) => [i.instanceId, i.rootVolumeId]));
   return {
     volumes,
     invalid: report.invalid,
@@ -150,6 +172,12 @@ export async function planBackup(ec2: EC2Client, scope: PlanScope): Promise<Back
     taggedInstances,
     taggedVolumes,
     retiredCopyRegions: retired,
+    modes: report.modes,
+    sets: (report.sets ?? []).map((set) => ({
+      instanceId: set.instanceId,
+      ...(set.instanceName !== undefined && { instanceName: set.instanceName }),
+      ...setView(set, roots.get(set.instanceId)),
+    })),
   };
 }
 

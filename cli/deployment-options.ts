@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CopyRegion, DEFAULT_COPY_TAG_KEY } from '../lambdas/contracts/deployment';
+import { DEFAULT_CONSISTENCY_TAG_KEY } from '../lambdas/contracts/sets';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import { CliError } from './errors';
 
@@ -16,6 +17,7 @@ export interface GivenDeployment {
   tagKey?: string;
   copyRegions?: CopyRegion[];
   copyTagKey?: string;
+  consistencyTagKey?: string;
 }
 
 export type DeploymentOption = keyof GivenDeployment;
@@ -58,6 +60,10 @@ const OPTIONS: Record<DeploymentOption, { flags: string; help: string; parse?: (
     copyTagKey: {
       flags: '--copy-tag-key <key>',
       help: `tag key that asks for copies (default: the stack’s, else ${DEFAULT_COPY_TAG_KEY})`,
+    },
+    consistencyTagKey: {
+      flags: '--consistency-tag-key <key>',
+      help: `instance tag key that names its consistency mode (default: the stack’s, else ${DEFAULT_CONSISTENCY_TAG_KEY})`,
     },
   };
 

@@ -1,6 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { copyRegionsEnv } from '../lambdas/commons/env';
 import { type CopyRegion, DEFAULT_COPY_TAG_KEY, StackOutput } from '../lambdas/contracts/deployment';
+import { DEFAULT_CONSISTENCY_TAG_KEY } from '../lambdas/contracts/sets';
 import type { AwsClients } from './aws';
 import { type DeploymentOption, type GivenDeployment, optionsFor } from './deployment-options';
 import { awsCall, CliError, SetupError } from './errors';
@@ -23,6 +24,8 @@ export interface Deployment {
   copyRegions?: CopyRegion[];
   /** The tag key that asks for copies (SPEC §10.2). */
   copyTagKey: string;
+  /** The instance tag key naming its consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
 }
 
 /** The parts a command cannot work without. */
@@ -40,6 +43,7 @@ export interface StackOutputs {
   tagKey: string;
   copyRegions: CopyRegion[];
   copyTagKey: string;
+  consistencyTagKey: string;
 }
 
 /**
@@ -55,7 +59,11 @@ export async function resolveDeployment<K extends NeededPart>(
 ): Promise<DeploymentWith<K>> {
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   if (needs.every((part) => given[part] !== undefined)) {
-    return { copyTagKey: DEFAULT_COPY_TAG_KEY, ...defined } as DeploymentWith<K>;
+    return {
+      copyTagKey: DEFAULT_COPY_TAG_KEY,
+      consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
+      ...defined,
+    } as DeploymentWith<K>;
   }
   try {
     return { ...(await readStack()), ...defined } as DeploymentWith<K>;
@@ -106,6 +114,8 @@ export async function readStackOutputs(clients: AwsClients, stackName: string): 
     tagKey: read(StackOutput.tagKey),
     copyRegions: copyRegionsOutput(stackName, outputs.get(StackOutput.copyRegions)),
     copyTagKey: outputs.get(StackOutput.copyTagKey) || DEFAULT_COPY_TAG_KEY,
+    // A stack deployed before consistent sets has no such output: its functions use the default.
+    consistencyTagKey: outputs.get(StackOutput.consistencyTagKey) || DEFAULT_CONSISTENCY_TAG_KEY,
   };
 }
 

@@ -1,8 +1,10 @@
+import type { InvalidTarget } from '../lambdas/contracts/work-items';
 import { invalidLine } from '../lambdas/core/failure-cause';
 import { SnapshotTag } from '../lambdas/core/snapshot-tags';
 import type { BackupPlan, PlannedVolume } from './backup-plan';
 import { instanceLabel } from './instance-label';
 import { count } from './plural';
+import { setLine } from './set-view';
 import { table } from './table';
 
 /** What a plan was made for: shown above it and in its JSON document. */
@@ -12,6 +14,8 @@ export interface PlanTarget {
   region: string;
   tagKey: string;
   managedBy: string;
+  /** The instance tag key naming its consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
   instanceIds?: readonly string[];
   /** The deployment's copy settings (its stack's outputs, or the options); absent when unknown: copies not planned. */
   copies?: { tagKey: string; regions: readonly string[] };
@@ -30,6 +34,7 @@ export function planJson(plan: BackupPlan, target: PlanTarget) {
     region: target.region,
     tagKey: target.tagKey,
     managedBy: target.managedBy,
+    consistencyTagKey: target.consistencyTagKey,
     ...(target.instanceIds !== undefined && { instanceIds: [...target.instanceIds] }),
     ...(target.copies !== undefined && {
       copyTagKey: target.copies.tagKey,
@@ -49,8 +54,11 @@ export function planJson(plan: BackupPlan, target: PlanTarget) {
       copyCreate: copies.length,
       copyDelete: copies.reduce((n, c) => n + c.deleteCount, 0),
       copyKeep: copies.reduce((n, c) => n + c.keepCount, 0),
+      sets: plan.sets.length,
     },
     volumes: plan.volumes,
+    modes: plan.modes,
+    sets: plan.sets,
     invalid: plan.invalid,
     skipped: plan.skipped,
     retiredCopyRegions: plan.retiredCopyRegions,
@@ -94,9 +102,12 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
     lines.push('', ...table([header, ...rows]));
   }
   lines.push(...copyLines(plan));
-  const [generationTag, copyTag] = [
+  lines.push(...consistencyLines(plan, target));
+  const consistency = (t: InvalidTarget) => t.tagKey === target.consistencyTagKey;
+  const [generationTag, copyTag, consistencyTag] = [
     plan.invalid.filter((t) => t.tagKey === undefined),
-    plan.invalid.filter((t) => t.tagKey !== undefined),
+    plan.invalid.filter((t) => t.tagKey !== undefined && !consistency(t)),
+    plan.invalid.filter(consistency),
   ];
   if (generationTag.length > 0) {
     lines.push('', "Invalid tag values (not backed up; tonight's run would end FAILED):");
@@ -108,6 +119,13 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
       "Invalid copy tag values (backed up but not copied, their copies left alone; tonight's run would end FAILED):",
     );
     lines.push(...copyTag.map((t) => `  ${invalidLine(t)}`));
+  }
+  if (consistencyTag.length > 0) {
+    lines.push(
+      '',
+      "Invalid consistency tag values (backed up volume by volume; tonight's run would end FAILED):",
+    );
+    lines.push(...consistencyTag.map((t) => `  ${invalidLine(t)}`));
   }
   if (plan.skipped.length > 0) {
     lines.push('', 'Excluded (generation 0: no snapshot, existing ones left alone):');
@@ -121,10 +139,12 @@ export function planText(plan: BackupPlan, target: PlanTarget): string[] {
       ? `${count(counts.copyCreate, 'copy', 'copies')} to create, ${counts.copyDelete} to delete, ` +
         `${counts.copyKeep} kept, in ${count(regions, 'region')}; `
       : '';
+  const inSets = plan.sets.reduce((n, s) => n + s.volumeIds.length, 0);
+  const sets = plan.sets.length > 0 ? `, ${inSets} of them in ${count(plan.sets.length, 'set')}` : '';
   lines.push(
     '',
     `Tonight: ${count(counts.create, 'snapshot')} to create, ${counts.delete} to delete, ${counts.keep} kept, ` +
-      `on ${count(counts.volumes, 'volume')}; ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
+      `on ${count(counts.volumes, 'volume')}${sets}; ${copies}${counts.invalid} invalid, ${counts.skipped} excluded. ` +
       `The run would end ${wouldFail(plan) ? 'FAILED' : 'SUCCEEDED'}.`,
   );
   return lines;
@@ -146,6 +166,25 @@ function copyLines(plan: BackupPlan): string[] {
   if (rows.length === 0) return [];
   const header = ['VOLUME', 'REGION', 'N', 'CREATE', 'KEEP', 'DELETE', 'DETAILS'];
   return ['', "Copies (made from tonight's snapshot once it completes):", ...table([header, ...rows])];
+}
+
+/**
+ * Each instance's mode (SPEC §12.1): how many are backed up volume by volume, and a line per set
+ * with its volumes and those it leaves out. Nothing when no volume is backed up under an instance.
+ */
+function consistencyLines(plan: BackupPlan, target: PlanTarget): string[] {
+  const modes = Object.values(plan.modes);
+  if (modes.length === 0) return [];
+  const single = modes.filter((m) => m === 'volume').length;
+  const heading = `Consistency (tag ${target.consistencyTagKey}): ${count(single, 'instance')} volume by volume`;
+  if (plan.sets.length === 0) return ['', `${heading}, none taken as a set`];
+  const rows = plan.sets.map((s) => [
+    instanceLabel(s.instanceId, s.instanceName),
+    s.instanceId,
+    s.mode,
+    setLine(s),
+  ]);
+  return ['', `${heading}, ${count(plan.sets.length, 'instance')} taken as a set:`, ...table(rows, '  ')];
 }
 
 /** The regions no longer configured, with their copies left untouched (SPEC §10.6). */

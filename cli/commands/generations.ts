@@ -46,18 +46,19 @@ export const generationsCommand: CommandSpec = {
           '--no-copies',
           'leave out the copies in other regions (and make no call there): only the home region’s snapshots',
         ),
-      ['managedBy', 'tagKey', 'copyRegions', 'copyTagKey', 'workBucket'],
+      ['managedBy', 'tagKey', 'copyRegions', 'copyTagKey', 'consistencyTagKey', 'workBucket'],
     ).addHelpText(
       'after',
       '\n--region is the home region (the stack’s). The copies are looked up in the copy regions (the\n' +
         'stack’s, or --copy-regions), and in the regions it kept copies in before (the work bucket’s\n' +
         'record), which are shown as left untouched. With --managed-by and --tag-key, no stack is\n' +
-        'needed; copies are then listed only with --copy-regions.',
+        'needed; copies are then listed only with --copy-regions. Each instance shows its\n' +
+        'consistency mode tonight and, for a set, its volumes and those left out (SPEC §12).',
     ),
   run: async (context, options) => {
     const { instanceIds, volumeIds, copies: withCopies } = options as unknown as GenerationsOptions;
     const deployment = await context.deployment(['managedBy', 'tagKey']);
-    const { managedBy, tagKey, copyTagKey } = deployment;
+    const { managedBy, tagKey, copyTagKey, consistencyTagKey } = deployment;
     // Unknown copy regions (no stack, no --copy-regions) are not taken for none: copies are not listed.
     const copyRegions = withCopies ? deployment.copyRegions : undefined;
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
@@ -76,7 +77,13 @@ export const generationsCommand: CommandSpec = {
     const only = instanceIds ? undefined : volumeIds;
     const query = { managedBy };
     const [targets, snapshots, listings] = await Promise.all([
-      findFleetTargets(ec2, tagKey, instanceIds, { copyTagKey, copyRegions: deployment.copyRegions ?? [] }),
+      findFleetTargets(
+        ec2,
+        tagKey,
+        instanceIds,
+        { copyTagKey, copyRegions: deployment.copyRegions ?? [] },
+        { consistencyTagKey },
+      ),
       managedSnapshots(ec2, query, only),
       Promise.all(
         regions.map(async (r) => ({
@@ -88,6 +95,7 @@ export const generationsCommand: CommandSpec = {
     const now = context.now();
     const report = volumeGenerations(targets, snapshots, {
       tagKey,
+      consistencyTagKey,
       now,
       filter: { instanceIds, volumeIds },
       copies: { copyTagKey, regions: listings },
@@ -100,6 +108,7 @@ export const generationsCommand: CommandSpec = {
         ...(deployment.stackName !== undefined && { stackName: deployment.stackName }),
         managedBy,
         tagKey,
+        consistencyTagKey,
         region,
         ...(known && { copyTagKey, copyRegions: (deployment.copyRegions ?? []).map((r) => r.region) }),
         copiesListed: copyRegions !== undefined,

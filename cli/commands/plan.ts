@@ -31,26 +31,28 @@ export const planCommand: CommandSpec = {
           'only these instances, like a run with {"instanceIds": [...]} (space- or comma-separated)',
         ),
       ),
-      ['tagKey', 'managedBy', 'copyRegions', 'copyTagKey', 'workBucket'],
+      ['tagKey', 'managedBy', 'copyRegions', 'copyTagKey', 'consistencyTagKey', 'workBucket'],
     ).addHelpText(
       'after',
       '\nWith the stack (or --copy-regions), copies in the copy regions are planned too (per volume\n' +
         'and region: the copy made, the copies kept and deleted), and regions no longer configured\n' +
         'are listed (from the work bucket). With both --tag-key and --managed-by, no stack is\n' +
         'needed (e.g. before deploying); copies are then planned only with --copy-regions.\n' +
+        'Each instance’s consistency mode is shown, with the volumes of each set (SPEC §12).\n' +
         'Nothing carrying the tag is a plan of nothing (exit 0); invalid tag values make it exit 1.',
     ),
   run: async (context, raw) => {
     const options = raw as PlanOptions;
     const instanceIds = parseInstanceIds(options.instanceIds);
     const deployment = await context.deployment(['tagKey', 'managedBy']);
-    const { tagKey, managedBy, copyRegions } = deployment;
+    const { tagKey, managedBy, copyRegions, consistencyTagKey } = deployment;
     const ec2 = withActionNames(context.clients.ec2(), 'ec2');
     const recorded = copyRegions && (await recordedCopyRegions(context.clients.s3(), deployment.workBucket));
     const result = await planBackup(ec2, {
       tagKey,
       managedBy,
       instanceIds,
+      consistency: { consistencyTagKey },
       ...(copyRegions && {
         copies: { copyTagKey: deployment.copyTagKey, copyRegions },
         ec2In: regionalEc2(context.clients.ec2In),
@@ -64,6 +66,7 @@ export const planCommand: CommandSpec = {
       region: await ec2.config.region(),
       tagKey,
       managedBy,
+      consistencyTagKey,
       ...(instanceIds && { instanceIds }),
       ...(copyRegions && {
         copies: { tagKey: deployment.copyTagKey, regions: copyRegions.map((r) => r.region) },

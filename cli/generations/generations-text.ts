@@ -1,4 +1,5 @@
 import { instanceLabel } from '../instance-label';
+import { setLine } from '../set-view';
 import { fitWidth, table } from '../table';
 import type {
   GenerationsReport,
@@ -17,7 +18,7 @@ export function generationsText(report: GenerationsReport, now: number): string[
   const lines: string[] = [];
   for (const instance of report.instances) {
     if (lines.length > 0) lines.push('');
-    lines.push(heading(instance));
+    lines.push(heading(instance), ...modeLines(instance));
     if (instance.volumes.length === 0) {
       lines.push('  no volume of it is backed up and no managed snapshot names it');
     }
@@ -26,13 +27,22 @@ export function generationsText(report: GenerationsReport, now: number): string[
   return lines;
 }
 
+/** `Instance <Name> (<ID>)`, with its consistency mode tonight when a volume of it is backed up. */
 function heading(instance: InstanceGenerations): string {
   if (instance.instanceId === null)
     return 'Volumes without an instance (not attached, or the instance is unknown)';
   const label = instanceLabel(instance.instanceId, instance.instanceName ?? undefined);
+  const mode = instance.mode === null ? '' : `, mode ${instance.mode}`;
   return label === instance.instanceId
-    ? `Instance ${instance.instanceId}`
-    : `Instance ${fitWidth(label, HEADING_NAME_WIDTH)} (${instance.instanceId})`;
+    ? `Instance ${instance.instanceId}${mode}`
+    : `Instance ${fitWidth(label, HEADING_NAME_WIDTH)} (${instance.instanceId})${mode}`;
+}
+
+/** What its mode in the heading leaves unsaid (SPEC §12): the set, or why it is not one. */
+function modeLines(instance: InstanceGenerations): string[] {
+  if (instance.set) return [`  set: ${setLine(instance.set)}`];
+  if (instance.modeInvalid !== null) return [`  ${instance.modeInvalid}; tonight's run would end FAILED`];
+  return [];
 }
 
 const COLUMNS = ['GEN', 'SNAPSHOT', 'STATE', 'STARTED (UTC)', 'AGE', 'SIZE'];

@@ -1,8 +1,10 @@
 import type { ManagedSnapshot } from '../../lambdas/aws/snapshot-queries';
+import type { ConsistencyMode } from '../../lambdas/contracts/sets';
 import type { VolumeWorkItem } from '../../lambdas/contracts/work-items';
 import { newestFirst } from '../../lambdas/core/retention';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { instanceLabel } from '../instance-label';
+import { type SetView, setView } from '../set-view';
 import type { FleetTargets } from './fleet-targets';
 import { nextDeletions } from './next-deletions';
 
@@ -11,7 +13,8 @@ import { nextDeletions } from './next-deletions';
  * per instance and volume, the volume's family of managed snapshots (SPEC §3.1: marker and
  * `Backup-Volume-Id`), numbered as retention counts them, against the N in force tonight; and
  * its copies in each copy region (SPEC §10.4: the family there whose source region is the
- * deployment's), against the copy N, or left untouched in a region no longer configured.
+ * deployment's), against the copy N, or left untouched in a region no longer configured; and
+ * per instance, its consistency mode tonight and the set it is taken as (SPEC §12).
  */
 export interface GenerationsReport {
   instances: InstanceGenerations[];
@@ -22,6 +25,15 @@ export interface InstanceGenerations {
   instanceId: string | null;
   /** Its Name tag (live instance), else the Name its newest snapshot was tagged with; null when none. */
   instanceName: string | null;
+  /** Its consistency mode tonight (SPEC §12.1); null when no volume of it is backed up tonight. */
+  mode: ConsistencyMode | null;
+  /** In `instance` or `application` mode: the set tonight's run takes (SPEC §12.2); else null. */
+  set: SetView | null;
+  /**
+   * Why its consistency tag is not honoured (an invalid value, a set EC2 cannot take): it is
+   * backed up volume by volume and the run ends FAILED; else null.
+   */
+  modeInvalid: string | null;
   volumes: VolumeGenerations[];
 }
 
@@ -120,6 +132,8 @@ export function volumeGenerations(
   snapshots: readonly ManagedSnapshot[],
   options: {
     tagKey: string;
+    /** The consistency tag key (SPEC §12.1): its invalid values are told apart from the copy tag's. */
+    consistencyTagKey: string;
     /** When the report is made: the next backup's snapshot is taken after it (see `nextDeletions`). */
     now: number;
     filter?: GenerationsFilter;
@@ -166,6 +180,7 @@ export function volumeGenerations(
     const block = blocks.get(key) ?? {
       instanceId: key,
       instanceName: ownerName(targets, owner, item, [...family, ...copyFamily.flatMap((c) => c.family)]),
+      ...consistencyOf(targets, key, options.consistencyTagKey),
       volumes: [],
     };
     const entry = volumeEntry(
@@ -186,7 +201,12 @@ export function volumeGenerations(
   }
   for (const id of filter.instanceIds ?? []) {
     if (!blocks.has(id)) {
-      blocks.set(id, { instanceId: id, instanceName: targets.instances.get(id)?.name ?? null, volumes: [] });
+      blocks.set(id, {
+        instanceId: id,
+        instanceName: targets.instances.get(id)?.name ?? null,
+        ...consistencyOf(targets, id, options.consistencyTagKey),
+        volumes: [],
+      });
     }
   }
   return { instances: [...blocks.values()].sort(byLabel) };
@@ -338,7 +358,7 @@ function regionCopies(
 /** Why a volume gets no copies tonight: not backed up, an invalid copy tag, or none (or 0). */
 function whyNotCopied(item: VolumeWorkItem | undefined, targets: FleetTargets, copyTagKey: string): string {
   if (!item) return 'the volume is not backed up';
-  const copyTag = targets.resolved.invalid.filter((t) => t.tagKey !== undefined);
+  const copyTag = targets.resolved.invalid.filter((t) => t.tagKey === copyTagKey);
   const bad =
     copyTag.find((t) => t.resource === 'volume' && t.id === item.volumeId) ??
     copyTag.find((t) => t.resource === 'instance' && t.id === item.instanceId);
@@ -351,6 +371,28 @@ function whyNotCopied(item: VolumeWorkItem | undefined, targets: FleetTargets, c
 
 function stateNote(ids: readonly string[], what: string): string[] {
   return ids.length > 0 ? [`${ids.join(', ')} ${what}`] : [];
+}
+
+/** An instance's mode, set and invalid consistency value tonight, as discovery decided them. */
+function consistencyOf(
+  targets: FleetTargets,
+  instanceId: string | null,
+  consistencyTagKey: string,
+): Pick<InstanceGenerations, 'mode' | 'set' | 'modeInvalid'> {
+  const mode = instanceId === null ? undefined : targets.resolved.modes[instanceId];
+  if (mode === undefined) return { mode: null, set: null, modeInvalid: null };
+  const set = targets.resolved.sets?.find((s) => s.instanceId === instanceId);
+  const bad = targets.resolved.invalid.find(
+    (t) => t.resource === 'instance' && t.id === instanceId && t.tagKey === consistencyTagKey,
+  );
+  const own = bad?.reason.startsWith(`${consistencyTagKey} `)
+    ? bad.reason.slice(consistencyTagKey.length + 1)
+    : bad?.reason;
+  return {
+    mode,
+    set: set ? setView(set, targets.instances.get(set.instanceId)?.rootVolumeId) : null,
+    modeInvalid: bad ? `${consistencyTagKey} ${JSON.stringify(bad.value ?? '')} ${own}` : null,
+  };
 }
 
 /** Why discovery does not back this volume up, from the same resolution the workflow makes. */

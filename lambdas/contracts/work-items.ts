@@ -117,8 +117,10 @@ export interface VolumeTask extends Reentry {
 export interface InvalidTarget {
   resource: 'instance' | 'volume';
   /**
-   * The tag whose value is invalid, when it is the copy tag (SPEC §10.2): the volume is still
-   * backed up in its own region, and its copies are left alone. Absent: the generation tag.
+   * The tag whose value is invalid, when it is not the generation tag: the copy tag (SPEC §10.2:
+   * the volume is still backed up in its own region, and its copies are left alone) or the
+   * consistency tag (SPEC §12.1: the instance's volumes are backed up in `volume` mode). Absent:
+   * the generation tag.
    */
   tagKey?: string;
   id: string;

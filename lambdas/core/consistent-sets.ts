@@ -92,7 +92,7 @@ export function groupConsistentSets(
     if (refusal !== undefined) {
       report(
         instance.consistencyTagValue ?? tag.mode,
-        `${scope.tagKey} is ${tag.mode}, but ${refusal}; its volumes are backed up one by one (volume)`,
+        `${scope.tagKey} cannot be honoured: ${refusal}; its volumes are backed up one by one (volume)`,
       );
       continue;
     }

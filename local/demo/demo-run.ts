@@ -263,6 +263,7 @@ async function runWithClients(
     region,
     tagKey: deployment.tagKey,
     managedBy: deployment.managedBy,
+    consistencyTagKey: deployment.consistencyTagKey,
     copies: { tagKey: deployment.copyTagKey, regions: options.copyRegions },
   };
   const copiesNote = keepsCopies ? ` for a deployment with copyRegions ${options.copyRegions.join(',')}` : '';
@@ -272,6 +273,7 @@ async function runWithClients(
   const plan = await planBackup(ec2.plan.ec2, {
     tagKey: target.tagKey,
     managedBy: target.managedBy,
+    consistency: { consistencyTagKey: target.consistencyTagKey },
     now: Date.now,
     sleep: ec2.sleep,
     ...(keepsCopies && {

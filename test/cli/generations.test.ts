@@ -361,7 +361,7 @@ describe('ebs-backup generations (SPEC §3, §11)', () => {
     const { stdout, code } = await fleet.cli.run('generations', '--volume-ids', fleet.db.root);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`Instance db (${fleet.db.instanceId})`);
+    expect(lines[0]).toBe(`Instance db (${fleet.db.instanceId}), mode volume`);
     expect(lines[1]).toBe(
       `  ${fleet.db.root}  N=3, 1 completed: under N by 2: one more with each successful backup; ${fleet.db.dbRootPending[0]} pending: not counted until completed`,
     );
@@ -569,7 +569,7 @@ describe('ebs-backup generations with copies in other regions (SPEC §10.4, §10
     const { stdout, code } = await fleet.cli.run('generations', '--volume-ids', fleet.web.root);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`Instance web (${fleet.web.instanceId})`);
+    expect(lines[0]).toBe(`Instance web (${fleet.web.instanceId}), mode volume`);
     expect(lines[1]).toMatch(new RegExp(`^  ${fleet.web.root}  N=2, 1 completed: under N by 1`));
     expect(lines[4]).toBe(
       `    copies in ${COPY_REGION}  N=2, 3 completed: over N by 1: the next successful copy deletes the oldest 2, unless EC2 refuses because it is in use (e.g. by an AMI); ${fleet.web.copies.pending} pending: not counted until completed`,

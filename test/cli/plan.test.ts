@@ -184,6 +184,7 @@ describe('ebs-backup plan: what tonight’s run would do (SPEC §11.2)', () => {
       copyCreate: 0,
       copyDelete: 0,
       copyKeep: 0,
+      sets: 0,
     });
     // A stack deployed before copies has no copy outputs: no copies.
     expect(doc).toMatchObject({

@@ -64,6 +64,8 @@ describe('ebs-backup: the command-line framework (SPEC §11)', () => {
         // A stack deployed before copies: no CopyRegions or CopyTagKey output.
         copyRegions: [],
         copyTagKey: 'Backup-Copy-Generation',
+        // Nor a ConsistencyTagKey output (before SPEC §12): the functions' default.
+        consistencyTagKey: 'Backup-Consistency',
       },
     });
   });

@@ -213,7 +213,7 @@ describe('groupConsistentSets (SPEC §12.1–§12.2)', () => {
         tagKey: KEY,
         value: 'application',
         reason:
-          'Backup-Consistency is application, but CreateSnapshots takes at most 40 volumes in a set and it would have 41; its volumes are backed up one by one (volume)',
+          'Backup-Consistency cannot be honoured: CreateSnapshots takes at most 40 volumes in a set and it would have 41; its volumes are backed up one by one (volume)',
       },
     ]);
   });

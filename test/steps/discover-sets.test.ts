@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { rootVolumeOf } from '../../lambdas/aws/instance-queries';
 import { getJson } from '../../lambdas/aws/json-store';
 import type { DiscoverOutput, DiscoveryReport } from '../../lambdas/contracts/run-documents';
 import type { SetWorkItem } from '../../lambdas/contracts/sets';
@@ -215,5 +216,26 @@ describe('discover step: consistent sets (SPEC §12.1–§12.2)', () => {
     const [set] = await setsOf(s3, await run());
 
     expect(set.volumes.map((v) => v.carriedTags)).toEqual([{ Team: 'db' }]);
+  });
+});
+
+describe('rootVolumeOf: the volume on an instance’s root device', () => {
+  const mapping = (DeviceName: string, VolumeId: string) => ({ DeviceName, Ebs: { VolumeId } });
+
+  it.each([
+    ['/dev/xvda', '/dev/xvda', 'vol-root'],
+    ['/dev/sda1', 'sda1', 'vol-root'],
+    ['xvda', '/dev/xvda', 'vol-root'],
+    ['/dev/sda1', '/dev/xvda', undefined], // nothing on the root device: instance store, or detached
+  ])('GIVEN RootDeviceName %j and the root mapped as %j THEN %s', (root, device, expected) => {
+    const instance = {
+      RootDeviceName: root,
+      BlockDeviceMappings: [mapping('/dev/sdf', 'vol-data'), mapping(device, 'vol-root')],
+    };
+    expect(rootVolumeOf(instance)).toBe(expected);
+  });
+
+  it('GIVEN no RootDeviceName THEN none', () => {
+    expect(rootVolumeOf({ BlockDeviceMappings: [mapping('/dev/xvda', 'vol-a')] })).toBeUndefined();
   });
 });
