@@ -104,6 +104,8 @@ export const INVOCATION_MARGIN_MS = 5_000;
 export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   createSnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
+  snapshotSet: { timeoutSeconds: 60, memoryMiB: 256 },
+  runScript: { timeoutSeconds: 60, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   copySnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
   awaitCopies: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
@@ -121,6 +123,12 @@ export const STEP_OF_TASK_STATE = {
   [StateName.createSnapshot]: 'createSnapshot',
   // Looking for the snapshot an attempt of unknown outcome may have made is the create step's.
   [StateName.confirmSnapshot]: 'createSnapshot',
+  // A set's steps (SPEC §12): the scripts on SSM, the set and its outcome on EC2.
+  [StateName.preScript]: 'runScript',
+  [StateName.postScript]: 'runScript',
+  [StateName.createSnapshotSet]: 'snapshotSet',
+  [StateName.confirmSnapshotSet]: 'snapshotSet',
+  [StateName.finishSet]: 'snapshotSet',
   [StateName.awaitSnapshots]: 'awaitSnapshots',
   // The pruning loop's turn after the wait failed: the same function, not polling.
   [StateName.listUnprunedVolumes]: 'awaitSnapshots',

@@ -19,6 +19,7 @@ import {
 } from '../../lambdas/contracts/deployment';
 import type { MutatingAction } from '../../lambdas/contracts/ec2-buckets';
 import { callIntervalMs, DEFAULT_EC2_RATE_SHARE } from '../../lambdas/contracts/rate-share';
+import { DEFAULT_SCRIPT_TIMEOUT_SECONDS } from '../../lambdas/contracts/sets';
 import { type CopyVolumeTags, DEFAULT_TARGET_TAG_KEY } from '../../lambdas/core/snapshot-tags';
 import * as awaitCopies from '../../lambdas/handlers/await-copies';
 import * as awaitSnapshots from '../../lambdas/handlers/await-snapshots';
@@ -141,6 +142,8 @@ export function localDefinition(deployment: LocalDeployment) {
     waitLimitSeconds: deployment.waitLimitSeconds,
     copyConcurrency: deployment.copyConcurrency,
     copyWaitLimitSeconds: deployment.copyWaitLimitSeconds,
+    // Placeholder for the merge with the set steps (SPEC §12), which give a local run its own.
+    scriptTimeoutSeconds: DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   });
   return renderDefinition(values);
 }
@@ -242,8 +245,19 @@ export function localFunctions(
     // The copies' retention is the same function as the snapshots' (STEP_OF_TASK_STATE).
     [StateName.pruneCopySnapshots]: fn(StateName.pruneCopySnapshots, pruneHandler),
     [StateName.summarise]: fn(StateName.summarise, ({ s3 }) => summarise.createHandler({ s3, bucket })),
+    // Placeholders for the merge with the set steps (SPEC §12): a local run that reaches one fails loudly.
+    [StateName.preScript]: fn(StateName.preScript, setStepPending),
+    [StateName.postScript]: fn(StateName.postScript, setStepPending),
+    [StateName.createSnapshotSet]: fn(StateName.createSnapshotSet, setStepPending),
+    [StateName.confirmSnapshotSet]: fn(StateName.confirmSnapshotSet, setStepPending),
+    [StateName.finishSet]: fn(StateName.finishSet, setStepPending),
   };
 }
+
+/** Placeholder for the merge with the set steps (SPEC §12). */
+const setStepPending = () => async (): Promise<never> => {
+  throw new Error('The set steps (SPEC §12) are not in this build');
+};
 
 /**
  * The clients as the step's deployed function has them: where the step lets the SDK retry
