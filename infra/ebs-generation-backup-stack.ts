@@ -31,6 +31,10 @@ export class EbsGenerationBackupStack extends Stack {
         'Regions that keep copies, with their KMS keys (JSON array; [] for none)',
       ],
       copyTagKey: [this.backup.settings.copyTagKey, 'Tag key that asks for copies in the copy regions'],
+      consistencyTagKey: [
+        this.backup.settings.consistencyTagKey,
+        'Instance tag key naming how its volumes are snapshotted: volume, instance or application',
+      ],
     };
     for (const [key, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, StackOutput[key as keyof typeof StackOutput], { value, description });

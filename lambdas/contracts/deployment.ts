@@ -119,4 +119,5 @@ export const StackOutput = {
   /** JSON array of CopyRegion; `[]` when the deployment keeps no copies. */
   copyRegions: 'CopyRegions',
   copyTagKey: 'CopyTagKey',
+  consistencyTagKey: 'ConsistencyTagKey',
 } as const;

@@ -237,6 +237,8 @@ describe('state machine resource', () => {
     const steps = [
       'discover',
       'createSnapshot',
+      'snapshotSet',
+      'runScript',
       'awaitSnapshots',
       'copySnapshot',
       'awaitCopies',
