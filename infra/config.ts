@@ -18,6 +18,14 @@ import {
   MIN_EC2_RATE_SHARE,
 } from '../lambdas/contracts/rate-share';
 import {
+  DEFAULT_CONSISTENCY_TAG_KEY,
+  DEFAULT_PRE_SCRIPT_FAILURE,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
+  PRE_SCRIPT_FAILURE_ACTIONS,
+  type PreScriptFailureAction,
+  SCRIPT_TIMEOUT_RANGE_SECONDS,
+} from '../lambdas/contracts/sets';
+import {
   type CopyVolumeTags,
   DEFAULT_TARGET_TAG_KEY,
   isReservedTagKey,
@@ -91,6 +99,18 @@ export interface BackupSettings {
    * is left to the account's other tools in the region.
    */
   readonly ec2RateShare: number;
+  /** Instance tag key naming how its volumes are snapshotted: one by one or as a set (SPEC §12.1). */
+  readonly consistencyTagKey: string;
+  /** What a set does when its pre-script failed, timed out or could not run (SPEC §12.4). */
+  readonly preScriptFailure: PreScriptFailureAction;
+  /** How long a pre- or post-script may run on its instance, in seconds. */
+  readonly scriptTimeoutSeconds: number;
+  /**
+   * An existing SSM Command document (its name, or its ARN when another account shares it) that
+   * runs the scripts instead of the one the stack creates (SPEC §12.4). It takes the parameters
+   * `phase` (pre or post) and `timeoutSeconds`, as the stack's own does.
+   */
+  readonly scriptDocument?: string;
 }
 
 export interface AppConfig {
@@ -99,7 +119,7 @@ export interface AppConfig {
   readonly regions: readonly string[];
 }
 
-export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn'> = {
+export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn' | 'scriptDocument'> = {
   schedule: 'cron(0 3 * * ? *)',
   timezone: 'UTC',
   notificationEmails: [],
@@ -118,6 +138,9 @@ export const DEFAULT_SETTINGS: Omit<BackupSettings, 'managedBy' | 'alertTopicArn
   copyConcurrency: DEFAULT_COPY_CONCURRENCY,
   copyWaitLimitHours: 24,
   ec2RateShare: DEFAULT_EC2_RATE_SHARE,
+  consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
+  preScriptFailure: DEFAULT_PRE_SCRIPT_FAILURE,
+  scriptTimeoutSeconds: DEFAULT_SCRIPT_TIMEOUT_SECONDS,
 };
 
 /** One week: CloudWatch evaluates at most 7 days of one-hour periods (SPEC §5.3 alarm). */
@@ -407,6 +430,65 @@ function volumeTags(value: unknown): CopyVolumeTags {
   return keys;
 }
 
+const PRE_SCRIPT_FAILURE_ACCEPTED =
+  'crash-consistent (take the set without the application’s help, and report it) or skip (take no set this run, and report it)';
+
+function preScriptFailure(value: unknown): PreScriptFailureAction {
+  const raw = text(value);
+  const action = PRE_SCRIPT_FAILURE_ACTIONS.find((known) => known === raw);
+  return action ?? reject(`is not ${PRE_SCRIPT_FAILURE_ACCEPTED}`);
+}
+
+function scriptTimeout(value: unknown): number {
+  const { min, max } = SCRIPT_TIMEOUT_RANGE_SECONDS;
+  try {
+    return integer(min, max)(value);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    return reject(
+      `${error.message}: a script that freezes an application must be quick, the application waits for the ` +
+        'snapshot call (Data Lifecycle Manager allows its scripts the same range)',
+    );
+  }
+}
+
+/**
+ * An SSM document's name (CreateDocument: 3 to 128 of letters, digits, _ . -), or the ARN of one
+ * shared by another account, as SendCommand takes it
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html).
+ */
+const DOCUMENT_NAME = /^[A-Za-z0-9_.-]{3,128}$/;
+const DOCUMENT_ARN =
+  /^arn:aws[a-z-]*:ssm:([a-z]{2}(?:-[a-z]+)+-[0-9]+):[0-9]{12}:document\/([A-Za-z0-9_.-]{3,128})$/;
+/**
+ * Prefixes AWS reserves for its own documents (CreateDocument refuses them,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html#cfn-ssm-document-name):
+ * AWS's documents run whatever command they are given (AWS-RunShellScript), which SPEC §12.5 rules out.
+ */
+const AWS_DOCUMENT = /^(aws|amazon|amzn)/i;
+
+const SCRIPT_DOCUMENT_ACCEPTED =
+  'the name of an SSM Command document of this account (3 to 128 letters, digits, _ . -, e.g. MyBackupScripts), ' +
+  'or the ARN of one another account shares (e.g. arn:aws:ssm:eu-west-1:123456789012:document/MyBackupScripts)';
+
+function scriptDocument(value: unknown): string {
+  const raw = text(value);
+  const arn = DOCUMENT_ARN.exec(raw);
+  if (arn === null && !DOCUMENT_NAME.test(raw)) reject(`is not ${SCRIPT_DOCUMENT_ACCEPTED}`);
+  if (AWS_DOCUMENT.test(arn?.[2] ?? raw)) {
+    reject(
+      'names a document of AWS (aws, amazon and amzn are AWS’s prefixes), which runs any command it is given: ' +
+        `give ${SCRIPT_DOCUMENT_ACCEPTED}, which takes the parameters phase and timeoutSeconds`,
+    );
+  }
+  return raw;
+}
+
+/** The region in the ARN of a script document; undefined for a name (a document of the stack's region). */
+export function scriptDocumentRegion(document: string): string | undefined {
+  return DOCUMENT_ARN.exec(document)?.[1];
+}
+
 const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<BackupSettings[K]>> } = {
   schedule: cronExpression,
   timezone: timeZone,
@@ -428,10 +510,14 @@ const SETTING_PARSERS: { [K in keyof BackupSettings]-?: Parser<NonNullable<Backu
   copyConcurrency,
   copyWaitLimitHours: integer(1, MAX_HOURS),
   ec2RateShare: rateShare,
+  consistencyTagKey: tagKey,
+  preScriptFailure,
+  scriptTimeoutSeconds: scriptTimeout,
+  scriptDocument,
 };
 
 /** Optional settings that cdk.json lists with an empty value. */
-const EMPTY_MEANS_UNSET = new Set(['alertTopicArn', 'copyKmsKeys']);
+const EMPTY_MEANS_UNSET = new Set(['alertTopicArn', 'copyKmsKeys', 'scriptDocument']);
 
 function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -489,6 +575,8 @@ export interface StackRegions {
  * - SPEC §10: copies go to other regions than the stacks' (where known), each KMS key belongs to
  *   a copy region, the copy tag has its own key, and no carried tag is one this product writes
  *   or reads.
+ * - SPEC §12: the consistency tag has its own key, and a script document given by ARN is in the
+ *   stacks' region (SendCommand runs documents of its own region only).
  */
 export function checkSettings(settings: BackupSettings, source: SettingSource, stacks?: StackRegions): void {
   const problems = [
@@ -496,6 +584,7 @@ export function checkSettings(settings: BackupSettings, source: SettingSource, s
     windowProblem(settings, source),
     ...copyProblems(settings, source, stacks),
     ...paceProblems(settings, source),
+    ...setProblems(settings, source, stacks),
   ].filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -510,15 +599,18 @@ export function copyRegionsOf(settings: Pick<BackupSettings, 'copyRegions' | 'co
 
 /** Why a volume's tag may not be carried to its snapshots; undefined when it may. */
 function reservedBecause(key: string, settings: BackupSettings): string | undefined {
-  if (!isReservedTagKey(key, [settings.tagKey, settings.copyTagKey])) return undefined;
+  if (!isReservedTagKey(key, [settings.tagKey, settings.copyTagKey, settings.consistencyTagKey])) {
+    return undefined;
+  }
   if (key === 'Name')
     return 'is the Name tag, which this product writes on every snapshot (the instance’s name)';
   if ((Object.values(SnapshotTag) as string[]).includes(key))
     return 'is a tag this product writes on every snapshot';
   if (/^aws:/i.test(key)) return 'starts with aws:, which only AWS may write';
-  return key === settings.tagKey
-    ? 'is "tagKey", which targets instances and volumes'
-    : 'is "copyTagKey", which asks for copies';
+  if (key === settings.tagKey) return 'is "tagKey", which targets instances and volumes';
+  return key === settings.copyTagKey
+    ? 'is "copyTagKey", which asks for copies'
+    : 'is "consistencyTagKey", which names an instance’s consistency mode';
 }
 
 function copyProblems(settings: BackupSettings, source: SettingSource, stacks?: StackRegions): string[] {
@@ -563,6 +655,32 @@ function copyProblems(settings: BackupSettings, source: SettingSource, stacks?: 
           'other than this product’s own keys',
       );
     }
+  }
+  return problems;
+}
+
+/** SPEC §12: the tag that names an instance's mode is neither targeting tag; its document is at hand. */
+function setProblems(settings: BackupSettings, source: SettingSource, stacks?: StackRegions): string[] {
+  const { consistencyTagKey, tagKey, copyTagKey, scriptDocument } = settings;
+  const problems: string[] = [];
+  for (const [key, other] of [
+    ['tagKey', tagKey],
+    ['copyTagKey', copyTagKey],
+  ] as const) {
+    if (consistencyTagKey === other) {
+      problems.push(
+        `Invalid ${source} "consistencyTagKey": ${shown(consistencyTagKey)} is also "${key}": the tag that names an ` +
+          `instance's consistency mode needs a key of its own (e.g. ${DEFAULT_CONSISTENCY_TAG_KEY})`,
+      );
+    }
+  }
+  const documentRegion = scriptDocument === undefined ? undefined : scriptDocumentRegion(scriptDocument);
+  const elsewhere = stacks?.regions.filter((region) => region !== documentRegion) ?? [];
+  if (documentRegion !== undefined && elsewhere.length > 0) {
+    problems.push(
+      `Invalid ${source} "scriptDocument": ${shown(scriptDocument)} is in ${documentRegion}, not ${elsewhere.join(', ')} ` +
+        `(${stacks?.named}): SendCommand runs a document of its own region only; give its name, or the ARN of its copy in that region`,
+    );
   }
   return problems;
 }

@@ -1,7 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { StackOutput } from '../lambdas/contracts/deployment';
-import { DEFAULT_CONSISTENCY_TAG_KEY } from '../lambdas/contracts/sets';
 import { EbsGenerationBackup, type EbsGenerationBackupProps } from './ebs-generation-backup';
 
 export interface EbsGenerationBackupStackProps extends StackProps {
@@ -32,9 +31,8 @@ export class EbsGenerationBackupStack extends Stack {
         'Regions that keep copies, with their KMS keys (JSON array; [] for none)',
       ],
       copyTagKey: [this.backup.settings.copyTagKey, 'Tag key that asks for copies in the copy regions'],
-      // The functions' default until the deployment sets the key (the infra side of SPEC §12).
       consistencyTagKey: [
-        DEFAULT_CONSISTENCY_TAG_KEY,
+        this.backup.settings.consistencyTagKey,
         'Instance tag key naming how its volumes are snapshotted: volume, instance or application',
       ],
     };

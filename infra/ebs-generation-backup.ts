@@ -18,12 +18,15 @@ import {
   copyKeys,
   copySnapshot,
   createSnapshot,
+  createSnapshotSet,
   deleteSnapshot,
   ec2Describe,
   grant,
+  runScript,
 } from './iam';
 import { BackupAlerts } from './observability';
 import { BackupSchedule } from './schedule';
+import { ScriptDocument } from './scripts';
 import { WorkBucket } from './storage';
 import { BackupWorkflow } from './workflow';
 
@@ -51,6 +54,8 @@ export class EbsGenerationBackup extends Construct {
   readonly copyRegions: readonly CopyRegion[];
   readonly stateMachineName: string;
   readonly bucket: s3.Bucket;
+  /** The SSM document that runs the instances' pre- and post-scripts (SPEC §12.4). */
+  readonly scripts: ScriptDocument;
   readonly functions: BackupFunctions;
   readonly workflow: BackupWorkflow;
   readonly stateMachine: sfn.StateMachine;
@@ -86,6 +91,7 @@ export class EbsGenerationBackup extends Construct {
     const copyWaitLimit = Duration.hours(settings.copyWaitLimitHours);
 
     this.bucket = new WorkBucket(this, 'Work').bucket;
+    this.scripts = new ScriptDocument(this, 'Scripts', { existing: settings.scriptDocument });
 
     this.functions = new BackupFunctions(this, 'Functions', {
       functionFactory: props.functionFactory,
@@ -104,11 +110,17 @@ export class EbsGenerationBackup extends Construct {
         snapshotConcurrency: settings.snapshotConcurrency,
         pruneConcurrency: settings.pruneConcurrency,
         copyConcurrency: settings.copyConcurrency,
+        consistencyTagKey: settings.consistencyTagKey,
+        preScriptFailure: settings.preScriptFailure,
+        scriptDocument: this.scripts.documentName,
+        scriptTimeoutSeconds: settings.scriptTimeoutSeconds,
       },
     });
     const {
       discover,
       createSnapshot: create,
+      snapshotSet,
+      runScript: script,
       awaitSnapshots,
       copySnapshot: copy,
       awaitCopies,
@@ -130,6 +142,13 @@ export class EbsGenerationBackup extends Construct {
       ec2Describe('ec2:DescribeSnapshots'),
       ...createSnapshot(stack, settings.managedBy, settings.copyVolumeTags),
     );
+    grant(
+      snapshotSet.role,
+      // Looks for the run's set by its tags before taking it again (SPEC §12.3).
+      ec2Describe('ec2:DescribeSnapshots'),
+      ...createSnapshotSet(stack, settings.managedBy, settings.copyVolumeTags),
+    );
+    grant(script.role, ...runScript(stack, this.scripts.documentArn, settings.consistencyTagKey));
     grant(
       awaitSnapshots.role,
       ec2Describe('ec2:DescribeSnapshots'),
@@ -176,6 +195,8 @@ export class EbsGenerationBackup extends Construct {
       functions: {
         discover: discover.function,
         createSnapshot: create.function,
+        snapshotSet: snapshotSet.function,
+        runScript: script.function,
         awaitSnapshots: awaitSnapshots.function,
         copySnapshot: copy.function,
         awaitCopies: awaitCopies.function,
@@ -188,6 +209,7 @@ export class EbsGenerationBackup extends Construct {
       copyConcurrency: settings.copyConcurrency,
       waitLimit,
       copyWaitLimit,
+      scriptTimeout: Duration.seconds(settings.scriptTimeoutSeconds),
       logRetention: settings.logRetentionDays,
     });
     this.stateMachine = this.workflow.stateMachine;

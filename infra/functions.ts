@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_LIMITS, STEP_NAMES, type StepName } from '../lambdas/commons/function-limits';
 import { type CopyRegion, EnvName } from '../lambdas/contracts/deployment';
+import type { PreScriptFailureAction } from '../lambdas/contracts/sets';
 import type { CopyVolumeTags } from '../lambdas/core/snapshot-tags';
 
 export { STEP_NAMES, type StepName };
@@ -68,6 +69,12 @@ export interface FunctionSettings {
   readonly snapshotConcurrency: number;
   readonly pruneConcurrency: number;
   readonly copyConcurrency: number;
+  /** Consistent sets (SPEC §12): the instance tag naming the mode, and the scripts' document and bounds. */
+  readonly consistencyTagKey: string;
+  readonly preScriptFailure: PreScriptFailureAction;
+  /** SendCommand's DocumentName: the stack's own document, or the one the deployment names. */
+  readonly scriptDocument: string;
+  readonly scriptTimeoutSeconds: number;
 }
 
 /** What a function that makes mutating calls paces them by (`callIntervalEnv`): the share, and its fan-out's concurrency. */
@@ -98,6 +105,8 @@ const HANDLERS = {
       [EnvName.copyRegions]: JSON.stringify(s.copyRegions),
       [EnvName.copyTagKey]: s.copyTagKey,
       [EnvName.copyVolumeTags]: JSON.stringify(s.copyVolumeTags),
+      [EnvName.consistencyTagKey]: s.consistencyTagKey,
+      [EnvName.preScriptFailure]: s.preScriptFailure,
     }),
   },
   createSnapshot: {
@@ -105,6 +114,22 @@ const HANDLERS = {
     description: 'Snapshots one volume, tagged at creation; idempotent per execution (SPEC §2)',
     // The tags it carries from the volume travel in the work item.
     environment: (s) => pace(s, s.snapshotConcurrency),
+  },
+  snapshotSet: {
+    file: 'snapshot-set.ts',
+    description:
+      "Snapshots an instance's volumes as one set, tagged per volume; idempotent per execution (SPEC §12)",
+    // SnapshotSets runs at the snapshot fan-out's concurrency; the volumes travel in the work item.
+    environment: (s) => pace(s, s.snapshotConcurrency),
+  },
+  runScript: {
+    file: 'run-script.ts',
+    description: "Runs an instance's pre- or post-snapshot script through SSM Run Command (SPEC §12.4)",
+    environment: (s) => ({
+      [EnvName.scriptDocument]: s.scriptDocument,
+      [EnvName.scriptTimeoutSeconds]: String(s.scriptTimeoutSeconds),
+      [EnvName.consistencyTagKey]: s.consistencyTagKey,
+    }),
   },
   awaitSnapshots: {
     file: 'await-snapshots.ts',

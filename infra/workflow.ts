@@ -21,6 +21,8 @@ export interface BackupWorkflowProps {
   readonly waitLimit: Duration;
   /** How long a run waits for its copies to leave `pending`. */
   readonly copyWaitLimit: Duration;
+  /** How long a set's pre- or post-script may run (SPEC §12.4). */
+  readonly scriptTimeout: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -37,6 +39,7 @@ export function workflowDefinitionValues(props: BackupWorkflowProps): Definition
     waitLimitSeconds: props.waitLimit.toSeconds(),
     copyConcurrency: props.copyConcurrency,
     copyWaitLimitSeconds: props.copyWaitLimit.toSeconds(),
+    scriptTimeoutSeconds: props.scriptTimeout.toSeconds(),
   });
 }
 

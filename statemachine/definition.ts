@@ -59,7 +59,10 @@ export interface WorkflowSettings {
   copyConcurrency: number;
   /** How long a copy may stay pending, from its StartTime. */
   copyWaitLimitSeconds: number;
-  /** How long a set's pre- or post-script may run (SPEC §12.4, SCRIPT_TIMEOUT_RANGE_SECONDS). */
+  /**
+   * How long a set's pre- or post-script may run on its instance (SPEC §12.4,
+   * SCRIPT_TIMEOUT_RANGE_SECONDS): what PreScript and PostScript wait for it.
+   */
   scriptTimeoutSeconds: number;
 }
 

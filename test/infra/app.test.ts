@@ -21,7 +21,9 @@ describe('app', () => {
   test('cdk.json runs the app with tsx and holds the default of every setting', () => {
     expect(cdkJson.app).toBe('npx tsx infra/app.ts');
     const settingKeys = Object.keys(cdkJson.context).filter((key) => !(key in FEATURE_FLAGS));
-    expect(settingKeys.sort()).toEqual([...Object.keys(DEFAULT_SETTINGS), 'alertTopicArn', 'regions'].sort());
+    expect(settingKeys.sort()).toEqual(
+      [...Object.keys(DEFAULT_SETTINGS), 'alertTopicArn', 'scriptDocument', 'regions'].sort(),
+    );
     const config = readAppConfig((key) => (key === 'notificationEmails' ? TEST_EMAIL : cdkJson.context[key]));
     expect(config.regions).toEqual([]);
     expect(resolveSettings(config.settings, 'context')).toEqual({

@@ -45,6 +45,9 @@ describe('configuration from CDK context', () => {
       copyConcurrency: 5,
       copyWaitLimitHours: 24,
       ec2RateShare: 80,
+      consistencyTagKey: 'Backup-Consistency',
+      preScriptFailure: 'crash-consistent',
+      scriptTimeoutSeconds: 30,
     });
   });
 

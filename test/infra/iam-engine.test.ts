@@ -225,6 +225,19 @@ describe('taking an obstacle away, or leaving only it', () => {
     ).toEqual([{ ...granting, Condition: { StringEquals: { 'ec2:ResourceTag/M': 'x' } } }, other]);
   });
 
+  test('only a condition key: another statement granting the action without that key is another way in, left as it is', () => {
+    const atCreation = {
+      Effect: 'Allow',
+      Action: 'ec2:DeleteSnapshot',
+      Resource: 'arn:aws:ec2:eu-west-1::snapshot/*',
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+    };
+    const both = policy(granting, atCreation);
+    expect(onlyObstacle(both, 'ec2:DeleteSnapshot', { condition: 'ec2:ResourceTag/M' })[0].Statement).toEqual(
+      [{ ...granting, Condition: { StringEquals: { 'ec2:ResourceTag/M': 'x' } } }, atCreation],
+    );
+  });
+
   test('the resource: widened to *; the action: granted on *; only either: every condition of the grants out', () => {
     const { Condition: _, ...unconditioned } = granting;
     expect(withoutObstacle(statements, 'ec2:DeleteSnapshot', 'resource')[0].Statement).toEqual([

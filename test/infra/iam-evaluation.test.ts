@@ -10,6 +10,7 @@ import {
 } from '../fixtures/iam-deployment';
 import { allow, deny, describeObstacle, expectedOutcome, outcome, type Row } from '../fixtures/iam-matrix';
 import { copyKeyRows, copySnapshotRows } from '../fixtures/iam-rows/copy-rows';
+import { runScriptRows, snapshotSetRows } from '../fixtures/iam-rows/set-rows';
 import { createSnapshotRows, pruneRows } from '../fixtures/iam-rows/snapshot-rows';
 import {
   failedRunPublisherRows,
@@ -21,7 +22,7 @@ import {
 import { MUTUAL_DR, VARIANTS } from '../fixtures/variants';
 
 /**
- * IAM proven by evaluation (SPEC §8.1, §8.2, §10.8). GIVEN every configuration variant,
+ * IAM proven by evaluation (SPEC §8.1, §8.2, §10.8, §12.5). GIVEN every configuration variant,
  * synthesized as deployed, WHEN each role's identity policies are evaluated by an IAM policy
  * engine with AWS's published data, THEN each row of the matrix is allowed or denied as written,
  * and each denied row is allowed once its one obstacle is taken away and still denied with only
@@ -32,6 +33,8 @@ import { MUTUAL_DR, VARIANTS } from '../fixtures/variants';
 const MATRIX: Record<PrincipalName, (d: DeploymentUnderTest) => Row[]> = {
   discover: (d) => readOnlyRows(d, 'discover'),
   createSnapshot: createSnapshotRows,
+  snapshotSet: snapshotSetRows,
+  runScript: runScriptRows,
   awaitSnapshots: (d) => readOnlyRows(d, 'awaitSnapshots'),
   copySnapshot: (d) => [...copySnapshotRows(d), ...copyKeyRows(d)],
   awaitCopies: (d) => readOnlyRows(d, 'awaitCopies'),

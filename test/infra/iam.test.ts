@@ -1,5 +1,6 @@
 import type { StepName } from '../../infra/functions';
-import { snapshotTags } from '../../lambdas/core/snapshot-tags';
+import { SET_TAG_KEYS, SET_VOLUME_TAG_KEYS } from '../../infra/iam';
+import { SnapshotTag, snapshotTags } from '../../lambdas/core/snapshot-tags';
 import {
   type DeploymentUnderTest,
   deploymentsOf,
@@ -39,6 +40,9 @@ const STATE_MACHINE_LOG_DELIVERY = [
   'logs:UpdateLogDelivery',
 ];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** SSM Run Command: the one call that names resources, and the three that take none (SPEC §12.5). */
+const RUN_COMMAND_UNSCOPED = ['ssm:CancelCommand', 'ssm:GetCommandInvocation', 'ssm:ListCommandInvocations'];
+const RUN_COMMAND = ['ssm:SendCommand', ...RUN_COMMAND_UNSCOPED];
 const COPY_KEY_USE = [
   'kms:CreateGrant',
   'kms:Decrypt',
@@ -62,6 +66,8 @@ function expectedActions(deployment: DeploymentUnderTest): Record<PrincipalName,
       's3:PutObject',
     ],
     createSnapshot: [...LOGS, 'ec2:CreateSnapshot', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
+    snapshotSet: [...LOGS, 'ec2:CreateSnapshots', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
+    runScript: [...LOGS, ...RUN_COMMAND],
     awaitSnapshots: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     copySnapshot: [...LOGS, 'ec2:DescribeSnapshots', ...copies, ...keys],
     awaitCopies: [...LOGS, 'ec2:DescribeSnapshots', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -132,9 +138,24 @@ describe('function roles', () => {
       Value: MARKER,
     });
   });
+  test('the set step: the keys IAM allows at creation are the ones a set shares; after it, only the per-volume ones', () => {
+    const keyLists = statementsOf('snapshotSet')
+      .filter((s: Json) => s.Condition?.['ForAllValues:StringEquals'])
+      .map((s: Json) => [s.Action, s.Condition['ForAllValues:StringEquals']['aws:TagKeys']]);
+    expect(keyLists).toEqual([
+      ['ec2:CreateSnapshots', SET_TAG_KEYS],
+      ['ec2:CreateTags', SET_VOLUME_TAG_KEYS],
+    ]);
+    expect(SET_TAG_KEYS).not.toContain(SnapshotTag.volumeId);
+    expect([...SET_TAG_KEYS, ...SET_VOLUME_TAG_KEYS].sort()).toEqual(
+      ['Name', ...Object.values(SnapshotTag)]
+        .filter((key) => key !== SnapshotTag.sourceRegion && key !== SnapshotTag.sourceSnapshotId)
+        .sort(),
+    );
+  });
   test('each function has its own role, assumable by Lambda only', () => {
     const roles = Object.values(backup.functions.steps).map(({ role }) => logicalId(role));
-    expect(new Set(roles).size).toBe(7);
+    expect(new Set(roles).size).toBe(9);
     for (const { function: fn, role } of Object.values(backup.functions.steps)) {
       const resource = template.findResources('AWS::Lambda::Function')[logicalId(fn)];
       expect(resource.Properties.Role).toEqual({ 'Fn::GetAtt': [logicalId(role), 'Arn'] });
@@ -154,18 +175,26 @@ describe('wildcards across the whole template', () => {
   const wildcardStatements = policyStatements(template).filter(({ statement }) =>
     asList(statement.Resource).includes('*'),
   );
+  const functionPolicies = new Set(
+    Object.values(backup.functions.steps).map(({ role }) => logicalId(role.node.findChild('DefaultPolicy'))),
+  );
 
-  test('for the functions, describe calls are the only Resource: *', () => {
-    const functionPolicies = new Set(
-      Object.values(backup.functions.steps).map(({ role }) =>
-        logicalId(role.node.findChild('DefaultPolicy')),
-      ),
+  test('for the functions, describe calls are the only Resource: *, but for the Run Command calls that take no resource, held to the region', () => {
+    const functionStatements = wildcardStatements.filter(({ policy }) => functionPolicies.has(policy));
+    const describes = functionStatements.filter(({ statement }) =>
+      asList(statement.Action).every((action: string) => /^ec2:Describe[A-Za-z]+$/.test(action)),
     );
-    const functionActions = wildcardStatements
-      .filter(({ policy }) => functionPolicies.has(policy))
-      .flatMap(({ statement }) => asList(statement.Action));
-    expect(functionActions.length).toBeGreaterThan(0);
-    for (const action of functionActions) expect(action).toMatch(/^ec2:Describe[A-Za-z]+$/);
+    expect(describes.length).toBeGreaterThan(0);
+    const others = functionStatements.filter((statement) => !describes.includes(statement));
+    expect(others.map(({ policy }) => policy)).toEqual([
+      logicalId(backup.functions.steps.runScript.role.node.findChild('DefaultPolicy')),
+    ]);
+    expect(others[0].statement).toEqual({
+      Action: RUN_COMMAND_UNSCOPED,
+      Effect: 'Allow',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } },
+    });
   });
 
   test('elsewhere, only the state machine’s log delivery and metrics in this tool’s namespace (no resource-level permissions exist for either)', () => {
@@ -173,8 +202,10 @@ describe('wildcards across the whole template', () => {
     const windowStartPolicy = logicalId(
       backup.alerts.successWindowStart.resource.node.findChild('CustomResourcePolicy'),
     );
-    const others = wildcardStatements.filter(({ statement }) =>
-      asList(statement.Action).some((action: string) => !/^ec2:Describe[A-Za-z]+$/.test(action)),
+    const others = wildcardStatements.filter(
+      ({ policy, statement }) =>
+        !functionPolicies.has(policy) &&
+        asList(statement.Action).some((action: string) => !/^ec2:Describe[A-Za-z]+$/.test(action)),
     );
     expect(others.map(({ policy }) => policy)).toEqual([workflowPolicy, windowStartPolicy]);
     expect(others[1].statement).toEqual({

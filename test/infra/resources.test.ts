@@ -126,8 +126,8 @@ describe('functions', () => {
   };
   const bucketRef = { Ref: logicalId(backup.bucket) };
 
-  test('are the seven steps, on the newest Node.js runtime, on arm64', () => {
-    expect(Object.keys(functions)).toHaveLength(7);
+  test('are the nine steps, on the newest Node.js runtime, on arm64', () => {
+    expect(Object.keys(functions)).toHaveLength(9);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties.Runtime).toBe('nodejs24.x');
       expect(Properties.Architectures).toEqual(['arm64']);
@@ -145,9 +145,22 @@ describe('functions', () => {
         COPY_REGIONS: '[]',
         COPY_TAG_KEY: 'Backup-Copy-Generation',
         COPY_VOLUME_TAGS: '[]',
+        CONSISTENCY_TAG_KEY: 'Backup-Consistency',
+        PRE_SCRIPT_FAILURE: 'crash-consistent',
       },
     ],
     ['createSnapshot', 60, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
+    ['snapshotSet', 60, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
+    [
+      'runScript',
+      60,
+      256,
+      {
+        SCRIPT_DOCUMENT: backup.scripts.documentName,
+        SCRIPT_TIMEOUT_SECONDS: '30',
+        CONSISTENCY_TAG_KEY: 'Backup-Consistency',
+      },
+    ],
     [
       'awaitSnapshots',
       600,
@@ -178,7 +191,7 @@ describe('functions', () => {
   test('each logs to its own log group, kept 90 days', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const used = Object.values(functions).map(({ Properties }) => Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(used).size).toBe(7);
+    expect(new Set(used).size).toBe(9);
     for (const id of used) expect(groups[id].Properties).toEqual({ RetentionInDays: 90 });
   });
 
@@ -214,6 +227,8 @@ describe('handler modules', () => {
     expect(requested.map((props) => props.entry.split('/').slice(-2).join('/'))).toEqual([
       'handlers/discover.ts',
       'handlers/create-snapshot.ts',
+      'handlers/snapshot-set.ts',
+      'handlers/run-script.ts',
       'handlers/await-snapshots.ts',
       'handlers/copy-snapshot.ts',
       'handlers/await-copies.ts',
@@ -234,5 +249,6 @@ describe('stack outputs (for the operator CLI)', () => {
     expect(outputs[StackOutput.tagKey].Value).toBe('Backup-Generation');
     expect(outputs[StackOutput.copyRegions].Value).toBe('[]');
     expect(outputs[StackOutput.copyTagKey].Value).toBe('Backup-Copy-Generation');
+    expect(outputs[StackOutput.consistencyTagKey].Value).toBe('Backup-Consistency');
   });
 });

@@ -74,7 +74,10 @@ test("the share of EC2's request rate reaches the functions that make mutating c
   expect(variables('copySnapshot')).toEqual(
     expect.objectContaining({ EC2_RATE_SHARE: '90', FAN_OUT_CONCURRENCY: '7' }),
   );
-  for (const step of ['discover', 'awaitSnapshots', 'awaitCopies', 'summarise'] as const) {
+  expect(variables('snapshotSet')).toEqual(
+    expect.objectContaining({ EC2_RATE_SHARE: '90', FAN_OUT_CONCURRENCY: '15' }),
+  );
+  for (const step of ['discover', 'awaitSnapshots', 'awaitCopies', 'summarise', 'runScript'] as const) {
     expect(variables(step)).not.toHaveProperty('EC2_RATE_SHARE');
   }
 });
@@ -172,6 +175,6 @@ test('the no-success window, restarted by a change of schedule, time zone or win
 
 test('log retention of every log group', () => {
   const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-  expect(groups).toHaveLength(9);
+  expect(groups).toHaveLength(11);
   for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
 });

@@ -5,6 +5,7 @@ import {
   RUN_TIME_BESIDES_WAIT_SECONDS,
   renderDefinition,
   StateName,
+  scriptWaitMaxAttempts,
   waitMaxAttempts,
 } from '../../statemachine/definition';
 import { canonical, flatten, type Json, logicalId, roleStatements, synthesize } from '../fixtures/infra';
@@ -35,6 +36,8 @@ describe('state machine definition', () => {
       renderDefinition({
         DiscoverFunctionArn: fnArn('discover'),
         CreateSnapshotFunctionArn: fnArn('createSnapshot'),
+        SnapshotSetFunctionArn: fnArn('snapshotSet'),
+        RunScriptFunctionArn: fnArn('runScript'),
         AwaitSnapshotsFunctionArn: fnArn('awaitSnapshots'),
         PruneFunctionArn: fnArn('prune'),
         SummariseFunctionArn: fnArn('summarise'),
@@ -42,6 +45,7 @@ describe('state machine definition', () => {
         AwaitCopiesFunctionArn: fnArn('awaitCopies'),
         WorkBucketName: bucketName,
         SnapshotResultsPrefix: 'map-runs/snapshot',
+        SetResultsPrefix: 'map-runs/set',
         PruneResultsPrefix: 'map-runs/prune',
         CopyResultsPrefix: 'map-runs/copy',
         CopyPruneResultsPrefix: 'map-runs/copy-prune',
@@ -50,6 +54,8 @@ describe('state machine definition', () => {
         CopyConcurrency: 5,
         WaitMaxAttempts: waitMaxAttempts(WAIT_LIMIT_SECONDS),
         CopyWaitMaxAttempts: waitMaxAttempts(COPY_WAIT_LIMIT_SECONDS, PendingWait.copies),
+        // The default script timeout, 30 s: delivery, the script and the listing tolerance, every 3 s.
+        ScriptWaitMaxAttempts: scriptWaitMaxAttempts(30),
         ExecutionTimeoutSeconds: TIMEOUT_SECONDS,
       }),
     );
@@ -237,6 +243,8 @@ describe('state machine resource', () => {
     const steps = [
       'discover',
       'createSnapshot',
+      'snapshotSet',
+      'runScript',
       'awaitSnapshots',
       'copySnapshot',
       'awaitCopies',

@@ -36,6 +36,7 @@ describe('payload templates evaluated without the engine, for the simple subset'
     expect(deployedSelectors.map(([name]) => name)).toEqual([
       'SnapshotVolumes',
       'PruneVolumes',
+      'SnapshotSets',
       'CopyVolumes',
       'PruneCopies',
     ]);
