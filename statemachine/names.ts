@@ -35,6 +35,8 @@ export const StateName = {
   postScript: 'PostScript',
   /** The set's outcome: its snapshots, or a failure naming the instance, its volumes and what failed. */
   finishSet: 'FinishSet',
+  /** Succeed: a crash-consistent set taken; its snapshots are the child's output (no FinishSet needed). */
+  setTaken: 'SetTaken',
   snapshotVolumes: 'SnapshotVolumes',
   createSnapshot: 'CreateSnapshot',
   /**

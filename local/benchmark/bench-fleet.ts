@@ -13,6 +13,12 @@ export interface BenchFleetOptions {
   /** Copies kept in these regions (N = 3 each, by `copyTagKey`); none by default. */
   copyRegions?: readonly string[];
   copyTagKey?: string;
+  /**
+   * At least this many volumes are on instances taken as crash-consistent sets (SPEC §12:
+   * `consistencyTagKey` = `instance`), the first instances of the fleet; default none.
+   */
+  setVolumes?: number;
+  consistencyTagKey?: string;
 }
 
 /**
@@ -24,18 +30,25 @@ export interface BenchFleetOptions {
  * Seeded straight into the simulator (no API calls, no faults, nothing counted); linear in the
  * fleet size.
  */
-export function seedBenchFleet(account: SimulatedAccount, options: BenchFleetOptions): { instances: number } {
+export function seedBenchFleet(
+  account: SimulatedAccount,
+  options: BenchFleetOptions,
+): { instances: number; setVolumes: number } {
   const ec2 = account.ec2;
   const copyRegions = options.copyRegions ?? [];
   let seeded = 0;
   let instances = 0;
+  let setVolumes = 0;
   while (seeded < options.volumes) {
     const count = Math.min(instances % 2 === 0 ? 1 : 2, options.volumes - seeded);
     const name = `bench-${String(instances + 1).padStart(5, '0')}`;
+    const inSet = setVolumes < (options.setVolumes ?? 0);
+    if (inSet) setVolumes += count;
     const { instanceId, volumeIds } = ec2.addInstance({
       name,
       tags: {
         [options.tagKey]: String(BENCH_GENERATIONS),
+        ...(inSet && { [options.consistencyTagKey as string]: 'instance' }),
         ...(copyRegions.length > 0 && { [options.copyTagKey as string]: String(BENCH_GENERATIONS) }),
       },
       volumes: Array.from({ length: count }, () => ({})),
@@ -66,7 +79,7 @@ export function seedBenchFleet(account: SimulatedAccount, options: BenchFleetOpt
     seeded += count;
     instances += 1;
   }
-  return { instances };
+  return { instances, setVolumes };
 }
 
 function asMap(tags: { Key: string; Value: string }[]): Record<string, string> {

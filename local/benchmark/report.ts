@@ -62,15 +62,15 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
     '### What each column means',
     '',
     "- `executionSeconds`: virtual time from the execution's start to its end (the whole run).",
-    '- `creationSeconds`: virtual time from the first CreateSnapshot call to the last successful one.',
+    '- `creationSeconds`: virtual time from the first CreateSnapshot (or CreateSnapshots) call to the last successful one.',
     "  `snapshotVolumesSeconds` is the SnapshotVolumes state's whole duration, for comparison;",
     '  `executionSeconds` the whole execution.',
     "- `creationBoundSeconds`: the fastest N successful calls can pass a full bucket at the deployment's share of it",
     '  (`ec2RateShare`, s): max(0, N − s × capacity) / (s × refill). The functions pace their calls to s × refill and',
     '  leave the burst alone, so a run of N calls takes about N / (s × refill), a little over the bound.',
     '  `pruneSeconds` / `pruneBoundSeconds`: the same for DeleteSnapshot.',
-    '- `throttledPerMutatingCall`: throttled EC2 calls of every action ÷ successful CreateSnapshot, DeleteSnapshot',
-    '  and CopySnapshot calls. A throttled call is refused by a bucket that every tool of the account and region',
+    '- `throttledPerMutatingCall`: throttled EC2 calls of every action ÷ successful CreateSnapshot, CreateSnapshots,',
+    '  DeleteSnapshot and CopySnapshot calls. A throttled call is refused by a bucket that every tool of the account and region',
     '  draws from: the fewer, the less this run gets in their way.',
     '- `ec2CallsPerVolumeExcludingCreateDelete`: every other EC2 call (Describe*, CreateTags; throttled and',
     '  failed attempts included) per volume.',
@@ -118,6 +118,7 @@ export function benchmarksMarkdown(figures: BenchmarkFigures): string {
     '',
     ...competingToolSection(rows),
     ...copiesSection(rows),
+    ...setsSection(rows),
     ...plot(rows),
     ...coldStartSection(figures.coldStarts),
     ...demoFleetSection(figures.demoFleet),
@@ -246,6 +247,29 @@ function competingToolSection(rows: readonly ScenarioRow[]): string[] {
       `${row.throttledPerMutatingCall} throttled calls per successful mutating call.`,
     '',
   ]);
+}
+
+/** The crash-consistent sets of a `setShare` scenario: CreateSnapshots beside CreateSnapshot. */
+function setsSection(rows: readonly ScenarioRow[]): string[] {
+  const withSets = rows.filter((row) => row.setVolumes !== undefined);
+  if (withSets.length === 0) return [];
+  const sets = EC2_MUTATING_BUCKETS.CreateSnapshots;
+  return [
+    '### Crash-consistent sets',
+    '',
+    'Instances in `instance` mode are snapshotted as sets: one CreateSnapshots call per instance, whatever its',
+    `number of volumes, from a bucket of its own (${sets.capacity} burst, ${sets.refillPerSecond}/s, at the deployment's share), while SnapshotVolumes`,
+    "calls CreateSnapshot for the other volumes beside it. The creation bound is the longer of the two buckets' bounds;",
+    "each set's volumes are then tagged one CreateTags call each (CreateTags' own bucket), counted in the other calls.",
+    '',
+    '| scenario | volumes in sets | CreateSnapshots calls | set bound s | other volumes bound s | creationSeconds | creationBoundSeconds | ratio | executionSeconds | transitions/volume | status |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...withSets.map(
+      (row) =>
+        `| ${row.scenario} | ${row.setVolumes} | ${row.createSnapshotsCalls} | ${row.setCreationBoundSeconds} | ${row.volumeCreationBoundSeconds} | ${row.creationSeconds} | ${row.creationBoundSeconds} | ${ratio(row.creationSeconds, row.creationBoundSeconds)} | ${row.executionSeconds} | ${row.transitionsPerVolume} | ${row.status} |`,
+    ),
+    '',
+  ];
 }
 
 /** The copy phase of a `copies` scenario and what bounds it. */

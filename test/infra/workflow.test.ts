@@ -93,7 +93,8 @@ describe('state machine definition', () => {
   });
 
   test.each([
-    [StateName.snapshotVolumes, 'map-runs/snapshot', 5, '$.items'],
+    [StateName.snapshotSets, 'map-runs/set', 5, '$.setItems'],
+    [StateName.snapshotVolumes, 'map-runs/snapshot', 5, '$.volumeItems'],
     [StateName.pruneVolumes, 'map-runs/prune', 5, '$.pruneBatch.items'],
     [StateName.copyVolumes, 'map-runs/copy', 5, '$.pruneBatch.copyItems'],
     [StateName.pruneCopies, 'map-runs/copy-prune', 5, '$.copyPruneItems'],
@@ -134,6 +135,11 @@ describe('state machine definition', () => {
         StateName.discover,
         StateName.createSnapshot,
         StateName.confirmSnapshot,
+        StateName.preScript,
+        StateName.createSnapshotSet,
+        StateName.confirmSnapshotSet,
+        StateName.postScript,
+        StateName.finishSet,
         StateName.awaitSnapshots,
         StateName.listUnprunedVolumes,
         StateName.pruneSnapshots,
@@ -149,6 +155,8 @@ describe('state machine definition', () => {
       StateName.discover,
       StateName.createSnapshot,
       StateName.confirmSnapshot,
+      StateName.createSnapshotSet,
+      StateName.confirmSnapshotSet,
       StateName.pruneSnapshots,
       StateName.copySnapshot,
       StateName.confirmCopy,
@@ -158,6 +166,7 @@ describe('state machine definition', () => {
     // it is caught into the state that looks for it (SPEC §2.3).
     const confirmedBy: Record<string, string> = {
       [StateName.createSnapshot]: StateName.confirmSnapshot,
+      [StateName.createSnapshotSet]: StateName.confirmSnapshotSet,
       [StateName.copySnapshot]: StateName.confirmCopy,
     };
     for (const [name, task] of allTasks) {

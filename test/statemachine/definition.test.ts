@@ -441,8 +441,11 @@ describe('the workflow definition (SPEC §4)', () => {
       expect(child('CreateSnapshotSet').Next).toBe('AfterSnapshotSet');
       expect(child('AfterSnapshotSet').Choices).toEqual([
         { Variable: '$.set.mode', StringEquals: 'application', Next: 'PostScript' },
+        { Variable: '$.createError', IsPresent: true, Next: 'FinishSet' },
       ]);
-      expect(child('AfterSnapshotSet').Default).toBe('FinishSet');
+      // A crash-consistent set taken needs no FinishSet: its snapshots are the output.
+      expect(child('AfterSnapshotSet').Default).toBe('SetTaken');
+      expect(child('SetTaken')).toMatchObject({ Type: 'Succeed', OutputPath: '$.created' });
       expect(child('PostScript').Next).toBe('FinishSet');
       expect(child('FinishSet')).toMatchObject({
         Type: 'Task',

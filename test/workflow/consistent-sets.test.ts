@@ -169,6 +169,29 @@ describe('consistent sets of multi-volume instances (SPEC §12)', () => {
     expect(world.sim.snapshotSetsOf(app.instanceId)).toHaveLength(0);
   });
 
+  it('GIVEN CreateSnapshots refused for an instance WHEN run THEN SnapshotSetFailed names the instance and each volume, whose older generations are kept; the other instances go on', async () => {
+    const { db, web } = givenFleet();
+    world.sim.injectFault({
+      action: 'CreateSnapshots',
+      instanceId: db.instanceId,
+      error: 'UnauthorizedOperation',
+      times: 5,
+    });
+    const result = await world.run();
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('SnapshotSetFailed');
+    expect(result.cause).toContain('UnauthorizedOperation');
+    const failures = (await report('run-1')).failures.filter((f) => f.instanceId === db.instanceId);
+    expect(failures.map((f) => [f.volumeId, f.step])).toEqual(
+      db.volumeIds
+        .slice(0, 3)
+        .map((v) => [v, StateName.createSnapshotSet])
+        .sort(),
+    );
+    for (const volumeId of db.volumeIds) expect(world.managedSnapshots(volumeId)).toHaveLength(0);
+    for (const volumeId of web.volumeIds) expect(world.managedSnapshots(volumeId)).toHaveLength(1);
+  });
+
   it('GIVEN a lost CreateSnapshots response and a listing 20 s late WHEN run THEN exactly one set, found by ConfirmSnapshotSet', async () => {
     const { db } = givenFleet();
     world.sim.setVisibilityLag(20_000);
