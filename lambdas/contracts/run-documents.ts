@@ -97,7 +97,9 @@ export interface DiscoverOutput {
     invalid: number;
     skipped: number;
     copies: number;
+    /** Instances taken as sets (SPEC §12), and the volumes in them (also in `volumes`). */
     sets?: number;
+    setVolumes?: number;
   };
   /** The first invalid targets, for the console; the report has them all. */
   invalid: InvalidTarget[];

@@ -358,6 +358,7 @@ export async function discover(deps: DiscoverDeps, event: DiscoverEvent): Promis
       skipped: report.skipped.length,
       copies: copies.length,
       sets: sets.length,
+      setVolumes: sets.reduce((n, set) => n + set.volumes.length, 0),
     },
     invalid: report.invalid.slice(0, INVALID_SHOWN),
   };

@@ -27,6 +27,10 @@ export interface FleetInstance {
   tagValue: string;
   /** The instance's copy tag value (SPEC §10.2), as written; absent: no copies. */
   copyTagValue?: string;
+  /** The instance's consistency tag value (SPEC §12.1), as written; absent: `volume`. */
+  consistency?: string;
+  /** An SSM managed node (the scripts of `application` mode run there); its pre-script fails when `failingPreScript`. */
+  managedNode?: { failingPreScript?: string };
   volumes: FleetVolume[];
   /** The rule this instance demonstrates, for the fleet listing. */
   shows?: string;
@@ -40,6 +44,8 @@ export interface DemoFleet {
 
 export interface DemoFleetOptions {
   tagKey: string;
+  /** The instance tag naming an instance's consistency mode (SPEC §12.1). */
+  consistencyTagKey: string;
   managedBy: string;
   /** Epoch ms of the first run: history is seeded before it. */
   start: number;
@@ -135,6 +141,38 @@ export function seedDemoFleet(ec2: SimulatedEc2, options: DemoFleetOptions): Dem
   fleet.instance({ name: 'node-b', tagValue: '3', volumes: [{ name: 'node-b-root' }] });
   fleet.attach(nodeA.volumes[1], 'node-b');
 
+  fleet.instance({
+    name: 'pg',
+    tagValue: '3',
+    consistency: 'instance',
+    shows:
+      'instance mode: pg-root, pg-data and pg-wal in one crash-consistent set a day (one CreateSnapshots call, one StartTime); pg-wal keeps its own N 2; pg-scratch is left out by its own tag 0',
+    volumes: [
+      { name: 'pg-root' },
+      { name: 'pg-data' },
+      { name: 'pg-wal', tagValue: '2' },
+      { name: 'pg-scratch', tagValue: '0' },
+    ],
+  });
+  fleet.instance({
+    name: 'mysql',
+    tagValue: '2',
+    consistency: 'application',
+    managedNode: {},
+    shows:
+      'application mode: its pre-script (freeze) and post-script (thaw) run through SSM Run Command around the set',
+    volumes: [{ name: 'mysql-root' }, { name: 'mysql-data' }],
+  });
+  fleet.instance({
+    name: 'mongo',
+    tagValue: '2',
+    consistency: 'application',
+    managedNode: { failingPreScript: 'mongo: fsyncLock failed: not primary' },
+    shows:
+      'application mode whose pre-script fails every day: the set is taken crash-consistent all the same, the post-script still runs, the run names mongo and its volumes (PreScriptFailed)',
+    volumes: [{ name: 'mongo-root' }, { name: 'mongo-data' }],
+  });
+
   fleet.generate(options.generated);
   return { instances: fleet.instances };
 }
@@ -146,7 +184,12 @@ export function findFleetVolume(fleet: DemoFleet, idOrName: string): string | un
 }
 
 /** The demo fleet, one instance and its volumes at a time, with the rule each shows. */
-export function fleetText(fleet: DemoFleet, tagKey: string, copyTagKey?: string): string {
+export function fleetText(
+  fleet: DemoFleet,
+  tagKey: string,
+  copyTagKey?: string,
+  consistencyTagKey?: string,
+): string {
   const lines = ['Demo fleet:'];
   const own = (v: FleetVolume) =>
     [
@@ -162,8 +205,12 @@ export function fleetText(fleet: DemoFleet, tagKey: string, copyTagKey?: string)
       copyTagKey !== undefined && instance.copyTagValue !== undefined
         ? `  ${copyTagKey}=${JSON.stringify(instance.copyTagValue)}`
         : '';
+    const mode =
+      consistencyTagKey !== undefined && instance.consistency !== undefined
+        ? `  ${consistencyTagKey}=${JSON.stringify(instance.consistency)}`
+        : '';
     lines.push(
-      `  ${(instance.name ?? '(no Name)').padEnd(9)} ${instance.instanceId}  ${tagKey}=${JSON.stringify(instance.tagValue)}${copyTag}`,
+      `  ${(instance.name ?? '(no Name)').padEnd(9)} ${instance.instanceId}  ${tagKey}=${JSON.stringify(instance.tagValue)}${copyTag}${mode}`,
       `            volumes: ${volumes.join(', ')}`,
       ...(instance.shows ? [`            shows: ${instance.shows}`] : []),
     );
@@ -271,6 +318,7 @@ class FleetBuilder {
       tags: {
         [tagKey]: spec.tagValue,
         ...(spec.copyTagValue !== undefined && { [copyTagKey]: spec.copyTagValue }),
+        ...(spec.consistency !== undefined && { [this.options.consistencyTagKey]: spec.consistency }),
       },
       volumes: spec.volumes.map((v) => ({
         tags: {

@@ -12,6 +12,7 @@ import type {
   DiscoverOutput,
   SummariseOutput,
 } from '../../lambdas/contracts/run-documents';
+import type { CreatedSet } from '../../lambdas/contracts/sets';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { StateName } from '../../statemachine/names';
 import {
@@ -30,7 +31,9 @@ import {
   SimulatedAccount,
   type SimulatedEc2,
   SimulatedS3,
+  script,
 } from '../simulated-account';
+import { snapshotScriptsDocument } from '../simulated-account/ssm-documents';
 import { type AccountEc2Clients, accountEc2Clients, type ConnectEc2 } from './account-clients';
 import { type CliOptions, UsageError } from './cli-options';
 import {
@@ -119,6 +122,7 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
         : undefined;
     const fleet = seedDemoFleet(account.ec2, {
       tagKey: options.tagKey,
+      consistencyTagKey: deployment.consistencyTagKey,
       managedBy: options.managedBy,
       start: DEMO_START,
       generated: options.fleet,
@@ -126,10 +130,23 @@ export async function runSimulatedDemo(options: CliOptions, io: RunnerIo): Promi
       ...(copies && { copies }),
     });
     armFaults(account.ec2, fleet, options);
+    // The stack's scripts document, and the managed nodes the application-mode instances are.
+    account.ssm.createDocument(snapshotScriptsDocument(deployment.scriptDocument));
+    for (const instance of fleet.instances) {
+      if (!instance.managedNode) continue;
+      account.ssm.registerInstance(instance.instanceId);
+      account.ssm.setScriptOutcome(instance.instanceId, script.succeeds({ afterMs: 2_000 }));
+      const failing = instance.managedNode.failingPreScript;
+      if (failing !== undefined) {
+        account.ssm.setScriptOutcome(instance.instanceId, script.fails(1, { stderr: `${failing}\n` }), {
+          parameterContains: 'pre',
+        });
+      }
+    }
     const clients = accountClients(account);
     if (!options.json)
       io.stdout(
-        `${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey, copies?.tagKey)}`,
+        `${accountText(deployment, options)}\n${fleetText(fleet, deployment.tagKey, copies?.tagKey, deployment.consistencyTagKey)}`,
       );
 
     // A generated fleet's unremarkable rows are counted, not listed: the demo's own stay visible.
@@ -369,6 +386,12 @@ async function executeRun(args: {
       if (event.type === 'child' && event.map === StateName.snapshotVolumes) {
         const snapshot = parseJsonField<CreatedSnapshot>(event.child.Output);
         if (snapshot?.volumeId) created[snapshot.volumeId] = snapshot;
+      }
+      // A set's child names each volume's snapshot of the set.
+      if (event.type === 'child' && event.map === StateName.snapshotSets) {
+        for (const snapshot of parseJsonField<CreatedSet>(event.child.Output)?.volumes ?? []) {
+          created[snapshot.volumeId] = snapshot;
+        }
       }
       if (event.type === 'child' && event.map === StateName.copyVolumes) {
         const copy = parseJsonField<CreatedCopy>(event.child.Output);

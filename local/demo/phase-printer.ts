@@ -23,7 +23,11 @@ const PRUNING_LOOP: readonly string[] = [
 ];
 
 /** States that are not phases of their own: the Parallel state around the fan-outs, and its record. */
-const NOT_PHASES: readonly string[] = [StateName.snapshotAndPrune, StateName.recordSnapshotRun];
+const NOT_PHASES: readonly string[] = [
+  StateName.snapshotAndPrune,
+  StateName.recordSnapshotRun,
+  StateName.recordSetRun,
+];
 
 /**
  * A line per phase of the execution as it ends: the Task states start once per attempt and each
@@ -60,6 +64,7 @@ export class PhasePrinter {
     }
     const name = event.name;
     if (name === StateName.recordSnapshotRun) this.close([StateName.snapshotVolumes]);
+    if (name === StateName.recordSetRun) this.close([StateName.snapshotSets]);
     if (NOT_PHASES.includes(name)) return;
     const phase = this.open.get(name);
     if (phase) {
@@ -72,7 +77,7 @@ export class PhasePrinter {
       return;
     }
     // A state of its own, or the first of the fan-outs beside each other: the phases before it ended.
-    const beside = [StateName.snapshotVolumes, ...PRUNING_LOOP] as string[];
+    const beside = [StateName.snapshotVolumes, StateName.snapshotSets, ...PRUNING_LOOP] as string[];
     this.close([...this.open.keys()].filter((open) => !(beside.includes(name) && beside.includes(open))));
     if (this.realTime && this.interactive) this.line('…', name);
     this.open.set(name, { name, attempts: 1, start: Date.now(), succeeded: 0, failed: 0 });
@@ -104,7 +109,9 @@ export class PhasePrinter {
         if (!c) return `did not finish${retried}`;
         return `${count(c.volumes, 'volume')} on ${count(c.instances, 'tagged instance')}, ${c.invalid} invalid, ${c.skipped} excluded${retried}`;
       case StateName.snapshotVolumes:
-        return `${succeeded}/${total} snapshots created${failed}`;
+        return `${succeeded}/${total - (c?.setVolumes ?? 0)} snapshots created${failed}`;
+      case StateName.snapshotSets:
+        return `${succeeded}/${c?.sets ?? succeeded + failures} instances taken as sets (${count(c?.setVolumes ?? 0, 'volume')})${failed}`;
       case StateName.awaitSnapshots:
         return `${count(attempts, 'poll')} until no snapshot was pending (${took})`;
       case StateName.listUnprunedVolumes:

@@ -87,7 +87,15 @@ describe('discover step: consistent sets (SPEC §12.1–§12.2)', () => {
     expect(items.map((i) => i.volumeId).sort()).toEqual(
       [db.dbRoot, db.dbData, db.dbLogs, ...app.volumeIds, ...web.volumeIds].sort(),
     );
-    expect(output.counts).toEqual({ instances: 3, volumes: 6, invalid: 0, skipped: 1, copies: 0, sets: 2 });
+    expect(output.counts).toEqual({
+      instances: 3,
+      volumes: 6,
+      invalid: 0,
+      skipped: 1,
+      copies: 0,
+      sets: 2,
+      setVolumes: 5,
+    });
 
     const report = await getJson<DiscoveryReport>(s3, output.discovery);
     expect(report.sets).toEqual(sets);

@@ -56,6 +56,7 @@ describe('discover step (SPEC §1, §4.1)', () => {
           skipped: 0,
           copies: 0,
           sets: 0,
+          setVolumes: 0,
         });
       });
 
@@ -184,7 +185,15 @@ describe('discover step (SPEC §1, §4.1)', () => {
           },
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : 1)),
       );
-      expect(output.counts).toEqual({ instances: 0, volumes: 3, invalid: 0, skipped: 0, copies: 0, sets: 0 });
+      expect(output.counts).toEqual({
+        instances: 0,
+        volumes: 3,
+        invalid: 0,
+        skipped: 0,
+        copies: 0,
+        sets: 0,
+        setVolumes: 0,
+      });
     });
 
     it('GIVEN volume tags 0 and invalid on an untagged instance WHEN discovered THEN skipped and invalid are reported', async () => {
@@ -193,7 +202,15 @@ describe('discover step (SPEC §1, §4.1)', () => {
         volumes: [{ tags: { [TAG]: '0' } }, { tags: { [TAG]: 'two' } }],
       });
       const output = await run();
-      expect(output.counts).toEqual({ instances: 0, volumes: 0, invalid: 1, skipped: 1, copies: 0, sets: 0 });
+      expect(output.counts).toEqual({
+        instances: 0,
+        volumes: 0,
+        invalid: 1,
+        skipped: 1,
+        copies: 0,
+        sets: 0,
+        setVolumes: 0,
+      });
       expect(output.invalid).toEqual([
         { resource: 'volume', id: volumeIds[1], instanceId, value: 'two', reason: expect.any(String) },
       ]);
@@ -381,7 +398,15 @@ describe('discover step (SPEC §1, §4.1)', () => {
           item(web.volumeIds[2], 'us-west-2', 5),
         ].sort((a, b) => (a.volumeId < b.volumeId ? -1 : a.volumeId > b.volumeId ? 1 : 0)),
       );
-      expect(output.counts).toEqual({ instances: 2, volumes: 4, invalid: 0, skipped: 0, copies: 4, sets: 0 });
+      expect(output.counts).toEqual({
+        instances: 2,
+        volumes: 4,
+        invalid: 0,
+        skipped: 0,
+        copies: 4,
+        sets: 0,
+        setVolumes: 0,
+      });
     });
 
     it('GIVEN copy regions but no volume with copies WHEN discovered THEN no copy plan is written or returned', async () => {
@@ -441,7 +466,15 @@ describe('discover step (SPEC §1, §4.1)', () => {
           reason: expect.stringMatching(`^${COPY} `),
         },
       ]);
-      expect(output.counts).toEqual({ instances: 2, volumes: 3, invalid: 2, skipped: 0, copies: 0, sets: 0 });
+      expect(output.counts).toEqual({
+        instances: 2,
+        volumes: 3,
+        invalid: 2,
+        skipped: 0,
+        copies: 0,
+        sets: 0,
+        setVolumes: 0,
+      });
       expect(output).not.toHaveProperty('copyPruneItems');
     });
 
