@@ -25,8 +25,10 @@ export const DEFAULT_CONSISTENCY_TAG_KEY = 'Backup-Consistency';
 
 /**
  * What a set does when its pre-script failed, timed out, or could not run (SPEC §12.4):
- * `crash-consistent` (the default, as Data Lifecycle Manager's): the set is still taken, without
- * the application's help, and reported; `skip`: no set is taken this run, reported.
+ * `crash-consistent` (the default, as Data Lifecycle Manager's `ExecuteOperationOnScriptFailure`,
+ * "Default: true", https://docs.aws.amazon.com/dlm/latest/APIReference/API_Script.html): the set is
+ * still taken, without the application's help, and reported; `skip` (DLM's `false`: "skip the
+ * instance for snapshot creation"): no set is taken this run, reported.
  */
 export type PreScriptFailureAction = 'crash-consistent' | 'skip';
 export const PRE_SCRIPT_FAILURE_ACTIONS: readonly PreScriptFailureAction[] = ['crash-consistent', 'skip'];
