@@ -13,6 +13,7 @@ import { createVolumeFromSnapshot } from '../restore/create-volume';
 import { findOriginalVolume } from '../restore/original-volume';
 import { restoredVolumeTags } from '../restore/restore-tags';
 import { type OriginalVolume, type VolumeSettings, volumeSettings } from '../restore/volume-settings';
+import { attachCommand, awsCli, describeCreated, shapeText, volumeJson } from '../restore/volume-view';
 import { utcMinute } from '../utc-time';
 
 interface RestoreOptions {
@@ -149,11 +150,7 @@ async function restore(context: CommandContext, volume: string, options: Restore
   const commands = newVolumeId
     ? {
         wait: awsCli(`aws ec2 wait volume-available --volume-ids ${newVolumeId}`, context, copyRegion),
-        attach: awsCli(
-          `aws ec2 attach-volume --volume-id ${newVolumeId} --instance-id <instance-id> --device <device>`,
-          context,
-          copyRegion,
-        ),
+        attach: attachCommand(newVolumeId, context, copyRegion),
       }
     : undefined;
   const copyOf = copyRegion === undefined ? null : sourceOf(chosen, homeRegion);
@@ -176,15 +173,7 @@ async function restore(context: CommandContext, volume: string, options: Restore
         generation: chosen.generation,
         copyOf,
       },
-      volume: {
-        availabilityZone: result.availabilityZone,
-        volumeType: result.volumeType,
-        size: result.size ?? null,
-        iops: result.iops ?? null,
-        throughput: result.throughput ?? null,
-        encrypted: created?.Encrypted ?? chosen.snapshot.encrypted,
-        kmsKeyId: (created ? created.KmsKeyId : chosen.snapshot.kmsKeyId) ?? null,
-      },
+      volume: volumeJson(result, created, chosen.snapshot),
       tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
       attachCommand: commands ? commands.attach : null,
     },
@@ -267,27 +256,6 @@ function sourceOf(chosen: ChosenSnapshot, homeRegion: string): { snapshotId: str
   };
 }
 
-function describeCreated(volume: Volume): VolumeSettings {
-  return {
-    availabilityZone: volume.AvailabilityZone ?? '',
-    volumeType: volume.VolumeType ?? '',
-    ...(volume.Size !== undefined && { size: volume.Size }),
-    ...(volume.Iops !== undefined && { iops: volume.Iops }),
-    ...(volume.Throughput !== undefined && { throughput: volume.Throughput }),
-  };
-}
-
-/** An AWS CLI command line, with the region (the copy region, else `--region`) and profile this command used. */
-function awsCli(command: string, context: CommandContext, copyRegion: string | undefined): string {
-  const { profile } = context.options;
-  const region = copyRegion ?? context.options.region;
-  return [
-    command,
-    ...(region ? [`--region ${region}`] : []),
-    ...(profile ? [`--profile ${profile}`] : []),
-  ].join(' ');
-}
-
 function restoreText(view: {
   volume: string;
   source: RestoreSource;
@@ -310,16 +278,7 @@ function restoreText(view: {
     source.copyRegion === undefined
       ? result.availabilityZone
       : `${result.availabilityZone} (${source.region})`;
-  const encrypted = created?.Encrypted ?? snapshot.encrypted;
-  const key = (created ? created.KmsKeyId : snapshot.kmsKeyId)?.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
-  const shape = [
-    result.volumeType,
-    result.size === undefined ? 'the snapshot’s size' : `${result.size} GiB`,
-    ...(result.iops === undefined ? [] : [`${result.iops} IOPS`]),
-    ...(result.throughput === undefined ? [] : [`${result.throughput} MiB/s`]),
-    ...(encrypted ? [`encrypted${key ? ` with ${key}` : ''}`] : []),
-    `Name "${view.name}"`,
-  ].join(', ');
+  const shape = shapeText(result, created, snapshot, view.name);
   const inHome = source.copyRegion === undefined ? '' : ` in ${source.homeRegion}`;
   const originalLine =
     view.error !== undefined
