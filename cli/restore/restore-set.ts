@@ -162,8 +162,11 @@ function setRestoreText(
       : '');
   const lines = restored.map((v) => {
     const result = resultOf(v);
+    // Where the original is now: its device on the set's instance, or wherever it has moved.
     const was = v.original
-      ? v.original.attachments.map((a) => ` (${a.device} on ${a.instanceId})`).join('')
+      ? v.original.attachments
+          .map((a) => ` (${a.device}${a.instanceId === chosen.instanceId ? '' : ` on ${a.instanceId}`})`)
+          .join('')
       : ' (gone)';
     const made = v.created ? `${v.created.VolumeId} ` : '';
     return `  ${made}from ${v.snapshot.snapshotId} of ${v.volumeId}${was}, in ${result.availabilityZone}: ${shapeText(result, v.created, v.snapshot, v.tags[0].Value)}`;

@@ -167,10 +167,10 @@ describe('ebs-backup restore --set: every volume of a consistent set (SPEC §11.
       `Created 3 volumes from set ${instanceId}/run-2 (application-consistent, taken ${new Date(second.startTime).toISOString().slice(0, 16).replace('T', ' ')} UTC):`,
     );
     expect(lines).toContain(
-      `  ${created(root)} from ${snapshotOf(second, root)} of ${root} (/dev/xvda on ${instanceId}), in us-east-1b: gp3, 8 GiB, 3000 IOPS, 125 MiB/s, Name "db restored from ${snapshotOf(second, root)}"`,
+      `  ${created(root)} from ${snapshotOf(second, root)} of ${root} (/dev/xvda), in us-east-1b: gp3, 8 GiB, 3000 IOPS, 125 MiB/s, Name "db restored from ${snapshotOf(second, root)}"`,
     );
     expect(lines).toContain(
-      `  ${created(data)} from ${snapshotOf(second, data)} of ${data} (/dev/sdf on ${instanceId}), in us-east-1b: io2, 50 GiB, 6000 IOPS, Name "db restored from ${snapshotOf(second, data)}"`,
+      `  ${created(data)} from ${snapshotOf(second, data)} of ${data} (/dev/sdf), in us-east-1b: io2, 50 GiB, 6000 IOPS, Name "db restored from ${snapshotOf(second, data)}"`,
     );
     expect(lines).toContain(
       `  aws ec2 wait volume-available --volume-ids ${[root, data, log].sort().map(created).join(' ')} --region us-east-1`,
