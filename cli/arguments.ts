@@ -5,6 +5,9 @@ import { InvalidArgumentError } from 'commander';
 
 const VOLUME_ID = /^vol-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
+/** A consistent set's ID, as its `Backup-Set-Id` tag: `<instance-id>/<run-id>` (see `setId`). */
+const SET_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?\/[^\s/]+$/;
 
 export function volumeId(value: string): string {
   if (!VOLUME_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a volume ID (vol-…).`);
@@ -13,6 +16,21 @@ export function volumeId(value: string): string {
 
 export function snapshotId(value: string): string {
   if (!SNAPSHOT_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a snapshot ID (snap-…).`);
+  return value;
+}
+
+export function instanceId(value: string): string {
+  if (!INSTANCE_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not an instance ID (i-…).`);
+  return value;
+}
+
+/** `restore --set`: a set ID, or `latest`. */
+export function setIdOrLatest(value: string): string {
+  if (value !== 'latest' && !SET_ID.test(value)) {
+    throw new InvalidArgumentError(
+      `"${value}" is neither a set ID (<instance-id>/<run-id>, its Backup-Set-Id tag) nor latest.`,
+    );
+  }
   return value;
 }
 

@@ -63,9 +63,12 @@ const NEXT_AFTER_COPY_MAP: Record<string, string> = {
 
 /**
  * Where a running execution is: the fan-outs running now, or the step after the last ones. In
- * SnapshotAndPrune, SnapshotVolumes and the pruning loop's PruneVolumes run side by side, and
- * PruneVolumes once per batch: both are shown, each Map state's runs counted together. Until every
- * volume has been in a batch (SnapshotVolumes' items), the loop goes on: AwaitSnapshots is next.
+ * SnapshotAndPrune, SnapshotVolumes, SnapshotSets (one child per instance taken as a set) and the
+ * pruning loop's PruneVolumes run side by side, and PruneVolumes once per batch: all are shown,
+ * each Map state's runs counted together. Until every volume has been in a batch (SnapshotVolumes'
+ * items), the loop goes on: AwaitSnapshots is next. A set's volumes are batched too, but its Map
+ * Run counts instances, not volumes: once SnapshotVolumes' are batched, a run with sets may still
+ * be in the loop or past it, and only SnapshotAndPrune, the state around both, is certain.
  */
 export function phaseText(progress: readonly MapRunProgress[]): string {
   const fanOuts = byMap(progress);
@@ -79,7 +82,13 @@ export function phaseText(progress: readonly MapRunProgress[]): string {
   if (fanOuts.some((fanOut) => fanOut.status === 'RUNNING')) return counts;
   const snapshots = fanOuts.find((fanOut) => fanOut.map === StateName.snapshotVolumes);
   const batched = fanOuts.find((fanOut) => fanOut.map === StateName.pruneVolumes)?.total ?? 0;
-  const next = snapshots && batched < snapshots.total ? StateName.awaitSnapshots : StateName.anyCopies;
+  const sets = fanOuts.some((fanOut) => fanOut.map === StateName.snapshotSets);
+  const next =
+    snapshots && batched < snapshots.total
+      ? StateName.awaitSnapshots
+      : sets
+        ? StateName.snapshotAndPrune
+        : StateName.anyCopies;
   return `${next} (${counts})`;
 }
 

@@ -8,14 +8,17 @@ import {
 } from '@aws-sdk/client-sfn';
 import { executionConsoleUrl } from '../lambdas/contracts/console-links';
 import type { VolumeFailure } from '../lambdas/contracts/run-documents';
-import { toVolumeFailure } from '../lambdas/steps/summarise';
+import { toSetFailures, toVolumeFailure } from '../lambdas/steps/summarise';
 import { StateName } from '../statemachine/names';
 import { regionOf } from './arns';
 import { awsCall } from './errors';
 
 /** How far one Distributed Map of an execution has got (DescribeMapRun's item counts). */
 export interface MapRunProgress {
-  /** The Map's label: SnapshotVolumes, PruneVolumes (one Map Run per batch), CopyVolumes or PruneCopies. */
+  /**
+   * The Map's label: SnapshotVolumes, SnapshotSets (one child per instance taken as a set),
+   * PruneVolumes (one Map Run per batch), CopyVolumes or PruneCopies.
+   */
   map: string;
   mapRunArn: string;
   /** RUNNING, SUCCEEDED, FAILED or ABORTED. */
@@ -107,34 +110,45 @@ async function describeProgress(sfn: SFNClient, mapRunArn: string): Promise<MapR
 /**
  * Every volume that failed in the execution's fan-outs, read from Step Functions: each Map
  * Run's failed children and, for each, its input (the volume, and the region for a copy) and
- * error. A volume that failed in SnapshotVolumes also fails in PruneVolumes, and a copy that
- * failed in CopyVolumes also in PruneCopies; each is named once, with its first failure, as the
- * run's report does.
+ * error. A failed SnapshotSets child is one instance's set: each of its volumes is named, with
+ * the set's error (`toSetFailures`). A volume that failed in SnapshotVolumes or SnapshotSets also
+ * fails in PruneVolumes, and a copy that failed in CopyVolumes also in PruneCopies; each is named
+ * once, with its first failure, as the run's report does: a set's first, since it says what
+ * its volumes' own results cannot.
  */
 export async function failedChildren(sfn: SFNClient, executionArn: string): Promise<FailedVolume[]> {
   const failures = new Map<string, FailedVolume>();
-  for (const run of await listMapRuns(sfn, executionArn)) {
+  const runs = await listMapRuns(sfn, executionArn);
+  const setsFirst = [
+    ...runs.filter((run) => isSetMap(run.mapRunArn)),
+    ...runs.filter((run) => !isSetMap(run.mapRunArn)),
+  ];
+  for (const run of setsFirst) {
     const mapRunArn = run.mapRunArn ?? '';
     const step = STEP_OF_MAP[mapLabel(mapRunArn)] ?? mapLabel(mapRunArn);
     for (const childArn of await failedChildArns(sfn, mapRunArn)) {
       const child = await awsCall('states:DescribeExecution', () =>
         sfn.send(new DescribeExecutionCommand({ executionArn: childArn })),
       );
-      const failure = toVolumeFailure(
-        { ExecutionArn: childArn, Input: child.input, Error: child.error, Cause: child.cause },
-        step,
-      );
-      const key = failure.region === undefined ? failure.volumeId : `${failure.volumeId} ${failure.region}`;
-      if (failures.has(key)) continue;
-      failures.set(key, {
-        ...failure,
-        childExecutionArn: childArn,
-        consoleUrl: executionConsoleUrl(regionOf(childArn), childArn),
-      });
+      const result = { ExecutionArn: childArn, Input: child.input, Error: child.error, Cause: child.cause };
+      const childFailures = isSetMap(mapRunArn) ? toSetFailures(result) : [toVolumeFailure(result, step)];
+      for (const failure of childFailures) {
+        const key = failure.region === undefined ? failure.volumeId : `${failure.volumeId} ${failure.region}`;
+        if (failures.has(key)) continue;
+        failures.set(key, {
+          ...failure,
+          childExecutionArn: childArn,
+          consoleUrl: executionConsoleUrl(regionOf(childArn), childArn),
+        });
+      }
     }
   }
   const order = (f: FailedVolume) => `${f.volumeId} ${f.region ?? ''}`;
   return [...failures.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
+}
+
+function isSetMap(mapRunArn: string | undefined): boolean {
+  return mapLabel(mapRunArn ?? '') === StateName.snapshotSets;
 }
 
 async function failedChildArns(sfn: SFNClient, mapRunArn: string): Promise<string[]> {

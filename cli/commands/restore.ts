@@ -2,20 +2,25 @@ import { type EC2Client, type Volume, VolumeType } from '@aws-sdk/client-ec2';
 import { Option } from 'commander';
 import { listManagedSnapshots } from '../../lambdas/aws/snapshot-queries';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
-import { positiveInteger, regionName, snapshotId, volumeId } from '../arguments';
+import { instanceId, positiveInteger, regionName, setIdOrLatest, snapshotId, volumeId } from '../arguments';
 import { withActionNames } from '../aws-calls';
 import type { Deployment } from '../deployment';
 import { deploymentOption } from '../deployment-options';
 import { awsCall, CliError, ExitCode } from '../errors';
 import type { CommandContext, CommandSpec } from '../program';
+import { LATEST_SET } from '../restore/choose-set';
 import { type ChosenSnapshot, chooseSnapshot } from '../restore/choose-snapshot';
 import { createVolumeFromSnapshot } from '../restore/create-volume';
 import { findOriginalVolume } from '../restore/original-volume';
+import { restoreSet } from '../restore/restore-set';
 import { restoredVolumeTags } from '../restore/restore-tags';
 import { type OriginalVolume, type VolumeSettings, volumeSettings } from '../restore/volume-settings';
+import { attachCommand, awsCli, describeCreated, shapeText, volumeJson } from '../restore/volume-view';
 import { utcMinute } from '../utc-time';
 
 interface RestoreOptions {
+  set?: string;
+  instanceId?: string;
   snapshot?: string;
   generation?: number;
   fromRegion?: string;
@@ -32,14 +37,31 @@ interface RestoreOptions {
  * `ebs-backup restore <volume-id>` (SPEC §11.3): creates a new volume from one of the volume's
  * managed snapshots, like the original and in its zone unless told otherwise, and says how to
  * attach it. With `--from-region`, from one of its copies in that copy region (SPEC §10), in the
- * zone given there. It never attaches, stops, detaches or replaces anything.
+ * zone given there. With `--set` instead of a volume, a new volume from every snapshot of one
+ * consistent set (SPEC §12, `restoreSet`). It never attaches, stops, detaches or replaces anything.
  */
 export const restoreCommand: CommandSpec = {
   name: 'restore',
-  summary: 'Create a new volume from a backup of a volume; it never attaches, stops or replaces anything',
+  summary:
+    'Create a new volume from a backup of a volume, or one from each snapshot of a set; it never attaches, stops or replaces anything',
   configure: (command) =>
     command
-      .argument('<volume-id>', 'the volume whose backup to restore (it may no longer exist)', volumeId)
+      .argument(
+        '[volume-id]',
+        'the volume whose backup to restore (it may no longer exist); not with --set',
+        volumeId,
+      )
+      .addOption(
+        new Option(
+          '--set <set-id>',
+          `restore every volume of this consistent set (its ${SnapshotTag.setId} tag, <instance-id>/<run-id>), or "${LATEST_SET}" with --instance-id: the instance's newest completed set`,
+        ).argParser(setIdOrLatest),
+      )
+      .addOption(
+        new Option('--instance-id <instance-id>', `with --set ${LATEST_SET}: the instance`).argParser(
+          instanceId,
+        ),
+      )
       .addOption(
         new Option(
           '--snapshot <snapshot-id>',
@@ -62,7 +84,7 @@ export const restoreCommand: CommandSpec = {
       )
       .option(
         '--az <zone>',
-        'Availability Zone of the new volume (default: the original’s; required if it is gone, and with --from-region)',
+        'Availability Zone of the new volume (with --set: of every one; default: the original’s; required if it is gone, and with --from-region)',
       )
       .addOption(
         new Option('--type <type>', 'volume type (default: the original’s, else gp3)').choices(
@@ -92,8 +114,65 @@ export const restoreCommand: CommandSpec = {
           'those whose source region it is. If the home region is down, pass --managed-by too: the\n' +
           'stack is not needed, and the original’s settings are used only if it can still be described.',
       ),
-  run: async (context, options, args) => restore(context, args[0], options as unknown as RestoreOptions),
+  run: async (context, options, args) => {
+    const given = options as unknown as RestoreOptions;
+    const volume = checkTarget(args[0], given);
+    if (volume !== undefined) return restore(context, volume, given);
+    const set = given.set as string;
+    return restoreSet(context, { ...given, set }, await marker(context, given));
+  },
 };
+
+/** The options a set's restore cannot take: each is about one volume, or one volume's copies. */
+const NOT_WITH_SET: [keyof RestoreOptions, string][] = [
+  ['snapshot', '--snapshot'],
+  ['generation', '--generation'],
+  ['fromRegion', '--from-region'],
+  ['size', '--size'],
+  ['iops', '--iops'],
+  ['throughput', '--throughput'],
+];
+
+/**
+ * What to restore: the volume given, or (undefined) the set of `--set`; refuses, before any AWS
+ * call, a combination that says neither or both, or options the one chosen cannot take.
+ */
+function checkTarget(volume: string | undefined, options: RestoreOptions): string | undefined {
+  if (options.set === undefined) {
+    if (options.instanceId !== undefined) {
+      throw new CliError(`--instance-id goes with --set ${LATEST_SET} only: give --set ${LATEST_SET} too`);
+    }
+    if (volume === undefined) {
+      throw new CliError(
+        `give the volume to restore (restore <volume-id>), or a set with --set <set-id> or --set ${LATEST_SET} --instance-id <instance-id>`,
+      );
+    }
+    return volume;
+  }
+  if (volume !== undefined) {
+    throw new CliError(
+      `--set restores every volume of the set: leave out ${volume}, or leave out --set to restore that one volume`,
+    );
+  }
+  const other = NOT_WITH_SET.filter(([key]) => options[key] !== undefined).map(([, option]) => option);
+  if (other.length > 0) {
+    throw new CliError(
+      `--set cannot go with ${other.join(', ')}: it restores each volume from its snapshot in the set, like its original ` +
+        `(it takes --az, --type, --dry-run); restore one volume with \`restore <volume-id> --snapshot <its snapshot>\` to choose more`,
+    );
+  }
+  if (options.set === LATEST_SET && options.instanceId === undefined) {
+    throw new CliError(
+      `--set ${LATEST_SET} needs --instance-id: the instance whose newest completed set to restore`,
+    );
+  }
+  if (options.set !== LATEST_SET && options.instanceId !== undefined) {
+    throw new CliError(
+      `--instance-id goes with --set ${LATEST_SET} only: the set ID ${options.set} already names its instance`,
+    );
+  }
+  return undefined;
+}
 
 /** Where the backup is restored from and to: the home region, or a copy region. */
 interface RestoreSource {
@@ -149,11 +228,7 @@ async function restore(context: CommandContext, volume: string, options: Restore
   const commands = newVolumeId
     ? {
         wait: awsCli(`aws ec2 wait volume-available --volume-ids ${newVolumeId}`, context, copyRegion),
-        attach: awsCli(
-          `aws ec2 attach-volume --volume-id ${newVolumeId} --instance-id <instance-id> --device <device>`,
-          context,
-          copyRegion,
-        ),
+        attach: attachCommand(newVolumeId, context, copyRegion),
       }
     : undefined;
   const copyOf = copyRegion === undefined ? null : sourceOf(chosen, homeRegion);
@@ -175,16 +250,9 @@ async function restore(context: CommandContext, volume: string, options: Restore
         startTime: new Date(chosen.snapshot.startTime).toISOString(),
         generation: chosen.generation,
         copyOf,
+        setId: chosen.snapshot.tags[SnapshotTag.setId] ?? null,
       },
-      volume: {
-        availabilityZone: result.availabilityZone,
-        volumeType: result.volumeType,
-        size: result.size ?? null,
-        iops: result.iops ?? null,
-        throughput: result.throughput ?? null,
-        encrypted: created?.Encrypted ?? chosen.snapshot.encrypted,
-        kmsKeyId: (created ? created.KmsKeyId : chosen.snapshot.kmsKeyId) ?? null,
-      },
+      volume: volumeJson(result, created, chosen.snapshot),
       tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
       attachCommand: commands ? commands.attach : null,
     },
@@ -267,27 +335,6 @@ function sourceOf(chosen: ChosenSnapshot, homeRegion: string): { snapshotId: str
   };
 }
 
-function describeCreated(volume: Volume): VolumeSettings {
-  return {
-    availabilityZone: volume.AvailabilityZone ?? '',
-    volumeType: volume.VolumeType ?? '',
-    ...(volume.Size !== undefined && { size: volume.Size }),
-    ...(volume.Iops !== undefined && { iops: volume.Iops }),
-    ...(volume.Throughput !== undefined && { throughput: volume.Throughput }),
-  };
-}
-
-/** An AWS CLI command line, with the region (the copy region, else `--region`) and profile this command used. */
-function awsCli(command: string, context: CommandContext, copyRegion: string | undefined): string {
-  const { profile } = context.options;
-  const region = copyRegion ?? context.options.region;
-  return [
-    command,
-    ...(region ? [`--region ${region}`] : []),
-    ...(profile ? [`--profile ${profile}`] : []),
-  ].join(' ');
-}
-
 function restoreText(view: {
   volume: string;
   source: RestoreSource;
@@ -310,16 +357,7 @@ function restoreText(view: {
     source.copyRegion === undefined
       ? result.availabilityZone
       : `${result.availabilityZone} (${source.region})`;
-  const encrypted = created?.Encrypted ?? snapshot.encrypted;
-  const key = (created ? created.KmsKeyId : snapshot.kmsKeyId)?.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
-  const shape = [
-    result.volumeType,
-    result.size === undefined ? 'the snapshot’s size' : `${result.size} GiB`,
-    ...(result.iops === undefined ? [] : [`${result.iops} IOPS`]),
-    ...(result.throughput === undefined ? [] : [`${result.throughput} MiB/s`]),
-    ...(encrypted ? [`encrypted${key ? ` with ${key}` : ''}`] : []),
-    `Name "${view.name}"`,
-  ].join(', ');
+  const shape = shapeText(result, created, snapshot, view.name);
   const inHome = source.copyRegion === undefined ? '' : ` in ${source.homeRegion}`;
   const originalLine =
     view.error !== undefined
@@ -332,17 +370,27 @@ function restoreText(view: {
               `The original ${volume} stays attached to ${a.instanceId} as ${a.device}${inHome}: restore changes nothing there.`,
           )
         : [`The original ${volume} no longer exists${inHome}.`];
+  // A snapshot of a consistent set: its instance's other volumes were taken at the same moment.
+  const setId = snapshot.tags[SnapshotTag.setId];
+  const ofSet =
+    setId === undefined
+      ? []
+      : [
+          `${snapshot.snapshotId} is one of set ${setId}: \`ebs-backup restore --set ${setId}\` restores every volume of it.`,
+        ];
   if (!created || !view.commands) {
     return [
       `Dry run: EC2 would create a volume in ${zone} from ${from}:`,
       `${shape}. Nothing was created.`,
       ...(view.error === undefined ? [] : originalLine),
+      ...ofSet,
     ];
   }
   return [
     `Created ${created.VolumeId} in ${zone} from ${from}:`,
     `${shape}. It is not attached to anything.`,
     ...originalLine,
+    ...ofSet,
     '',
     `To attach it to an instance in ${result.availabilityZone}, once it is available:`,
     `  ${view.commands.wait}`,

@@ -40,6 +40,8 @@ export interface ManagedSnapshotQuery {
   sourceRegion?: string;
   /** A set's snapshots only (SnapshotTag.setId, SPEC §12.2). */
   setId?: string;
+  /** Snapshots of an instance's volumes only (SnapshotTag.instanceId): the operator's `restore --set latest`. */
+  instanceId?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function listManagedSnapshots(
   if (query.volumeId) filters.push({ Name: `tag:${SnapshotTag.volumeId}`, Values: [query.volumeId] });
   if (query.runId) filters.push({ Name: `tag:${SnapshotTag.runId}`, Values: [query.runId] });
   if (query.setId) filters.push({ Name: `tag:${SnapshotTag.setId}`, Values: [query.setId] });
+  if (query.instanceId) filters.push({ Name: `tag:${SnapshotTag.instanceId}`, Values: [query.instanceId] });
   if (query.sourceRegion) {
     filters.push({ Name: `tag:${SnapshotTag.sourceRegion}`, Values: [query.sourceRegion] });
   }
@@ -108,7 +111,7 @@ export async function findManagedSnapshot(
 }
 
 /**
- * The client-side check of a query: marker, volume and run when given, and a copy of the given
+ * The client-side check of a query: marker, volume, run, set and instance when given, and a copy of the given
  * source region or, without one, not a copy at all.
  */
 export function matchesQuery(snapshot: ManagedSnapshot, query: ManagedSnapshotQuery): boolean {
@@ -118,6 +121,7 @@ export function matchesQuery(snapshot: ManagedSnapshot, query: ManagedSnapshotQu
     (query.volumeId === undefined || tags[SnapshotTag.volumeId] === query.volumeId) &&
     (query.runId === undefined || tags[SnapshotTag.runId] === query.runId) &&
     (query.setId === undefined || tags[SnapshotTag.setId] === query.setId) &&
+    (query.instanceId === undefined || tags[SnapshotTag.instanceId] === query.instanceId) &&
     tags[SnapshotTag.sourceRegion] === query.sourceRegion
   );
 }

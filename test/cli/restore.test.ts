@@ -24,6 +24,8 @@ interface RestoreJson {
     startTime: string;
     generation: number;
     copyOf: { snapshotId: string | null; region: string } | null;
+    /** The consistent set the snapshot is one of (SPEC §12), else null. */
+    setId: string | null;
   };
   volume: {
     availabilityZone: string;
@@ -117,6 +119,7 @@ describe('ebs-backup restore (SPEC §11.3)', () => {
         startTime: '2024-12-31T00:00:00.000Z',
         generation: 1,
         copyOf: null,
+        setId: null,
       },
       volume: {
         availabilityZone: 'us-east-1b',

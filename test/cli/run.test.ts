@@ -453,6 +453,18 @@ describe('phaseText: where a running execution is', () => {
     expect(phaseText([snapshots, batch])).toMatch(new RegExp(`^${next} \\(SnapshotVolumes: `));
   });
 
+  it.each([
+    ['some of SnapshotVolumes’ volumes in no batch yet', 999, 'AwaitSnapshots'],
+    ['every one of SnapshotVolumes’ volumes in a batch (a set’s may not be)', 1010, 'SnapshotAndPrune'],
+  ])('GIVEN sets, nothing running and %s THEN the next state is %s', (_, batched, next) => {
+    const snapshots = run('SnapshotVolumes', { succeeded: 1000, total: 1000 });
+    const sets = run('SnapshotSets', { succeeded: 5, total: 5 });
+    const batch = run('PruneVolumes', { succeeded: batched, total: batched });
+    expect(phaseText([snapshots, sets, batch])).toBe(
+      `${next} (SnapshotVolumes: 1000 succeeded, 0 failed of 1000; SnapshotSets: 5 succeeded, 0 failed of 5; PruneVolumes: ${batched} succeeded, 0 failed of ${batched})`,
+    );
+  });
+
   it('GIVEN a dry run (no SnapshotVolumes) whose one batch is done THEN AnyCopies', () => {
     expect(phaseText([run('PruneVolumes')])).toBe('AnyCopies (PruneVolumes: 2 succeeded, 0 failed of 2)');
   });

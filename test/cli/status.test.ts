@@ -291,6 +291,140 @@ describe('ebs-backup status (SPEC §11)', () => {
     ]);
   });
 
+  it('GIVEN a set that failed in SnapshotSets, without a report WHEN status THEN each volume of the set is named once, with the set’s step and error, before its pruning failure; SnapshotVolumes’ failures as ever', async () => {
+    const { cli, sfn, hoursAgo } = givenStatus();
+    const startDate = hoursAgo(2);
+    const at = (minutes: number) => new Date(startDate.getTime() + minutes * 60_000);
+    const ended = { status: 'ABORTED' as const, running: 0 };
+    const frozen =
+      'i-0123456789abcdef0 (db): vol-a, vol-b: set i-0123456789abcdef0/run-1 taken application-consistent; post-script Failed (exit 1): fsfreeze -u failed: the application may be left frozen';
+    sfn.add({
+      name: 'set-run',
+      status: 'ABORTED',
+      startDate,
+      stopDate: at(30),
+      mapRuns: [
+        {
+          ...ended,
+          label: 'SnapshotVolumes',
+          id: 'm1',
+          startDate,
+          succeeded: 1,
+          failed: 1,
+          total: 2,
+          failedChildren: [
+            { id: 'c1', volumeId: 'vol-c', error: 'VolumeNotFound', message: 'vol-c is gone' },
+          ],
+        },
+        {
+          // Its batch started before SnapshotSets' children failed: the set's failure still names them.
+          ...ended,
+          label: 'PruneVolumes',
+          id: 'm2',
+          startDate: at(1),
+          succeeded: 1,
+          failed: 1,
+          total: 2,
+          failedChildren: [{ id: 'c2', volumeId: 'vol-a', error: 'SnapshotFailed', message: 'no snapshot' }],
+        },
+        {
+          ...ended,
+          label: 'SnapshotSets',
+          id: 'm3',
+          startDate: at(2),
+          succeeded: 1,
+          failed: 1,
+          total: 2,
+          failedChildren: [
+            {
+              id: 'c3',
+              volumeId: 'vol-a',
+              setVolumeIds: ['vol-b'],
+              instanceId: 'i-0123456789abcdef0',
+              instanceName: 'db',
+              error: 'PostScriptFailed',
+              message: frozen,
+            },
+          ],
+        },
+      ],
+    });
+
+    const json = (await cli.run('status', '--json')).json<StatusJson>();
+    const setChild = childExecutionArn('SnapshotSets', 'c3');
+    const ofSet = (volumeId: string) => ({
+      volumeId,
+      instanceId: 'i-0123456789abcdef0',
+      instanceName: 'db',
+      step: 'PostScript',
+      error: 'PostScriptFailed',
+      message: frozen,
+      childExecutionArn: setChild,
+      consoleUrl: `${CONSOLE}${setChild}`,
+    });
+    expect(json.executions[0].failures).toEqual([
+      ofSet('vol-a'),
+      ofSet('vol-b'),
+      {
+        volumeId: 'vol-c',
+        step: 'CreateSnapshot',
+        error: 'VolumeNotFound',
+        message: 'vol-c is gone',
+        childExecutionArn: childExecutionArn('SnapshotVolumes', 'c1'),
+        consoleUrl: `${CONSOLE}${childExecutionArn('SnapshotVolumes', 'c1')}`,
+      },
+    ]);
+
+    const text = (await cli.run('status')).stdout;
+    expect(text).toContain(
+      [
+        `    vol-a (i-0123456789abcdef0 db): PostScript PostScriptFailed: ${frozen}`,
+        `      ${CONSOLE}${setChild}`,
+        `    vol-b (i-0123456789abcdef0 db): PostScript PostScriptFailed: ${frozen}`,
+        `      ${CONSOLE}${setChild}`,
+        '    vol-c (not attached): CreateSnapshot VolumeNotFound: vol-c is gone',
+      ].join('\n'),
+    );
+  });
+
+  it('GIVEN SnapshotSets running beside SnapshotVolumes and a batch WHEN status THEN its children (instances) are counted like the others', async () => {
+    const { cli, sfn } = givenStatus();
+    const startDate = new Date(cli.clock.now() - 60_000);
+    const running = { status: 'RUNNING' as const, startDate };
+    sfn.add({
+      name: 'tonight',
+      ...running,
+      mapRuns: [
+        { ...running, label: 'SnapshotVolumes', id: 'm1', succeeded: 7, failed: 0, running: 3, total: 10 },
+        { ...running, label: 'SnapshotSets', id: 'm2', succeeded: 1, failed: 1, running: 2, total: 4 },
+        {
+          label: 'PruneVolumes',
+          id: 'p1',
+          status: 'SUCCEEDED',
+          startDate,
+          succeeded: 5,
+          failed: 0,
+          running: 0,
+          total: 5,
+        },
+      ],
+    });
+
+    const json = (await cli.run('status', '--json')).json<StatusJson>();
+    expect(json.executions[0].progress?.find((p) => p.map === 'SnapshotSets')).toEqual({
+      map: 'SnapshotSets',
+      mapRunArn: mapRunArn('SnapshotSets', 'm2'),
+      status: 'RUNNING',
+      succeeded: 1,
+      failed: 1,
+      running: 2,
+      total: 4,
+    });
+    expect((await cli.run('status')).stdout).toContain(
+      '  RUNNING for 1m00s: SnapshotVolumes: 7 succeeded, 0 failed, 3 running of 10; SnapshotSets: 1 succeeded, 1 failed, 2 running of 4; PruneVolumes: 5 succeeded, 0 failed of 5\n',
+    );
+  });
+
   it('GIVEN a failed execution with a report WHEN status THEN its counts and failures come from the report, no Map Run is read', async () => {
     const { cli, sfn, hoursAgo } = givenStatus();
     sfn.add({

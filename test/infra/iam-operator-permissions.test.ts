@@ -28,6 +28,13 @@ const describeStacks = (name: string): AuthorizationRequest => ({
 });
 const backupTags = { [SnapshotTag.managedBy]: MARKER, [SnapshotTag.volumeId]: 'vol-0a1b2c3d4e5f60718' };
 const copyTags = { ...backupTags, [SnapshotTag.sourceRegion]: HOME };
+/** A snapshot of a set as CreateSnapshots and the set step's CreateTags leave it (SPEC §12.2). */
+const setSnapshotTags = {
+  ...backupTags,
+  [SnapshotTag.instanceId]: 'i-0a1b2c3d4e5f60718',
+  [SnapshotTag.setId]: 'i-0a1b2c3d4e5f60718/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
+  [SnapshotTag.consistency]: 'application',
+};
 const on = (
   action: string,
   resource: string,
@@ -63,6 +70,11 @@ function restoreRows(): Row[] {
       who,
       'CreateVolume from a backup',
       on('ec2:CreateVolume', snapshotArn(HOME), { resourceTags: backupTags }),
+    ),
+    allow(
+      who,
+      'CreateVolume from a snapshot of a consistent set (restore --set)',
+      on('ec2:CreateVolume', snapshotArn(HOME), { resourceTags: setSnapshotTags }),
     ),
     allow(
       who,
