@@ -201,6 +201,16 @@ describe('consistent sets of multi-volume instances (SPEC §12)', () => {
     expect(world.sim.snapshotSetsOf(db.instanceId)).toHaveLength(1);
   });
 
+  it('GIVEN CreateSnapshotSet timing out while its call took effect, reported as Lambda.Unknown WHEN run THEN the set is confirmed, not made again: one set', async () => {
+    const { db } = givenFleet();
+    world.sim.setVisibilityLag(20_000);
+    world.sim.injectFault({ action: 'CreateSnapshots', instanceId: db.instanceId, error: HANG });
+    const result = await world.run({}, { lambdaTimeoutError: 'Lambda.Unknown' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.sim.snapshotSetsOf(db.instanceId)).toHaveLength(1);
+    for (const volumeId of db.volumeIds.slice(0, 3)) expect(world.managedSnapshots(volumeId)).toHaveLength(1);
+  });
+
   it('GIVEN a stop while CreateSnapshots hangs, then a redrive WHEN the set child is redriven THEN it finds the set: exactly one', async () => {
     const { db } = givenFleet();
     world.sim.setVisibilityLag(20_000);
