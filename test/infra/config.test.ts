@@ -7,20 +7,11 @@ import {
   readAppConfig,
   resolveSettings,
 } from '../../infra/config';
+import { configFromContext, configProblemOf } from '../fixtures/infra';
 
 /** Context with an address, so that only the key under test can be refused. */
-const fromContext = (context: Record<string, unknown>) =>
-  readAppConfig((key) => ({ notificationEmails: 'ops@example.com', ...context })[key]);
-
-const problemOf = (context: Record<string, unknown>): string => {
-  try {
-    fromContext(context);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-};
+const fromContext = (context: Record<string, unknown>) => configFromContext(context);
+const problemOf = (context: Record<string, unknown>): string => configProblemOf(context);
 
 describe('configuration from CDK context', () => {
   test('nothing set gives the documented defaults and no regions', () => {

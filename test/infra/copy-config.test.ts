@@ -5,29 +5,18 @@ import {
   copyRegionsOf,
   DEFAULT_SETTINGS,
   parseSettings,
-  readAppConfig,
   resolveSettings,
 } from '../../infra/config';
 import { EbsGenerationBackup } from '../../infra/ebs-generation-backup';
-import { inlineFunction, TEST_EMAIL, testApp } from '../fixtures/infra';
+import { configFromContext, configProblemOf, inlineFunction, TEST_EMAIL, testApp } from '../fixtures/infra';
 
 /**
  * The copy settings (SPEC §10.1, §10.7): GIVEN context strings (`-c key=value`), cdk.json values
  * or construct props, WHEN read, THEN they parse into typed settings, and every bad value fails
  * the synth with a message naming the key and what it accepts.
  */
-const fromContext = (context: Record<string, unknown>, defaultRegion?: string) =>
-  readAppConfig((key) => ({ notificationEmails: TEST_EMAIL, ...context })[key], defaultRegion);
-
-const problemOf = (context: Record<string, unknown>, defaultRegion?: string): string => {
-  try {
-    fromContext(context, defaultRegion);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-};
+const fromContext = configFromContext;
+const problemOf = configProblemOf;
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const MRK_ARN = 'arn:aws:kms:us-west-2:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';

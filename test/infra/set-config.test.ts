@@ -4,29 +4,18 @@ import {
   checkSettings,
   DEFAULT_SETTINGS,
   parseSettings,
-  readAppConfig,
   resolveSettings,
 } from '../../infra/config';
 import { EbsGenerationBackup } from '../../infra/ebs-generation-backup';
-import { inlineFunction, TEST_EMAIL } from '../fixtures/infra';
+import { configFromContext, configProblemOf, inlineFunction, TEST_EMAIL } from '../fixtures/infra';
 
 /**
  * The settings of consistent sets (SPEC §12): GIVEN context strings (`-c key=value`), cdk.json
  * values or construct props, WHEN read, THEN they parse into typed settings, and every bad value
  * fails the synth with a message naming the key and what it accepts.
  */
-const fromContext = (context: Record<string, unknown>, defaultRegion?: string) =>
-  readAppConfig((key) => ({ notificationEmails: TEST_EMAIL, ...context })[key], defaultRegion);
-
-const problemOf = (context: Record<string, unknown>, defaultRegion?: string): string => {
-  try {
-    fromContext(context, defaultRegion);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-};
+const fromContext = configFromContext;
+const problemOf = configProblemOf;
 
 const SHARED_DOCUMENT = 'arn:aws:ssm:eu-west-1:210987654321:document/TeamBackupScripts';
 const DOCUMENT_ACCEPTED =

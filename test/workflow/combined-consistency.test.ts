@@ -1,4 +1,3 @@
-import type { Snapshot } from '@aws-sdk/client-ec2';
 import { getJson } from '../../lambdas/aws/json-store';
 import type { RunReport } from '../../lambdas/contracts/run-documents';
 import { runKey } from '../../lambdas/contracts/work-bucket';
@@ -7,7 +6,7 @@ import { RunMetrics } from '../../local/benchmark/run-metrics';
 import type { LocalExecutionResult } from '../../local/runner/local-execution';
 import { EC2_DEFAULT_RATE_LIMITS, LOST_RESPONSE } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';
-import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
+import { DAY, givenWorkflow, HOUR, ofRun, START, TAG, tagsOf } from '../fixtures/workflow';
 
 const MINUTE = 60_000;
 const COPY_TAG = 'Backup-Copy-Generation';
@@ -26,9 +25,6 @@ describe('exactly one backup per volume per run, all hazards at once (issue 15)'
   let world: ReturnType<typeof givenWorkflow>;
   afterEach(() => world.close());
 
-  const tagsOf = (s: Snapshot) => Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-  const ofRun = (snapshots: Snapshot[], executionName: string) =>
-    snapshots.filter((s) => tagsOf(s)[SnapshotTag.execution] === executionName);
   const copiesIn = (region: string, volumeId: string) =>
     world.account
       .ec2In(region)

@@ -1,4 +1,3 @@
-import type { Snapshot } from '@aws-sdk/client-ec2';
 import type { RunReport } from '../../lambdas/contracts/run-documents';
 import { DEFAULT_CONSISTENCY_TAG_KEY, setDescription } from '../../lambdas/contracts/sets';
 import { runKey } from '../../lambdas/contracts/work-bucket';
@@ -7,7 +6,7 @@ import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { HANG, LOST_RESPONSE, script } from '../../local/simulated-account';
 import { snapshotScriptsDocument } from '../../local/simulated-account/ssm-documents';
 import { StateName } from '../../statemachine/names';
-import { DAY, givenWorkflow, START, TAG } from '../fixtures/workflow';
+import { DAY, givenWorkflow, ofRun, START, TAG, tagsOf } from '../fixtures/workflow';
 
 const MINUTE = 60_000;
 const MODE = DEFAULT_CONSISTENCY_TAG_KEY;
@@ -19,11 +18,6 @@ const MODE = DEFAULT_CONSISTENCY_TAG_KEY;
 describe('consistent sets of multi-volume instances (SPEC §12)', () => {
   let world: ReturnType<typeof givenWorkflow>;
   afterEach(() => world.close());
-
-  const tagsOf = (snapshot: Snapshot) =>
-    Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-  const ofRun = (snapshots: Snapshot[], executionName: string) =>
-    snapshots.filter((s) => tagsOf(s)[SnapshotTag.execution] === executionName);
 
   /**
    * One instance of each mode: web (volume: root and data), db (instance: root, data, log with its

@@ -8,7 +8,7 @@ import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { HANG } from '../../local/simulated-account';
 import { copyLimitWaitGuaranteeSeconds } from '../../statemachine/definition';
 import { StateName } from '../../statemachine/names';
-import { DAY, givenWorkflow, HOUR, START, TAG } from '../fixtures/workflow';
+import { DAY, givenWorkflow, HOUR, START, TAG, tagsOf } from '../fixtures/workflow';
 
 const MINUTE = 60_000;
 const COPY_TAG = 'Backup-Copy-Generation';
@@ -33,8 +33,6 @@ describe('copies in other regions: the workflow', () => {
   };
   const report = async (output: unknown) =>
     getJson<RunReport>(world.clients.s3, (output as SummariseOutput).report);
-  const tagsOf = (snapshot: Snapshot) =>
-    Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   /** This deployment's snapshots of the volume in `region`, oldest first. */
   const snapshotsIn = (region: string, volumeId: string) =>
     world.account

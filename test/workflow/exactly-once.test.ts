@@ -1,10 +1,9 @@
-import type { Snapshot } from '@aws-sdk/client-ec2';
 import { LISTING_LAG_TOLERANCE_MS } from '../../lambdas/core/listing-lag';
 import { SnapshotTag } from '../../lambdas/core/snapshot-tags';
 import { redriveLocalExecution } from '../../local/runner/local-execution';
 import { HANG, LOST_RESPONSE } from '../../local/simulated-account';
 import { StateName } from '../../statemachine/names';
-import { DAY, givenWorkflow, START, TAG } from '../fixtures/workflow';
+import { DAY, givenWorkflow, ofRun, START, TAG, tagsOf } from '../fixtures/workflow';
 
 const MINUTE = 60_000;
 const COPY_TAG = 'Backup-Copy-Generation';
@@ -18,11 +17,6 @@ const IRELAND = 'eu-west-1';
 describe('exactly one backup per volume per run, whatever the listing lag up to the tolerance', () => {
   let world: ReturnType<typeof givenWorkflow>;
   afterEach(() => world.close());
-
-  const tagsOf = (snapshot: Snapshot) =>
-    Object.fromEntries((snapshot.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-  const ofRun = (snapshots: Snapshot[], executionName: string) =>
-    snapshots.filter((s) => tagsOf(s)[SnapshotTag.execution] === executionName);
 
   /** One volume with N=2 and two completed generations from the two days before. */
   function givenVolumeWithHistory(lagMs: number) {
