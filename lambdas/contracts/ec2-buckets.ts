@@ -20,9 +20,12 @@ export const EC2_MUTATING_BUCKETS = {
   DeleteSnapshot: { capacity: 100, refillPerSecond: 5 },
   CopySnapshot: { capacity: 50, refillPerSecond: 5 },
   /**
-   * CreateSnapshots (SPEC §12): a bucket of its own, 100 at 5 a second, one token per call
-   * whatever the number of volumes in the set (the throttling page lists it among the
-   * "Uncategorized actions" beside CreateSnapshot).
+   * CreateSnapshots (SPEC §12): a bucket of its own, one token per call whatever the number of
+   * volumes in the set ("Each request that you make removes one token from the API's bucket").
+   * 100 at 5 a second are the figures this design takes for it, among the "Uncategorized
+   * actions" beside CreateSnapshot's; were it not listed there, it would be a "Mutating action"
+   * (50 at 5): the same refill, which is what the pace is worked out from, and half the burst,
+   * which the pace never draws on (see local/simulated-account/rate-limits.ts).
    */
   CreateSnapshots: { capacity: 100, refillPerSecond: 5 },
 } as const satisfies Record<string, Ec2Bucket>;
