@@ -168,6 +168,12 @@ export interface SetStepEvent extends Pick<Reentry, 'redriveCount' | 'confirmSin
   enteredTime?: string;
   /** PreScript and PostScript: `$$.State.RetryCount`, 0 on the state's first attempt. */
   retryCount?: number;
+  /**
+   * PreScript and PostScript: `$$.Execution.StartTime` of the set's child (a redrive keeps it): a
+   * look-up for the phase's command goes back to it, so a redriven phase finds the command its
+   * first entry sent.
+   */
+  executionStartTime?: string;
 }
 
 /** The set id every snapshot of one instance's set carries: one per run and instance, so re-entries find it. */

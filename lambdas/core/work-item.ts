@@ -158,6 +158,13 @@ export function parseSetStepEvent(event: unknown): SetStepEvent {
   if (enteredTime !== undefined && Number.isNaN(Date.parse(enteredTime))) {
     throw new InvalidInputError('enteredTime', 'must be $$.State.EnteredTime, an ISO 8601 timestamp');
   }
+  const { executionStartTime } = input ?? {};
+  if (executionStartTime !== undefined && Number.isNaN(Date.parse(executionStartTime))) {
+    throw new InvalidInputError(
+      'executionStartTime',
+      'must be $$.Execution.StartTime, an ISO 8601 timestamp',
+    );
+  }
   if (phase !== undefined && phase !== 'pre' && phase !== 'post') {
     throw new InvalidInputError('phase', 'must be "pre" or "post" when present');
   }

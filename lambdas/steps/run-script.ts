@@ -66,10 +66,18 @@ export async function runScript(deps: RunScriptDeps, event: SetStepEvent): Promi
   }
   const comment = scriptComment(state.runId, phase);
   const firstEntry = (event.retryCount ?? 0) === 0 && (event.redriveCount ?? 0) === 0;
-  const commandId = firstEntry ? undefined : await findCommand(deps, instanceId, comment);
+  const entered = Date.parse(event.enteredTime ?? '');
+  const started = Date.parse(event.executionStartTime ?? '');
+  // From the child's start (a redriven phase's command may predate its entry); without either
+  // time (a wiring bug), as far back as a run can last.
+  const since = !Number.isNaN(started)
+    ? started
+    : Number.isNaN(entered)
+      ? deps.now() - 7 * 24 * 3_600_000
+      : entered;
+  const commandId = firstEntry ? undefined : await findCommand(deps, instanceId, comment, since);
   if (commandId) return follow(deps, phase, state, commandId);
   if (!firstEntry) {
-    const entered = Date.parse(event.enteredTime ?? '');
     if (Number.isNaN(entered) || deps.now() - entered < SSM_LISTING_LAG_TOLERANCE_MS) {
       throw new ScriptPendingError(
         `${phase}-script of ${setLabel(state.set)}: no command of this run listed yet; looking again before sending one`,
@@ -104,22 +112,43 @@ async function ssmCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * This run's command of the phase on the instance, by its Comment, among the commands of the
+ * document sent to it since the state was entered (less a minute for clocks): the filters keep it
+ * to a page or two, whatever else runs on the instance, and at most COMMAND_PAGES are read.
+ */
 async function findCommand(
   deps: RunScriptDeps,
   instanceId: string,
   comment: string,
+  enteredAt: number,
 ): Promise<string | undefined> {
   return ssmCall(`ListCommandInvocations of ${instanceId}`, async () => {
-    const pages = paginateListCommandInvocations({ client: deps.ssm }, { InstanceId: instanceId });
+    const pages = paginateListCommandInvocations(
+      { client: deps.ssm },
+      {
+        InstanceId: instanceId,
+        Filters: [
+          { key: 'InvokedAfter', value: new Date(enteredAt - 60_000).toISOString() },
+          { key: 'DocumentName', value: deps.document },
+        ],
+      },
+    );
+    let read = 0;
     for await (const page of pages) {
       const found = (page.CommandInvocations ?? []).find(
         (i) => i.Comment === comment && i.DocumentName === deps.document,
       );
       if (found?.CommandId) return found.CommandId;
+      read += 1;
+      if (read >= COMMAND_PAGES) break;
     }
     return undefined;
   });
 }
+
+/** Pages of ListCommandInvocations a look-up reads at most (50 invocations each). */
+export const COMMAND_PAGES = 3;
 
 async function send(
   deps: RunScriptDeps,

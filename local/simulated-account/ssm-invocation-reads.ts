@@ -78,8 +78,7 @@ export function listCommandInvocations(
   input: ListCommandInvocationsRequest,
 ): ListCommandInvocationsResult {
   if (input.CommandId !== undefined) validCommandId(input.CommandId);
-  if (input.Filters?.length)
-    throw new Error('The simulated SSM does not model ListCommandInvocations Filters');
+  const filters = commandFilters(input.Filters);
   const maxResults = input.MaxResults ?? MAX_RESULTS;
   if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= MAX_RESULTS)) {
     throw ssmError(
@@ -94,7 +93,8 @@ export function listCommandInvocations(
       (r) =>
         r.visibleAt <= now &&
         (input.CommandId === undefined || r.commandId === input.CommandId) &&
-        (input.InstanceId === undefined || r.instanceId === input.InstanceId),
+        (input.InstanceId === undefined || r.instanceId === input.InstanceId) &&
+        filters(r),
     )
     .reverse();
   const page = matching.slice(start, start + maxResults);
@@ -103,6 +103,44 @@ export function listCommandInvocations(
     CommandInvocations: page.map((record) => toCommandInvocation(state, record, now, input.Details === true)),
     ...(next !== undefined && { NextToken: next }),
   };
+}
+
+/**
+ * ListCommandInvocations' Filters (CommandFilter,
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CommandFilter.html):
+ * `InvokedAfter` and `InvokedBefore` (a timestamp, "2024-07-07T00:00:00Z", executions from then on,
+ * and before then) and `DocumentName`, all of them together. `ExecutionStage` "can't be used with
+ * the ListCommandInvocations operation" (`InvalidFilterKey`, as SSM names a key it refuses);
+ * `Status` is not modelled here.
+ */
+function commandFilters(
+  filters: ListCommandInvocationsRequest['Filters'],
+): (record: InvocationRecord) => boolean {
+  const tests = (filters ?? []).map(({ key, value = '' }): ((record: InvocationRecord) => boolean) => {
+    const at = () => {
+      const time = Date.parse(value);
+      if (Number.isNaN(time))
+        throw ssmError('InvalidFilterValue', `The filter value ${value} is not a timestamp.`);
+      return time;
+    };
+    switch (key) {
+      case 'InvokedAfter': {
+        const after = at();
+        return (record) => record.requestedAt >= after;
+      }
+      case 'InvokedBefore': {
+        const before = at();
+        return (record) => record.requestedAt < before;
+      }
+      case 'DocumentName':
+        return (record) => record.documentName === value;
+      case 'ExecutionStage':
+        throw ssmError('InvalidFilterKey', 'ExecutionStage cannot be used with ListCommandInvocations.');
+      default:
+        throw new Error(`The simulated SSM does not model the ListCommandInvocations filter ${key}`);
+    }
+  });
+  return (record) => tests.every((test) => test(record));
 }
 
 export function toCommandInvocation(

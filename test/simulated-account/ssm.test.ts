@@ -525,6 +525,38 @@ describe('ListCommandInvocations', () => {
     expect(seen).toEqual([...ids].reverse());
     expect(bad.name).toBe('InvalidNextToken');
   });
+
+  test('GIVEN commands before and after a time, of two documents WHEN filtered by InvokedAfter, InvokedBefore and DocumentName THEN only those match; ExecutionStage is InvalidFilterKey', async () => {
+    const { client, clock, instanceId } = givenManagedInstance();
+    const early = await send(client, shell(instanceId));
+    clock.advance(60 * SECOND);
+    const cut = new Date(clock.now()).toISOString();
+    const late = await send(client, shell(instanceId));
+    const powershell = await send(client, shell(instanceId, { DocumentName: 'AWS-RunPowerShellScript' }));
+    clock.advance(2 * SECOND);
+    const ids = async (
+      Filters: { key: 'InvokedAfter' | 'InvokedBefore' | 'DocumentName'; value: string }[],
+    ) =>
+      (
+        (await client.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, Filters })))
+          .CommandInvocations ?? []
+      ).map((i) => i.CommandId);
+
+    expect(await ids([{ key: 'InvokedAfter', value: cut }])).toEqual([powershell, late]);
+    expect(await ids([{ key: 'InvokedBefore', value: cut }])).toEqual([early]);
+    expect(
+      await ids([
+        { key: 'InvokedAfter', value: cut },
+        { key: 'DocumentName', value: 'AWS-RunShellScript' },
+      ]),
+    ).toEqual([late]);
+    const refused = await ssmErrorFrom(
+      client.send(
+        new ListCommandInvocationsCommand({ Filters: [{ key: 'ExecutionStage', value: 'Executing' }] }),
+      ),
+    );
+    expect(refused.name).toBe('InvalidFilterKey');
+  });
 });
 
 describe('faults and call counts', () => {

@@ -504,6 +504,7 @@ describe('the workflow definition (SPEC §4)', () => {
           'state.$': '$',
           'retryCount.$': '$$.State.RetryCount',
           'enteredTime.$': '$$.State.EnteredTime',
+          'executionStartTime.$': '$$.Execution.StartTime',
           'redriveCount.$': '$$.Execution.RedriveCount',
         });
       }

@@ -149,6 +149,22 @@ describe('run-script step (SPEC §12.4)', () => {
     expect(ssm.invocationsTo(instanceId)).toHaveLength(1);
   });
 
+  it('GIVEN a phase redriven hours after its command was sent WHEN it looks THEN it finds that command from the child’s start: the script is not run again', async () => {
+    const { ssm, deps, state, entered, clock, instanceId } = given();
+    await rejection(runScript(deps, { phase: 'pre', state: state(), retryCount: 0, enteredTime: entered }));
+    clock.advance(2 * 3_600_000);
+    const redriven: SetStepEvent = {
+      phase: 'pre',
+      state: state(),
+      retryCount: 0,
+      redriveCount: 1,
+      enteredTime: new Date(clock.now()).toISOString(),
+      executionStartTime: entered,
+    };
+    expect(await runScript(deps, redriven)).toMatchObject({ status: 'Success', ran: true });
+    expect(ssm.invocationsTo(instanceId)).toHaveLength(1);
+  });
+
   it('GIVEN a pre-script that never ran WHEN PostScript runs THEN NotRun, nothing sent; GIVEN one whose outcome is unknown THEN the post-script runs', async () => {
     const { ssm, instanceId, untilDone } = given();
     const offline: ScriptOutcome = { phase: 'pre', status: 'AgentOffline', ran: false, message: 'offline' };
