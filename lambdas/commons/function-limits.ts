@@ -1,5 +1,6 @@
 import { StateName } from '../../statemachine/names';
 import { MAX_CALL_INTERVAL_MS } from '../contracts/rate-share';
+import { COMMAND_PAGES } from '../contracts/sets';
 
 /**
  * How long each step's function may run and how much memory it gets, and the time budgets that
@@ -83,6 +84,21 @@ export const WORST_CASE_MS = {
     singleAttemptLookUp,
   ),
   /**
+   * A set (SPEC §12): the longest of creating (CreateSnapshots throttled for THROTTLE_BUDGET_MS,
+   * then its last attempt, then the rest of its pace interval) and the redrive's or
+   * ConfirmSnapshotSet's look-up, each followed by the per-volume CreateTags of every snapshot of
+   * the set, all at once within one throttle budget. FinishSet calls nothing.
+   */
+  snapshotSet:
+    Math.max(throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS) + MAX_CALL_INTERVAL_MS, singleAttemptLookUp) +
+    throttled(THROTTLE_BUDGET_MS, ATTEMPT_MS),
+  /**
+   * A script phase: the look-up of its command (COMMAND_PAGES pages of ListCommandInvocations),
+   * then either SendCommand, or GetCommandInvocation and, for an offline agent, CancelCommand;
+   * one attempt each (the SSM client does not retry: a throttled call is `ScriptPending`).
+   */
+  runScript: COMMAND_PAGES * ATTEMPT_MS + 2 * ATTEMPT_MS,
+  /**
    * A backlog's progress read from the work bucket, the family listing (MAX_FAMILY_PAGES pages),
    * the look-up of this run's snapshot by ID, deletions for DELETION_TIME_BUDGET_MS (their pace
    * included) and the one in flight, the rest of its pace interval, then the progress written
@@ -104,8 +120,8 @@ export const INVOCATION_MARGIN_MS = 5_000;
 export const FUNCTION_LIMITS = {
   discover: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   createSnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
-  snapshotSet: { timeoutSeconds: 60, memoryMiB: 256 },
-  runScript: { timeoutSeconds: 60, memoryMiB: 256 },
+  snapshotSet: { timeoutSeconds: 120, memoryMiB: 256 },
+  runScript: { timeoutSeconds: 90, memoryMiB: 256 },
   awaitSnapshots: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },
   copySnapshot: { timeoutSeconds: 60, memoryMiB: 256 },
   awaitCopies: { timeoutSeconds: 10 * 60, memoryMiB: 1024 },

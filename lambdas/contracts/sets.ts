@@ -60,6 +60,9 @@ export const SCRIPT_DELIVERY_TIMEOUT_SECONDS = 30;
  */
 export const SSM_LISTING_LAG_TOLERANCE_MS = 10_000;
 
+/** Pages of ListCommandInvocations a script phase's look-up for its command reads at most (50 invocations each). */
+export const COMMAND_PAGES = 3;
+
 /** The scripts the stack's own SSM document runs on the instance, if present and executable. */
 export const SCRIPT_PATHS = {
   linux: { pre: '/etc/ebs-backup/pre-snapshot', post: '/etc/ebs-backup/post-snapshot' },

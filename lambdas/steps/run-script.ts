@@ -7,6 +7,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
+  COMMAND_PAGES,
   SCRIPT_DELIVERY_TIMEOUT_SECONDS,
   SCRIPT_PHASE_PARAMETER,
   SCRIPT_TIMEOUT_PARAMETER,
@@ -146,9 +147,6 @@ async function findCommand(
     return undefined;
   });
 }
-
-/** Pages of ListCommandInvocations a look-up reads at most (50 invocations each). */
-export const COMMAND_PAGES = 3;
 
 async function send(
   deps: RunScriptDeps,

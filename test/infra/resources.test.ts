@@ -150,10 +150,10 @@ describe('functions', () => {
       },
     ],
     ['createSnapshot', 60, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
-    ['snapshotSet', 60, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
+    ['snapshotSet', 120, 256, { EC2_RATE_SHARE: '80', FAN_OUT_CONCURRENCY: '5' }],
     [
       'runScript',
-      60,
+      90,
       256,
       {
         SCRIPT_DOCUMENT: backup.scripts.documentName,
