@@ -182,12 +182,15 @@ function indexedSnapshots(
     (best, lookup) => (best === undefined || size(lookup.sets) < size(best.sets) ? lookup : best),
     undefined,
   );
-  // Only the narrowest lookup is materialised, and only when it does narrow: a marker-tag
-  // lookup may hold nearly every snapshot.
-  if (narrowest === undefined || size(narrowest.sets) > state.snapshots.size / 2) {
+  if (narrowest === undefined) return { candidates: [...state.snapshots.values()], inKeyOrder: false };
+  // A single tag value's list is kept in ID order by the index: paging through it reads on from
+  // the cursor, however much of the account it holds (a run's snapshots may be most of it).
+  if (narrowest.inOrder) return { candidates: narrowest.inOrder(), inKeyOrder: true };
+  // Any other lookup is materialised, and only when it does narrow: a lookup by several values
+  // may hold nearly every snapshot.
+  if (size(narrowest.sets) > state.snapshots.size / 2) {
     return { candidates: [...state.snapshots.values()], inKeyOrder: false };
   }
-  if (narrowest.inOrder) return { candidates: narrowest.inOrder(), inKeyOrder: true };
   const ids = new Set(narrowest.sets.flatMap((set) => [...set]));
   return { candidates: [...ids].map((id) => state.snapshots.get(id) as SnapshotRecord), inKeyOrder: false };
 }
