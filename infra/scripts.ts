@@ -71,8 +71,7 @@ export function scriptDocumentContent(): Record<string, unknown> {
   const timeoutSeconds = param(SCRIPT_TIMEOUT_PARAMETER);
   return {
     schemaVersion: '2.2',
-    description:
-      'EBS generation backup (SPEC §12.4): runs the instance’s pre- or post-snapshot script, if it has one.',
+    description: 'EBS generation backup: runs the instance’s pre- or post-snapshot script, if it has one.',
     parameters: {
       [SCRIPT_PHASE_PARAMETER]: {
         type: 'String',

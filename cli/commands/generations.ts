@@ -53,7 +53,7 @@ export const generationsCommand: CommandSpec = {
         'stack’s, or --copy-regions), and in the regions it kept copies in before (the work bucket’s\n' +
         'record), which are shown as left untouched. With --managed-by and --tag-key, no stack is\n' +
         'needed; copies are then listed only with --copy-regions. Each instance shows its\n' +
-        'consistency mode tonight and, for a set, its volumes and those left out (SPEC §12).',
+        'consistency mode tonight and, for a set, its volumes and those left out.',
     ),
   run: async (context, options) => {
     const { instanceIds, volumeIds, copies: withCopies } = options as unknown as GenerationsOptions;

@@ -38,7 +38,7 @@ export const planCommand: CommandSpec = {
         'and region: the copy made, the copies kept and deleted), and regions no longer configured\n' +
         'are listed (from the work bucket). With both --tag-key and --managed-by, no stack is\n' +
         'needed (e.g. before deploying); copies are then planned only with --copy-regions.\n' +
-        'Each instance’s consistency mode is shown, with the volumes of each set (SPEC §12).\n' +
+        'Each instance’s consistency mode is shown, with the volumes of each set.\n' +
         'Nothing carrying the tag is a plan of nothing (exit 0); invalid tag values make it exit 1.',
     ),
   run: async (context, raw) => {
