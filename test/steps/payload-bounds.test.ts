@@ -1,10 +1,7 @@
 import { putJson } from '../../lambdas/aws/json-store';
-import { DEFAULT_COPY_TAG_KEY } from '../../lambdas/contracts/deployment';
 import type { ChildExecutionResult } from '../../lambdas/contracts/map-run';
-import { DEFAULT_CONSISTENCY_TAG_KEY, DEFAULT_PRE_SCRIPT_FAILURE } from '../../lambdas/contracts/sets';
-import { discover } from '../../lambdas/steps/discover';
 import { summarise } from '../../lambdas/steps/summarise';
-import { BUCKET, givenSteps, MANAGED_BY, workItem } from '../fixtures/steps';
+import { BUCKET, givenDiscover, givenSteps, workItem } from '../fixtures/steps';
 
 /** Step Functions refuses a state payload above 256 KiB (SPEC §4, scale). */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -12,7 +9,7 @@ const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8
 
 describe('state payloads stay bounded whatever the fleet size (SPEC §4)', () => {
   it('GIVEN 3,000 instances with 256-character invalid tag values WHEN discovered THEN the output stays small', async () => {
-    const { sim, ec2, s3 } = givenSteps();
+    const { sim, run } = givenDiscover();
     for (let i = 0; i < 3000; i++) {
       sim.addInstance({
         name: 'n'.repeat(200),
@@ -20,23 +17,7 @@ describe('state payloads stay bounded whatever the fleet size (SPEC §4)', () =>
         volumes: [{}],
       });
     }
-    const output = await discover(
-      {
-        ec2,
-        s3,
-        tagKey: 'Backup-Generation',
-        bucket: BUCKET,
-        managedBy: MANAGED_BY,
-        copyTagKey: DEFAULT_COPY_TAG_KEY,
-        copyRegions: [],
-        copyVolumeTags: [],
-        consistencyTagKey: DEFAULT_CONSISTENCY_TAG_KEY,
-        preScriptFailure: DEFAULT_PRE_SCRIPT_FAILURE,
-        ec2In: () => ec2,
-        region: 'us-east-1',
-      },
-      { executionName: 'run-1', input: {} },
-    );
+    const output = await run();
     expect(output.counts.invalid).toBe(3000);
     expect(bytes(output)).toBeLessThan(MAX_PAYLOAD_BYTES / 8);
   });
